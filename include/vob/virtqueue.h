@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file virtqueue.h
+ * @brief The virtqueue engine: one API per role, whatever the ring format.
+ *
+ * @defgroup vob_vq Virtqueue engine
+ * @{
+ * A virtqueue is set up by vob_vq_init() on ring memory that lives in the
+ * link's windows, at three independent link addresses (descriptor area,
+ * driver area, device area), in the driver role or the device role.
+ *
+ * Driver role: vob_vq_add() places a chain of readable then writable
+ * segments and publishes it; vob_vq_kick_prepare() says whether the device
+ * wants a notification, vob_vq_notify() sends it; vob_vq_get_used() collects
+ * completed chains with their tokens and written lengths.
+ *
+ * Device role: vob_vq_pop() returns the next chain, validated and already
+ * translated into local pointers; vob_vq_push() returns it as used;
+ * vob_vq_kick_prepare() says whether the driver wants an interrupt.
+ * vob_chain_pull() and vob_chain_push() copy payload in and out of a chain.
+ *
+ * Notification control is symmetric: vob_vq_enable_notify() asks the peer to
+ * ring us (returning 1 when work already arrived, so the caller must look
+ * again before it sleeps), vob_vq_disable_notify() asks it not to.
+ *
+ * **The peer is untrusted.** Every index, descriptor, length and address
+ * read from shared memory is read once, checked, then used. A violation
+ * returns VOB_EPROTO, records a @ref vob_vq_fault, and breaks the queue:
+ * every later call returns VOB_EIO until vob_vq_init() is called again.
+ *
+ * **Concurrency.** One queue, one thread at a time: calls on one queue must
+ * be serialised by the caller, except vob_vq_notify(), which may run
+ * concurrently with the others. Different queues are independent.
+ *
+ * **Non-coherent windows.** When a ring area or buffer lies in a window of
+ * kind VOB_MEM_CACHED, the engine cleans what it wrote before publishing it
+ * and invalidates what the peer wrote before reading it. The three ring areas
+ * must each start on a cache line of the link. In the driver role, the
+ * payload of each chain is cleaned by vob_vq_add() and its writable part
+ * invalidated by vob_vq_get_used(); buffers must not share cache lines with
+ * other data on such windows.
+ */
+#ifndef VOB_VIRTQUEUE_H
+#define VOB_VIRTQUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vob/link.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @name Ring feature bits the engine handles (virtio 1.x numbering)
+ * @{ */
+#define VOB_F_INDIRECT_DESC 28     /**< indirect descriptor tables */
+#define VOB_F_EVENT_IDX 29         /**< event-index notification suppression */
+#define VOB_F_VERSION_1 32         /**< virtio 1.x (always required) */
+#define VOB_F_ACCESS_PLATFORM 33   /**< addresses are link (bus) addresses */
+#define VOB_F_RING_PACKED 34       /**< packed ring format */
+#define VOB_F_IN_ORDER 35          /**< buffers are used in the order made available */
+#define VOB_F_ORDER_PLATFORM 36    /**< hardware memory barriers are required */
+#define VOB_F_NOTIFICATION_DATA 38 /**< notifications carry the next avail position */
+/** @} */
+
+/** @brief The mask of feature bit @p f. */
+#define VOB_BIT(f) ((uint64_t)1 << (f))
+
+/** @brief Largest queue size the engine accepts. */
+#define VOB_VQ_MAX_SIZE 32768u
+
+/** @brief Bytes of caller state per queue entry (see VOB_VQ_STATE_SIZE()). */
+#define VOB_VQ_SLOT_BYTES 32u
+
+/**
+ * @brief Caller state a queue needs, in bytes (a constant expression).
+ * @param size the queue size.
+ * @param indirect_max entries per indirect table in the driver role, or 0.
+ */
+#define VOB_VQ_STATE_SIZE(size, indirect_max) \
+	((size_t)(size) * (VOB_VQ_SLOT_BYTES + 16u * (size_t)(indirect_max)))
+
+/** @brief Round @p n up to a multiple of the power of two @p a. */
+#define VOB_ALIGN_UP(n, a) (((n) + (a) - 1u) & ~((size_t)(a) - 1u))
+
+/** @brief Bytes of a split descriptor table of @p n entries. */
+#define VOB_SPLIT_DESC_BYTES(n) ((size_t)(n) * 16u)
+/** @brief Bytes of a split driver (avail) area of @p n entries, with used_event. */
+#define VOB_SPLIT_AVAIL_BYTES(n) (6u + 2u * (size_t)(n))
+/** @brief Bytes of a split device (used) area of @p n entries, with avail_event. */
+#define VOB_SPLIT_USED_BYTES(n) (6u + 8u * (size_t)(n))
+
+/** @brief Offset of the driver area in a contiguous split ring. */
+#define VOB_SPLIT_AVAIL_OFF(n, line) VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(n), line)
+/** @brief Offset of the device area in a contiguous split ring. */
+#define VOB_SPLIT_USED_OFF(n, line) \
+	(VOB_SPLIT_AVAIL_OFF(n, line) + VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(n), line))
+
+/**
+ * @brief Bytes of one contiguous split ring (desc, avail, used), each area
+ * starting on a line of @p line bytes (a constant expression).
+ */
+#define VOB_SPLIT_RING_BYTES(n, line)                                  \
+	(VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(n), line) +                 \
+	 VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(n), line) +                \
+	 VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(n), line))
+
+/** @brief The role this side plays on a queue. */
+enum vob_role {
+	VOB_ROLE_DRIVER = 1, /**< makes buffers available, collects them used */
+	VOB_ROLE_DEVICE = 2  /**< consumes available buffers, returns them used */
+};
+
+/** @brief Why a queue broke (the first violation seen). */
+enum vob_vq_fault {
+	VOB_FAULT_NONE = 0,          /**< not broken */
+	VOB_FAULT_AVAIL_IDX,         /**< avail index moved more than the queue size */
+	VOB_FAULT_HEAD_RANGE,        /**< a chain head is not below the queue size */
+	VOB_FAULT_NEXT_RANGE,        /**< a next index is outside its table */
+	VOB_FAULT_LOOP,              /**< a chain is longer than its table (a loop) */
+	VOB_FAULT_TOO_LONG,          /**< a chain has more descriptors than seg_max */
+	VOB_FAULT_LEN_OVERFLOW,      /**< a chain's total length exceeds 2^32 - 1 */
+	VOB_FAULT_DIRECTION,         /**< a readable segment after a writable one */
+	VOB_FAULT_INDIRECT,          /**< indirect not negotiated, or combined with NEXT */
+	VOB_FAULT_INDIRECT_LEN,      /**< indirect table length bad (0, %16, > seg_max) */
+	VOB_FAULT_INDIRECT_NESTED,   /**< an indirect table inside an indirect table */
+	VOB_FAULT_ADDRESS,           /**< a range outside the windows (or wrong access) */
+	VOB_FAULT_HEAD_BUSY,         /**< a head made available again while in flight */
+	VOB_FAULT_IN_ORDER,          /**< IN_ORDER negotiated but the order was broken */
+	VOB_FAULT_USED_IDX,          /**< used index moved more than buffers in flight */
+	VOB_FAULT_USED_ID,           /**< used id out of range or not in flight */
+	VOB_FAULT_USED_LEN           /**< used length larger than the writable part */
+};
+
+/** @brief Queue set-up, given to vob_vq_init(). */
+struct vob_vq_cfg {
+	uint8_t role;           /**< @ref vob_role */
+	uint16_t index;         /**< queue index (sent as notification data) */
+	uint16_t size;          /**< entries: a power of two, 1 to 32768 */
+	uint32_t doorbell;      /**< doorbell id this side rings toward the peer */
+	uint64_t features;      /**< negotiated features (VOB_F_* bits; others ignored) */
+	uint64_t desc_addr;     /**< link address of the descriptor area */
+	uint64_t driver_addr;   /**< link address of the driver (avail) area */
+	uint64_t device_addr;   /**< link address of the device (used) area */
+	/** Driver role with VOB_F_INDIRECT_DESC: link address of @c size
+	 * indirect tables of @c indirect_max entries each (16 bytes per entry),
+	 * in a window the device reads; 0 to use chained descriptors only. */
+	uint64_t indirect_addr;
+	uint16_t indirect_max;  /**< driver role: entries per indirect table */
+	/** Device role: most descriptors accepted in one chain (direct or
+	 * indirect), 0 for the queue size. The @c cap of every chain given to
+	 * vob_vq_pop() must be at least this. */
+	uint16_t seg_max;
+};
+
+/** @brief Per-queue counters (see vob_vq_stats()). */
+struct vob_vq_stats {
+	uint64_t added;             /**< driver: chains added; device: chains popped */
+	uint64_t used;              /**< driver: chains collected; device: chains pushed */
+	uint64_t notify_sent;       /**< notifications sent (driver: kicks; device: interrupts) */
+	uint64_t notify_suppressed; /**< notifications the peer did not want */
+	uint64_t errors;            /**< calls that failed on the peer's account */
+};
+
+/** @brief A segment given to vob_vq_add(): link address and length. */
+struct vob_seg {
+	uint64_t addr; /**< link address */
+	uint32_t len;  /**< length in bytes */
+};
+
+/** @brief vob_iov flag: the segment is writable by the device. */
+#define VOB_IOV_WRITE 1u
+/** @brief vob_iov flag: the segment is in a VOB_MEM_CACHED window. */
+#define VOB_IOV_CACHED 2u
+
+/** @brief A segment in local memory. */
+struct vob_iov {
+	void *base;     /**< local pointer */
+	uint32_t len;   /**< length in bytes */
+	uint32_t flags; /**< VOB_IOV_* */
+};
+
+/**
+ * @brief A chain returned by vob_vq_pop(): @c n_out readable segments, then
+ * @c n_in writable ones, in @c iov.
+ *
+ * The caller sets @c iov and @c cap; vob_vq_pop() fills the rest. Zero-length
+ * descriptors are accepted and left out of @c iov.
+ */
+struct vob_chain {
+	struct vob_iov *iov; /**< caller's array of @c cap entries */
+	uint16_t cap;        /**< entries in @c iov */
+	uint16_t head;       /**< chain id, handed back by vob_vq_push() */
+	uint16_t n_out;      /**< readable segments (first in @c iov) */
+	uint16_t n_in;       /**< writable segments (after the readable ones) */
+	uint32_t out_len;    /**< bytes readable in all */
+	uint32_t in_len;     /**< bytes writable in all */
+};
+
+/**
+ * @brief A virtqueue. Place it anywhere; vob_vq_init() sets every field.
+ * Treat the fields as private.
+ */
+struct vob_vq {
+	struct vob_link *link;       /**< the link */
+	void *desc;                  /**< local pointer to the descriptor area */
+	void *avail;                 /**< local pointer to the driver area */
+	void *used;                  /**< local pointer to the device area */
+	void *state;                 /**< caller's state memory */
+	void *indirect;              /**< local pointer to the indirect tables */
+	uint64_t indirect_addr;      /**< their link address */
+	struct vob_vq_stats stats;   /**< counters */
+	uint64_t features;           /**< negotiated features */
+	uint32_t doorbell;           /**< doorbell toward the peer */
+	uint16_t size;               /**< queue size */
+	uint16_t index;              /**< queue index */
+	uint16_t indirect_max;       /**< entries per indirect table */
+	uint16_t seg_max;            /**< device: descriptors per chain */
+	uint16_t free_head;          /**< driver: first free descriptor */
+	uint16_t num_free;           /**< driver: free descriptors */
+	uint16_t avail_idx;          /**< driver: shadow avail index */
+	uint16_t avail_flags;        /**< driver: shadow avail flags */
+	uint16_t last_used;          /**< driver: next used entry to read */
+	uint16_t used_seen;          /**< driver: used index last read */
+	uint16_t in_flight;          /**< chains made available, not yet used */
+	uint16_t kicked;             /**< index at the last kick_prepare */
+	uint16_t last_avail;         /**< device: next avail entry to read */
+	uint16_t avail_seen;         /**< device: avail index last read */
+	uint16_t used_idx;           /**< device: shadow used index */
+	uint16_t used_flags;         /**< device: shadow used flags */
+	uint16_t next_order;         /**< IN_ORDER: next head expected (pop / get_used) */
+	uint16_t push_order;         /**< device, IN_ORDER: next head to push */
+	uint16_t cursor;             /**< driver: vob_vq_reclaim() position */
+	uint16_t batch_last;         /**< driver, IN_ORDER: last head of the used batch */
+	uint32_t batch_len;          /**< driver, IN_ORDER: its written length */
+	uint8_t batch;               /**< driver, IN_ORDER: a used batch is open */
+	uint8_t role;                /**< @ref vob_role */
+	uint8_t broken;              /**< every call fails with VOB_EIO */
+	uint8_t fault;               /**< @ref vob_vq_fault */
+	uint8_t c_desc;              /**< descriptor area is VOB_MEM_CACHED */
+	uint8_t c_avail;             /**< driver area is VOB_MEM_CACHED */
+	uint8_t c_used;              /**< device area is VOB_MEM_CACHED */
+	uint8_t c_indirect;          /**< indirect tables are VOB_MEM_CACHED */
+};
+
+/**
+ * @brief Set up a queue in one role.
+ *
+ * Initialises the area this role writes in shared memory (the driver area
+ * in the driver role, the device area in the device role) and this side's
+ * private state; never reads the peer's areas. Both sides must have called
+ * it before either publishes a buffer (the device table orders that).
+ *
+ * @param vq the queue object (every field overwritten).
+ * @param link the link the areas live in; must outlive the queue.
+ * @param cfg the set-up; copied.
+ * @param state caller memory of at least
+ *        VOB_VQ_STATE_SIZE(cfg->size, cfg->indirect_max) bytes (device role:
+ *        indirect_max 0), aligned to 8 bytes, owned by the queue until it is
+ *        no longer used.
+ * @param state_len its length.
+ * @return 0; VOB_EINVAL for a bad size, role, a misaligned area (each must
+ *         start on a link cache line) or unaligned state; VOB_ENOMEM when
+ *         @p state_len is too small; VOB_EFAULT when an area is not wholly
+ *         inside a window with the access the role needs; VOB_ENOTSUP for a
+ *         format this build does not support or without VOB_F_VERSION_1.
+ */
+int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cfg *cfg,
+		void *state, size_t state_len);
+
+/**
+ * @brief Driver role: make a chain of @p n_out readable then @p n_in writable
+ * segments available to the device, and publish it.
+ *
+ * Uses one indirect table when the feature was negotiated, an indirect area
+ * was given and the chain has more than one segment and fits; chained
+ * descriptors otherwise. The segments' memory must stay untouched by this
+ * side until vob_vq_get_used() returns @p token.
+ *
+ * @param token the caller's handle for the chain; not NULL.
+ * @return 0; VOB_ENOSPC when the queue has too few free descriptors;
+ *         VOB_EINVAL for no segments or a NULL token; VOB_EIO when broken;
+ *         VOB_EPERM in the device role.
+ */
+int vob_vq_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
+	       void *token);
+
+/**
+ * @brief Both roles: decide whether the peer wants a notification for what
+ * was published since the last call.
+ *
+ * Driver role: whether to kick the device for the chains added; device role:
+ * whether to interrupt the driver for the chains pushed. Honours event-index
+ * suppression or the peer's flag. Serialised with the other calls.
+ * @return 1 to notify (call vob_vq_notify()), 0 not to; VOB_EIO when broken.
+ */
+int vob_vq_kick_prepare(struct vob_vq *vq);
+
+/**
+ * @brief Both roles: ring the queue's doorbell toward the peer.
+ *
+ * May run concurrently with other calls on the queue.
+ * @return what the port's ring_doorbell returns.
+ */
+int vob_vq_notify(struct vob_vq *vq);
+
+/**
+ * @brief vob_vq_kick_prepare(), then vob_vq_notify() when it says so.
+ * @return 1 when notified, 0 when not needed, or a negative error.
+ */
+int vob_vq_kick(struct vob_vq *vq);
+
+/**
+ * @brief Driver role: collect one used chain.
+ * @param token receives the token given to vob_vq_add().
+ * @param written receives the bytes the device says it wrote (at most the
+ *        chain's writable length; 0 for chains an IN_ORDER device completed
+ *        as part of a batch without an entry of their own).
+ * @return 0; VOB_EAGAIN when nothing is used; VOB_EPROTO when the device
+ *         returned a bad index, id or length (the queue is now broken);
+ *         VOB_EIO when broken; VOB_EPERM in the device role.
+ */
+int vob_vq_get_used(struct vob_vq *vq, void **token, uint32_t *written);
+
+/**
+ * @brief Driver role: take back the token of a chain still in flight.
+ *
+ * For reset and teardown: call until it returns NULL to recover every
+ * token; after that the queue must be set up again with vob_vq_init().
+ * Works on a broken queue. Never reads shared memory.
+ * @return a token, or NULL when none is left.
+ */
+void *vob_vq_reclaim(struct vob_vq *vq);
+
+/**
+ * @brief Device role: take the next available chain.
+ *
+ * Reads the avail ring and descriptors once each, validates them, and
+ * translates every segment through the link.
+ * @param chain in: @c iov and @c cap set by the caller; out: the chain.
+ * @return 0; VOB_EAGAIN when nothing is available; VOB_EPROTO when the
+ *         driver broke the protocol (see vob_vq_fault(); the queue is now
+ *         broken); VOB_EINVAL when @c cap is below seg_max; VOB_EIO when
+ *         broken; VOB_EPERM in the driver role.
+ */
+int vob_vq_pop(struct vob_vq *vq, struct vob_chain *chain);
+
+/**
+ * @brief Device role: return a popped chain as used, and publish it.
+ * @param chain a chain vob_vq_pop() returned and that was not pushed yet
+ *        (with IN_ORDER: in the order popped).
+ * @param written bytes written into its writable segments.
+ * @return 0; VOB_EINVAL when the chain is not in flight, pushed out of order
+ *         under IN_ORDER, or @p written exceeds its writable length; VOB_EIO
+ *         when broken; VOB_EPERM in the driver role.
+ */
+int vob_vq_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t written);
+
+/**
+ * @brief Both roles: ask the peer to notify us again.
+ *
+ * Driver role: interrupts for used chains; device role: kicks for available
+ * chains.
+ * @return 1 when work arrived already (process it before sleeping), 0 when
+ *         the caller may wait for a doorbell; VOB_EIO when broken.
+ */
+int vob_vq_enable_notify(struct vob_vq *vq);
+
+/**
+ * @brief Both roles: tell the peer that notifications are not needed now
+ * (a hint: with event indices it costs nothing and writes nothing).
+ */
+void vob_vq_disable_notify(struct vob_vq *vq);
+
+/** @brief The first protocol violation seen, or VOB_FAULT_NONE. */
+int vob_vq_fault(const struct vob_vq *vq);
+
+/** @brief The queue's counters. */
+const struct vob_vq_stats *vob_vq_stats(const struct vob_vq *vq);
+
+/**
+ * @brief Tracks copies that may complete asynchronously (DMA).
+ *
+ * Zero it (or call vob_xfer_init()) before its first use. One thread submits;
+ * completions may arrive from interrupt context.
+ */
+struct vob_xfer {
+	uint32_t submitted; /**< DMA transfers started (submitter writes) */
+	uint32_t completed; /**< DMA transfers finished (completer writes) */
+	int status;         /**< first error reported by a completion */
+};
+
+/** @brief Reset a transfer tracker. */
+void vob_xfer_init(struct vob_xfer *x);
+
+/**
+ * @brief Whether every DMA transfer tracked by @p x has completed.
+ * @return 1 when done (status 0), 0 while transfers are in flight, or the
+ *         first negative error a completion reported.
+ */
+int vob_xfer_done(const struct vob_xfer *x);
+
+/**
+ * @brief Report a finished DMA transfer (interrupt-safe; called by the port).
+ * @param cookie the cookie given to the port's dma_copy (a vob_xfer).
+ * @param status 0 or a negative error.
+ */
+void vob_dma_complete_isr(void *cookie, int status);
+
+/**
+ * @brief Copy from a chain's readable segments, from byte @p offset, into
+ * local scatter-gather memory.
+ *
+ * Invalidates source lines in VOB_MEM_CACHED windows first. With @p x not
+ * NULL and a port that has dma_copy, copies of at least VOB_DMA_MIN_BYTES go
+ * to the DMA engine and complete later (see vob_xfer_done()); with @p x NULL
+ * every copy is done by the CPU before the call returns.
+ * @return bytes copied or queued (less than asked when the chain is shorter);
+ *         a negative error when the port's DMA op failed.
+ */
+int vob_chain_pullv(struct vob_link *link, const struct vob_chain *chain, size_t offset,
+		    const struct vob_iov *dst, unsigned ndst, struct vob_xfer *x);
+
+/**
+ * @brief Copy local scatter-gather memory into a chain's writable segments,
+ * from byte @p offset of the writable part.
+ *
+ * Cleans destination lines in VOB_MEM_CACHED windows after CPU copies.
+ * Same DMA rules and return values as vob_chain_pullv().
+ */
+int vob_chain_pushv(struct vob_link *link, const struct vob_chain *chain, size_t offset,
+		    const struct vob_iov *src, unsigned nsrc, struct vob_xfer *x);
+
+/** @brief vob_chain_pullv() into one flat buffer. */
+int vob_chain_pull(struct vob_link *link, const struct vob_chain *chain, size_t offset,
+		   void *dst, size_t len, struct vob_xfer *x);
+
+/** @brief vob_chain_pushv() from one flat buffer. */
+int vob_chain_push(struct vob_link *link, const struct vob_chain *chain, size_t offset,
+		   const void *src, size_t len, struct vob_xfer *x);
+
+#ifdef __cplusplus
+}
+#endif
+
+/** @} */
+#endif /* VOB_VIRTQUEUE_H */

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "mem_internal.h"
+
+#include "vob/barrier.h"
+#include "vob/err.h"
+#include "vob/link.h"
+#include "link_internal.h"
+
+int vob_link_init(struct vob_link *link, const struct vob_port_ops *ops, void *ctx,
+		  uint32_t line_size)
+{
+	if (!link || !ops)
+		return VOB_EINVAL;
+	if (ops->version == 0 || ops->version > VOB_PORT_OPS_VERSION)
+		return VOB_ENOTSUP;
+	if (!ops->map_window || !ops->ring_doorbell)
+		return VOB_EINVAL;
+	if (line_size == 0)
+		line_size = VOB_CACHE_LINE_DEFAULT;
+	if (line_size < 16 || line_size > VOB_CACHE_LINE_MAX || (line_size & (line_size - 1)))
+		return VOB_EINVAL;
+	vob_memset(link, 0, sizeof(*link));
+	link->ops = ops;
+	link->ctx = ctx;
+	link->line = line_size;
+	return 0;
+}
+
+static bool link_overlaps(const struct vob_window *w, uint64_t base, uint64_t size)
+{
+	/* Both ranges are known not to wrap. */
+	return base < w->base + w->size && w->base < base + size;
+}
+
+int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
+{
+	struct vob_window *w;
+	void *p;
+	unsigned i;
+
+	if (!link || !cfg || cfg->size == 0 || cfg->size > SIZE_MAX ||
+	    cfg->link_addr + cfg->size < cfg->link_addr || cfg->kind > VOB_MEM_CACHED ||
+	    cfg->owner > VOB_WIN_PEER || !cfg->access ||
+	    (cfg->access & ~(VOB_MAP_READ | VOB_MAP_WRITE)))
+		return VOB_EINVAL;
+	if (link->nwin >= VOB_MAX_WINDOWS)
+		return VOB_E2BIG;
+	for (i = 0; i < link->nwin; i++)
+		if (link_overlaps(&link->win[i], cfg->link_addr, cfg->size))
+			return VOB_EEXIST;
+	if (cfg->kind == VOB_MEM_CACHED &&
+	    (!link->ops->cache_clean || !link->ops->cache_invalidate))
+		return VOB_ENOSYS;
+	p = link->ops->map_window(link->ctx, cfg->link_addr, (size_t)cfg->size, cfg->access);
+	if (!p)
+		return VOB_EFAULT;
+	w = &link->win[link->nwin];
+	w->base = cfg->link_addr;
+	w->size = cfg->size;
+	w->ptr = (uint8_t *)p;
+	w->kind = cfg->kind;
+	w->owner = cfg->owner;
+	w->access = cfg->access;
+	if (cfg->kind == VOB_MEM_CACHED)
+		link->cached = 1;
+	return link->nwin++;
+}
+
+void vob_link_clear_windows(struct vob_link *link)
+{
+	link->nwin = 0;
+	link->cached = 0;
+	vob_memset(link->win, 0, sizeof(link->win));
+}
+
+void *vob_link_translate(const struct vob_link *link, uint64_t addr, uint64_t len,
+			 unsigned access, const struct vob_window **win_out)
+{
+	unsigned i;
+
+	for (i = 0; i < link->nwin; i++) {
+		const struct vob_window *w = &link->win[i];
+		uint64_t off = addr - w->base;
+
+		/* addr >= base, then len fits in what is left: no sum can wrap. */
+		if (addr < w->base || off >= w->size || len > w->size - off)
+			continue;
+		if ((access & w->access) != access)
+			return NULL;
+		if (win_out)
+			*win_out = w;
+		return w->ptr + off;
+	}
+	return NULL;
+}
+
+const struct vob_window *vob_link_window_of(const struct vob_link *link, const void *p,
+					    size_t len)
+{
+	uintptr_t a = (uintptr_t)p;
+	unsigned i;
+
+	for (i = 0; i < link->nwin; i++) {
+		const struct vob_window *w = &link->win[i];
+		uintptr_t base = (uintptr_t)w->ptr;
+
+		if (a < base || a - base >= w->size || len > w->size - (a - base))
+			continue;
+		return w;
+	}
+	return NULL;
+}
+
+int vob_link_addr_of(const struct vob_link *link, const void *p, size_t len,
+		     uint64_t *addr_out)
+{
+	const struct vob_window *w = vob_link_window_of(link, p, len);
+
+	if (!w)
+		return VOB_EFAULT;
+	*addr_out = w->base + (uint64_t)((const uint8_t *)p - w->ptr);
+	return 0;
+}
+
+void vob_link_sync_for_peer(const struct vob_link *link, const void *p, size_t n)
+{
+	const struct vob_window *w;
+
+	if (!link->cached || n == 0)
+		return;
+	w = vob_link_window_of(link, p, n);
+	if (w && w->kind == VOB_MEM_CACHED)
+		link->ops->cache_clean(link->ctx, p, n);
+}
+
+void vob_link_sync_for_cpu(const struct vob_link *link, const void *p, size_t n)
+{
+	const struct vob_window *w;
+
+	if (!link->cached || n == 0)
+		return;
+	w = vob_link_window_of(link, p, n);
+	if (w && w->kind == VOB_MEM_CACHED)
+		link->ops->cache_invalidate(link->ctx, p, n);
+}
+
+int vob_link_doorbell(struct vob_link *link, uint32_t id, uint32_t data)
+{
+	/* Orders every earlier store to shared memory (ring entries, indices,
+	 * table fields) before the doorbell; pairs with the peer's read after
+	 * vob_link_irq_take(). */
+	VOB_DOORBELL_MB();
+	return link->ops->ring_doorbell(link->ctx, id, data);
+}
+
+void vob_on_irq_isr(struct vob_link *link, uint32_t id)
+{
+	if (id >= VOB_MAX_DOORBELLS) {
+		link->irq_spurious++;
+		return;
+	}
+	/* Plain byte stores, no read-modify-write: works on cores without
+	 * atomic instructions (Cortex-M0+). The consumer clears before it
+	 * looks at the work, so a doorbell racing with the clear is never lost. */
+	__atomic_store_n(&link->irq_pending[id], 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&link->irq_any, 1, __ATOMIC_RELEASE);
+}
+
+bool vob_link_irq_take(struct vob_link *link, uint32_t id)
+{
+	if (id >= VOB_MAX_DOORBELLS || !__atomic_load_n(&link->irq_pending[id], __ATOMIC_ACQUIRE))
+		return false;
+	__atomic_store_n(&link->irq_pending[id], 0, __ATOMIC_RELAXED);
+	/* The clear is ordered before every later read of shared memory, so
+	 * anything published before a doorbell that raced with the clear is
+	 * seen by the processing that follows. Pairs with VOB_DOORBELL_MB. */
+	VOB_MB();
+	return true;
+}
+
+int vob_link_irq_next(struct vob_link *link)
+{
+	uint32_t id;
+
+	if (!__atomic_load_n(&link->irq_any, __ATOMIC_ACQUIRE))
+		return VOB_EAGAIN;
+	__atomic_store_n(&link->irq_any, 0, __ATOMIC_RELAXED);
+	VOB_MB(); /* clear irq_any before scanning; pairs with vob_on_irq_isr */
+	for (id = 0; id < VOB_MAX_DOORBELLS; id++) {
+		if (vob_link_irq_take(link, id)) {
+			/* More may be pending: keep the summary flag set. */
+			__atomic_store_n(&link->irq_any, 1, __ATOMIC_RELAXED);
+			return (int)id;
+		}
+	}
+	return VOB_EAGAIN;
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Virtqueue engine: set-up and the one-line dispatchers shared by formats. */
+#include "mem_internal.h"
+
+#include "vq_internal.h"
+
+static int vq_map_area(struct vob_vq *vq, uint64_t addr, size_t len, unsigned access,
+		       void **ptr, uint8_t *cached)
+{
+	const struct vob_window *w = NULL;
+
+	if (addr & (vq->link->line - 1u))
+		return VOB_EINVAL;
+	*ptr = vob_link_translate(vq->link, addr, len, access, &w);
+	if (!*ptr)
+		return VOB_EFAULT;
+	*cached = w->kind == VOB_MEM_CACHED;
+	return 0;
+}
+
+int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cfg *cfg,
+		void *state, size_t state_len)
+{
+	unsigned mine = VOB_MAP_READ | VOB_MAP_WRITE, theirs = VOB_MAP_READ;
+	bool driver;
+	int err;
+
+	if (!vq || !link || !cfg || !state)
+		return VOB_EINVAL;
+	if (cfg->role != VOB_ROLE_DRIVER && cfg->role != VOB_ROLE_DEVICE)
+		return VOB_EINVAL;
+	if (cfg->size == 0 || cfg->size > VOB_VQ_MAX_SIZE || (cfg->size & (cfg->size - 1u)))
+		return VOB_EINVAL;
+	if (!(cfg->features & VOB_BIT(VOB_F_VERSION_1)) ||
+	    (cfg->features & VOB_BIT(VOB_F_RING_PACKED)))
+		return VOB_ENOTSUP;
+	if ((uintptr_t)state & 7u)
+		return VOB_EINVAL;
+	driver = cfg->role == VOB_ROLE_DRIVER;
+
+	vob_memset(vq, 0, sizeof(*vq));
+	vq->link = link;
+	vq->role = cfg->role;
+	vq->size = cfg->size;
+	vq->index = cfg->index;
+	vq->doorbell = cfg->doorbell;
+	vq->features = cfg->features;
+	vq->state = state;
+	vq->seg_max = cfg->seg_max ? cfg->seg_max : cfg->size;
+	if (driver && (cfg->features & VOB_BIT(VOB_F_INDIRECT_DESC)) && cfg->indirect_addr &&
+	    cfg->indirect_max > 1)
+		vq->indirect_max = cfg->indirect_max;
+	/* size * indirect_max * 16 must fit a size_t; size is a power of two,
+	 * so a shift checks it without a division (Cortex-M0 has none). */
+	if (vq->indirect_max) {
+		unsigned shift = 0;
+
+		while ((1u << shift) < cfg->size)
+			shift++;
+		if ((size_t)vq->indirect_max > (SIZE_MAX >> (shift + 4u)) / 2u)
+			return VOB_EINVAL;
+	}
+	if (state_len < VOB_VQ_STATE_SIZE(cfg->size, vq->indirect_max))
+		return VOB_ENOMEM;
+
+	err = vq_map_area(vq, cfg->desc_addr, VOB_SPLIT_DESC_BYTES(cfg->size),
+			  driver ? mine : theirs, &vq->desc, &vq->c_desc);
+	if (!err)
+		err = vq_map_area(vq, cfg->driver_addr, VOB_SPLIT_AVAIL_BYTES(cfg->size),
+				  driver ? mine : theirs, &vq->avail, &vq->c_avail);
+	if (!err)
+		err = vq_map_area(vq, cfg->device_addr, VOB_SPLIT_USED_BYTES(cfg->size),
+				  driver ? theirs : mine, &vq->used, &vq->c_used);
+	if (!err && vq->indirect_max) {
+		void *p;
+
+		err = vq_map_area(vq, cfg->indirect_addr,
+				  (size_t)cfg->size * cfg->indirect_max * 16u, mine, &p,
+				  &vq->c_indirect);
+		vq->indirect = p;
+		vq->indirect_addr = cfg->indirect_addr;
+	}
+	if (err) {
+		vq->broken = 1;
+		return err;
+	}
+	vob_memset(state, 0, VOB_VQ_STATE_SIZE(cfg->size, vq->indirect_max));
+	return vob_split_init(vq);
+}
+
+/* Every public call on a queue starts here: a broken queue fails cleanly,
+ * a call in the wrong role is refused. */
+static int vq_check(const struct vob_vq *vq, uint8_t role)
+{
+	VOB_ASSERT(vq && vq->link);
+	if (vq->broken)
+		return VOB_EIO;
+	if (role && vq->role != role)
+		return VOB_EPERM;
+	return 0;
+}
+
+int vob_vq_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
+	       void *token)
+{
+	int err = vq_check(vq, VOB_ROLE_DRIVER);
+
+	return err ? err : vob_split_add(vq, segs, n_out, n_in, token);
+}
+
+int vob_vq_kick_prepare(struct vob_vq *vq)
+{
+	int err = vq_check(vq, 0);
+
+	return err ? err : vob_split_kick_prepare(vq);
+}
+
+int vob_vq_notify(struct vob_vq *vq)
+{
+	uint32_t data = vq->role == VOB_ROLE_DRIVER &&
+				(vq->features & VOB_BIT(VOB_F_NOTIFICATION_DATA))
+			? vob_split_notify_data(vq)
+			: vq->index;
+
+	return vob_link_doorbell(vq->link, vq->doorbell, data);
+}
+
+int vob_vq_kick(struct vob_vq *vq)
+{
+	int need = vob_vq_kick_prepare(vq);
+	int err;
+
+	if (need <= 0)
+		return need;
+	err = vob_vq_notify(vq);
+	return err ? err : 1;
+}
+
+int vob_vq_get_used(struct vob_vq *vq, void **token, uint32_t *written)
+{
+	int err = vq_check(vq, VOB_ROLE_DRIVER);
+
+	return err ? err : vob_split_get_used(vq, token, written);
+}
+
+int vob_vq_pop(struct vob_vq *vq, struct vob_chain *chain)
+{
+	int err = vq_check(vq, VOB_ROLE_DEVICE);
+
+	if (err)
+		return err;
+	if (!chain || !chain->iov || chain->cap < vq->seg_max)
+		return VOB_EINVAL;
+	return vob_split_pop(vq, chain);
+}
+
+int vob_vq_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t written)
+{
+	int err = vq_check(vq, VOB_ROLE_DEVICE);
+
+	return err ? err : vob_split_push(vq, chain, written);
+}
+
+int vob_vq_enable_notify(struct vob_vq *vq)
+{
+	int err = vq_check(vq, 0);
+
+	return err ? err : vob_split_enable_notify(vq);
+}
+
+void vob_vq_disable_notify(struct vob_vq *vq)
+{
+	if (!vq_check(vq, 0))
+		vob_split_disable_notify(vq);
+}
+
+void *vob_vq_reclaim(struct vob_vq *vq)
+{
+	struct vob_vq_slot *slot = vob_vq_slots(vq);
+
+	if (vq->role != VOB_ROLE_DRIVER)
+		return NULL;
+	/* From here on the queue only gives tokens back. */
+	vq->broken = 1;
+	for (; vq->cursor < vq->size; vq->cursor++) {
+		void *token = slot[vq->cursor].token;
+
+		if (token) {
+			slot[vq->cursor].token = NULL;
+			vq->in_flight--;
+			return token;
+		}
+	}
+	return NULL;
+}
+
+int vob_vq_fault(const struct vob_vq *vq)
+{
+	return vq->fault;
+}
+
+const struct vob_vq_stats *vob_vq_stats(const struct vob_vq *vq)
+{
+	return &vq->stats;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Internal to the virtqueue engine: state layout and per-format entry points. */
+#ifndef VOB_VQ_INTERNAL_H
+#define VOB_VQ_INTERNAL_H
+
+#include "vob/barrier.h"
+#include "vob/err.h"
+#include "vob/virtqueue.h"
+#include "link_internal.h"
+#include "mem_internal.h"
+
+/* Descriptor flags (shared by both formats). */
+#define VOB_DESC_F_NEXT 1u
+#define VOB_DESC_F_WRITE 2u
+#define VOB_DESC_F_INDIRECT 4u
+
+/* Driver-role shadow of one descriptor, plus chain bookkeeping when the
+ * descriptor is a chain head. Never read from shared memory. */
+struct vob_vq_slot {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+	void *token;     /* non-NULL while the chain headed here is in flight */
+	uint32_t in_len; /* writable bytes of the chain */
+	uint16_t ndesc;  /* ring descriptors the chain holds */
+	uint16_t last;   /* last ring descriptor of the chain */
+};
+
+VOB_STATIC_ASSERT(sizeof(struct vob_vq_slot) <= VOB_VQ_SLOT_BYTES, slot_fits);
+
+/* Shadow of an indirect table entry, host order. */
+struct vob_vq_ind {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+VOB_STATIC_ASSERT(sizeof(struct vob_vq_ind) == 16, ind_size);
+
+static inline struct vob_vq_slot *vob_vq_slots(const struct vob_vq *vq)
+{
+	return (struct vob_vq_slot *)vq->state;
+}
+
+/* Device role: in-flight bitmap, then the ring descriptors each popped head
+ * holds (for IN_ORDER bookkeeping). */
+static inline uint8_t *vob_vq_inflight_map(const struct vob_vq *vq)
+{
+	return (uint8_t *)vq->state;
+}
+
+static inline uint16_t *vob_vq_dev_ndesc(const struct vob_vq *vq)
+{
+	return (uint16_t *)vob_ptr_add(vq->state, VOB_ALIGN_UP(((size_t)vq->size + 7u) / 8u, 8u));
+}
+
+/* Driver role: shadow of the indirect table of the chain at @head. */
+static inline struct vob_vq_ind *vob_vq_ind_shadow(const struct vob_vq *vq, uint16_t head)
+{
+	return (struct vob_vq_ind *)vob_ptr_add(vq->state, (size_t)vq->size * VOB_VQ_SLOT_BYTES) +
+	       (size_t)head * vq->indirect_max;
+}
+
+/* Record the first protocol violation and break the queue. */
+static inline int vob_vq_set_fault(struct vob_vq *vq, enum vob_vq_fault f)
+{
+	if (!vq->fault)
+		vq->fault = (uint8_t)f;
+	vq->broken = 1;
+	vq->stats.errors++;
+	return VOB_EPROTO;
+}
+
+/* The event-index test of virtio: notify when @event lies in [old, new). */
+static inline bool vob_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
+{
+	return (uint16_t)(new_idx - event - 1u) < (uint16_t)(new_idx - old_idx);
+}
+
+/* Split format. */
+int vob_split_init(struct vob_vq *vq);
+int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
+		  void *token);
+int vob_split_kick_prepare(struct vob_vq *vq);
+int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written);
+int vob_split_pop(struct vob_vq *vq, struct vob_chain *chain);
+int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t written);
+int vob_split_enable_notify(struct vob_vq *vq);
+void vob_split_disable_notify(struct vob_vq *vq);
+uint32_t vob_split_notify_data(const struct vob_vq *vq);
+
+#endif

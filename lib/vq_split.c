@@ -1,0 +1,662 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Split virtqueue (virtio 1.x section 2.7), driver and device roles.
+ *
+ * Ownership of the shared areas: the driver writes the descriptor table and
+ * the driver area (avail ring, used_event); the device writes the device
+ * area (used ring, avail_event). Each starts on its own cache line, so on a
+ * cached non-coherent window each side cleans only lines it alone writes
+ * and invalidates only lines the peer alone writes. */
+#include "mem_internal.h"
+
+#include "vq_internal.h"
+
+struct vob_split_desc {
+	vob_le64_t addr;
+	vob_le32_t len;
+	vob_le16_t flags;
+	vob_le16_t next;
+};
+
+struct vob_split_avail {
+	vob_le16_t flags;
+	vob_le16_t idx;
+	vob_le16_t ring[1]; /* size entries, then used_event */
+};
+
+struct vob_split_used_elem {
+	vob_le32_t id;
+	vob_le32_t len;
+};
+
+struct vob_split_used {
+	vob_le16_t flags;
+	vob_le16_t idx;
+	struct vob_split_used_elem ring[1]; /* size entries, then avail_event */
+};
+
+VOB_STATIC_ASSERT(sizeof(struct vob_split_desc) == 16, split_desc_size);
+VOB_STATIC_ASSERT(offsetof(struct vob_split_desc, len) == 8, split_desc_len);
+VOB_STATIC_ASSERT(offsetof(struct vob_split_desc, flags) == 12, split_desc_flags);
+VOB_STATIC_ASSERT(offsetof(struct vob_split_desc, next) == 14, split_desc_next);
+VOB_STATIC_ASSERT(offsetof(struct vob_split_avail, ring) == 4, split_avail_ring);
+VOB_STATIC_ASSERT(offsetof(struct vob_split_used, ring) == 4, split_used_ring);
+VOB_STATIC_ASSERT(sizeof(struct vob_split_used_elem) == 8, split_used_elem);
+
+/* Fault injection for the simulated-link tests (CMake VOB_FAULT_INJECT):
+ * each switch removes exactly one cache operation, to prove the tests on a
+ * non-coherent link notice. Never defined in a real build. */
+#ifdef VOB_FAULT_SKIP_CLEAN
+#define SPLIT_CLEAN_USED_ELEM 0
+#else
+#define SPLIT_CLEAN_USED_ELEM 1
+#endif
+#ifdef VOB_FAULT_SKIP_INVALIDATE
+#define SPLIT_INVALIDATE_AVAIL_ENTRY 0
+#else
+#define SPLIT_INVALIDATE_AVAIL_ENTRY 1
+#endif
+
+#define SPLIT_AVAIL_F_NO_INTERRUPT 1u
+#define SPLIT_USED_F_NO_NOTIFY 1u
+
+static inline struct vob_split_desc *split_desc(const struct vob_vq *vq)
+{
+	return (struct vob_split_desc *)vq->desc;
+}
+
+static inline struct vob_split_avail *split_avail(const struct vob_vq *vq)
+{
+	return (struct vob_split_avail *)vq->avail;
+}
+
+static inline struct vob_split_used *split_used(const struct vob_vq *vq)
+{
+	return (struct vob_split_used *)vq->used;
+}
+
+/* used_event sits after the avail ring, avail_event after the used ring. */
+static inline vob_le16_t *split_used_event(const struct vob_vq *vq)
+{
+	return &split_avail(vq)->ring[vq->size];
+}
+
+static inline vob_le16_t *split_avail_event(const struct vob_vq *vq)
+{
+	return (vob_le16_t *)&split_used(vq)->ring[vq->size];
+}
+
+static inline bool split_event_idx(const struct vob_vq *vq)
+{
+	return (vq->features & VOB_BIT(VOB_F_EVENT_IDX)) != 0;
+}
+
+static inline bool split_in_order(const struct vob_vq *vq)
+{
+	return (vq->features & VOB_BIT(VOB_F_IN_ORDER)) != 0;
+}
+
+/* Store a field this side owns and, on a cached window, write it back. */
+static void split_store16(const struct vob_vq *vq, vob_le16_t *p, uint16_t v, uint8_t cached)
+{
+	vob_store_le16(p, v);
+	if (cached)
+		vob_link_clean(vq->link, p, sizeof(*p));
+}
+
+/* Load a field the peer owns, after dropping any stale cached copy. */
+static uint16_t split_load16(const struct vob_vq *vq, const vob_le16_t *p, uint8_t cached)
+{
+	if (cached)
+		vob_link_invalidate(vq->link, p, sizeof(*p));
+	return vob_load_le16(p);
+}
+
+int vob_split_init(struct vob_vq *vq)
+{
+	if (vq->role == VOB_ROLE_DRIVER) {
+		struct vob_vq_slot *slot = vob_vq_slots(vq);
+		uint16_t i;
+
+		for (i = 0; i < vq->size; i++)
+			slot[i].next = (uint16_t)((i + 1u) & (vq->size - 1u));
+		vq->num_free = vq->size;
+		split_store16(vq, &split_avail(vq)->flags, 0, vq->c_avail);
+		split_store16(vq, split_used_event(vq), 0, vq->c_avail);
+		split_store16(vq, &split_avail(vq)->idx, 0, vq->c_avail);
+	} else {
+		split_store16(vq, &split_used(vq)->flags, 0, vq->c_used);
+		split_store16(vq, split_avail_event(vq), 0, vq->c_used);
+		split_store16(vq, &split_used(vq)->idx, 0, vq->c_used);
+	}
+	return 0;
+}
+
+/* ---- driver role ---------------------------------------------------- */
+
+/* Write one descriptor: shadow first, then shared memory from the shadow. */
+static void split_write_desc(struct vob_vq *vq, uint16_t i, uint64_t addr, uint32_t len,
+			     uint16_t flags, uint16_t next)
+{
+	struct vob_vq_slot *s = &vob_vq_slots(vq)[i];
+	struct vob_split_desc *d = &split_desc(vq)[i];
+
+	s->addr = addr;
+	s->len = len;
+	s->flags = flags;
+	s->next = next;
+	d->addr = vob_to_le64(addr);
+	d->len = vob_to_le32(len);
+	d->flags = vob_to_le16(flags);
+	d->next = vob_to_le16(next);
+	if (vq->c_desc)
+		vob_link_clean(vq->link, d, sizeof(*d));
+}
+
+/* On cached windows, write back the payload the device will read, and any
+ * dirty line of a buffer it will write (so no later eviction overwrites the
+ * device's data). */
+static void split_sync_payload(const struct vob_vq *vq, const struct vob_seg *segs, unsigned n,
+			       bool for_peer)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		const struct vob_window *w;
+		void *p = vob_link_translate(vq->link, segs[i].addr, segs[i].len, 0, &w);
+
+		if (!p || w->kind != VOB_MEM_CACHED || !segs[i].len)
+			continue;
+		if (for_peer)
+			vob_link_clean(vq->link, p, segs[i].len);
+		else
+			vob_link_invalidate(vq->link, p, segs[i].len);
+	}
+}
+
+int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
+		  void *token)
+{
+	struct vob_vq_slot *slot = vob_vq_slots(vq);
+	struct vob_split_avail *avail = split_avail(vq);
+	unsigned n = n_out + n_in, k, need;
+	uint64_t in_len = 0, total = 0;
+	uint16_t head, i, prev = 0, after, mask = (uint16_t)(vq->size - 1u);
+	bool indirect;
+
+	if (!token || !segs || n == 0 || n_out > 0xffffu || n_in > 0xffffu)
+		return VOB_EINVAL;
+	for (k = 0; k < n; k++) {
+		total += segs[k].len;
+		if (k >= n_out)
+			in_len += segs[k].len;
+	}
+	if (total > 0xffffffffu)
+		return VOB_EINVAL;
+	indirect = vq->indirect_max && n > 1 && n <= vq->indirect_max;
+	need = indirect ? 1u : n;
+	if (need > vq->num_free)
+		return VOB_ENOSPC;
+
+	head = vq->free_head;
+	if (indirect) {
+		struct vob_vq_ind *shadow = vob_vq_ind_shadow(vq, head);
+		struct vob_split_desc *table = (struct vob_split_desc *)vq->indirect +
+					       (size_t)head * vq->indirect_max;
+
+		for (k = 0; k < n; k++) {
+			uint16_t fl = (uint16_t)((k + 1 < n ? VOB_DESC_F_NEXT : 0u) |
+						 (k >= n_out ? VOB_DESC_F_WRITE : 0u));
+
+			shadow[k].addr = segs[k].addr;
+			shadow[k].len = segs[k].len;
+			shadow[k].flags = fl;
+			shadow[k].next = (uint16_t)(k + 1 < n ? k + 1 : 0);
+			table[k].addr = vob_to_le64(segs[k].addr);
+			table[k].len = vob_to_le32(segs[k].len);
+			table[k].flags = vob_to_le16(fl);
+			table[k].next = vob_to_le16(shadow[k].next);
+		}
+		if (vq->c_indirect)
+			vob_link_clean(vq->link, table, n * sizeof(*table));
+		after = split_in_order(vq) ? (uint16_t)((head + 1u) & mask) : slot[head].next;
+		split_write_desc(vq, head,
+				 vq->indirect_addr + (uint64_t)((size_t)head * vq->indirect_max * 16u),
+				 (uint32_t)(n * 16u), VOB_DESC_F_INDIRECT, 0);
+		prev = head;
+	} else {
+		i = head;
+		for (k = 0; k < n; k++) {
+			/* In-order descriptors follow ring order; otherwise the free
+			 * list gives the next one. Read the link before the shadow
+			 * of this descriptor overwrites it. */
+			uint16_t next = split_in_order(vq) ? (uint16_t)((i + 1u) & mask) : slot[i].next;
+			uint16_t fl = (uint16_t)((k + 1 < n ? VOB_DESC_F_NEXT : 0u) |
+						 (k >= n_out ? VOB_DESC_F_WRITE : 0u));
+
+			split_write_desc(vq, i, segs[k].addr, segs[k].len, fl,
+					 k + 1 < n ? next : 0);
+			prev = i;
+			i = next;
+		}
+		after = i;
+	}
+	vq->free_head = after;
+	vq->num_free = (uint16_t)(vq->num_free - need);
+	slot[head].token = token;
+	slot[head].in_len = (uint32_t)in_len;
+	slot[head].ndesc = (uint16_t)need;
+	slot[head].last = prev;
+	if (vq->link->cached)
+		split_sync_payload(vq, segs, n, true);
+
+	avail->ring[vq->avail_idx & mask] = vob_to_le16(head);
+	if (vq->c_avail)
+		vob_link_clean(vq->link, &avail->ring[vq->avail_idx & mask], 2);
+	vq->avail_idx++;
+	/* Descriptors and the ring entry before the index that publishes them;
+	 * pairs with the device's read barrier after it loads avail->idx. */
+	VOB_WMB();
+	split_store16(vq, &avail->idx, vq->avail_idx, vq->c_avail);
+	vq->in_flight++;
+	vq->stats.added++;
+	return 0;
+}
+
+/* The notification decision of both roles: publish index @new_idx was
+ * stored; the peer asks through @event (with EVENT_IDX) or @flags. */
+static int split_decide(struct vob_vq *vq, const vob_le16_t *event, const vob_le16_t *flags,
+			uint16_t flag_bit, uint8_t cached, uint16_t new_idx)
+{
+	uint16_t old = vq->kicked;
+	bool need;
+
+	/* The index store before the load of the peer's event word; pairs with
+	 * the full barrier in the peer's enable_notify between its event store
+	 * and its re-read of our index. Without it both sides can miss. */
+	VOB_MB();
+	__atomic_store_n(&vq->kicked, new_idx, __ATOMIC_RELAXED);
+	if (split_event_idx(vq))
+		need = vob_need_event(split_load16(vq, event, cached), new_idx, old);
+	else
+		need = new_idx != old && !(split_load16(vq, flags, cached) & flag_bit);
+	if (need)
+		vq->stats.notify_sent++;
+	else if (new_idx != old)
+		vq->stats.notify_suppressed++;
+	return need;
+}
+
+int vob_split_kick_prepare(struct vob_vq *vq)
+{
+	if (vq->role == VOB_ROLE_DRIVER)
+		return split_decide(vq, split_avail_event(vq), &split_used(vq)->flags,
+				    SPLIT_USED_F_NO_NOTIFY, vq->c_used, vq->avail_idx);
+	return split_decide(vq, split_used_event(vq), &split_avail(vq)->flags,
+			    SPLIT_AVAIL_F_NO_INTERRUPT, vq->c_avail, vq->used_idx);
+}
+
+uint32_t vob_split_notify_data(const struct vob_vq *vq)
+{
+	/* le32 {vq index:16, next_off:15, next_wrap:1}: for split rings the
+	 * upper half is the whole 16-bit avail index. */
+	return (uint32_t)vq->index | ((uint32_t)__atomic_load_n(&vq->kicked, __ATOMIC_RELAXED) << 16);
+}
+
+/* Give the ring descriptors of the chain at @head back to the free list. */
+static void split_free_chain(struct vob_vq *vq, uint16_t head)
+{
+	struct vob_vq_slot *slot = vob_vq_slots(vq);
+
+	if (!split_in_order(vq)) {
+		slot[slot[head].last].next = vq->free_head;
+		vq->free_head = head;
+	}
+	vq->num_free = (uint16_t)(vq->num_free + slot[head].ndesc);
+	slot[head].token = NULL;
+	vq->in_flight--;
+}
+
+/* Invalidate the writable payload of a used chain on cached windows. */
+static void split_sync_used_payload(struct vob_vq *vq, uint16_t head)
+{
+	const struct vob_vq_slot *s = &vob_vq_slots(vq)[head];
+	struct vob_seg seg;
+	unsigned guard = 0;
+
+	if (s->flags & VOB_DESC_F_INDIRECT) {
+		const struct vob_vq_ind *t = vob_vq_ind_shadow(vq, head);
+		unsigned k, n = s->len / 16u;
+
+		for (k = 0; k < n; k++) {
+			if (!(t[k].flags & VOB_DESC_F_WRITE))
+				continue;
+			seg.addr = t[k].addr;
+			seg.len = t[k].len;
+			split_sync_payload(vq, &seg, 1, false);
+		}
+		return;
+	}
+	for (;;) {
+		s = &vob_vq_slots(vq)[head];
+		if (s->flags & VOB_DESC_F_WRITE) {
+			seg.addr = s->addr;
+			seg.len = s->len;
+			split_sync_payload(vq, &seg, 1, false);
+		}
+		if (!(s->flags & VOB_DESC_F_NEXT) || ++guard >= vq->size)
+			return;
+		head = s->next;
+	}
+}
+
+/* With IN_ORDER, a device may return a batch with one used entry, written at
+ * the batch's first position and naming the batch's last head. Find how many
+ * chains, oldest first, the entry covers; 0 if @id is not among the next
+ * @avail chains in flight. */
+static unsigned split_in_order_batch(const struct vob_vq *vq, uint16_t id, uint16_t avail)
+{
+	const struct vob_vq_slot *slot = vob_vq_slots(vq);
+	uint16_t h = vq->next_order;
+	unsigned n;
+
+	for (n = 1; n <= avail; n++) {
+		if (!slot[h].token)
+			return 0;
+		if (h == id)
+			return n;
+		h = (uint16_t)((h + slot[h].ndesc) & (vq->size - 1u));
+	}
+	return 0;
+}
+
+int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written)
+{
+	struct vob_vq_slot *slot = vob_vq_slots(vq);
+	struct vob_split_used *used = split_used(vq);
+	uint16_t mask = (uint16_t)(vq->size - 1u), head;
+	uint32_t id, len;
+
+	if (!token || !written)
+		return VOB_EINVAL;
+	if (vq->last_used == vq->used_seen && !vq->batch) {
+		uint16_t idx = split_load16(vq, &used->idx, vq->c_used);
+
+		if ((uint16_t)(idx - vq->last_used) > vq->in_flight)
+			return vob_vq_set_fault(vq, VOB_FAULT_USED_IDX);
+		if (idx == vq->last_used)
+			return VOB_EAGAIN;
+		vq->used_seen = idx;
+		/* The used index before the entries it covers; pairs with the
+		 * device's write barrier before it stores used->idx. */
+		VOB_RMB();
+	}
+
+	if (split_in_order(vq)) {
+		if (!vq->batch) {
+			struct vob_split_used_elem *e = &used->ring[vq->last_used & mask];
+			unsigned n;
+
+			if (vq->c_used)
+				vob_link_invalidate(vq->link, e, sizeof(*e));
+			id = vob_load_le32(&e->id);
+			len = vob_load_le32(&e->len);
+			if (id >= vq->size)
+				return vob_vq_set_fault(vq, VOB_FAULT_USED_ID);
+			n = split_in_order_batch(vq, (uint16_t)id,
+						 (uint16_t)(vq->used_seen - vq->last_used));
+			if (!n)
+				return vob_vq_set_fault(vq, VOB_FAULT_IN_ORDER);
+			if (len > slot[id].in_len)
+				return vob_vq_set_fault(vq, VOB_FAULT_USED_LEN);
+			vq->batch = 1;
+			vq->batch_last = (uint16_t)id;
+			vq->batch_len = len;
+		}
+		head = vq->next_order;
+		*written = 0;
+		if (head == vq->batch_last) {
+			*written = vq->batch_len;
+			vq->batch = 0;
+		}
+		vq->next_order = (uint16_t)((head + slot[head].ndesc) & mask);
+	} else {
+		struct vob_split_used_elem *e = &used->ring[vq->last_used & mask];
+
+		if (vq->c_used)
+			vob_link_invalidate(vq->link, e, sizeof(*e));
+		id = vob_load_le32(&e->id);
+		len = vob_load_le32(&e->len);
+		if (id >= vq->size || !slot[id].token)
+			return vob_vq_set_fault(vq, VOB_FAULT_USED_ID);
+		if (len > slot[id].in_len)
+			return vob_vq_set_fault(vq, VOB_FAULT_USED_LEN);
+		head = (uint16_t)id;
+		*written = len;
+	}
+	vq->last_used++;
+	if (vq->link->cached && slot[head].in_len)
+		split_sync_used_payload(vq, head);
+	*token = slot[head].token;
+	split_free_chain(vq, head);
+	vq->stats.used++;
+	return 0;
+}
+
+/* ---- device role ---------------------------------------------------- */
+
+static bool split_inflight_test(const struct vob_vq *vq, uint16_t head)
+{
+	return (vob_vq_inflight_map(vq)[head >> 3] >> (head & 7u)) & 1u;
+}
+
+static void split_inflight_set(struct vob_vq *vq, uint16_t head, bool on)
+{
+	uint8_t *m = &vob_vq_inflight_map(vq)[head >> 3];
+
+	*m = (uint8_t)(on ? (*m | (1u << (head & 7u))) : (*m & ~(1u << (head & 7u))));
+}
+
+/* Walk and validate the chain at @head into @chain; returns 0 or a fault.
+ * Every descriptor is copied out of shared memory once, then checked. */
+static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob_chain *chain,
+				    uint16_t *ring_descs)
+{
+	const struct vob_split_desc *table = split_desc(vq);
+	uint32_t tsize = vq->size, count = 0, total = 0;
+	uint64_t out_len = 0, in_len = 0;
+	uint8_t cached = vq->c_desc;
+	bool indirect = false;
+	uint16_t i = head, nseg = 0;
+
+	chain->n_out = 0;
+	chain->n_in = 0;
+	*ring_descs = 0;
+	for (;;) {
+		const struct vob_split_desc *d = &table[i];
+		const struct vob_window *w;
+		uint64_t addr;
+		uint32_t len;
+		uint16_t flags, next;
+		void *p;
+
+		if (count++ >= tsize)
+			return VOB_FAULT_LOOP;
+		if (!indirect)
+			(*ring_descs)++;
+		if (cached)
+			vob_link_invalidate(vq->link, d, sizeof(*d));
+		addr = vob_le64(d->addr);
+		len = vob_le32(d->len);
+		flags = vob_le16(d->flags);
+		next = vob_le16(d->next);
+
+		if (flags & VOB_DESC_F_INDIRECT) {
+			if (indirect)
+				return VOB_FAULT_INDIRECT_NESTED;
+			if (!(vq->features & VOB_BIT(VOB_F_INDIRECT_DESC)) ||
+			    (flags & VOB_DESC_F_NEXT))
+				return VOB_FAULT_INDIRECT;
+			if (len == 0 || (len & 15u) || len / 16u > vq->seg_max)
+				return VOB_FAULT_INDIRECT_LEN;
+			table = (const struct vob_split_desc *)vob_link_translate(
+				vq->link, addr, len, VOB_MAP_READ, &w);
+			if (!table)
+				return VOB_FAULT_ADDRESS;
+			cached = w->kind == VOB_MEM_CACHED;
+			tsize = len / 16u;
+			indirect = true;
+			count = 0;
+			i = 0;
+			continue;
+		}
+		if (++total > vq->seg_max)
+			return VOB_FAULT_TOO_LONG;
+		if (flags & VOB_DESC_F_WRITE) {
+			in_len += len;
+		} else {
+			if (in_len || chain->n_in)
+				return VOB_FAULT_DIRECTION;
+			out_len += len;
+		}
+		if (out_len + in_len > 0xffffffffu)
+			return VOB_FAULT_LEN_OVERFLOW;
+		if (len) {
+			bool wr = (flags & VOB_DESC_F_WRITE) != 0;
+
+			p = vob_link_translate(vq->link, addr, len, wr ? VOB_MAP_WRITE : VOB_MAP_READ,
+					       &w);
+			if (!p)
+				return VOB_FAULT_ADDRESS;
+			chain->iov[nseg].base = p;
+			chain->iov[nseg].len = len;
+			chain->iov[nseg].flags = (wr ? VOB_IOV_WRITE : 0u) |
+						 (w->kind == VOB_MEM_CACHED ? VOB_IOV_CACHED : 0u);
+			nseg++;
+			if (wr)
+				chain->n_in++;
+			else
+				chain->n_out++;
+		}
+		if (!(flags & VOB_DESC_F_NEXT))
+			break;
+		if (next >= tsize)
+			return VOB_FAULT_NEXT_RANGE;
+		i = next;
+	}
+	chain->out_len = (uint32_t)out_len;
+	chain->in_len = (uint32_t)in_len;
+	return VOB_FAULT_NONE;
+}
+
+int vob_split_pop(struct vob_vq *vq, struct vob_chain *chain)
+{
+	struct vob_split_avail *avail = split_avail(vq);
+	enum vob_vq_fault f;
+	uint16_t head, ring_descs, slot = (uint16_t)(vq->last_avail & (vq->size - 1u));
+
+	if (vq->last_avail == vq->avail_seen) {
+		uint16_t idx = split_load16(vq, &avail->idx, vq->c_avail);
+
+		if ((uint16_t)(idx - vq->last_avail) > vq->size)
+			return vob_vq_set_fault(vq, VOB_FAULT_AVAIL_IDX);
+		if (idx == vq->last_avail)
+			return VOB_EAGAIN;
+		vq->avail_seen = idx;
+		/* The avail index before the ring entries and descriptors it
+		 * publishes; pairs with the driver's write barrier before it
+		 * stores avail->idx. */
+		VOB_RMB();
+	}
+	head = split_load16(vq, &avail->ring[slot],
+			    (uint8_t)(vq->c_avail && SPLIT_INVALIDATE_AVAIL_ENTRY));
+	if (head >= vq->size)
+		return vob_vq_set_fault(vq, VOB_FAULT_HEAD_RANGE);
+	if (split_in_order(vq) && head != vq->next_order)
+		return vob_vq_set_fault(vq, VOB_FAULT_IN_ORDER);
+	if (split_inflight_test(vq, head))
+		return vob_vq_set_fault(vq, VOB_FAULT_HEAD_BUSY);
+	f = split_walk(vq, head, chain, &ring_descs);
+	if (f != VOB_FAULT_NONE)
+		return vob_vq_set_fault(vq, f);
+	chain->head = head;
+	split_inflight_set(vq, head, true);
+	vob_vq_dev_ndesc(vq)[head] = ring_descs;
+	vq->next_order = (uint16_t)((head + ring_descs) & (vq->size - 1u));
+	vq->last_avail++;
+	vq->stats.added++;
+	return 0;
+}
+
+int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t written)
+{
+	struct vob_split_used *used = split_used(vq);
+	struct vob_split_used_elem *e;
+	uint16_t head;
+
+	if (!chain || chain->head >= vq->size || !split_inflight_test(vq, chain->head) ||
+	    written > chain->in_len)
+		return VOB_EINVAL;
+	head = chain->head;
+	if (split_in_order(vq)) {
+		if (head != vq->push_order)
+			return VOB_EINVAL;
+		vq->push_order = (uint16_t)((head + vob_vq_dev_ndesc(vq)[head]) & (vq->size - 1u));
+	}
+	e = &used->ring[vq->used_idx & (vq->size - 1u)];
+	vob_store_le32(&e->id, head);
+	vob_store_le32(&e->len, written);
+	if (vq->c_used && SPLIT_CLEAN_USED_ELEM)
+		vob_link_clean(vq->link, e, sizeof(*e));
+	vq->used_idx++;
+	/* The used entry before the index that publishes it; pairs with the
+	 * driver's read barrier after it loads used->idx. */
+	VOB_WMB();
+	split_store16(vq, &used->idx, vq->used_idx, vq->c_used);
+	split_inflight_set(vq, head, false);
+	vq->stats.used++;
+	return 0;
+}
+
+/* ---- notification control, both roles ------------------------------- */
+
+int vob_split_enable_notify(struct vob_vq *vq)
+{
+	uint16_t idx;
+
+	if (vq->role == VOB_ROLE_DRIVER) {
+		if (split_event_idx(vq)) {
+			split_store16(vq, split_used_event(vq), vq->last_used, vq->c_avail);
+		} else if (vq->avail_flags) {
+			vq->avail_flags = 0;
+			split_store16(vq, &split_avail(vq)->flags, 0, vq->c_avail);
+		}
+		/* Our event store before re-reading the peer's index; pairs with
+		 * the barrier in the peer's kick_prepare. */
+		VOB_MB();
+		idx = split_load16(vq, &split_used(vq)->idx, vq->c_used);
+		return idx != vq->last_used || vq->batch;
+	}
+	if (split_event_idx(vq)) {
+		split_store16(vq, split_avail_event(vq), vq->last_avail, vq->c_used);
+	} else if (vq->used_flags) {
+		vq->used_flags = 0;
+		split_store16(vq, &split_used(vq)->flags, 0, vq->c_used);
+	}
+	VOB_MB(); /* as above, mirrored */
+	idx = split_load16(vq, &split_avail(vq)->idx, vq->c_avail);
+	return idx != vq->last_avail;
+}
+
+void vob_split_disable_notify(struct vob_vq *vq)
+{
+	/* With event indices a stale event word already suppresses: write nothing. */
+	if (split_event_idx(vq))
+		return;
+	if (vq->role == VOB_ROLE_DRIVER && !vq->avail_flags) {
+		vq->avail_flags = SPLIT_AVAIL_F_NO_INTERRUPT;
+		split_store16(vq, &split_avail(vq)->flags, vq->avail_flags, vq->c_avail);
+	} else if (vq->role == VOB_ROLE_DEVICE && !vq->used_flags) {
+		vq->used_flags = SPLIT_USED_F_NO_NOTIFY;
+		split_store16(vq, &split_used(vq)->flags, vq->used_flags, vq->c_used);
+	}
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Configuration the tests build the core with: contract checks are live and
+ * reported to cmocka, so a test can expect one with expect_assert_failure. */
+#ifndef VOB_TEST_CONFIG_H
+#define VOB_TEST_CONFIG_H
+
+void mock_assert(const int result, const char *const expression, const char *const file,
+		 const int line);
+#define VOB_ASSERT(cond) mock_assert(!!(cond), #cond, __FILE__, __LINE__)
+
+#endif
