@@ -28,8 +28,8 @@ int vob_link_init(struct vob_link *link, const struct vob_port_ops *ops, void *c
 
 static bool link_overlaps(const struct vob_window *w, uint64_t base, uint64_t size)
 {
-	/* Both ranges are known not to wrap. */
-	return base < w->base + w->size && w->base < base + size;
+	/* Compare last bytes: a window may end exactly at 2^64. */
+	return base <= w->base + (w->size - 1u) && w->base <= base + (size - 1u);
 }
 
 int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
@@ -39,7 +39,7 @@ int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
 	unsigned i;
 
 	if (!link || !cfg || cfg->size == 0 || cfg->size > SIZE_MAX ||
-	    cfg->link_addr + cfg->size < cfg->link_addr || cfg->kind > VOB_MEM_CACHED ||
+	    cfg->size - 1u > UINT64_MAX - cfg->link_addr || cfg->kind > VOB_MEM_CACHED ||
 	    cfg->owner > VOB_WIN_PEER || !cfg->access ||
 	    (cfg->access & ~(VOB_MAP_READ | VOB_MAP_WRITE)))
 		return VOB_EINVAL;

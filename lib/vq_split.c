@@ -465,7 +465,7 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 	uint32_t tsize = vq->size, count = 0, total = 0;
 	uint64_t out_len = 0, in_len = 0;
 	uint8_t cached = vq->c_desc;
-	bool indirect = false;
+	bool indirect = false, seen_write = false;
 	uint16_t i = head, nseg = 0;
 
 	chain->n_out = 0;
@@ -513,8 +513,9 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 			return VOB_FAULT_TOO_LONG;
 		if (flags & VOB_DESC_F_WRITE) {
 			in_len += len;
+			seen_write = true;
 		} else {
-			if (in_len || chain->n_in)
+			if (seen_write)
 				return VOB_FAULT_DIRECTION;
 			out_len += len;
 		}

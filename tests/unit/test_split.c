@@ -1,2 +1,1192 @@
-#include <stdio.h>
-int main(void){return 0;}
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The split virtqueue, both roles: set-up, traffic, notification decisions,
+ * indirect and in-order, copy helpers, and every check on a hostile peer. */
+#define _DEFAULT_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <cmocka.h>
+
+#include "fake_port.h"
+#include "vq_internal.h"
+
+#define LINE 64u
+#define F(x) VOB_BIT(VOB_F_##x)
+
+/* ---- a hostile driver or device writes raw wire bytes ---------------- */
+
+static uint8_t *raw_desc_p(struct vob_pair *p, uint16_t i)
+{
+	return p->mem + p->ring_off + 16u * i;
+}
+
+static void raw_desc(struct vob_pair *p, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
+		     uint16_t next)
+{
+	uint8_t *d = raw_desc_p(p, i);
+
+	vob_put_le64(d, addr);
+	vob_put_le32(d + 8, len);
+	vob_put_le16(d + 12, flags);
+	vob_put_le16(d + 14, next);
+}
+
+static uint8_t *raw_avail(struct vob_pair *p)
+{
+	return p->mem + p->ring_off + VOB_SPLIT_AVAIL_OFF(p->cdrv.size, LINE);
+}
+
+static uint8_t *raw_used(struct vob_pair *p)
+{
+	return p->mem + p->ring_off + VOB_SPLIT_USED_OFF(p->cdrv.size, LINE);
+}
+
+/* Make @n heads available starting at ring slot @first (driver side). */
+static void raw_publish(struct vob_pair *p, uint16_t first, const uint16_t *heads, unsigned n)
+{
+	unsigned k;
+
+	for (k = 0; k < n; k++)
+		vob_put_le16(raw_avail(p) + 4 + 2u * ((first + k) & (p->cdrv.size - 1u)), heads[k]);
+	vob_put_le16(raw_avail(p) + 2, (uint16_t)(first + n));
+}
+
+static void raw_used_elem(struct vob_pair *p, uint16_t slot, uint32_t id, uint32_t len)
+{
+	uint8_t *e = raw_used(p) + 4 + 8u * (slot & (p->cdrv.size - 1u));
+
+	vob_put_le32(e, id);
+	vob_put_le32(e + 4, len);
+}
+
+static void raw_used_idx(struct vob_pair *p, uint16_t idx)
+{
+	vob_put_le16(raw_used(p) + 2, idx);
+}
+
+/* Pop on the device must fail with @fault, then the queue stays broken. */
+static void expect_pop_fault(struct vob_pair *p, enum vob_vq_fault fault)
+{
+	struct vob_iov iov[64];
+	struct vob_chain c = { .iov = iov, .cap = 64 };
+
+	assert_int_equal(vob_vq_pop(&p->dev, &c), VOB_EPROTO);
+	assert_int_equal(vob_vq_fault(&p->dev), fault);
+	assert_int_equal(vob_vq_stats(&p->dev)->errors, 1);
+	assert_int_equal(vob_vq_pop(&p->dev, &c), VOB_EIO);
+	assert_int_equal(vob_vq_enable_notify(&p->dev), VOB_EIO);
+	assert_int_equal(vob_vq_kick_prepare(&p->dev), VOB_EIO);
+}
+
+static void expect_used_fault(struct vob_pair *p, enum vob_vq_fault fault)
+{
+	void *tok;
+	uint32_t w;
+
+	assert_int_equal(vob_vq_get_used(&p->drv, &tok, &w), VOB_EPROTO);
+	assert_int_equal(vob_vq_fault(&p->drv), fault);
+	assert_int_equal(vob_vq_get_used(&p->drv, &tok, &w), VOB_EIO);
+	assert_int_equal(vob_vq_add(&p->drv, &(struct vob_seg){ pair_buf_addr(p, 0), 4 }, 1, 0, p),
+			 VOB_EIO);
+}
+
+static int pop(struct vob_pair *p, struct vob_chain *c, struct vob_iov *iov, uint16_t cap)
+{
+	c->iov = iov;
+	c->cap = cap;
+	return vob_vq_pop(&p->dev, c);
+}
+
+/* ---- set-up --------------------------------------------------------- */
+
+static void test_init_checks(void **state)
+{
+	struct vob_pair p;
+	struct vob_vq vq;
+	struct vob_vq_cfg c;
+	static uint64_t st[VOB_VQ_STATE_SIZE(64, 4) / 8 + 1];
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 16, 0, 0, 4096), 0);
+	c = p.cdrv;
+	c.size = 0;
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_EINVAL);
+	c.size = 12;
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_EINVAL);
+	c = p.cdrv;
+	c.role = 0;
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_EINVAL);
+	c = p.cdrv;
+	c.features &= ~F(VERSION_1);
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_ENOTSUP);
+	c = p.cdrv;
+	c.features |= F(RING_PACKED);
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_ENOTSUP);
+	c = p.cdrv;
+	c.driver_addr += 16; /* not on a cache line */
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_EINVAL);
+	c = p.cdrv;
+	c.device_addr = p.base + p.len - LINE; /* runs past the window */
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_EFAULT);
+	c = p.cdrv;
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, VOB_VQ_STATE_SIZE(16, 0) - 1), VOB_ENOMEM);
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, (uint8_t *)st + 4, 1024), VOB_EINVAL);
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, VOB_VQ_STATE_SIZE(16, 0)), 0);
+	assert_int_equal(vob_vq_init(NULL, &p.ldrv, &c, st, sizeof(st)), VOB_EINVAL);
+	pair_free(&p);
+
+	/* Every power of two from 1 to 32768 is accepted. */
+	for (unsigned sz = 1; sz <= VOB_VQ_MAX_SIZE; sz <<= 1) {
+		assert_int_equal(pair_setup(&p, (uint16_t)sz, 0, 0, 64), 0);
+		pair_free(&p);
+	}
+}
+
+static void test_role_checks(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[16];
+	struct vob_chain c = { .iov = iov, .cap = 16 };
+	struct vob_seg s = { PAIR_BASE, 4 };
+	void *tok;
+	uint32_t w;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 16, 0, 0, 4096), 0);
+	assert_int_equal(vob_vq_pop(&p.drv, &c), VOB_EPERM);
+	assert_int_equal(vob_vq_push(&p.drv, &c, 0), VOB_EPERM);
+	assert_int_equal(vob_vq_add(&p.dev, &s, 1, 0, &p), VOB_EPERM);
+	assert_int_equal(vob_vq_get_used(&p.dev, &tok, &w), VOB_EPERM);
+	assert_null(vob_vq_reclaim(&p.dev));
+	/* Caller mistakes are not peer faults. */
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 0, &p), VOB_EINVAL);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, NULL), VOB_EINVAL);
+	c.cap = 15;
+	assert_int_equal(vob_vq_pop(&p.dev, &c), VOB_EINVAL);
+	assert_int_equal(vob_vq_fault(&p.dev), VOB_FAULT_NONE);
+	pair_free(&p);
+}
+
+static void test_contract_assert(void **state)
+{
+	struct vob_vq zero;
+
+	(void)state;
+	memset(&zero, 0, sizeof(zero));
+	expect_assert_failure(vob_vq_kick_prepare(&zero));
+}
+
+/* ---- traffic -------------------------------------------------------- */
+
+static void test_roundtrip_payload(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[16];
+	struct vob_chain c;
+	struct vob_seg s[3];
+	uint8_t got[64];
+	void *tok;
+	uint32_t w;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	memcpy(pair_buf(&p, 0), "hello ", 6);
+	memcpy(pair_buf(&p, 64), "world", 5);
+	s[0] = (struct vob_seg){ pair_buf_addr(&p, 0), 6 };
+	s[1] = (struct vob_seg){ pair_buf_addr(&p, 64), 5 };
+	s[2] = (struct vob_seg){ pair_buf_addr(&p, 128), 32 };
+	assert_int_equal(pop(&p, &c, iov, 16), VOB_EAGAIN);
+	assert_int_equal(vob_vq_add(&p.drv, s, 2, 1, &p), 0);
+	assert_int_equal(pop(&p, &c, iov, 16), 0);
+	assert_int_equal(c.n_out, 2);
+	assert_int_equal(c.n_in, 1);
+	assert_int_equal(c.out_len, 11);
+	assert_int_equal(c.in_len, 32);
+	assert_ptr_equal(iov[0].base, pair_buf(&p, 0));
+	assert_int_equal(iov[2].flags & VOB_IOV_WRITE, VOB_IOV_WRITE);
+	assert_int_equal(iov[0].flags & VOB_IOV_WRITE, 0);
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, got, sizeof(got), NULL), 11);
+	assert_memory_equal(got, "hello world", 11);
+	assert_int_equal(vob_chain_push(&p.ldev, &c, 0, "HELLO WORLD", 11, NULL), 11);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 11), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &p);
+	assert_int_equal(w, 11);
+	assert_memory_equal(pair_buf(&p, 128), "HELLO WORLD", 11);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), VOB_EAGAIN);
+	/* Pushing the same chain again is the caller's mistake. */
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), VOB_EINVAL);
+	pair_free(&p);
+}
+
+static void test_full_and_empty(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[4];
+	struct vob_chain c;
+	struct vob_seg s = { PAIR_BASE, 0 };
+	int t[5];
+	void *tok;
+	uint32_t w;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 1, 0, 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	s.len = 16;
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[0]), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[1]), VOB_ENOSPC);
+	assert_int_equal(pop(&p, &c, iov, 4), 0);
+	assert_int_equal(pop(&p, &c, iov, 4), VOB_EAGAIN);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &t[0]);
+	pair_free(&p);
+
+	/* A 4-entry queue takes 4 one-segment chains, or one 4-segment chain. */
+	assert_int_equal(pair_setup(&p, 4, 0, 0, 4096), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[i]), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[4]), VOB_ENOSPC);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pop(&p, &c, iov, 4), 0);
+		assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+		assert_ptr_equal(tok, &t[i]);
+	}
+	{
+		struct vob_seg four[4] = { s, s, s, s };
+
+		assert_int_equal(vob_vq_add(&p.drv, four, 2, 2, &t[0]), 0);
+		assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[1]), VOB_ENOSPC);
+		assert_int_equal(pop(&p, &c, iov, 4), 0);
+		assert_int_equal(c.n_out + c.n_in, 4);
+	}
+	pair_free(&p);
+}
+
+/* Run @n single-buffer round trips through a tiny queue so every 16-bit
+ * index wraps (more than once for n > 65536), checking every token. */
+static void test_index_wraparound(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[4];
+	struct vob_chain c;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 4, F(EVENT_IDX), 0, 4096), 0);
+	for (i = 0; i < 140000u; i++) {
+		struct vob_seg s = { pair_buf_addr(&p, (i & 3u) * 64u), 8 };
+		void *tok;
+		uint32_t w;
+
+		assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, (void *)(uintptr_t)(i + 1)), 0);
+		if (i & 1u) {
+			/* Two in flight across the wrap on odd steps. */
+			assert_int_equal(pop(&p, &c, iov, 4), 0);
+			assert_int_equal(vob_vq_push(&p.dev, &c, 8), 0);
+			assert_int_equal(pop(&p, &c, iov, 4), 0);
+			assert_int_equal(vob_vq_push(&p.dev, &c, 3), 0);
+			assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+			assert_int_equal((uintptr_t)tok, i);
+			assert_int_equal(w, 8);
+			assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+			assert_int_equal((uintptr_t)tok, i + 1);
+			assert_int_equal(w, 3);
+		}
+	}
+	assert_int_equal(vob_load_le16((vob_le16_t *)(raw_avail(&p) + 2)), (uint16_t)140000u);
+	assert_int_equal(vob_load_le16((vob_le16_t *)(raw_used(&p) + 2)), (uint16_t)140000u);
+	pair_free(&p);
+}
+
+static void test_need_event_at_wrap(void **state)
+{
+	(void)state;
+	/* event in [old, new) modulo 2^16 */
+	assert_true(vob_need_event(65535, 0, 65534));
+	assert_true(vob_need_event(65534, 0, 65534));
+	assert_false(vob_need_event(0, 0, 65534));
+	assert_true(vob_need_event(65535, 1, 65535));
+	assert_true(vob_need_event(0, 1, 65535));
+	assert_false(vob_need_event(1, 1, 65535));
+	assert_false(vob_need_event(65534, 1, 65535));
+	assert_false(vob_need_event(5, 5, 5)); /* nothing new */
+	assert_true(vob_need_event(100, 200, 50));
+	assert_false(vob_need_event(49, 200, 50));
+}
+
+/* ---- notification decisions ---------------------------------------- */
+
+static void test_kick_flags(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_seg s = { 0, 8 };
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.drv), 0); /* nothing added */
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick(&p.drv), 1);
+	assert_int_equal(p.pdrv.doorbells, 1);
+	assert_int_equal(p.pdrv.last_id, 1);
+	assert_true(vob_link_irq_take(&p.ldev, 1));
+	vob_vq_disable_notify(&p.dev);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick(&p.drv), 0);
+	assert_int_equal(vob_vq_stats(&p.drv)->notify_suppressed, 1);
+	assert_int_equal(vob_vq_enable_notify(&p.dev), 1); /* work is pending */
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(vob_vq_enable_notify(&p.dev), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick(&p.drv), 1);
+	assert_int_equal(vob_vq_stats(&p.drv)->notify_sent, 2);
+
+	/* Device to driver: the NO_INTERRUPT flag. */
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_kick(&p.dev), 1);
+	assert_int_equal(p.pdev.last_id, 2);
+	vob_vq_disable_notify(&p.drv);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_kick(&p.dev), 0);
+	assert_int_equal(vob_vq_enable_notify(&p.drv), 1);
+	pair_free(&p);
+}
+
+static void test_kick_event_idx(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_seg s = { 0, 8 };
+	void *tok;
+	uint32_t w;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, F(EVENT_IDX), 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.drv), 1); /* avail_event 0 crossed */
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.drv), 0); /* already told */
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(vob_vq_enable_notify(&p.dev), 0); /* avail_event = 2 */
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.drv), 1);
+	/* Device side: used_event 0, the first push interrupts, the next not. */
+	assert_int_equal(vob_vq_kick_prepare(&p.dev), 1);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.dev), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_int_equal(vob_vq_enable_notify(&p.drv), 0); /* used_event = 2 */
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.dev), 1);
+	/* disable writes nothing with event indices */
+	vob_vq_disable_notify(&p.drv);
+	assert_int_equal(vob_load_le16((vob_le16_t *)(raw_avail(&p) + 0)), 0);
+	pair_free(&p);
+}
+
+static void test_notification_data(void **state)
+{
+	struct vob_pair p;
+	struct vob_seg s = { 0, 8 };
+	struct vob_vq_cfg c;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, F(NOTIFICATION_DATA), 0, 4096), 0);
+	c = p.cdrv;
+	c.index = 5;
+	assert_int_equal(vob_vq_init(&p.drv, &p.ldrv, &c, p.sdrv, VOB_VQ_STATE_SIZE(8, 0)), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick(&p.drv), 1);
+	assert_int_equal(p.pdrv.last_data, 5u | (3u << 16));
+	pair_free(&p);
+}
+
+/* ---- indirect, in-order, reclaim ------------------------------------- */
+
+static void test_indirect(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_seg s[5];
+	void *tok;
+	uint32_t w;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 2, F(INDIRECT_DESC), 4, 4096), 0);
+	/* The device accepts chains longer than its queue (as blk's seg_max
+	 * allows); by default seg_max is the queue size. */
+	p.cdev.seg_max = 4;
+	assert_int_equal(vob_vq_init(&p.dev, &p.ldev, &p.cdev, p.sdev, VOB_VQ_STATE_SIZE(2, 0)), 0);
+	for (i = 0; i < 5; i++) {
+		s[i].addr = pair_buf_addr(&p, i * 64u);
+		s[i].len = 10 + i;
+	}
+	/* Two 3-segment chains fit a 2-entry queue through indirect tables. */
+	assert_int_equal(vob_vq_add(&p.drv, s, 2, 1, &s[0]), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 2, &s[1]), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 0, &s[2]), VOB_ENOSPC);
+	assert_int_equal(pop(&p, &c, iov, 4), 0);
+	assert_int_equal(c.n_out, 2);
+	assert_int_equal(c.n_in, 1);
+	assert_int_equal(c.in_len, 12);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 12), 0);
+	assert_int_equal(pop(&p, &c, iov, 4), 0);
+	assert_int_equal(c.n_out, 1);
+	assert_int_equal(c.n_in, 2);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &s[0]);
+	assert_int_equal(w, 12);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &s[1]);
+	pair_free(&p);
+
+	/* More segments than an indirect table holds: chained descriptors. */
+	assert_int_equal(pair_setup(&p, 8, F(INDIRECT_DESC), 4, 4096), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 3, 2, &s[0]), 0);
+	assert_int_equal(p.drv.num_free, 3);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(c.n_out + c.n_in, 5);
+	pair_free(&p);
+}
+
+static void test_direct_then_indirect_accepted(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	uint8_t *table;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, F(INDIRECT_DESC), 0, 4096), 0);
+	table = pair_buf(&p, 1024);
+	raw_desc(&p, 0, pair_buf_addr(&p, 0), 16, VOB_DESC_F_NEXT, 1);
+	raw_desc(&p, 1, pair_buf_addr(&p, 1024), 32, VOB_DESC_F_INDIRECT, 0);
+	vob_put_le64(table, pair_buf_addr(&p, 64));
+	vob_put_le32(table + 8, 8);
+	vob_put_le16(table + 12, VOB_DESC_F_WRITE | VOB_DESC_F_NEXT);
+	vob_put_le16(table + 14, 1);
+	vob_put_le64(table + 16, pair_buf_addr(&p, 128));
+	vob_put_le32(table + 24, 8);
+	vob_put_le16(table + 28, VOB_DESC_F_WRITE);
+	vob_put_le16(table + 30, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(c.n_out, 1);
+	assert_int_equal(c.n_in, 2);
+	assert_int_equal(c.in_len, 16);
+	pair_free(&p);
+}
+
+static void test_zero_length_segments_skipped(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	/* A zero-length descriptor may even point outside every window. */
+	raw_desc(&p, 0, 0xdead0000, 0, VOB_DESC_F_NEXT, 1);
+	raw_desc(&p, 1, pair_buf_addr(&p, 0), 8, VOB_DESC_F_NEXT, 2);
+	raw_desc(&p, 2, pair_buf_addr(&p, 64), 0, VOB_DESC_F_WRITE, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(c.n_out, 1);
+	assert_int_equal(c.n_in, 0);
+	assert_ptr_equal(iov[0].base, pair_buf(&p, 0));
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), VOB_EINVAL);
+	pair_free(&p);
+}
+
+static void test_in_order(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c[3];
+	struct vob_seg s[2];
+	int t[3];
+	void *tok;
+	uint32_t w;
+	unsigned i, round;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, F(IN_ORDER) | F(EVENT_IDX), 0, 4096), 0);
+	p.cdev.seg_max = 2;
+	assert_int_equal(vob_vq_init(&p.dev, &p.ldev, &p.cdev, p.sdev, VOB_VQ_STATE_SIZE(8, 0)), 0);
+	s[0] = (struct vob_seg){ pair_buf_addr(&p, 0), 8 };
+	s[1] = (struct vob_seg){ pair_buf_addr(&p, 64), 8 };
+	for (round = 0; round < 20; round++) {
+		/* Chains of 2, 1, 2 descriptors: heads follow ring order. */
+		assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &t[0]), 0);
+		assert_int_equal(vob_vq_add(&p.drv, s, 1, 0, &t[1]), 0);
+		assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &t[2]), 0);
+		for (i = 0; i < 3; i++)
+			assert_int_equal(pop(&p, &c[i], iov + 2 * i, 2), 0);
+		assert_int_equal(c[1].head, (c[0].head + 2) & 7);
+		assert_int_equal(c[2].head, (c[1].head + 1) & 7);
+		/* Out of order is refused, in order is taken. */
+		assert_int_equal(vob_vq_push(&p.dev, &c[1], 0), VOB_EINVAL);
+		for (i = 0; i < 3; i++)
+			assert_int_equal(vob_vq_push(&p.dev, &c[i], c[i].in_len), 0);
+		for (i = 0; i < 3; i++) {
+			assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+			assert_ptr_equal(tok, &t[i]);
+		}
+	}
+	pair_free(&p);
+}
+
+static void test_in_order_batch_from_device(void **state)
+{
+	struct vob_pair p;
+	struct vob_seg s = { 0, 16 };
+	int t[3];
+	void *tok;
+	uint32_t w;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, F(IN_ORDER), 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[i]), 0);
+	/* One entry at the batch's first slot names its last head (2). */
+	raw_used_elem(&p, 0, 2, 5);
+	raw_used_idx(&p, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+		assert_ptr_equal(tok, &t[i]);
+		assert_int_equal(w, i == 2 ? 5 : 0);
+	}
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), VOB_EAGAIN);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[0]), 0);
+	assert_int_equal(vob_vq_enable_notify(&p.drv), 0);
+	pair_free(&p);
+
+	/* A batch entry naming a head beyond what the index covers. */
+	assert_int_equal(pair_setup(&p, 8, F(IN_ORDER), 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[i]), 0);
+	raw_used_elem(&p, 0, 2, 0);
+	raw_used_idx(&p, 2);
+	expect_used_fault(&p, VOB_FAULT_IN_ORDER);
+	pair_free(&p);
+
+	/* An id whose low 16 bits name the expected head. */
+	assert_int_equal(pair_setup(&p, 8, F(IN_ORDER), 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[0]), 0);
+	raw_used_elem(&p, 0, 0x10000u, 0);
+	raw_used_idx(&p, 1);
+	expect_used_fault(&p, VOB_FAULT_USED_ID);
+	pair_free(&p);
+
+	/* A batch length beyond the last chain's writable part. */
+	assert_int_equal(pair_setup(&p, 8, F(IN_ORDER), 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[0]), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[1]), 0);
+	raw_used_elem(&p, 0, 1, 17);
+	raw_used_idx(&p, 2);
+	expect_used_fault(&p, VOB_FAULT_USED_LEN);
+	pair_free(&p);
+}
+
+static void test_reclaim(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[4];
+	struct vob_chain c;
+	struct vob_seg s = { 0, 16 };
+	int t[4], seen[4] = { 0 };
+	void *tok;
+	uint32_t w;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 4, 0, 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[i]), 0);
+	assert_int_equal(pop(&p, &c, iov, 4), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &t[0]);
+	while ((tok = vob_vq_reclaim(&p.drv)) != NULL) {
+		assert_true((int *)tok >= t && (int *)tok < t + 4);
+		seen[(int *)tok - t]++;
+	}
+	assert_int_equal(seen[0], 0);
+	assert_int_equal(seen[1] + seen[2] + seen[3], 3);
+	assert_int_equal(seen[1] * seen[2] * seen[3], 1);
+	assert_null(vob_vq_reclaim(&p.drv));
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[0]), VOB_EIO);
+	/* Set up again, the queue works. */
+	assert_int_equal(vob_vq_init(&p.drv, &p.ldrv, &p.cdrv, p.sdrv, VOB_VQ_STATE_SIZE(4, 0)), 0);
+	assert_int_equal(vob_vq_init(&p.dev, &p.ldev, &p.cdev, p.sdev, VOB_VQ_STATE_SIZE(4, 0)), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[0]), 0);
+	assert_int_equal(pop(&p, &c, iov, 4), 0);
+	pair_free(&p);
+}
+
+/* ---- a hostile driver: every device-side check ----------------------- */
+
+static void test_bad_avail_idx(void **state)
+{
+	struct vob_pair p;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	vob_put_le16(raw_avail(&p) + 2, 9);
+	expect_pop_fault(&p, VOB_FAULT_AVAIL_IDX);
+	pair_free(&p);
+	/* Exactly the queue size is fine. */
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	for (uint16_t i = 0; i < 8; i++)
+		raw_desc(&p, i, pair_buf_addr(&p, 0), 4, 0, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0, 1, 2, 3, 4, 5, 6, 7 }, 8);
+	for (int i = 0; i < 8; i++) {
+		struct vob_iov iov[8];
+		struct vob_chain c;
+
+		assert_int_equal(pop(&p, &c, iov, 8), 0);
+	}
+	pair_free(&p);
+}
+
+static void test_bad_head(void **state)
+{
+	struct vob_pair p;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	raw_publish(&p, 0, (uint16_t[]){ 8 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_HEAD_RANGE);
+	pair_free(&p);
+}
+
+static void test_bad_next(void **state)
+{
+	struct vob_pair p;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	raw_desc(&p, 0, pair_buf_addr(&p, 0), 4, VOB_DESC_F_NEXT, 8);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_NEXT_RANGE);
+	pair_free(&p);
+}
+
+static void test_loop(void **state)
+{
+	struct vob_pair p;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	raw_desc(&p, 0, pair_buf_addr(&p, 0), 4, VOB_DESC_F_NEXT, 1);
+	raw_desc(&p, 1, pair_buf_addr(&p, 0), 4, VOB_DESC_F_NEXT, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_LOOP);
+	pair_free(&p);
+	/* A self-loop in an indirect table. */
+	assert_int_equal(pair_setup(&p, 8, F(INDIRECT_DESC), 0, 4096), 0);
+	raw_desc(&p, 0, pair_buf_addr(&p, 1024), 32, VOB_DESC_F_INDIRECT, 0);
+	vob_put_le64(pair_buf(&p, 1024), pair_buf_addr(&p, 0));
+	vob_put_le32(pair_buf(&p, 1024) + 8, 4);
+	vob_put_le16(pair_buf(&p, 1024) + 12, VOB_DESC_F_NEXT);
+	vob_put_le16(pair_buf(&p, 1024) + 14, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_LOOP);
+	pair_free(&p);
+}
+
+static void test_too_long(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[4];
+	struct vob_chain c;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	p.cdev.seg_max = 2;
+	assert_int_equal(vob_vq_init(&p.dev, &p.ldev, &p.cdev, p.sdev, VOB_VQ_STATE_SIZE(8, 0)), 0);
+	raw_desc(&p, 0, pair_buf_addr(&p, 0), 4, VOB_DESC_F_NEXT, 1);
+	raw_desc(&p, 1, pair_buf_addr(&p, 0), 4, 0, 0);
+	raw_desc(&p, 2, pair_buf_addr(&p, 0), 4, VOB_DESC_F_NEXT, 3);
+	raw_desc(&p, 3, pair_buf_addr(&p, 0), 4, VOB_DESC_F_NEXT, 4);
+	raw_desc(&p, 4, pair_buf_addr(&p, 0), 4, 0, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0, 2 }, 2);
+	assert_int_equal(pop(&p, &c, iov, 2), 0); /* two descriptors: fine */
+	expect_pop_fault(&p, VOB_FAULT_TOO_LONG);
+	pair_free(&p);
+}
+
+static void test_len_overflow(void **state)
+{
+	struct vob_pair p;
+	const uint64_t big_base = 0x100000000ull;
+	const size_t big_len = (size_t)5 << 30;
+	struct vob_window_cfg w = { big_base, big_len, VOB_MEM_COHERENT, VOB_WIN_LOCAL,
+				    VOB_MAP_READ | VOB_MAP_WRITE };
+	void *big;
+
+	(void)state;
+	/* 5 GiB of address space, never touched: the device only translates. */
+	big = mmap(NULL, big_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (big == MAP_FAILED || sizeof(size_t) < 8)
+		skip();
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	fake_port_add_region(&p.pdev, big_base, big, big_len);
+	assert_true(vob_link_add_window(&p.ldev, &w) >= 0);
+	raw_desc(&p, 0, big_base, 0x80000000u, VOB_DESC_F_NEXT, 1);
+	raw_desc(&p, 1, big_base + 0x80000000u, 0x7fffffffu, VOB_DESC_F_NEXT, 2);
+	raw_desc(&p, 2, big_base, 1, VOB_DESC_F_WRITE, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_LEN_OVERFLOW);
+	pair_free(&p);
+	munmap(big, big_len);
+}
+
+static void test_direction(void **state)
+{
+	struct vob_pair p;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	raw_desc(&p, 0, pair_buf_addr(&p, 0), 4, VOB_DESC_F_WRITE | VOB_DESC_F_NEXT, 1);
+	raw_desc(&p, 1, pair_buf_addr(&p, 64), 4, 0, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_DIRECTION);
+	pair_free(&p);
+	/* Also when the writable descriptor before it is empty. */
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	raw_desc(&p, 0, pair_buf_addr(&p, 0), 0, VOB_DESC_F_WRITE | VOB_DESC_F_NEXT, 1);
+	raw_desc(&p, 1, pair_buf_addr(&p, 64), 4, 0, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_DIRECTION);
+	pair_free(&p);
+}
+
+static void test_indirect_rules(void **state)
+{
+	struct vob_pair p;
+	uint8_t *t;
+
+	(void)state;
+	/* Not negotiated. */
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	raw_desc(&p, 0, pair_buf_addr(&p, 1024), 16, VOB_DESC_F_INDIRECT, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_INDIRECT);
+	pair_free(&p);
+	/* INDIRECT with NEXT. */
+	assert_int_equal(pair_setup(&p, 8, F(INDIRECT_DESC), 0, 4096), 0);
+	raw_desc(&p, 0, pair_buf_addr(&p, 1024), 16, VOB_DESC_F_INDIRECT | VOB_DESC_F_NEXT, 1);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_INDIRECT);
+	pair_free(&p);
+	/* Lengths: zero, not a multiple of 16, more entries than seg_max. */
+	{
+		static const uint32_t bad[] = { 0, 24, 16u * 9u };
+
+		for (unsigned i = 0; i < 3; i++) {
+			assert_int_equal(pair_setup(&p, 8, F(INDIRECT_DESC), 0, 4096), 0);
+			raw_desc(&p, 0, pair_buf_addr(&p, 1024), bad[i], VOB_DESC_F_INDIRECT, 0);
+			raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+			expect_pop_fault(&p, VOB_FAULT_INDIRECT_LEN);
+			pair_free(&p);
+		}
+	}
+	/* Nested. */
+	assert_int_equal(pair_setup(&p, 8, F(INDIRECT_DESC), 0, 4096), 0);
+	t = pair_buf(&p, 1024);
+	raw_desc(&p, 0, pair_buf_addr(&p, 1024), 16, VOB_DESC_F_INDIRECT, 0);
+	vob_put_le64(t, pair_buf_addr(&p, 2048));
+	vob_put_le32(t + 8, 16);
+	vob_put_le16(t + 12, VOB_DESC_F_INDIRECT);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_INDIRECT_NESTED);
+	pair_free(&p);
+	/* Table outside the window. */
+	assert_int_equal(pair_setup(&p, 8, F(INDIRECT_DESC), 0, 4096), 0);
+	raw_desc(&p, 0, p.base + p.len - 16, 32, VOB_DESC_F_INDIRECT, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_ADDRESS);
+	pair_free(&p);
+	/* next out of the table's range. */
+	assert_int_equal(pair_setup(&p, 8, F(INDIRECT_DESC), 0, 4096), 0);
+	t = pair_buf(&p, 1024);
+	raw_desc(&p, 0, pair_buf_addr(&p, 1024), 32, VOB_DESC_F_INDIRECT, 0);
+	vob_put_le64(t, pair_buf_addr(&p, 0));
+	vob_put_le32(t + 8, 4);
+	vob_put_le16(t + 12, VOB_DESC_F_NEXT);
+	vob_put_le16(t + 14, 2);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_NEXT_RANGE);
+	pair_free(&p);
+}
+
+static void test_address(void **state)
+{
+	struct vob_pair p;
+	struct vob_window_cfg w = { 0x80000000ull, 4096, VOB_MEM_COHERENT, VOB_WIN_PEER,
+				    VOB_MAP_READ };
+	static uint8_t ro[4096];
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	raw_desc(&p, 0, p.base + p.len - 4, 8, 0, 0); /* straddles the end */
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_ADDRESS);
+	pair_free(&p);
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	raw_desc(&p, 0, UINT64_MAX - 3, 8, 0, 0); /* wraps */
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	expect_pop_fault(&p, VOB_FAULT_ADDRESS);
+	pair_free(&p);
+	/* A writable segment in a window this side may only read. */
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	fake_port_add_region(&p.pdev, 0x80000000ull, ro, sizeof(ro));
+	assert_true(vob_link_add_window(&p.ldev, &w) >= 0);
+	raw_desc(&p, 0, 0x80000000ull, 8, 0, 1);
+	raw_desc(&p, 1, 0x80000000ull, 8, VOB_DESC_F_WRITE, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0, 1 }, 2);
+	{
+		struct vob_iov iov[8];
+		struct vob_chain c;
+
+		assert_int_equal(pop(&p, &c, iov, 8), 0); /* readable: fine */
+	}
+	expect_pop_fault(&p, VOB_FAULT_ADDRESS);
+	pair_free(&p);
+}
+
+static void test_head_busy(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	raw_desc(&p, 3, pair_buf_addr(&p, 0), 8, 0, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 3, 3 }, 2);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	expect_pop_fault(&p, VOB_FAULT_HEAD_BUSY);
+	pair_free(&p);
+	/* Once pushed, the same head may come again. */
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	raw_desc(&p, 3, pair_buf_addr(&p, 0), 8, 0, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 3, 3 }, 2);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	pair_free(&p);
+}
+
+static void test_in_order_violation(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, F(IN_ORDER), 0, 4096), 0);
+	raw_desc(&p, 0, pair_buf_addr(&p, 0), 8, 0, 0);
+	raw_desc(&p, 2, pair_buf_addr(&p, 0), 8, 0, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0, 2 }, 2);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	expect_pop_fault(&p, VOB_FAULT_IN_ORDER); /* expected head 1 */
+	pair_free(&p);
+}
+
+/* ---- a hostile device: every driver-side check ------------------------ */
+
+static void test_bad_used(void **state)
+{
+	struct vob_pair p;
+	struct vob_seg s[2];
+
+	(void)state;
+	/* Index moves past what is in flight. */
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	s[0] = (struct vob_seg){ pair_buf_addr(&p, 0), 8 };
+	s[1] = (struct vob_seg){ pair_buf_addr(&p, 64), 10 };
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &p), 0);
+	raw_used_elem(&p, 0, 0, 0);
+	raw_used_elem(&p, 1, 0, 0);
+	raw_used_idx(&p, 2);
+	expect_used_fault(&p, VOB_FAULT_USED_IDX);
+	pair_free(&p);
+	/* Id out of range. */
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &p), 0);
+	raw_used_elem(&p, 0, 8, 0);
+	raw_used_idx(&p, 1);
+	expect_used_fault(&p, VOB_FAULT_USED_ID);
+	pair_free(&p);
+	/* Id in range but not a head in flight (1 is the chain's second). */
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &p), 0);
+	raw_used_elem(&p, 0, 1, 0);
+	raw_used_idx(&p, 1);
+	expect_used_fault(&p, VOB_FAULT_USED_ID);
+	pair_free(&p);
+	/* Length beyond the writable part. */
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &p), 0);
+	raw_used_elem(&p, 0, 0, 11);
+	raw_used_idx(&p, 1);
+	expect_used_fault(&p, VOB_FAULT_USED_LEN);
+	pair_free(&p);
+	/* The same id returned twice. */
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &p), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &p), 0);
+	raw_used_elem(&p, 0, 0, 0);
+	raw_used_elem(&p, 1, 0, 0);
+	raw_used_idx(&p, 2);
+	{
+		void *tok;
+		uint32_t w;
+
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	}
+	expect_used_fault(&p, VOB_FAULT_USED_ID);
+	/* Reclaim still returns the one left in flight. */
+	assert_ptr_equal(vob_vq_reclaim(&p.drv), &p);
+	assert_null(vob_vq_reclaim(&p.drv));
+	pair_free(&p);
+}
+
+/* ---- copy helpers ----------------------------------------------------- */
+
+static void relink(struct vob_pair *p, uint8_t kind)
+{
+	struct vob_window_cfg w = { p->base, p->len, kind, VOB_WIN_LOCAL,
+				    VOB_MAP_READ | VOB_MAP_WRITE };
+
+	assert_int_equal(vob_link_init(&p->ldev, &fake_port_ops_full, &p->pdev, 64), 0);
+	assert_int_equal(vob_link_add_window(&p->ldev, &w), 0);
+	assert_int_equal(vob_link_init(&p->ldrv, &fake_port_ops_full, &p->pdrv, 64), 0);
+	assert_int_equal(vob_link_add_window(&p->ldrv, &w), 0);
+	assert_int_equal(vob_vq_init(&p->drv, &p->ldrv, &p->cdrv, p->sdrv,
+				     VOB_VQ_STATE_SIZE(p->cdrv.size, 0)), 0);
+	assert_int_equal(vob_vq_init(&p->dev, &p->ldev, &p->cdev, p->sdev,
+				     VOB_VQ_STATE_SIZE(p->cdev.size, 0)), 0);
+}
+
+static void make_chain(struct vob_pair *p, struct vob_chain *c, struct vob_iov *iov)
+{
+	struct vob_seg s[4] = {
+		{ pair_buf_addr(p, 0), 300 },
+		{ pair_buf_addr(p, 512), 5 },
+		{ pair_buf_addr(p, 1024), 7 },
+		{ pair_buf_addr(p, 1536), 400 },
+	};
+	unsigned i;
+
+	for (i = 0; i < 305; i++)
+		pair_buf(p, 0)[i < 300 ? i : 512 + i - 300] = (uint8_t)i;
+	assert_int_equal(vob_vq_add(&p->drv, s, 2, 2, p), 0);
+	assert_int_equal(pop(p, c, iov, 8), 0);
+}
+
+static void test_copy_sg(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	uint8_t a[10], b[400];
+	struct vob_iov loc[2] = { { a, sizeof(a), 0 }, { b, sizeof(b), 0 } };
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	make_chain(&p, &c, iov);
+	/* From offset 298: 2 bytes of the first segment, 5 of the second. */
+	assert_int_equal(vob_chain_pullv(&p.ldev, &c, 298, loc, 2, NULL), 7);
+	for (i = 0; i < 7; i++)
+		assert_int_equal(a[i], (uint8_t)(298 + i));
+	assert_int_equal(vob_chain_pullv(&p.ldev, &c, 305, loc, 2, NULL), 0);
+	assert_int_equal(vob_chain_pullv(&p.ldev, &c, 1000, loc, 2, NULL), 0);
+	/* Push 410 bytes at offset 3: 4 land in the first writable segment. */
+	for (i = 0; i < sizeof(a); i++)
+		a[i] = (uint8_t)(0xa0 + i);
+	memset(b, 0x5c, sizeof(b));
+	assert_int_equal(vob_chain_pushv(&p.ldev, &c, 3, loc, 2, NULL), 404);
+	assert_int_equal(pair_buf(&p, 1024)[3], 0xa0);
+	assert_int_equal(pair_buf(&p, 1024)[6], 0xa3);
+	assert_int_equal(pair_buf(&p, 1536)[0], 0xa4);
+	assert_int_equal(pair_buf(&p, 1536)[5], 0xa9);
+	assert_int_equal(pair_buf(&p, 1536)[6], 0x5c);
+	assert_int_equal(pair_buf(&p, 1536)[399], 0x5c);
+	pair_free(&p);
+}
+
+static void test_copy_dma(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_xfer x;
+	uint8_t buf[305];
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	relink(&p, VOB_MEM_COHERENT);
+	make_chain(&p, &c, iov);
+
+	/* Completes at once: the 300-byte piece goes by DMA, 5 by memcpy. */
+	vob_xfer_init(&x);
+	p.pdev.dma_mode = FAKE_DMA_NOW;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), 305);
+	assert_int_equal(p.pdev.dma_calls, 1);
+	assert_int_equal(vob_xfer_done(&x), 1);
+	assert_int_equal(buf[299], (uint8_t)299);
+	assert_int_equal(buf[304], (uint8_t)304);
+
+	/* Completes later. */
+	memset(buf, 0, sizeof(buf));
+	vob_xfer_init(&x);
+	p.pdev.dma_mode = FAKE_DMA_LATER;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), 305);
+	assert_int_equal(vob_xfer_done(&x), 0);
+	assert_int_equal(buf[299], 0);
+	fake_port_dma_finish(&p.pdev, 0);
+	assert_int_equal(vob_xfer_done(&x), 1);
+	assert_int_equal(buf[299], (uint8_t)299);
+
+	/* A completion error is reported. */
+	vob_xfer_init(&x);
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), 305);
+	fake_port_dma_finish(&p.pdev, VOB_EIO);
+	assert_int_equal(vob_xfer_done(&x), VOB_EIO);
+
+	/* Busy engine: the CPU copies instead. */
+	memset(buf, 0, sizeof(buf));
+	vob_xfer_init(&x);
+	p.pdev.dma_mode = FAKE_DMA_BUSY;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), 305);
+	assert_int_equal(vob_xfer_done(&x), 1);
+	assert_int_equal(buf[299], (uint8_t)299);
+
+	/* A failing engine fails the copy. */
+	vob_xfer_init(&x);
+	p.pdev.dma_mode = FAKE_DMA_FAIL;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), VOB_EIO);
+
+	/* No tracker: always the CPU. */
+	p.pdev.dma_calls = 0;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), NULL), 305);
+	assert_int_equal(p.pdev.dma_calls, 0);
+	pair_free(&p);
+}
+
+static void test_cache_ops_on_cached_windows(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	uint8_t buf[305];
+	void *tok;
+	uint32_t w;
+	unsigned cl, inv;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	relink(&p, VOB_MEM_COHERENT);
+	make_chain(&p, &c, iov);
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), NULL), 305);
+	assert_int_equal(vob_chain_push(&p.ldev, &c, 0, buf, 10, NULL), 10);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 10), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_int_equal(p.pdev.cleans + p.pdev.invalidates + p.pdrv.cleans + p.pdrv.invalidates, 0);
+
+	relink(&p, VOB_MEM_CACHED);
+	cl = p.pdrv.cleans;
+	make_chain(&p, &c, iov);
+	/* Driver: 4 descriptors, 4 payload ranges, ring entry, index. */
+	assert_true(p.pdrv.cleans - cl >= 10);
+	/* Device: avail index, ring entry, 4 descriptors. */
+	assert_true(p.pdev.invalidates >= 6);
+	inv = p.pdev.invalidates;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), NULL), 305);
+	assert_int_equal(p.pdev.invalidates - inv, 2);
+	cl = p.pdev.cleans;
+	assert_int_equal(vob_chain_push(&p.ldev, &c, 0, buf, 10, NULL), 10);
+	assert_int_equal(p.pdev.cleans - cl, 2);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 10), 0);
+	assert_int_equal(p.pdev.cleans - cl, 4); /* used entry, used index */
+	inv = p.pdrv.invalidates;
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	/* used index, used entry, the two writable buffers */
+	assert_int_equal(p.pdrv.invalidates - inv, 4);
+	pair_free(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init_checks),
+		cmocka_unit_test(test_role_checks),
+		cmocka_unit_test(test_contract_assert),
+		cmocka_unit_test(test_roundtrip_payload),
+		cmocka_unit_test(test_full_and_empty),
+		cmocka_unit_test(test_index_wraparound),
+		cmocka_unit_test(test_need_event_at_wrap),
+		cmocka_unit_test(test_kick_flags),
+		cmocka_unit_test(test_kick_event_idx),
+		cmocka_unit_test(test_notification_data),
+		cmocka_unit_test(test_indirect),
+		cmocka_unit_test(test_direct_then_indirect_accepted),
+		cmocka_unit_test(test_zero_length_segments_skipped),
+		cmocka_unit_test(test_in_order),
+		cmocka_unit_test(test_in_order_batch_from_device),
+		cmocka_unit_test(test_reclaim),
+		cmocka_unit_test(test_bad_avail_idx),
+		cmocka_unit_test(test_bad_head),
+		cmocka_unit_test(test_bad_next),
+		cmocka_unit_test(test_loop),
+		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_len_overflow),
+		cmocka_unit_test(test_direction),
+		cmocka_unit_test(test_indirect_rules),
+		cmocka_unit_test(test_address),
+		cmocka_unit_test(test_head_busy),
+		cmocka_unit_test(test_in_order_violation),
+		cmocka_unit_test(test_bad_used),
+		cmocka_unit_test(test_copy_sg),
+		cmocka_unit_test(test_copy_dma),
+		cmocka_unit_test(test_cache_ops_on_cached_windows),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
