@@ -1,0 +1,806 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The device table (docs/protocol.md is its specification): side headers
+ * with epochs, and per slot a device area and a driver area, each written by
+ * one side only. Every value read from the peer's areas is read once,
+ * checked, then used. */
+#include "vob/table.h"
+#include "vob/vob.h"
+#include "vq_internal.h"
+
+#include "table_internal.h"
+
+#define STATUS_STEPS (VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER | VOB_STATUS_FEATURES_OK | \
+		      VOB_STATUS_DRIVER_OK)
+#define CONFIG_READ_TRIES 4
+
+/* ---- field access ----------------------------------------------------- */
+
+static inline bool qbit(const uint32_t m[2], uint16_t q)
+{
+	return (m[q >> 5] >> (q & 31u)) & 1u;
+}
+
+static inline void qbit_set(uint32_t m[2], uint16_t q)
+{
+	m[q >> 5] |= 1u << (q & 31u);
+}
+
+static inline bool qany(const uint32_t m[2])
+{
+	return m[0] || m[1];
+}
+
+static inline vob_le16_t *f16(uint8_t *area, size_t off)
+{
+	return (vob_le16_t *)vob_ptr_add(area, off);
+}
+
+static inline vob_le32_t *f32(uint8_t *area, size_t off)
+{
+	return (vob_le32_t *)vob_ptr_add(area, off);
+}
+
+static inline size_t hdr_bytes(const struct vob_table *t)
+{
+	return VOB_ALIGN_UP(32u, t->line);
+}
+
+static uint8_t *side_area(const struct vob_table *t, unsigned side)
+{
+	return t->base + side * hdr_bytes(t);
+}
+
+static uint8_t *dev_area(const struct vob_table *t, uint16_t slot)
+{
+	return t->base + 2u * hdr_bytes(t) + (size_t)slot * t->slot_bytes;
+}
+
+static uint8_t *drv_area(const struct vob_table *t, uint16_t slot)
+{
+	return dev_area(t, slot) + t->dev_bytes;
+}
+
+static size_t config_off(const struct vob_table *t)
+{
+	return VOB_ALIGN_UP(64u + 2u * (size_t)t->nqueues, 4u);
+}
+
+/* Cache maintenance on a cached table: clean what this side wrote, drop
+ * stale copies of what the peer wrote. The areas are line aligned. */
+static void table_out(const struct vob_table *t, const void *p, size_t n)
+{
+	if (t->cached)
+		vob_link_clean(t->link, p, n);
+}
+
+static void table_in(const struct vob_table *t, const void *p, size_t n)
+{
+	if (t->cached)
+		vob_link_invalidate(t->link, p, n);
+}
+
+static uint64_t table_now(const struct vob_table *t)
+{
+	return t->link->ops->clock_ns ? t->link->ops->clock_ns(t->link->ctx) : t->polls;
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_table_cfg *cfg)
+{
+	const struct vob_window *w = NULL;
+	uint8_t *me;
+	uint32_t epoch;
+	size_t total;
+
+	if (!t || !link || !cfg || cfg->side > 1 || cfg->nslots == 0 ||
+	    cfg->nslots > VOB_TABLE_MAX_SLOTS || cfg->nqueues == 0 ||
+	    cfg->nqueues > VOB_TABLE_MAX_QUEUES || cfg->config_max > VOB_TABLE_MAX_CONFIG ||
+	    (cfg->config_max & 3u) || (cfg->addr & (link->line - 1u)))
+		return VOB_EINVAL;
+	vob_memset(t, 0, sizeof(*t));
+	t->link = link;
+	t->addr = cfg->addr;
+	t->line = link->line;
+	t->side = cfg->side;
+	t->nslots = cfg->nslots;
+	t->nqueues = cfg->nqueues;
+	t->config_max = cfg->config_max;
+	t->dev_bytes = (uint32_t)VOB_ALIGN_UP(VOB_TABLE_DEV_RAW(cfg->nqueues, cfg->config_max), t->line);
+	t->slot_bytes = (uint32_t)VOB_TABLE_SLOT_BYTES(cfg->nqueues, cfg->config_max, t->line);
+	total = VOB_TABLE_BYTES(cfg->nslots, cfg->nqueues, cfg->config_max, t->line);
+	t->base = (uint8_t *)vob_link_translate(link, cfg->addr, total, VOB_MAP_READ | VOB_MAP_WRITE,
+						&w);
+	if (!t->base)
+		return VOB_EFAULT;
+	t->cached = w->kind == VOB_MEM_CACHED;
+	t->timeout = cfg->timeout ? cfg->timeout
+				  : (link->ops->clock_ns ? 1000000000ull : 100000ull);
+
+	/* A new epoch: one more than the one this side left in the table, or
+	 * a seed when the memory holds none of ours. */
+	me = side_area(t, t->side);
+	table_in(t, me, HDR_RAW);
+	if (vob_load_le32(f32(me, HDR_MAGIC)) == VOB_TABLE_MAGIC &&
+	    vob_load_le16(f16(me, HDR_VERSION)) == VOB_PROTOCOL_VERSION) {
+		epoch = vob_load_le32(f32(me, HDR_EPOCH)) + 1u;
+	} else {
+		epoch = cfg->epoch_seed;
+		if (!epoch && link->ops->clock_ns)
+			epoch = (uint32_t)(link->ops->clock_ns(link->ctx) >> 10);
+	}
+	t->epoch = epoch ? epoch : 1u;
+
+	vob_store_le32(f32(me, HDR_EPOCH), 0);
+	vob_store_le32(f32(me, HDR_MAGIC), VOB_TABLE_MAGIC);
+	vob_store_le16(f16(me, HDR_VERSION), VOB_PROTOCOL_VERSION);
+	vob_store_le16(f16(me, HDR_LINE), (uint16_t)t->line);
+	vob_store_le16(f16(me, HDR_NSLOTS), t->nslots);
+	vob_store_le16(f16(me, HDR_NQUEUES), t->nqueues);
+	vob_store_le16(f16(me, HDR_CONFIG_MAX), t->config_max);
+	table_out(t, me, HDR_RAW);
+	/* Header fields before the epoch that makes them valid; pairs with the
+	 * peer's acquire-load of our epoch in vob_table_peer(). */
+	vob_store_release_le32(f32(me, HDR_EPOCH), t->epoch);
+	table_out(t, me, HDR_RAW);
+	vob_link_doorbell(link, VOB_TABLE_DOORBELL, 0);
+	return 0;
+}
+
+void vob_table_shutdown(struct vob_table *t)
+{
+	uint8_t *me = side_area(t, t->side);
+
+	vob_store_release_le32(f32(me, HDR_EPOCH), 0);
+	table_out(t, me, HDR_RAW);
+	vob_link_doorbell(t->link, VOB_TABLE_DOORBELL, 0);
+}
+
+int vob_table_peer(struct vob_table *t)
+{
+	uint8_t *peer = side_area(t, 1u - t->side);
+	uint32_t epoch;
+
+	t->polls++;
+	table_in(t, peer, HDR_RAW);
+	/* The epoch before the fields it publishes; pairs with the release in
+	 * the peer's vob_table_init(). */
+	epoch = vob_load_acquire_le32(f32(peer, HDR_EPOCH));
+	if (epoch == t->peer_epoch)
+		return t->peer_ok ? 1 : t->peer_err;
+	t->peer_epoch = epoch;
+	t->peer_gen++;
+	t->peer_ok = 0;
+	t->peer_err = 0;
+	if (!epoch || vob_load_le32(f32(peer, HDR_MAGIC)) != VOB_TABLE_MAGIC)
+		return 0;
+	if (vob_load_le16(f16(peer, HDR_VERSION)) != VOB_PROTOCOL_VERSION)
+		t->peer_err = VOB_EPROTONOSUPPORT;
+	else if (vob_load_le16(f16(peer, HDR_LINE)) != t->line ||
+		 vob_load_le16(f16(peer, HDR_NSLOTS)) != t->nslots ||
+		 vob_load_le16(f16(peer, HDR_NQUEUES)) != t->nqueues ||
+		 vob_load_le16(f16(peer, HDR_CONFIG_MAX)) != t->config_max)
+		t->peer_err = VOB_EPROTO;
+	else
+		t->peer_ok = 1;
+	return t->peer_ok ? 1 : t->peer_err;
+}
+
+/* ---- common device helpers ---------------------------------------------- */
+
+uint32_t vob_dev_ctrl_doorbell(const struct vob_dev *d)
+{
+	return 1u + (uint32_t)d->cfg.slot * (d->t->nqueues + 1u);
+}
+
+uint32_t vob_dev_queue_doorbell(const struct vob_dev *d, uint16_t q)
+{
+	return vob_dev_ctrl_doorbell(d) + 1u + q;
+}
+
+int vob_dev_state(const struct vob_dev *d)
+{
+	return d->state;
+}
+
+uint64_t vob_dev_features(const struct vob_dev *d, unsigned word)
+{
+	return word < 2 ? d->features[word] : 0;
+}
+
+struct vob_vq *vob_dev_vq(struct vob_dev *d, uint16_t q)
+{
+	if (d->state != VOB_DEV_LIVE || q >= d->cfg.num_queues || !qbit(d->qmask, q))
+		return NULL;
+	return d->cfg.queues[q].vq;
+}
+
+static void dev_ring(struct vob_dev *d)
+{
+	/* A doorbell the port cannot ring is not fatal: the peer polls. */
+	(void)vob_link_doorbell(d->t->link, vob_dev_ctrl_doorbell(d), 0);
+}
+
+static void features_store(uint8_t *area, size_t off, const uint64_t f[2])
+{
+	vob_store_le32(f32(area, off), (uint32_t)f[0]);
+	vob_store_le32(f32(area, off + 4), (uint32_t)(f[0] >> 32));
+	vob_store_le32(f32(area, off + 8), (uint32_t)f[1]);
+	vob_store_le32(f32(area, off + 12), (uint32_t)(f[1] >> 32));
+}
+
+static void features_load(uint8_t *area, size_t off, uint64_t f[2])
+{
+	f[0] = vob_load_le32(f32(area, off)) | ((uint64_t)vob_load_le32(f32(area, off + 4)) << 32);
+	f[1] = vob_load_le32(f32(area, off + 8)) |
+	       ((uint64_t)vob_load_le32(f32(area, off + 12)) << 32);
+}
+
+/* Features a queue of this link may use: no packed ring on cached windows,
+ * where both sides would write the same lines (docs/packed.md). */
+static uint64_t link_feature_mask(const struct vob_link *link)
+{
+	return link->cached ? ~VOB_BIT(VOB_F_RING_PACKED) : ~(uint64_t)0;
+}
+
+int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cfg *cfg)
+{
+	bool dev;
+
+	if (!d || !t || !cfg || cfg->slot >= t->nslots ||
+	    (cfg->role != VOB_ROLE_DRIVER && cfg->role != VOB_ROLE_DEVICE) ||
+	    cfg->num_queues > t->nqueues || (cfg->num_queues && !cfg->queues) ||
+	    !(cfg->features[0] & VOB_BIT(VOB_F_VERSION_1)))
+		return VOB_EINVAL;
+	dev = cfg->role == VOB_ROLE_DEVICE;
+	if (dev && (cfg->config_len > t->config_max || (cfg->config_len && !cfg->config)))
+		return VOB_EINVAL;
+	if (!dev && cfg->num_queues && !cfg->on_lost)
+		return VOB_EINVAL;
+	vob_memset(d, 0, sizeof(*d));
+	d->t = t;
+	d->cfg = *cfg;
+	d->peer_gen = t->peer_gen;
+	if (dev) {
+		uint8_t *a = dev_area(t, cfg->slot);
+		uint64_t offered[2];
+		uint16_t q;
+
+		offered[0] = cfg->features[0] & link_feature_mask(t->link);
+		offered[1] = cfg->features[1];
+		vob_store_le32(f32(a, DEV_EPOCH), 0);
+		table_out(t, a, 16);
+		VOB_WMB(); /* unpublish before rewriting the slot */
+		vob_store_le32(f32(a, DEV_ACK), 0);
+		vob_store_le32(f32(a, DEV_DRV_EPOCH), 0);
+		vob_store_le32(f32(a, DEV_DEVICE_ID), cfg->device_id);
+		vob_store_le32(f32(a, DEV_VENDOR_ID), cfg->vendor_id);
+		features_store(a, DEV_FEATURES, offered);
+		vob_store_le16(f16(a, DEV_NUM_QUEUES), cfg->num_queues);
+		vob_store_le16(f16(a, DEV_CONFIG_LEN), cfg->config_len);
+		vob_store_le32(f32(a, DEV_CONFIG_GEN), 0);
+		vob_store_le16(f16(a, DEV_STATUS), 0);
+		vob_store_le16(f16(a, DEV_SIDE), t->side);
+		for (q = 0; q < cfg->num_queues; q++)
+			vob_store_le16(f16(a, DEV_QUEUE_MAX + 2u * q), cfg->queues[q].size);
+		if (cfg->config_len)
+			vob_memcpy(a + config_off(t), cfg->config, cfg->config_len);
+		d->seq = vob_load_le32(f32(a, DEV_SEQ)) + 1u;
+		vob_store_le32(f32(a, DEV_SEQ), d->seq);
+		table_out(t, a, t->dev_bytes);
+		/* Every field before the epoch that publishes the slot; pairs
+		 * with the driver's acquire-load of the slot epoch. */
+		vob_store_release_le32(f32(a, DEV_EPOCH), t->epoch);
+		table_out(t, a, 16);
+		d->state = VOB_DEV_READY;
+		dev_ring(d);
+	}
+	return 0;
+}
+
+/* ---- device role ---------------------------------------------------------- */
+
+static void device_stop_queues(struct vob_dev *d)
+{
+	d->qmask[0] = d->qmask[1] = 0;
+	if (d->state == VOB_DEV_LIVE)
+		d->state = VOB_DEV_READY;
+}
+
+/* Publish status and sequence changes of the device area. */
+static void device_publish(struct vob_dev *d)
+{
+	uint8_t *a = dev_area(d->t, d->cfg.slot);
+
+	vob_store_le16(f16(a, DEV_STATUS), d->status);
+	table_out(d->t, a, 64);
+	/* The fields before the sequence number the driver watches. */
+	vob_store_release_le32(f32(a, DEV_SEQ), ++d->seq);
+	table_out(d->t, a, 64);
+	dev_ring(d);
+}
+
+/* Start every queue the driver enabled; false when a placement is bad. */
+static bool device_start_queues(struct vob_dev *d, uint8_t *drv)
+{
+	uint16_t q;
+
+	table_in(d->t, drv + DRV_QUEUES, (size_t)d->cfg.num_queues * DRVQ_BYTES);
+	for (q = 0; q < d->cfg.num_queues; q++) {
+		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
+		struct vob_dev_queue *dq = &d->cfg.queues[q];
+		struct vob_vq_cfg c;
+
+		vob_memset(&c, 0, sizeof(c));
+		if (!vob_load_le16(f16(e, DRVQ_ENABLE)))
+			continue;
+		c.role = VOB_ROLE_DEVICE;
+		c.index = q;
+		c.size = vob_load_le16(f16(e, DRVQ_SIZE));
+		c.doorbell = vob_dev_queue_doorbell(d, q);
+		c.features = d->features[0];
+		c.desc_addr = vob_get_le64(e + DRVQ_DESC);
+		c.driver_addr = vob_get_le64(e + DRVQ_DRIVER);
+		c.device_addr = vob_get_le64(e + DRVQ_DEVICE);
+		c.seg_max = d->cfg.seg_max;
+		if (c.size > dq->size || !dq->vq ||
+		    vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len))
+			return false;
+		qbit_set(d->qmask, q);
+	}
+	return true;
+}
+
+/* Apply one request; returns the new status. */
+static uint16_t device_apply(struct vob_dev *d, uint16_t want, const uint64_t f[2], uint8_t *drv)
+{
+	uint16_t cur = d->status, add;
+
+	if (want == 0) {
+		device_stop_queues(d);
+		d->features[0] = d->features[1] = 0;
+		return 0;
+	}
+	if (want & VOB_STATUS_FAILED) {
+		device_stop_queues(d);
+		return (uint16_t)(cur | VOB_STATUS_FAILED);
+	}
+	if (cur & (VOB_STATUS_NEEDS_RESET | VOB_STATUS_FAILED))
+		return cur; /* nothing moves until a reset */
+	if ((want & cur) != cur) {
+		/* Status bits are never cleared except by a reset. */
+		device_stop_queues(d);
+		return (uint16_t)(cur | VOB_STATUS_NEEDS_RESET);
+	}
+	add = (uint16_t)(want & ~cur & STATUS_STEPS);
+	if (add & VOB_STATUS_ACKNOWLEDGE)
+		cur |= VOB_STATUS_ACKNOWLEDGE;
+	if ((add & VOB_STATUS_DRIVER) && (cur & VOB_STATUS_ACKNOWLEDGE))
+		cur |= VOB_STATUS_DRIVER;
+	if ((add & VOB_STATUS_FEATURES_OK) && (cur & VOB_STATUS_DRIVER)) {
+		uint64_t offered0 = d->cfg.features[0] & link_feature_mask(d->t->link);
+
+		/* A subset of what was offered, with VERSION_1; else refused. */
+		if (!(f[0] & ~offered0) && !(f[1] & ~d->cfg.features[1]) &&
+		    (f[0] & VOB_BIT(VOB_F_VERSION_1)) &&
+		    (!d->cfg.accept_features || d->cfg.accept_features(d->cfg.arg, f))) {
+			d->features[0] = f[0];
+			d->features[1] = f[1];
+			cur |= VOB_STATUS_FEATURES_OK;
+		}
+	}
+	if ((add & VOB_STATUS_DRIVER_OK) && (cur & VOB_STATUS_FEATURES_OK)) {
+		if (device_start_queues(d, drv)) {
+			cur |= VOB_STATUS_DRIVER_OK;
+		} else {
+			device_stop_queues(d);
+			cur |= VOB_STATUS_NEEDS_RESET;
+		}
+	}
+	return cur;
+}
+
+static int device_poll(struct vob_dev *d, int peer)
+{
+	struct vob_table *t = d->t;
+	uint8_t *drv = drv_area(t, d->cfg.slot), *a = dev_area(t, d->cfg.slot);
+	uint64_t f[2];
+	uint32_t req;
+	uint16_t want, before = d->state;
+	int ev = 0;
+
+	if (d->peer_gen != t->peer_gen) {
+		/* The driver's side restarted or left: back to reset. */
+		d->peer_gen = t->peer_gen;
+		d->req = 0;
+		if (d->status || qany(d->qmask)) {
+			device_stop_queues(d);
+			d->status = 0;
+			device_publish(d);
+			ev |= VOB_DEV_EV_RESET;
+		}
+	}
+	if (peer != 1)
+		goto out;
+	table_in(t, drv, DRV_QUEUES);
+	/* The request number before the fields it covers; pairs with the
+	 * release in driver_request(). */
+	req = vob_load_acquire_le32(f32(drv, DRV_REQ));
+	if (req == d->req || vob_load_le32(f32(drv, DRV_EPOCH)) != t->peer_epoch ||
+	    vob_load_le32(f32(drv, DRV_DEV_EPOCH)) != t->epoch)
+		goto out; /* nothing new, or not for this incarnation of ours */
+	want = vob_load_le16(f16(drv, DRV_STATUS));
+	features_load(drv, DRV_FEATURES, f);
+	d->req = req;
+	if (!want && qany(d->qmask))
+		ev |= VOB_DEV_EV_RESET;
+	d->status = device_apply(d, want, f, drv);
+	if (d->status & VOB_STATUS_DRIVER_OK) {
+		if (d->state != VOB_DEV_LIVE)
+			ev |= VOB_DEV_EV_LIVE;
+		d->state = VOB_DEV_LIVE;
+	} else if (d->state == VOB_DEV_LIVE) {
+		d->state = VOB_DEV_READY;
+		ev |= VOB_DEV_EV_RESET;
+	}
+	vob_store_le32(f32(a, DEV_DRV_EPOCH), t->peer_epoch);
+	vob_store_le32(f32(a, DEV_ACK), req);
+	device_publish(d);
+out:
+	if (d->state != before)
+		ev |= VOB_DEV_EV_STATE;
+	return ev;
+}
+
+int vob_dev_set_needs_reset(struct vob_dev *d)
+{
+	if (d->cfg.role != VOB_ROLE_DEVICE)
+		return VOB_EPERM;
+	device_stop_queues(d);
+	d->status |= VOB_STATUS_NEEDS_RESET;
+	device_publish(d);
+	return 0;
+}
+
+int vob_dev_remove(struct vob_dev *d)
+{
+	uint8_t *a;
+
+	if (d->cfg.role != VOB_ROLE_DEVICE)
+		return VOB_EPERM;
+	a = dev_area(d->t, d->cfg.slot);
+	device_stop_queues(d);
+	d->state = VOB_DEV_OFF;
+	vob_store_release_le32(f32(a, DEV_EPOCH), 0);
+	table_out(d->t, a, 16);
+	vob_store_release_le32(f32(a, DEV_SEQ), ++d->seq);
+	table_out(d->t, a, 16);
+	dev_ring(d);
+	return 0;
+}
+
+int vob_dev_config_write(struct vob_dev *d, uint32_t off, const void *buf, uint32_t len)
+{
+	uint8_t *a;
+
+	if (d->cfg.role != VOB_ROLE_DEVICE)
+		return VOB_EPERM;
+	if (off > d->cfg.config_len || len > d->cfg.config_len - off)
+		return VOB_ERANGE;
+	a = dev_area(d->t, d->cfg.slot);
+	/* An odd generation while the bytes change: a driver reading across
+	 * the update retries. */
+	vob_store_le32(f32(a, DEV_CONFIG_GEN), ++d->gen);
+	table_out(d->t, a, 64);
+	VOB_WMB(); /* odd generation before the bytes */
+	vob_memcpy(a + config_off(d->t) + off, buf, len);
+	table_out(d->t, a + config_off(d->t) + off, len);
+	vob_store_release_le32(f32(a, DEV_CONFIG_GEN), ++d->gen);
+	device_publish(d);
+	return 0;
+}
+
+/* ---- driver role ---------------------------------------------------------- */
+
+/* Hand every token in flight back to the application and stop the queues. */
+static void driver_drop(struct vob_dev *d)
+{
+	uint16_t q;
+
+	for (q = 0; q < d->cfg.num_queues; q++) {
+		void *tok;
+
+		if (!qbit(d->qmask, q))
+			continue;
+		while ((tok = vob_vq_reclaim(d->cfg.queues[q].vq)) != NULL)
+			d->cfg.on_lost(d->cfg.arg, q, tok);
+	}
+	d->qmask[0] = d->qmask[1] = 0;
+	d->pending = 0;
+	d->step = 0;
+	d->dev_epoch = 0;
+	d->status = 0;
+	d->features[0] = d->features[1] = 0;
+	d->state = VOB_DEV_OFF;
+}
+
+/* Write a request for status @status (features and queues already in the
+ * area), then its sequence number, and ring. */
+static void driver_request(struct vob_dev *d, uint16_t status)
+{
+	struct vob_table *t = d->t;
+	uint8_t *drv = drv_area(t, d->cfg.slot);
+
+	d->status = status;
+	vob_store_le32(f32(drv, DRV_EPOCH), t->epoch);
+	vob_store_le32(f32(drv, DRV_DEV_EPOCH), d->dev_epoch);
+	vob_store_le16(f16(drv, DRV_STATUS), status);
+	features_store(drv, DRV_FEATURES, d->features);
+	table_out(t, drv, t->slot_bytes - t->dev_bytes);
+	/* Request fields before the number that announces them; pairs with the
+	 * acquire in device_poll(). */
+	vob_store_release_le32(f32(drv, DRV_REQ), ++d->req);
+	table_out(t, drv, 16);
+	d->pending = 1;
+	d->timed_out = 0;
+	d->deadline = table_now(t) + t->timeout;
+	dev_ring(d);
+}
+
+/* Initialise the driver's queues and write their placement. */
+static bool driver_setup_queues(struct vob_dev *d)
+{
+	uint8_t *drv = drv_area(d->t, d->cfg.slot);
+	uint16_t q;
+
+	for (q = 0; q < d->cfg.num_queues; q++) {
+		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
+		struct vob_dev_queue *dq = &d->cfg.queues[q];
+		uint16_t size = dq->size;
+		struct vob_vq_cfg c;
+
+		vob_memset(e, 0, DRVQ_BYTES);
+		if (q >= d->dev_queues || !size || !dq->vq)
+			continue;
+		while (size > d->queue_max[q])
+			size >>= 1;
+		if (!size)
+			continue;
+		vob_memset(&c, 0, sizeof(c));
+		c.role = VOB_ROLE_DRIVER;
+		c.index = q;
+		c.size = size;
+		c.doorbell = vob_dev_queue_doorbell(d, q);
+		c.features = d->features[0];
+		c.desc_addr = dq->desc_addr;
+		c.driver_addr = dq->driver_addr;
+		c.device_addr = dq->device_addr;
+		c.indirect_addr = dq->indirect_addr;
+		c.indirect_max = dq->indirect_max;
+		if (vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len))
+			return false;
+		vob_store_le16(f16(e, DRVQ_SIZE), size);
+		vob_store_le16(f16(e, DRVQ_ENABLE), 1);
+		vob_put_le64(e + DRVQ_DESC, c.desc_addr);
+		vob_put_le64(e + DRVQ_DRIVER, c.driver_addr);
+		vob_put_le64(e + DRVQ_DEVICE, c.device_addr);
+		qbit_set(d->qmask, q);
+	}
+	return true;
+}
+
+/* The device found in the slot: read what it offers, once, and check it. */
+static bool driver_discover(struct vob_dev *d, uint8_t *a, uint32_t epoch)
+{
+	struct vob_table *t = d->t;
+	uint16_t nq = vob_load_le16(f16(a, DEV_NUM_QUEUES)), q;
+
+	if (vob_load_le16(f16(a, DEV_SIDE)) != 1u - t->side || nq > t->nqueues ||
+	    vob_load_le16(f16(a, DEV_CONFIG_LEN)) > t->config_max)
+		return false;
+	features_load(a, DEV_FEATURES, d->offered);
+	d->dev_queues = nq;
+	for (q = 0; q < nq; q++)
+		d->queue_max[q] = vob_load_le16(f16(a, DEV_QUEUE_MAX + 2u * q));
+	d->dev_epoch = epoch;
+	d->seq_seen = vob_load_le32(f32(a, DEV_SEQ));
+	d->gen_seen = vob_load_le32(f32(a, DEV_CONFIG_GEN));
+	return true;
+}
+
+/* The device acknowledged our request with status @st. */
+static int driver_answer(struct vob_dev *d, uint16_t st)
+{
+	uint16_t want = d->status;
+
+	if (st & VOB_STATUS_NEEDS_RESET) {
+		d->state = VOB_DEV_NEEDS_RESET;
+		return VOB_DEV_EV_NEEDS_RESET;
+	}
+	if (want == 0) {
+		if (st != 0)
+			return 0; /* not reset yet: keep waiting for it */
+		d->state = VOB_DEV_NEGOTIATING;
+		driver_request(d, VOB_STATUS_ACKNOWLEDGE);
+		return 0;
+	}
+	if ((st & want) != want) {
+		if (want & VOB_STATUS_FEATURES_OK && !(st & VOB_STATUS_FEATURES_OK) &&
+		    (st & VOB_STATUS_DRIVER)) {
+			d->state = VOB_DEV_FAILED;
+			driver_request(d, (uint16_t)(st | VOB_STATUS_FAILED));
+			return VOB_DEV_EV_REFUSED;
+		}
+		d->state = VOB_DEV_FAILED;
+		return 0;
+	}
+	if (want == VOB_STATUS_ACKNOWLEDGE) {
+		driver_request(d, VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER);
+	} else if (want == (VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER)) {
+		d->features[0] = d->cfg.features[0] & d->offered[0] & link_feature_mask(d->t->link);
+		d->features[1] = d->cfg.features[1] & d->offered[1];
+		if (!(d->features[0] & VOB_BIT(VOB_F_VERSION_1))) {
+			d->state = VOB_DEV_FAILED;
+			driver_request(d, (uint16_t)(want | VOB_STATUS_FAILED));
+			return VOB_DEV_EV_REFUSED;
+		}
+		driver_request(d, (uint16_t)(want | VOB_STATUS_FEATURES_OK));
+	} else if (!(want & VOB_STATUS_DRIVER_OK)) {
+		if (!driver_setup_queues(d)) {
+			d->qmask[0] = d->qmask[1] = 0;
+			d->state = VOB_DEV_FAILED;
+			driver_request(d, (uint16_t)(want | VOB_STATUS_FAILED));
+			return 0;
+		}
+		d->state = VOB_DEV_STARTING;
+		driver_request(d, (uint16_t)(want | VOB_STATUS_DRIVER_OK));
+	} else {
+		d->state = VOB_DEV_LIVE;
+		return VOB_DEV_EV_LIVE;
+	}
+	return 0;
+}
+
+static int driver_poll(struct vob_dev *d, int peer)
+{
+	struct vob_table *t = d->t;
+	uint8_t *a = dev_area(t, d->cfg.slot);
+	uint16_t before = d->state;
+	uint32_t epoch, seq;
+	int ev = 0;
+
+	if (d->peer_gen != t->peer_gen) {
+		d->peer_gen = t->peer_gen;
+		if (d->state != VOB_DEV_OFF) {
+			driver_drop(d);
+			ev |= VOB_DEV_EV_RESET;
+		}
+	}
+	if (peer != 1)
+		goto out;
+	table_in(t, a, t->dev_bytes);
+	/* The slot epoch before the fields it publishes; pairs with the
+	 * release in vob_dev_init(). */
+	epoch = vob_load_acquire_le32(f32(a, DEV_EPOCH));
+	if (d->state == VOB_DEV_OFF) {
+		if (!epoch || epoch != t->peer_epoch || !driver_discover(d, a, epoch))
+			goto out;
+		driver_request(d, 0);
+		d->state = VOB_DEV_RESETTING;
+		goto out;
+	}
+	if (epoch != d->dev_epoch) {
+		/* Removed, or published again by the same side: start over. */
+		driver_drop(d);
+		ev |= VOB_DEV_EV_RESET;
+		goto out;
+	}
+	if (d->pending) {
+		if (vob_load_acquire_le32(f32(a, DEV_ACK)) == d->req &&
+		    vob_load_le32(f32(a, DEV_DRV_EPOCH)) == t->epoch) {
+			d->pending = 0;
+			ev |= driver_answer(d, vob_load_le16(f16(a, DEV_STATUS)));
+		} else if (!d->timed_out && table_now(t) - d->deadline < (uint64_t)1 << 63) {
+			d->timed_out = 1;
+			ev |= VOB_DEV_EV_TIMEOUT;
+		}
+	}
+	seq = vob_load_acquire_le32(f32(a, DEV_SEQ));
+	if (seq != d->seq_seen) {
+		uint32_t gen = vob_load_le32(f32(a, DEV_CONFIG_GEN));
+
+		d->seq_seen = seq;
+		if ((vob_load_le16(f16(a, DEV_STATUS)) & VOB_STATUS_NEEDS_RESET) &&
+		    d->state == VOB_DEV_LIVE) {
+			d->state = VOB_DEV_NEEDS_RESET;
+			ev |= VOB_DEV_EV_NEEDS_RESET;
+		}
+		if (gen != d->gen_seen && !(gen & 1u)) {
+			d->gen_seen = gen;
+			ev |= VOB_DEV_EV_CONFIG;
+		}
+	}
+out:
+	if (d->state != before)
+		ev |= VOB_DEV_EV_STATE;
+	return ev;
+}
+
+int vob_dev_reset(struct vob_dev *d)
+{
+	if (d->cfg.role != VOB_ROLE_DRIVER)
+		return VOB_EPERM;
+	/* Rediscovered at the next poll, which starts with a reset request. */
+	driver_drop(d);
+	return 0;
+}
+
+int vob_dev_config_read(struct vob_dev *d, uint32_t off, void *buf, uint32_t len)
+{
+	uint8_t *a;
+	unsigned i;
+
+	if (d->cfg.role != VOB_ROLE_DRIVER)
+		return VOB_EPERM;
+	if (!d->dev_epoch)
+		return VOB_ENODEV;
+	a = dev_area(d->t, d->cfg.slot);
+	for (i = 0; i < CONFIG_READ_TRIES; i++) {
+		uint32_t g1, g2, clen;
+
+		table_in(d->t, a, d->t->dev_bytes);
+		g1 = vob_load_acquire_le32(f32(a, DEV_CONFIG_GEN));
+		clen = vob_load_le16(f16(a, DEV_CONFIG_LEN));
+		if (clen > d->t->config_max || off > clen || len > clen - off)
+			return VOB_ERANGE;
+		if (g1 & 1u)
+			continue;
+		vob_memcpy(buf, a + config_off(d->t) + off, len);
+		VOB_RMB(); /* the bytes before the second generation read */
+		g2 = vob_load_le32(f32(a, DEV_CONFIG_GEN));
+		if (g1 == g2)
+			return 0;
+	}
+	return VOB_EAGAIN;
+}
+
+int vob_dev_poll(struct vob_dev *d)
+{
+	int peer;
+
+	if (d->cfg.role == VOB_ROLE_DEVICE && d->state == VOB_DEV_OFF)
+		return VOB_EIO;
+	peer = vob_table_peer(d->t);
+	return d->cfg.role == VOB_ROLE_DEVICE ? device_poll(d, peer) : driver_poll(d, peer);
+}
+
+int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16_t size,
+		    uint32_t line, struct vob_dev_queue *q)
+{
+	uint64_t need_dev = VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line) +
+			    VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(size), line);
+	uint64_t need_drv = VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(size), line);
+	uint64_t pad_dev = (line - (dev_mem->addr & (line - 1u))) & (line - 1u);
+
+	if (pad_dev + need_dev > dev_mem->len)
+		return VOB_ENOMEM;
+	dev_mem->addr += pad_dev;
+	dev_mem->len -= pad_dev;
+	q->desc_addr = dev_mem->addr;
+	q->driver_addr = dev_mem->addr + VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line);
+	dev_mem->addr += need_dev;
+	dev_mem->len -= need_dev;
+	{
+		uint64_t pad_drv = (line - (drv_mem->addr & (line - 1u))) & (line - 1u);
+
+		if (pad_drv + need_drv > drv_mem->len)
+			return VOB_ENOMEM;
+		drv_mem->addr += pad_drv;
+		drv_mem->len -= pad_drv;
+	}
+	q->device_addr = drv_mem->addr;
+	drv_mem->addr += need_drv;
+	drv_mem->len -= need_drv;
+	q->size = size;
+	return 0;
+}

@@ -1,0 +1,755 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The device table: every handshake path, both start orders, refusal,
+ * config generation, reset with buffers in flight, peer restart during
+ * negotiation and traffic, hot add and remove, garbage in every field, and
+ * the offsets in docs/protocol.md. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fake_port.h"
+#include "table_internal.h"
+#include "vob/table.h"
+
+#define LINE 64u
+#define NSLOTS 2u
+#define NQ 2u
+#define CFGMAX 64u
+#define QSIZE 16u
+#define BASE 0x20000000ull
+#define TABLE_BYTES VOB_TABLE_BYTES(NSLOTS, NQ, CFGMAX, LINE)
+#define ARENA_OFF VOB_ALIGN_UP(TABLE_BYTES, 4096u)
+#define ARENA_BYTES (64u * 1024u)
+#define BUF_OFF (ARENA_OFF + ARENA_BYTES)
+#define MEM_BYTES (BUF_OFF + 64u * 1024u)
+#define F(x) VOB_BIT(VOB_F_##x)
+
+struct side {
+	struct fake_port port;
+	struct vob_link link;
+	struct vob_table t;
+	struct vob_dev dev[NSLOTS];
+	struct vob_vq vq[NSLOTS][NQ];
+	uint64_t state[NSLOTS][NQ][VOB_VQ_STATE_SIZE(QSIZE, 0) / 8];
+	struct vob_dev_queue q[NSLOTS][NQ];
+	int ev[NSLOTS];
+};
+
+struct world {
+	uint8_t *mem;
+	struct side a, b; /* a: side 0, plays the devices; b: side 1, the drivers */
+	void *lost[64];
+	unsigned nlost;
+	int refuse;
+};
+
+static struct world W;
+
+static void on_lost(void *arg, uint16_t q, void *token)
+{
+	struct world *w = arg;
+
+	(void)q;
+	assert_true(w->nlost < 64);
+	w->lost[w->nlost++] = token;
+}
+
+static bool accept_features(void *arg, const uint64_t f[2])
+{
+	struct world *w = arg;
+
+	(void)f;
+	return !w->refuse;
+}
+
+static void side_link(struct side *s, struct side *peer)
+{
+	struct vob_window_cfg win = { BASE, MEM_BYTES, VOB_MEM_COHERENT, VOB_WIN_LOCAL,
+				      VOB_MAP_READ | VOB_MAP_WRITE };
+
+	fake_port_init(&s->port);
+	fake_port_add_region(&s->port, BASE, W.mem, MEM_BYTES);
+	s->port.peer = &peer->link;
+	assert_int_equal(vob_link_init(&s->link, &fake_port_ops, &s->port, LINE), 0);
+	assert_true(vob_link_add_window(&s->link, &win) >= 0);
+}
+
+static void side_table(struct side *s, uint8_t side, uint32_t seed)
+{
+	struct vob_table_cfg c = { 0 };
+
+	c.addr = BASE;
+	c.side = side;
+	c.nslots = NSLOTS;
+	c.nqueues = NQ;
+	c.config_max = CFGMAX;
+	c.epoch_seed = seed;
+	c.timeout = 50;
+	assert_int_equal(vob_table_init(&s->t, &s->link, &c), 0);
+}
+
+static const uint8_t dev_config[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+static void device_init(unsigned slot, uint64_t features)
+{
+	struct vob_dev_cfg c = { 0 };
+	unsigned q;
+
+	for (q = 0; q < NQ; q++) {
+		W.a.q[slot][q].vq = &W.a.vq[slot][q];
+		W.a.q[slot][q].state = W.a.state[slot][q];
+		W.a.q[slot][q].state_len = sizeof(W.a.state[slot][q]);
+		W.a.q[slot][q].size = QSIZE;
+	}
+	c.role = VOB_ROLE_DEVICE;
+	c.slot = (uint16_t)slot;
+	c.num_queues = NQ;
+	c.queues = W.a.q[slot];
+	c.features[0] = features;
+	c.features[1] = 1; /* bit 64 */
+	c.device_id = 3;
+	c.vendor_id = 0x1af4;
+	c.config = dev_config;
+	c.config_len = sizeof(dev_config);
+	c.accept_features = accept_features;
+	c.arg = &W;
+	assert_int_equal(vob_dev_init(&W.a.dev[slot], &W.a.t, &c), 0);
+}
+
+static void driver_init(unsigned slot, uint64_t features)
+{
+	struct vob_dev_cfg c = { 0 };
+	struct vob_arena dev_mem = { BASE + ARENA_OFF + slot * (ARENA_BYTES / 2), ARENA_BYTES / 4 };
+	struct vob_arena drv_mem = { dev_mem.addr + ARENA_BYTES / 4, ARENA_BYTES / 4 };
+	unsigned q;
+
+	for (q = 0; q < NQ; q++) {
+		W.b.q[slot][q].vq = &W.b.vq[slot][q];
+		W.b.q[slot][q].state = W.b.state[slot][q];
+		W.b.q[slot][q].state_len = sizeof(W.b.state[slot][q]);
+		assert_int_equal(vob_place_split(&dev_mem, &drv_mem, QSIZE, LINE, &W.b.q[slot][q]), 0);
+	}
+	c.role = VOB_ROLE_DRIVER;
+	c.slot = (uint16_t)slot;
+	c.num_queues = NQ;
+	c.queues = W.b.q[slot];
+	c.features[0] = features;
+	c.features[1] = 3;
+	c.on_lost = on_lost;
+	c.arg = &W;
+	assert_int_equal(vob_dev_init(&W.b.dev[slot], &W.b.t, &c), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&W, 0, sizeof(W));
+	W.mem = aligned_alloc(4096, MEM_BYTES);
+	memset(W.mem, 0, MEM_BYTES);
+	side_link(&W.a, &W.b);
+	side_link(&W.b, &W.a);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(W.mem);
+	return 0;
+}
+
+/* Poll both sides @n times, collecting events per slot. */
+static void pump(unsigned n, unsigned slots_a, unsigned slots_b)
+{
+	unsigned i, s;
+
+	for (i = 0; i < n; i++) {
+		for (s = 0; s < slots_a; s++) {
+			int ev = vob_dev_poll(&W.a.dev[s]);
+
+			assert_true(ev >= 0);
+			W.a.ev[s] |= ev;
+		}
+		for (s = 0; s < slots_b; s++) {
+			int ev = vob_dev_poll(&W.b.dev[s]);
+
+			assert_true(ev >= 0);
+			W.b.ev[s] |= ev;
+		}
+	}
+}
+
+static const uint64_t DEV_F = F(VERSION_1) | F(EVENT_IDX) | F(INDIRECT_DESC) | VOB_BIT(5);
+static const uint64_t DRV_F = F(VERSION_1) | F(EVENT_IDX) | VOB_BIT(5) | VOB_BIT(7);
+
+static void bring_up(unsigned slot)
+{
+	pump(20, slot + 1, slot + 1);
+	assert_int_equal(vob_dev_state(&W.a.dev[slot]), VOB_DEV_LIVE);
+	assert_int_equal(vob_dev_state(&W.b.dev[slot]), VOB_DEV_LIVE);
+}
+
+/* One buffer driver -> device -> driver on queue @q of @slot. */
+static void traffic(unsigned slot, uint16_t q, void *token)
+{
+	struct vob_vq *dq = vob_dev_vq(&W.b.dev[slot], q), *vq = vob_dev_vq(&W.a.dev[slot], q);
+	struct vob_seg s = { BASE + BUF_OFF + slot * 4096u + q * 256u, 32 };
+	struct vob_iov iov[QSIZE];
+	struct vob_chain c = { .iov = iov, .cap = QSIZE };
+	void *tok;
+	uint32_t w;
+
+	assert_non_null(dq);
+	assert_non_null(vq);
+	assert_int_equal(vob_vq_add(dq, &s, 0, 1, token), 0);
+	vob_vq_kick(dq);
+	assert_int_equal(vob_vq_pop(vq, &c), 0);
+	assert_int_equal(vob_chain_push(&W.a.link, &c, 0, "pong", 4, NULL), 4);
+	assert_int_equal(vob_vq_push(vq, &c, 4), 0);
+	assert_int_equal(vob_vq_get_used(dq, &tok, &w), 0);
+	assert_ptr_equal(tok, token);
+	assert_int_equal(w, 4);
+	assert_memory_equal(W.mem + BUF_OFF + slot * 4096u + q * 256u, "pong", 4);
+}
+
+static void test_handshake(void **state)
+{
+	uint8_t cfg[8];
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	pump(1, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	bring_up(0);
+	assert_true(W.a.ev[0] & VOB_DEV_EV_LIVE);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_LIVE);
+	assert_true(vob_dev_features(&W.b.dev[0], 0) ==
+		    (F(VERSION_1) | F(EVENT_IDX) | VOB_BIT(5)));
+	assert_true(vob_dev_features(&W.a.dev[0], 0) == vob_dev_features(&W.b.dev[0], 0));
+	assert_true(vob_dev_features(&W.b.dev[0], 1) == 1);
+	assert_int_equal(W.a.dev[0].status, VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER |
+						    VOB_STATUS_FEATURES_OK | VOB_STATUS_DRIVER_OK);
+	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), 0);
+	assert_memory_equal(cfg, dev_config, 8);
+	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 4, cfg, 5), VOB_ERANGE);
+	traffic(0, 0, &W);
+	traffic(0, 1, &W);
+	/* Nothing more happens while both are quiet. */
+	W.a.ev[0] = W.b.ev[0] = 0;
+	pump(10, 1, 1);
+	assert_int_equal(W.a.ev[0] | W.b.ev[0], 0);
+	/* Doorbells: table 0, then per slot control and queues. */
+	assert_int_equal(vob_dev_ctrl_doorbell(&W.b.dev[0]), 1);
+	assert_int_equal(vob_dev_queue_doorbell(&W.b.dev[0], 1), 3);
+	assert_true(vob_link_irq_take(&W.a.link, 1));
+}
+
+static void test_driver_starts_first(void **state)
+{
+	(void)state;
+	side_table(&W.b, 1, 200);
+	driver_init(0, DRV_F);
+	pump(10, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	side_table(&W.a, 0, 100);
+	device_init(0, DEV_F);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
+static void test_device_starts_first(void **state)
+{
+	(void)state;
+	side_table(&W.a, 0, 100);
+	device_init(0, DEV_F);
+	pump(10, 1, 0);
+	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_READY);
+	side_table(&W.b, 1, 200);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	traffic(0, 1, &W);
+}
+
+static void test_features_refused(void **state)
+{
+	(void)state;
+	W.refuse = 1;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	pump(20, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_REFUSED);
+	assert_true(W.a.dev[0].status & VOB_STATUS_FAILED);
+	assert_false(W.a.dev[0].status & VOB_STATUS_FEATURES_OK);
+	assert_null(vob_dev_vq(&W.b.dev[0], 0));
+	/* A reset and a device that now accepts: it comes up. */
+	W.refuse = 0;
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	bring_up(0);
+}
+
+static void test_config_change_and_generation(void **state)
+{
+	uint8_t cfg[8], *gen;
+	uint8_t nv[2] = { 0xaa, 0xbb };
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	W.b.ev[0] = 0;
+	assert_int_equal(vob_dev_config_write(&W.a.dev[0], 2, nv, 2), 0);
+	assert_int_equal(vob_dev_config_write(&W.a.dev[0], 7, nv, 2), VOB_ERANGE);
+	pump(1, 1, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_CONFIG);
+	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), 0);
+	assert_int_equal(cfg[2], 0xaa);
+	assert_int_equal(cfg[3], 0xbb);
+	/* A device in the middle of an update (odd generation): read retries
+	 * then asks the caller to come back. */
+	gen = W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + DEV_CONFIG_GEN;
+	vob_put_le32(gen, vob_get_le32(gen) + 1);
+	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), VOB_EAGAIN);
+	vob_put_le32(gen, vob_get_le32(gen) + 1);
+	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), 0);
+	assert_int_equal(vob_dev_config_write(&W.b.dev[0], 0, nv, 1), VOB_EPERM);
+	assert_int_equal(vob_dev_config_read(&W.a.dev[0], 0, cfg, 1), VOB_EPERM);
+}
+
+static void add_in_flight(unsigned slot, int *tokens, unsigned n)
+{
+	struct vob_vq *dq = vob_dev_vq(&W.b.dev[slot], 0);
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct vob_seg s = { BASE + BUF_OFF + i * 64u, 16 };
+
+		assert_int_equal(vob_vq_add(dq, &s, 1, 0, &tokens[i]), 0);
+	}
+}
+
+static void expect_lost(int *tokens, unsigned n)
+{
+	unsigned i, j;
+
+	assert_int_equal(W.nlost, n);
+	for (i = 0; i < n; i++) {
+		unsigned seen = 0;
+
+		for (j = 0; j < W.nlost; j++)
+			seen += W.lost[j] == &tokens[i];
+		assert_int_equal(seen, 1);
+	}
+	W.nlost = 0;
+}
+
+static void test_reset_returns_in_flight(void **state)
+{
+	int tok[3];
+	struct vob_iov iov[QSIZE];
+	struct vob_chain c = { .iov = iov, .cap = QSIZE };
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	add_in_flight(0, tok, 3);
+	assert_int_equal(vob_vq_pop(vob_dev_vq(&W.a.dev[0], 0), &c), 0);
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	expect_lost(tok, 3);
+	assert_null(vob_dev_vq(&W.b.dev[0], 0));
+	W.a.ev[0] = 0;
+	bring_up(0);
+	assert_true(W.a.ev[0] & VOB_DEV_EV_RESET);
+	traffic(0, 0, &W);
+	assert_int_equal(vob_dev_reset(&W.a.dev[0]), VOB_EPERM);
+}
+
+static void test_device_restart_during_traffic(void **state)
+{
+	int tok[4];
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	add_in_flight(0, tok, 4);
+	/* The device side restarts on the same memory: a new epoch. */
+	memset(&W.a.dev, 0, sizeof(W.a.dev));
+	side_table(&W.a, 0, 100);
+	assert_int_not_equal(W.a.t.epoch, 100);
+	device_init(0, DEV_F);
+	W.b.ev[0] = 0;
+	pump(1, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_RESET);
+	expect_lost(tok, 4);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
+static void test_driver_restart_during_traffic(void **state)
+{
+	int tok[2];
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	add_in_flight(0, tok, 2);
+	side_table(&W.b, 1, 200);
+	driver_init(0, DRV_F);
+	W.a.ev[0] = 0;
+	pump(1, 1, 0);
+	assert_true(W.a.ev[0] & VOB_DEV_EV_RESET);
+	assert_null(vob_dev_vq(&W.a.dev[0], 0));
+	bring_up(0);
+	traffic(0, 0, &W);
+	W.nlost = 0; /* the old incarnation's tokens died with it */
+}
+
+static void test_restart_during_negotiation(void **state)
+{
+	unsigned k;
+
+	(void)state;
+	for (k = 1; k < 8; k++) {
+		teardown(NULL);
+		setup(NULL);
+		side_table(&W.a, 0, 100);
+		side_table(&W.b, 1, 200);
+		device_init(0, DEV_F);
+		driver_init(0, DRV_F);
+		pump(k, 1, 1); /* k steps into the handshake */
+		if (k & 1) {
+			side_table(&W.a, 0, 0);
+			device_init(0, DEV_F);
+		} else {
+			side_table(&W.b, 1, 0);
+			driver_init(0, DRV_F);
+		}
+		bring_up(0);
+		traffic(0, 0, &W);
+	}
+}
+
+static void test_peer_leaves_and_returns(void **state)
+{
+	int tok[1];
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	add_in_flight(0, tok, 1);
+	vob_table_shutdown(&W.a.t);
+	pump(2, 0, 1);
+	expect_lost(tok, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	assert_int_equal(vob_table_peer(&W.b.t), 0);
+	side_table(&W.a, 0, 0);
+	device_init(0, DEV_F);
+	bring_up(0);
+}
+
+static void test_hot_add_and_remove(void **state)
+{
+	int tok[2];
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	driver_init(1, DRV_F);
+	bring_up(0);
+	pump(5, 1, 2);
+	assert_int_equal(vob_dev_state(&W.b.dev[1]), VOB_DEV_OFF);
+	device_init(1, DEV_F); /* hot add */
+	pump(20, 2, 2);
+	assert_int_equal(vob_dev_state(&W.b.dev[1]), VOB_DEV_LIVE);
+	traffic(1, 0, &W);
+	traffic(0, 0, &W);
+	add_in_flight(1, tok, 2);
+	assert_int_equal(vob_dev_remove(&W.a.dev[1]), 0); /* hot remove */
+	assert_int_equal(vob_dev_poll(&W.a.dev[1]), VOB_EIO);
+	W.b.ev[1] = 0;
+	pump(3, 1, 2);
+	assert_true(W.b.ev[1] & VOB_DEV_EV_RESET);
+	expect_lost(tok, 2);
+	assert_int_equal(vob_dev_state(&W.b.dev[1]), VOB_DEV_OFF);
+	traffic(0, 1, &W); /* slot 0 kept running */
+	device_init(1, DEV_F); /* and back */
+	pump(20, 2, 2);
+	traffic(1, 1, &W);
+}
+
+static void test_needs_reset(void **state)
+{
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	assert_int_equal(vob_dev_set_needs_reset(&W.a.dev[0]), 0);
+	assert_null(vob_dev_vq(&W.a.dev[0], 0));
+	W.b.ev[0] = 0;
+	pump(1, 1, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_NEEDS_RESET);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_NEEDS_RESET);
+	assert_int_equal(vob_dev_set_needs_reset(&W.b.dev[0]), VOB_EPERM);
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
+static void test_timeout(void **state)
+{
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	/* Only the driver polls: its reset request is never answered. */
+	pump(60, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_TIMEOUT);
+	W.b.ev[0] = 0;
+	pump(60, 0, 1);
+	assert_false(W.b.ev[0] & VOB_DEV_EV_TIMEOUT); /* reported once */
+	bring_up(0);
+}
+
+static void test_header_checks(void **state)
+{
+	uint8_t *peer;
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	assert_int_equal(vob_table_peer(&W.a.t), 1);
+	peer = W.mem + VOB_ALIGN_UP(32u, LINE); /* side 1's header */
+	vob_put_le16(peer + HDR_VERSION, VOB_PROTOCOL_VERSION + 1);
+	vob_put_le32(peer + HDR_EPOCH, 999);
+	assert_int_equal(vob_table_peer(&W.a.t), VOB_EPROTONOSUPPORT);
+	vob_put_le16(peer + HDR_VERSION, VOB_PROTOCOL_VERSION);
+	vob_put_le16(peer + HDR_NQUEUES, NQ + 1);
+	vob_put_le32(peer + HDR_EPOCH, 1000);
+	assert_int_equal(vob_table_peer(&W.a.t), VOB_EPROTO);
+	vob_put_le32(peer + HDR_MAGIC, 0);
+	vob_put_le32(peer + HDR_EPOCH, 1001);
+	assert_int_equal(vob_table_peer(&W.a.t), 0);
+	/* Set-up checks. */
+	{
+		struct vob_table t;
+		struct vob_table_cfg c = { BASE, 0, 1, 1, 64, 0, 0 };
+
+		c.side = 2;
+		assert_int_equal(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+		c.side = 0;
+		c.config_max = 6;
+		assert_int_equal(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+		c.config_max = 64;
+		c.addr = BASE + 8;
+		assert_int_equal(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+		c.addr = BASE + MEM_BYTES - 64;
+		assert_int_equal(vob_table_init(&t, &W.a.link, &c), VOB_EFAULT);
+	}
+}
+
+/* Garbage in the peer's areas, at every step of the handshake: polls return
+ * events or nothing, never crash, never touch memory outside the window. */
+static void test_garbage(void **state)
+{
+	uint64_t seed = 0x12345678;
+	unsigned round;
+
+	(void)state;
+	for (round = 0; round < 400; round++) {
+		uint8_t *area;
+		size_t len, i;
+		unsigned victim;
+
+		teardown(NULL);
+		setup(NULL);
+		side_table(&W.a, 0, 100);
+		side_table(&W.b, 1, 200);
+		device_init(0, DEV_F);
+		driver_init(0, DRV_F);
+		pump(round % 9, 1, 1);
+		victim = round % 3;
+		if (victim == 0) { /* the device area, as the driver reads it */
+			area = W.mem + 2 * VOB_ALIGN_UP(32u, LINE);
+			len = W.a.t.dev_bytes;
+		} else if (victim == 1) { /* the driver area, as the device reads it */
+			area = W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + W.a.t.dev_bytes;
+			len = W.a.t.slot_bytes - W.a.t.dev_bytes;
+		} else { /* a header */
+			area = W.mem + (round & 4 ? VOB_ALIGN_UP(32u, LINE) : 0);
+			len = 32;
+		}
+		for (i = 0; i < len; i++) {
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			if ((seed & 3) == 0 || round & 8)
+				area[i] = (uint8_t)(seed >> 24);
+		}
+		/* Sometimes keep the epochs valid so the garbage is believed. */
+		if (round & 16 && victim == 0)
+			vob_put_le32(area + DEV_EPOCH, W.a.t.epoch);
+		if (round & 16 && victim == 1) {
+			vob_put_le32(area + DRV_EPOCH, W.b.t.epoch);
+			vob_put_le32(area + DRV_DEV_EPOCH, W.a.t.epoch);
+		}
+		pump(20, 1, 1);
+		W.nlost = 0;
+	}
+}
+
+/* A hostile driver asks for queue placements outside every window. */
+static void test_bad_placement_needs_reset(void **state)
+{
+	uint8_t *drv;
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	pump(5, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_STARTING);
+	/* Rewrite queue 0's placement and repeat the DRIVER_OK request. */
+	drv = W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + W.a.t.dev_bytes;
+	vob_put_le64(drv + DRV_QUEUES + DRVQ_DESC, 0xdead000000ull);
+	W.a.dev[0].req--; /* the device sees the same request again */
+	W.a.dev[0].status &= (uint16_t)~VOB_STATUS_DRIVER_OK;
+	W.a.dev[0].state = VOB_DEV_READY;
+	pump(3, 1, 1);
+	assert_true(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+	assert_null(vob_dev_vq(&W.a.dev[0], 0));
+}
+
+static void test_place_split(void **state)
+{
+	struct vob_arena a = { 0x1010, 4096 }, b = { 0x9000, 200 };
+	struct vob_dev_queue q;
+
+	(void)state;
+	assert_int_equal(vob_place_split(&a, &b, 16, 64, &q), 0);
+	assert_true(q.desc_addr == 0x1040);
+	assert_true(q.driver_addr == 0x1040 + 256);
+	assert_true(q.device_addr == 0x9000);
+	assert_true(a.addr == 0x1040 + 256 + 64);
+	assert_int_equal(vob_place_split(&a, &b, 16, 64, &q), VOB_ENOMEM);
+	a = (struct vob_arena){ 0x1000, 4096 };
+	assert_int_equal(vob_place_split(&a, &a, 4, 64, &q), 0);
+	assert_true(q.device_addr == 0x1000 + 64 + 64);
+}
+
+/* docs/protocol.md: every "| offset | size | name |" row of its field
+ * tables must match the code. */
+struct field {
+	const char *table, *name;
+	unsigned off;
+};
+
+static const struct field fields[] = {
+	{ "side", "magic", HDR_MAGIC },           { "side", "version", HDR_VERSION },
+	{ "side", "line", HDR_LINE },             { "side", "nslots", HDR_NSLOTS },
+	{ "side", "nqueues", HDR_NQUEUES },       { "side", "config_max", HDR_CONFIG_MAX },
+	{ "side", "epoch", HDR_EPOCH },           { "device", "seq", DEV_SEQ },
+	{ "device", "ack", DEV_ACK },             { "device", "epoch", DEV_EPOCH },
+	{ "device", "drv_epoch", DEV_DRV_EPOCH }, { "device", "device_id", DEV_DEVICE_ID },
+	{ "device", "vendor_id", DEV_VENDOR_ID }, { "device", "features", DEV_FEATURES },
+	{ "device", "num_queues", DEV_NUM_QUEUES }, { "device", "config_len", DEV_CONFIG_LEN },
+	{ "device", "config_gen", DEV_CONFIG_GEN }, { "device", "status", DEV_STATUS },
+	{ "device", "dev_side", DEV_SIDE },       { "device", "queue_max", DEV_QUEUE_MAX },
+	{ "driver", "req", DRV_REQ },             { "driver", "epoch", DRV_EPOCH },
+	{ "driver", "dev_epoch", DRV_DEV_EPOCH }, { "driver", "status", DRV_STATUS },
+	{ "driver", "features", DRV_FEATURES },   { "driver", "queues", DRV_QUEUES },
+	{ "queue", "size", DRVQ_SIZE },           { "queue", "enable", DRVQ_ENABLE },
+	{ "queue", "desc", DRVQ_DESC },           { "queue", "driver", DRVQ_DRIVER },
+	{ "queue", "device", DRVQ_DEVICE },
+};
+
+static void test_protocol_doc_offsets(void **state)
+{
+	FILE *f = fopen(VOB_SOURCE_DIR "/docs/protocol.md", "r");
+	char line[512], table[32] = "";
+	unsigned matched[sizeof(fields) / sizeof(fields[0])] = { 0 }, rows = 0, i;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char name[64];
+		unsigned off;
+
+		if (sscanf(line, "<!-- fields: %31[a-z] -->", table) == 1)
+			continue;
+		if (!table[0] || sscanf(line, "| %u | %*[^|]| `%63[a-z_]`", &off, name) != 2)
+			continue;
+		rows++;
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			if (strcmp(fields[i].table, table) || strcmp(fields[i].name, name))
+				continue;
+			if (fields[i].off != off)
+				fail_msg("docs/protocol.md: %s.%s at %u, code says %u", table, name,
+					 off, fields[i].off);
+			matched[i]++;
+		}
+	}
+	fclose(f);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (matched[i] != 1)
+			fail_msg("docs/protocol.md: %s.%s documented %u times", fields[i].table,
+				 fields[i].name, matched[i]);
+	assert_true(rows >= sizeof(fields) / sizeof(fields[0]));
+}
+
+int main(void)
+{
+#define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_handshake),
+		T(test_driver_starts_first),
+		T(test_device_starts_first),
+		T(test_features_refused),
+		T(test_config_change_and_generation),
+		T(test_reset_returns_in_flight),
+		T(test_device_restart_during_traffic),
+		T(test_driver_restart_during_traffic),
+		T(test_restart_during_negotiation),
+		T(test_peer_leaves_and_returns),
+		T(test_hot_add_and_remove),
+		T(test_needs_reset),
+		T(test_timeout),
+		T(test_header_checks),
+		T(test_garbage),
+		T(test_bad_placement_needs_reset),
+		T(test_place_split),
+		T(test_protocol_doc_offsets),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
