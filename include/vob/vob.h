@@ -19,6 +19,8 @@
 #include "vob/port.h"
 #include "vob/link.h"
 #include "vob/virtqueue.h"
+#include "vob/table.h"
+#include "vob/pool.h"
 
 /** @brief Library major version. */
 #define VOB_VERSION_MAJOR 0
