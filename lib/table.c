@@ -618,8 +618,12 @@ static int driver_answer(struct vob_dev *d, uint16_t st)
 		return VOB_DEV_EV_NEEDS_RESET;
 	}
 	if (want == 0) {
-		if (st != 0)
-			return 0; /* not reset yet: keep waiting for it */
+		if (st != 0) {
+			/* Answered without resetting: ask again (one request per
+			 * poll, so a device that never resets costs no more). */
+			driver_request(d, 0);
+			return 0;
+		}
 		d->state = VOB_DEV_NEGOTIATING;
 		driver_request(d, VOB_STATUS_ACKNOWLEDGE);
 		return 0;

@@ -541,6 +541,31 @@ static void test_timeout(void **state)
 	bring_up(0);
 }
 
+/* A device that answers the reset request without resetting is asked again
+ * rather than waited on forever. */
+static void test_reset_answer_without_reset(void **state)
+{
+	uint8_t *a;
+	uint32_t req;
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	pump(1, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	req = W.b.dev[0].req;
+	a = W.mem + 2 * VOB_ALIGN_UP(32u, LINE);
+	vob_put_le16(a + DEV_STATUS, VOB_STATUS_ACKNOWLEDGE);
+	vob_put_le32(a + DEV_DRV_EPOCH, W.b.t.epoch);
+	vob_put_le32(a + DEV_ACK, req);
+	pump(1, 0, 1);
+	assert_int_equal(W.b.dev[0].req, req + 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	bring_up(0);
+}
+
 static void test_header_checks(void **state)
 {
 	uint8_t *peer;
@@ -745,6 +770,7 @@ int main(void)
 		T(test_hot_add_and_remove),
 		T(test_needs_reset),
 		T(test_timeout),
+		T(test_reset_answer_without_reset),
 		T(test_header_checks),
 		T(test_garbage),
 		T(test_bad_placement_needs_reset),
