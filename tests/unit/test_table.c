@@ -188,6 +188,15 @@ static void pump(unsigned n, unsigned slots_a, unsigned slots_b)
 static const uint64_t DEV_F = F(VERSION_1) | F(EVENT_IDX) | F(INDIRECT_DESC) | VOB_BIT(5);
 static const uint64_t DRV_F = F(VERSION_1) | F(EVENT_IDX) | VOB_BIT(5) | VOB_BIT(7);
 
+/* Both tables, a device in slot 0 and its driver; nothing polled yet. */
+static void start_both(void)
+{
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+}
+
 static void bring_up(unsigned slot)
 {
 	pump(20, slot + 1, slot + 1);
@@ -223,10 +232,7 @@ static void test_handshake(void **state)
 	uint8_t cfg[8];
 
 	(void)state;
-	side_table(&W.a, 0, 100);
-	side_table(&W.b, 1, 200);
-	device_init(0, DEV_F);
-	driver_init(0, DRV_F);
+	start_both();
 	pump(1, 1, 1);
 	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
 	bring_up(0);
@@ -283,10 +289,7 @@ static void test_features_refused(void **state)
 {
 	(void)state;
 	W.refuse = 1;
-	side_table(&W.a, 0, 100);
-	side_table(&W.b, 1, 200);
-	device_init(0, DEV_F);
-	driver_init(0, DRV_F);
+	start_both();
 	pump(20, 1, 1);
 	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
 	assert_true(W.b.ev[0] & VOB_DEV_EV_REFUSED);
@@ -305,10 +308,7 @@ static void test_config_change_and_generation(void **state)
 	uint8_t nv[2] = { 0xaa, 0xbb };
 
 	(void)state;
-	side_table(&W.a, 0, 100);
-	side_table(&W.b, 1, 200);
-	device_init(0, DEV_F);
-	driver_init(0, DRV_F);
+	start_both();
 	bring_up(0);
 	W.b.ev[0] = 0;
 	assert_int_equal(vob_dev_config_write(&W.a.dev[0], 2, nv, 2), 0);
@@ -363,10 +363,7 @@ static void test_reset_returns_in_flight(void **state)
 	struct vob_chain c = { .iov = iov, .cap = QSIZE };
 
 	(void)state;
-	side_table(&W.a, 0, 100);
-	side_table(&W.b, 1, 200);
-	device_init(0, DEV_F);
-	driver_init(0, DRV_F);
+	start_both();
 	bring_up(0);
 	add_in_flight(0, tok, 3);
 	assert_int_equal(vob_vq_pop(vob_dev_vq(&W.a.dev[0], 0), &c), 0);
@@ -385,10 +382,7 @@ static void test_device_restart_during_traffic(void **state)
 	int tok[4];
 
 	(void)state;
-	side_table(&W.a, 0, 100);
-	side_table(&W.b, 1, 200);
-	device_init(0, DEV_F);
-	driver_init(0, DRV_F);
+	start_both();
 	bring_up(0);
 	add_in_flight(0, tok, 4);
 	/* The device side restarts on the same memory: a new epoch. */
@@ -409,10 +403,7 @@ static void test_driver_restart_during_traffic(void **state)
 	int tok[2];
 
 	(void)state;
-	side_table(&W.a, 0, 100);
-	side_table(&W.b, 1, 200);
-	device_init(0, DEV_F);
-	driver_init(0, DRV_F);
+	start_both();
 	bring_up(0);
 	add_in_flight(0, tok, 2);
 	side_table(&W.b, 1, 200);
@@ -434,10 +425,7 @@ static void test_restart_during_negotiation(void **state)
 	for (k = 1; k < 8; k++) {
 		teardown(NULL);
 		setup(NULL);
-		side_table(&W.a, 0, 100);
-		side_table(&W.b, 1, 200);
-		device_init(0, DEV_F);
-		driver_init(0, DRV_F);
+		start_both();
 		pump(k, 1, 1); /* k steps into the handshake */
 		if (k & 1) {
 			side_table(&W.a, 0, 0);
@@ -456,10 +444,7 @@ static void test_peer_leaves_and_returns(void **state)
 	int tok[1];
 
 	(void)state;
-	side_table(&W.a, 0, 100);
-	side_table(&W.b, 1, 200);
-	device_init(0, DEV_F);
-	driver_init(0, DRV_F);
+	start_both();
 	bring_up(0);
 	add_in_flight(0, tok, 1);
 	vob_table_shutdown(&W.a.t);
@@ -477,10 +462,7 @@ static void test_hot_add_and_remove(void **state)
 	int tok[2];
 
 	(void)state;
-	side_table(&W.a, 0, 100);
-	side_table(&W.b, 1, 200);
-	device_init(0, DEV_F);
-	driver_init(0, DRV_F);
+	start_both();
 	driver_init(1, DRV_F);
 	bring_up(0);
 	pump(5, 1, 2);
@@ -507,10 +489,7 @@ static void test_hot_add_and_remove(void **state)
 static void test_needs_reset(void **state)
 {
 	(void)state;
-	side_table(&W.a, 0, 100);
-	side_table(&W.b, 1, 200);
-	device_init(0, DEV_F);
-	driver_init(0, DRV_F);
+	start_both();
 	bring_up(0);
 	assert_int_equal(vob_dev_set_needs_reset(&W.a.dev[0]), 0);
 	assert_null(vob_dev_vq(&W.a.dev[0], 0));
@@ -527,10 +506,7 @@ static void test_needs_reset(void **state)
 static void test_timeout(void **state)
 {
 	(void)state;
-	side_table(&W.a, 0, 100);
-	side_table(&W.b, 1, 200);
-	device_init(0, DEV_F);
-	driver_init(0, DRV_F);
+	start_both();
 	/* Only the driver polls: its reset request is never answered. */
 	pump(60, 0, 1);
 	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
@@ -549,10 +525,7 @@ static void test_reset_answer_without_reset(void **state)
 	uint32_t req;
 
 	(void)state;
-	side_table(&W.a, 0, 100);
-	side_table(&W.b, 1, 200);
-	device_init(0, DEV_F);
-	driver_init(0, DRV_F);
+	start_both();
 	pump(1, 0, 1);
 	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
 	req = W.b.dev[0].req;
@@ -618,10 +591,7 @@ static void test_garbage(void **state)
 
 		teardown(NULL);
 		setup(NULL);
-		side_table(&W.a, 0, 100);
-		side_table(&W.b, 1, 200);
-		device_init(0, DEV_F);
-		driver_init(0, DRV_F);
+		start_both();
 		pump(round % 9, 1, 1);
 		victim = round % 3;
 		if (victim == 0) { /* the device area, as the driver reads it */
@@ -659,10 +629,7 @@ static void test_bad_placement_needs_reset(void **state)
 	uint8_t *drv;
 
 	(void)state;
-	side_table(&W.a, 0, 100);
-	side_table(&W.b, 1, 200);
-	device_init(0, DEV_F);
-	driver_init(0, DRV_F);
+	start_both();
 	pump(5, 1, 1);
 	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_STARTING);
 	/* Rewrite queue 0's placement and repeat the DRIVER_OK request. */
