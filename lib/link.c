@@ -66,6 +66,11 @@ int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
 	return link->nwin++;
 }
 
+uint32_t vob_link_line(const struct vob_link *link)
+{
+	return link->line;
+}
+
 void vob_link_clear_windows(struct vob_link *link)
 {
 	link->nwin = 0;

@@ -186,6 +186,11 @@ int vob_table_peer(struct vob_table *t)
 	return t->peer_ok ? 1 : t->peer_err;
 }
 
+struct vob_link *vob_table_link(const struct vob_table *t)
+{
+	return t->link;
+}
+
 /* ---- common device helpers ---------------------------------------------- */
 
 uint32_t vob_dev_ctrl_doorbell(const struct vob_dev *d)
@@ -786,6 +791,10 @@ int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16
 	uint64_t need_drv = VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(size), line);
 	uint64_t pad_dev = (line - (dev_mem->addr & (line - 1u))) & (line - 1u);
 
+	/* Two copies of one arena would hand out the same memory twice. */
+	if (dev_mem != drv_mem && dev_mem->addr < drv_mem->addr + drv_mem->len &&
+	    drv_mem->addr < dev_mem->addr + dev_mem->len)
+		return VOB_EINVAL;
 	if (pad_dev + need_dev > dev_mem->len)
 		return VOB_ENOMEM;
 	dev_mem->addr += pad_dev;

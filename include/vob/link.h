@@ -101,6 +101,9 @@ int vob_link_init(struct vob_link *link, const struct vob_port_ops *ops, void *c
  */
 int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg);
 
+/** @brief The link's cache-line size in bytes (what shared areas align to). */
+uint32_t vob_link_line(const struct vob_link *link);
+
 /** @brief Forget every window (for example when the peer's memory map changes). */
 void vob_link_clear_windows(struct vob_link *link);
 

@@ -141,6 +141,9 @@ void vob_table_shutdown(struct vob_table *t);
  */
 int vob_table_peer(struct vob_table *t);
 
+/** @brief The link a table lives on. */
+struct vob_link *vob_table_link(const struct vob_table *t);
+
 /** @brief Doorbell id of the table itself (header changes). */
 #define VOB_TABLE_DOORBELL 0u
 
@@ -317,9 +320,11 @@ struct vob_arena {
 /**
  * @brief Place a split ring's three areas, each in the memory of the side
  * that reads it: descriptors and driver area in @p dev_mem (memory of the
- * device side), device area in @p drv_mem (memory of the driver side). Pass
- * the same arena twice for a single window. Areas start on @p line.
- * @return 0 with the addresses in @p q; VOB_ENOMEM when an arena is too small.
+ * device side), device area in @p drv_mem (memory of the driver side). For a
+ * single window pass the same arena object twice (the same pointer): two
+ * arenas that overlap are refused. Areas start on @p line.
+ * @return 0 with the addresses in @p q; VOB_ENOMEM when an arena is too small;
+ *         VOB_EINVAL when two different arena objects overlap.
  */
 int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16_t size,
 		    uint32_t line, struct vob_dev_queue *q);

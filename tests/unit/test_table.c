@@ -254,6 +254,8 @@ static void test_handshake(void **state)
 	pump(10, 1, 1);
 	assert_int_equal(W.a.ev[0] | W.b.ev[0], 0);
 	/* Doorbells: table 0, then per slot control and queues. */
+	assert_ptr_equal(vob_table_link(&W.b.t), &W.b.link);
+	assert_int_equal(vob_link_line(&W.b.link), LINE);
 	assert_int_equal(vob_dev_ctrl_doorbell(&W.b.dev[0]), 1);
 	assert_int_equal(vob_dev_queue_doorbell(&W.b.dev[0], 1), 3);
 	assert_true(vob_link_irq_take(&W.a.link, 1));
@@ -656,6 +658,8 @@ static void test_place_split(void **state)
 	assert_true(a.addr == 0x1040 + 256 + 64);
 	assert_int_equal(vob_place_split(&a, &b, 16, 64, &q), VOB_ENOMEM);
 	a = (struct vob_arena){ 0x1000, 4096 };
+	b = a;
+	assert_int_equal(vob_place_split(&a, &b, 4, 64, &q), VOB_EINVAL); /* overlapping copies */
 	assert_int_equal(vob_place_split(&a, &a, 4, 64, &q), 0);
 	assert_true(q.device_addr == 0x1000 + 64 + 64);
 }
