@@ -45,12 +45,12 @@ extern "C" {
 
 /** @name virtio device status bits
  * @{ */
-#define VOB_STATUS_ACKNOWLEDGE 1u
-#define VOB_STATUS_DRIVER 2u
-#define VOB_STATUS_DRIVER_OK 4u
-#define VOB_STATUS_FEATURES_OK 8u
-#define VOB_STATUS_NEEDS_RESET 64u
-#define VOB_STATUS_FAILED 128u
+#define VOB_STATUS_ACKNOWLEDGE 1u  /**< the driver found the device */
+#define VOB_STATUS_DRIVER 2u       /**< the driver knows how to drive it */
+#define VOB_STATUS_DRIVER_OK 4u    /**< the driver is ready: queues run */
+#define VOB_STATUS_FEATURES_OK 8u  /**< the feature set is agreed */
+#define VOB_STATUS_NEEDS_RESET 64u /**< the device needs a reset */
+#define VOB_STATUS_FAILED 128u     /**< the driver gave up */
 /** @} */
 
 /** @brief Magic of a side header: the bytes "VOBT". */
