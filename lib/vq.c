@@ -22,21 +22,26 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 		void *state, size_t state_len)
 {
 	unsigned mine = VOB_MAP_READ | VOB_MAP_WRITE, theirs = VOB_MAP_READ;
-	bool driver;
+	size_t drv_bytes, dev_bytes;
+	bool driver, packed;
 	int err;
 
 	if (!vq || !link || !cfg || !state)
 		return VOB_EINVAL;
 	if (cfg->role != VOB_ROLE_DRIVER && cfg->role != VOB_ROLE_DEVICE)
 		return VOB_EINVAL;
-	if (cfg->size == 0 || cfg->size > VOB_VQ_MAX_SIZE || (cfg->size & (cfg->size - 1u)))
+	packed = (cfg->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
+	/* Packed rings take any size (spec 2.8.10.1); split ones a power of two. */
+	if (cfg->size == 0 || cfg->size > VOB_VQ_MAX_SIZE ||
+	    (!packed && (cfg->size & (cfg->size - 1u))))
 		return VOB_EINVAL;
-	if (!(cfg->features & VOB_BIT(VOB_F_VERSION_1)) ||
-	    (cfg->features & VOB_BIT(VOB_F_RING_PACKED)))
+	if (!(cfg->features & VOB_BIT(VOB_F_VERSION_1)))
 		return VOB_ENOTSUP;
 	if ((uintptr_t)state & 7u)
 		return VOB_EINVAL;
 	driver = cfg->role == VOB_ROLE_DRIVER;
+	drv_bytes = packed ? VOB_PACKED_DRIVER_BYTES : VOB_SPLIT_AVAIL_BYTES(cfg->size);
+	dev_bytes = packed ? VOB_PACKED_DEVICE_BYTES : VOB_SPLIT_USED_BYTES(cfg->size);
 
 	vob_memset(vq, 0, sizeof(*vq));
 	vq->link = link;
@@ -46,12 +51,13 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	vq->doorbell = cfg->doorbell;
 	vq->features = cfg->features;
 	vq->state = state;
+	vq->packed = packed;
 	vq->seg_max = cfg->seg_max ? cfg->seg_max : cfg->size;
 	if (driver && (cfg->features & VOB_BIT(VOB_F_INDIRECT_DESC)) && cfg->indirect_addr &&
 	    cfg->indirect_max > 1)
 		vq->indirect_max = cfg->indirect_max;
-	/* size * indirect_max * 16 must fit a size_t; size is a power of two,
-	 * so a shift checks it without a division (Cortex-M0 has none). */
+	/* size * indirect_max * 16 must fit a size_t; 2^shift >= size, so a
+	 * shift checks it without a division (Cortex-M0 has none). */
 	if (vq->indirect_max) {
 		unsigned shift = 0;
 
@@ -63,16 +69,17 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	if (state_len < VOB_VQ_STATE_SIZE(cfg->size, vq->indirect_max))
 		return VOB_ENOMEM;
 
+	/* Both roles write a packed descriptor ring; only the driver a split one. */
 	err = vq_map_area(vq, cfg->desc_addr, VOB_SPLIT_DESC_BYTES(cfg->size),
-			  driver ? mine : theirs, &vq->desc, &vq->c_desc);
+			  driver || packed ? mine : theirs, &vq->desc, &vq->c_desc);
 	if (!err)
-		err = vq_map_area(vq, cfg->driver_addr, VOB_SPLIT_AVAIL_BYTES(cfg->size),
-				  driver ? mine : theirs, &vq->avail, &vq->c_avail);
+		err = vq_map_area(vq, cfg->driver_addr, drv_bytes, driver ? mine : theirs,
+				  &vq->avail, &vq->c_avail);
 	if (!err)
-		err = vq_map_area(vq, cfg->device_addr, VOB_SPLIT_USED_BYTES(cfg->size),
-				  driver ? theirs : mine, &vq->used, &vq->c_used);
+		err = vq_map_area(vq, cfg->device_addr, dev_bytes, driver ? theirs : mine,
+				  &vq->used, &vq->c_used);
 	if (!err && vq->indirect_max) {
-		void *p;
+		void *p = NULL;
 
 		err = vq_map_area(vq, cfg->indirect_addr,
 				  (size_t)cfg->size * cfg->indirect_max * 16u, mine, &p,
@@ -80,12 +87,70 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 		vq->indirect = p;
 		vq->indirect_addr = cfg->indirect_addr;
 	}
+	/* Both sides write the lines of a packed ring: on a cached non-coherent
+	 * window one side's whole-line write-back would revert the other's
+	 * descriptors. Refused (see docs/packed.md). */
+	if (!err && packed && (vq->c_desc || vq->c_avail || vq->c_used || vq->c_indirect))
+		err = VOB_ENOTSUP;
 	if (err) {
 		vq->broken = 1;
 		return err;
 	}
 	vob_memset(state, 0, VOB_VQ_STATE_SIZE(cfg->size, vq->indirect_max));
-	return vob_split_init(vq);
+	return packed ? vob_packed_init(vq) : vob_split_init(vq);
+}
+
+void vob_vq_sync_payload(const struct vob_vq *vq, const struct vob_seg *segs, unsigned n,
+			 bool for_peer)
+{
+	unsigned i;
+
+	/* Write back the payload the device will read, and any dirty line of a
+	 * buffer it will write (so no later eviction overwrites its data); or
+	 * drop stale lines of what it wrote. */
+	for (i = 0; i < n; i++) {
+		const struct vob_window *w;
+		void *p = vob_link_translate(vq->link, segs[i].addr, segs[i].len, 0, &w);
+
+		if (!p || w->kind != VOB_MEM_CACHED || !segs[i].len)
+			continue;
+		if (for_peer)
+			vob_link_clean(vq->link, p, segs[i].len);
+		else
+			vob_link_invalidate(vq->link, p, segs[i].len);
+	}
+}
+
+void vob_vq_sync_used_payload(const struct vob_vq *vq, uint16_t head)
+{
+	const struct vob_vq_slot *s = &vob_vq_slots(vq)[head];
+	struct vob_seg seg;
+	unsigned guard = 0;
+
+	if (s->flags & VOB_DESC_F_INDIRECT) {
+		const struct vob_vq_ind *t = vob_vq_ind_shadow(vq, head);
+		unsigned k, n = s->len / 16u;
+
+		for (k = 0; k < n; k++) {
+			if (!(t[k].flags & VOB_DESC_F_WRITE))
+				continue;
+			seg.addr = t[k].addr;
+			seg.len = t[k].len;
+			vob_vq_sync_payload(vq, &seg, 1, false);
+		}
+		return;
+	}
+	for (;;) {
+		s = &vob_vq_slots(vq)[head];
+		if (s->flags & VOB_DESC_F_WRITE) {
+			seg.addr = s->addr;
+			seg.len = s->len;
+			vob_vq_sync_payload(vq, &seg, 1, false);
+		}
+		if (!(s->flags & VOB_DESC_F_NEXT) || ++guard >= vq->size)
+			return;
+		head = s->next;
+	}
 }
 
 /* Every public call on a queue starts here: a broken queue fails cleanly,
@@ -105,21 +170,23 @@ int vob_vq_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, un
 {
 	int err = vq_check(vq, VOB_ROLE_DRIVER);
 
-	return err ? err : vob_split_add(vq, segs, n_out, n_in, token);
+	return err ? err
+		   : vq->packed ? vob_packed_add(vq, segs, n_out, n_in, token)
+				: vob_split_add(vq, segs, n_out, n_in, token);
 }
 
 int vob_vq_kick_prepare(struct vob_vq *vq)
 {
 	int err = vq_check(vq, 0);
 
-	return err ? err : vob_split_kick_prepare(vq);
+	return err ? err : vq->packed ? vob_packed_kick_prepare(vq) : vob_split_kick_prepare(vq);
 }
 
 int vob_vq_notify(struct vob_vq *vq)
 {
 	uint32_t data = vq->role == VOB_ROLE_DRIVER &&
 				(vq->features & VOB_BIT(VOB_F_NOTIFICATION_DATA))
-			? vob_split_notify_data(vq)
+			? (vq->packed ? vob_packed_notify_data(vq) : vob_split_notify_data(vq))
 			: vq->index;
 
 	return vob_link_doorbell(vq->link, vq->doorbell, data);
@@ -140,7 +207,9 @@ int vob_vq_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 {
 	int err = vq_check(vq, VOB_ROLE_DRIVER);
 
-	return err ? err : vob_split_get_used(vq, token, written);
+	return err ? err
+		   : vq->packed ? vob_packed_get_used(vq, token, written)
+				: vob_split_get_used(vq, token, written);
 }
 
 int vob_vq_pop(struct vob_vq *vq, struct vob_chain *chain)
@@ -151,27 +220,29 @@ int vob_vq_pop(struct vob_vq *vq, struct vob_chain *chain)
 		return err;
 	if (!chain || !chain->iov || chain->cap < vq->seg_max)
 		return VOB_EINVAL;
-	return vob_split_pop(vq, chain);
+	return vq->packed ? vob_packed_pop(vq, chain) : vob_split_pop(vq, chain);
 }
 
 int vob_vq_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t written)
 {
 	int err = vq_check(vq, VOB_ROLE_DEVICE);
 
-	return err ? err : vob_split_push(vq, chain, written);
+	return err ? err
+		   : vq->packed ? vob_packed_push(vq, chain, written)
+				: vob_split_push(vq, chain, written);
 }
 
 int vob_vq_enable_notify(struct vob_vq *vq)
 {
 	int err = vq_check(vq, 0);
 
-	return err ? err : vob_split_enable_notify(vq);
+	return err ? err : vq->packed ? vob_packed_enable_notify(vq) : vob_split_enable_notify(vq);
 }
 
 void vob_vq_disable_notify(struct vob_vq *vq)
 {
 	if (!vq_check(vq, 0))
-		vob_split_disable_notify(vq);
+		vq->packed ? vob_packed_disable_notify(vq) : vob_split_disable_notify(vq);
 }
 
 void *vob_vq_reclaim(struct vob_vq *vq)

@@ -56,6 +56,13 @@ static inline uint16_t *vob_vq_dev_ndesc(const struct vob_vq *vq)
 	return (uint16_t *)vob_ptr_add(vq->state, VOB_ALIGN_UP(((size_t)vq->size + 7u) / 8u, 8u));
 }
 
+/* Device role, packed with IN_ORDER: buffer ids in the order popped, a
+ * circular list of size entries after the descriptor counts. */
+static inline uint16_t *vob_vq_dev_order(const struct vob_vq *vq)
+{
+	return vob_vq_dev_ndesc(vq) + vq->size;
+}
+
 /* Driver role: shadow of the indirect table of the chain at @head. */
 static inline struct vob_vq_ind *vob_vq_ind_shadow(const struct vob_vq *vq, uint16_t head)
 {
@@ -79,6 +86,14 @@ static inline bool vob_need_event(uint16_t event, uint16_t new_idx, uint16_t old
 	return (uint16_t)(new_idx - event - 1u) < (uint16_t)(new_idx - old_idx);
 }
 
+/* Payload cache maintenance of the driver role, shared by both formats:
+ * clean (@for_peer) or invalidate the segments that lie in VOB_MEM_CACHED
+ * windows; invalidate the writable segments of the chain at @head, walking
+ * its shadow descriptors (slot flags NEXT/WRITE/INDIRECT and next). */
+void vob_vq_sync_payload(const struct vob_vq *vq, const struct vob_seg *segs, unsigned n,
+			 bool for_peer);
+void vob_vq_sync_used_payload(const struct vob_vq *vq, uint16_t head);
+
 /* Split format. */
 int vob_split_init(struct vob_vq *vq);
 int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
@@ -90,5 +105,17 @@ int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t wr
 int vob_split_enable_notify(struct vob_vq *vq);
 void vob_split_disable_notify(struct vob_vq *vq);
 uint32_t vob_split_notify_data(const struct vob_vq *vq);
+
+/* Packed format. */
+int vob_packed_init(struct vob_vq *vq);
+int vob_packed_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
+		   void *token);
+int vob_packed_kick_prepare(struct vob_vq *vq);
+int vob_packed_get_used(struct vob_vq *vq, void **token, uint32_t *written);
+int vob_packed_pop(struct vob_vq *vq, struct vob_chain *chain);
+int vob_packed_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t written);
+int vob_packed_enable_notify(struct vob_vq *vq);
+void vob_packed_disable_notify(struct vob_vq *vq);
+uint32_t vob_packed_notify_data(const struct vob_vq *vq);
 
 #endif

@@ -152,27 +152,6 @@ static void split_write_desc(struct vob_vq *vq, uint16_t i, uint64_t addr, uint3
 		vob_link_clean(vq->link, d, sizeof(*d));
 }
 
-/* On cached windows, write back the payload the device will read, and any
- * dirty line of a buffer it will write (so no later eviction overwrites the
- * device's data). */
-static void split_sync_payload(const struct vob_vq *vq, const struct vob_seg *segs, unsigned n,
-			       bool for_peer)
-{
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		const struct vob_window *w;
-		void *p = vob_link_translate(vq->link, segs[i].addr, segs[i].len, 0, &w);
-
-		if (!p || w->kind != VOB_MEM_CACHED || !segs[i].len)
-			continue;
-		if (for_peer)
-			vob_link_clean(vq->link, p, segs[i].len);
-		else
-			vob_link_invalidate(vq->link, p, segs[i].len);
-	}
-}
-
 int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
 		  void *token)
 {
@@ -247,7 +226,7 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	slot[head].ndesc = (uint16_t)need;
 	slot[head].last = prev;
 	if (vq->link->cached)
-		split_sync_payload(vq, segs, n, true);
+		vob_vq_sync_payload(vq, segs, n, true);
 
 	avail->ring[vq->avail_idx & mask] = vob_to_le16(head);
 	if (vq->c_avail)
@@ -314,39 +293,6 @@ static void split_free_chain(struct vob_vq *vq, uint16_t head)
 	vq->num_free = (uint16_t)(vq->num_free + slot[head].ndesc);
 	slot[head].token = NULL;
 	vq->in_flight--;
-}
-
-/* Invalidate the writable payload of a used chain on cached windows. */
-static void split_sync_used_payload(struct vob_vq *vq, uint16_t head)
-{
-	const struct vob_vq_slot *s = &vob_vq_slots(vq)[head];
-	struct vob_seg seg;
-	unsigned guard = 0;
-
-	if (s->flags & VOB_DESC_F_INDIRECT) {
-		const struct vob_vq_ind *t = vob_vq_ind_shadow(vq, head);
-		unsigned k, n = s->len / 16u;
-
-		for (k = 0; k < n; k++) {
-			if (!(t[k].flags & VOB_DESC_F_WRITE))
-				continue;
-			seg.addr = t[k].addr;
-			seg.len = t[k].len;
-			split_sync_payload(vq, &seg, 1, false);
-		}
-		return;
-	}
-	for (;;) {
-		s = &vob_vq_slots(vq)[head];
-		if (s->flags & VOB_DESC_F_WRITE) {
-			seg.addr = s->addr;
-			seg.len = s->len;
-			split_sync_payload(vq, &seg, 1, false);
-		}
-		if (!(s->flags & VOB_DESC_F_NEXT) || ++guard >= vq->size)
-			return;
-		head = s->next;
-	}
 }
 
 /* With IN_ORDER, a device may return a batch with one used entry, written at
@@ -435,7 +381,7 @@ int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 	}
 	vq->last_used++;
 	if (vq->link->cached && slot[head].in_len)
-		split_sync_used_payload(vq, head);
+		vob_vq_sync_used_payload(vq, head);
 	*token = slot[head].token;
 	split_free_chain(vq, head);
 	vq->stats.used++;
@@ -446,7 +392,7 @@ int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 
 static bool split_inflight_test(const struct vob_vq *vq, uint16_t head)
 {
-	return (vob_vq_inflight_map(vq)[head >> 3] >> (head & 7u)) & 1u;
+	return ((unsigned)vob_vq_inflight_map(vq)[head >> 3] >> (head & 7u)) & 1u;
 }
 
 static void split_inflight_set(struct vob_vq *vq, uint16_t head, bool on)

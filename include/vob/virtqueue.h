@@ -39,6 +39,16 @@
  * payload of each chain is cleaned by vob_vq_add() and its writable part
  * invalidated by vob_vq_get_used(); buffers must not share cache lines with
  * other data on such windows.
+ *
+ * **Ring formats.** The split ring (virtio 1.x section 2.7) is used unless
+ * VOB_F_RING_PACKED is among the features, then the packed ring (section
+ * 2.8): a descriptor ring both sides write, and two 4-byte event suppression
+ * structures (driver area, device area). Both formats take the same calls
+ * and keep the same counters. Because both sides write the packed
+ * descriptor ring, a whole-line write-back on a cached non-coherent window
+ * would revert the peer's updates: vob_vq_init() refuses a packed queue with
+ * VOB_ENOTSUP when any ring area (or the driver's indirect tables) lies in a
+ * VOB_MEM_CACHED window. Payload buffers may still lie in such windows.
  */
 #ifndef VOB_VIRTQUEUE_H
 #define VOB_VIRTQUEUE_H
@@ -75,7 +85,8 @@ extern "C" {
 #define VOB_VQ_SLOT_BYTES 32u
 
 /**
- * @brief Caller state a queue needs, in bytes (a constant expression).
+ * @brief Caller state a queue needs, in bytes (a constant expression);
+ * enough for both ring formats and both roles.
  * @param size the queue size.
  * @param indirect_max entries per indirect table in the driver role, or 0.
  */
@@ -107,6 +118,29 @@ extern "C" {
 	 VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(n), line) +                \
 	 VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(n), line))
 
+/** @brief Bytes of a packed descriptor ring of @p n entries. */
+#define VOB_PACKED_DESC_BYTES(n) ((size_t)(n) * 16u)
+/** @brief Bytes of the packed driver area (driver event suppression). */
+#define VOB_PACKED_DRIVER_BYTES 4u
+/** @brief Bytes of the packed device area (device event suppression). */
+#define VOB_PACKED_DEVICE_BYTES 4u
+
+/** @brief Offset of the driver area in a contiguous packed ring. */
+#define VOB_PACKED_DRIVER_OFF(n, line) VOB_ALIGN_UP(VOB_PACKED_DESC_BYTES(n), line)
+/** @brief Offset of the device area in a contiguous packed ring. */
+#define VOB_PACKED_DEVICE_OFF(n, line) \
+	(VOB_PACKED_DRIVER_OFF(n, line) + VOB_ALIGN_UP((size_t)VOB_PACKED_DRIVER_BYTES, line))
+
+/**
+ * @brief Bytes of one contiguous packed ring (descriptor ring, driver area,
+ * device area), each area starting on a line of @p line bytes (a constant
+ * expression).
+ */
+#define VOB_PACKED_RING_BYTES(n, line)                                 \
+	(VOB_ALIGN_UP(VOB_PACKED_DESC_BYTES(n), line) +                \
+	 VOB_ALIGN_UP((size_t)VOB_PACKED_DRIVER_BYTES, line) +         \
+	 VOB_ALIGN_UP((size_t)VOB_PACKED_DEVICE_BYTES, line))
+
 /** @brief The role this side plays on a queue. */
 enum vob_role {
 	VOB_ROLE_DRIVER = 1, /**< makes buffers available, collects them used */
@@ -116,10 +150,12 @@ enum vob_role {
 /** @brief Why a queue broke (the first violation seen). */
 enum vob_vq_fault {
 	VOB_FAULT_NONE = 0,          /**< not broken */
-	VOB_FAULT_AVAIL_IDX,         /**< avail index moved more than the queue size */
-	VOB_FAULT_HEAD_RANGE,        /**< a chain head is not below the queue size */
+	/** Split: avail index moved more than the queue size; packed: more
+	 * descriptors available than the ring holds (overrun of in-flight ones). */
+	VOB_FAULT_AVAIL_IDX,
+	VOB_FAULT_HEAD_RANGE,        /**< a chain head (packed: buffer id) is not below the queue size */
 	VOB_FAULT_NEXT_RANGE,        /**< a next index is outside its table */
-	VOB_FAULT_LOOP,              /**< a chain is longer than its table (a loop) */
+	VOB_FAULT_LOOP,              /**< a chain is longer than its table or ring (a loop) */
 	VOB_FAULT_TOO_LONG,          /**< a chain has more descriptors than seg_max */
 	VOB_FAULT_LEN_OVERFLOW,      /**< a chain's total length exceeds 2^32 - 1 */
 	VOB_FAULT_DIRECTION,         /**< a readable segment after a writable one */
@@ -127,18 +163,21 @@ enum vob_vq_fault {
 	VOB_FAULT_INDIRECT_LEN,      /**< indirect table length bad (0, %16, > seg_max) */
 	VOB_FAULT_INDIRECT_NESTED,   /**< an indirect table inside an indirect table */
 	VOB_FAULT_ADDRESS,           /**< a range outside the windows (or wrong access) */
-	VOB_FAULT_HEAD_BUSY,         /**< a head made available again while in flight */
+	VOB_FAULT_HEAD_BUSY,         /**< a head (packed: buffer id) made available again while in flight */
 	VOB_FAULT_IN_ORDER,          /**< IN_ORDER negotiated but the order was broken */
 	VOB_FAULT_USED_IDX,          /**< used index moved more than buffers in flight */
 	VOB_FAULT_USED_ID,           /**< used id out of range or not in flight */
-	VOB_FAULT_USED_LEN           /**< used length larger than the writable part */
+	VOB_FAULT_USED_LEN,          /**< used length larger than the writable part */
+	/** Packed: a descriptor of a chain after its first is not available
+	 * with the wrap counter of its position (flags published out of order). */
+	VOB_FAULT_PACKED_WRAP
 };
 
 /** @brief Queue set-up, given to vob_vq_init(). */
 struct vob_vq_cfg {
 	uint8_t role;           /**< @ref vob_role */
 	uint16_t index;         /**< queue index (sent as notification data) */
-	uint16_t size;          /**< entries: a power of two, 1 to 32768 */
+	uint16_t size;          /**< entries, 1 to 32768: a power of two for split rings, any for packed */
 	uint32_t doorbell;      /**< doorbell id this side rings toward the peer */
 	uint64_t features;      /**< negotiated features (VOB_F_* bits; others ignored) */
 	uint64_t desc_addr;     /**< link address of the descriptor area */
@@ -218,20 +257,20 @@ struct vob_vq {
 	uint16_t index;              /**< queue index */
 	uint16_t indirect_max;       /**< entries per indirect table */
 	uint16_t seg_max;            /**< device: descriptors per chain */
-	uint16_t free_head;          /**< driver: first free descriptor */
+	uint16_t free_head;          /**< driver: first free descriptor (packed: free buffer id) */
 	uint16_t num_free;           /**< driver: free descriptors */
-	uint16_t avail_idx;          /**< driver: shadow avail index */
-	uint16_t avail_flags;        /**< driver: shadow avail flags */
-	uint16_t last_used;          /**< driver: next used entry to read */
+	uint16_t avail_idx;          /**< driver: shadow avail index (packed: next ring position) */
+	uint16_t avail_flags;        /**< driver: shadow avail flags (packed: driver event flags) */
+	uint16_t last_used;          /**< driver: next used entry (packed: ring position) to read */
 	uint16_t used_seen;          /**< driver: used index last read */
 	uint16_t in_flight;          /**< chains made available, not yet used */
-	uint16_t kicked;             /**< index at the last kick_prepare */
-	uint16_t last_avail;         /**< device: next avail entry to read */
+	uint16_t kicked;             /**< index (packed: off | wrap << 15) at the last kick_prepare */
+	uint16_t last_avail;         /**< device: next avail entry (packed: ring position) to read */
 	uint16_t avail_seen;         /**< device: avail index last read */
-	uint16_t used_idx;           /**< device: shadow used index */
-	uint16_t used_flags;         /**< device: shadow used flags */
-	uint16_t next_order;         /**< IN_ORDER: next head expected (pop / get_used) */
-	uint16_t push_order;         /**< device, IN_ORDER: next head to push */
+	uint16_t used_idx;           /**< device: shadow used index (packed: next ring position) */
+	uint16_t used_flags;         /**< device: shadow used flags (packed: device event flags) */
+	uint16_t next_order;         /**< IN_ORDER: next head expected (pop / get_used; packed device: pop list tail) */
+	uint16_t push_order;         /**< device, IN_ORDER: next head to push (packed: pop list head) */
 	uint16_t cursor;             /**< driver: vob_vq_reclaim() position */
 	uint16_t batch_last;         /**< driver, IN_ORDER: last head of the used batch */
 	uint32_t batch_len;          /**< driver, IN_ORDER: its written length */
@@ -243,6 +282,11 @@ struct vob_vq {
 	uint8_t c_avail;             /**< driver area is VOB_MEM_CACHED */
 	uint8_t c_used;              /**< device area is VOB_MEM_CACHED */
 	uint8_t c_indirect;          /**< indirect tables are VOB_MEM_CACHED */
+	uint8_t packed;              /**< the packed format (VOB_F_RING_PACKED) */
+	uint8_t avail_wrap;          /**< packed: wrap counter of avail_idx (driver), last_avail (device) */
+	uint8_t used_wrap;           /**< packed: wrap counter of last_used (driver), used_idx (device) */
+	uint16_t ring_busy;          /**< packed, device: ring descriptors popped, not yet pushed */
+	uint16_t since_kick;         /**< packed: ring descriptors published since the last kick_prepare */
 };
 
 /**
@@ -261,11 +305,13 @@ struct vob_vq {
  *        indirect_max 0), aligned to 8 bytes, owned by the queue until it is
  *        no longer used.
  * @param state_len its length.
- * @return 0; VOB_EINVAL for a bad size, role, a misaligned area (each must
+ * @return 0; VOB_EINVAL for a bad size (0, above 32768, or not a power of
+ *         two for a split ring), role, a misaligned area (each must
  *         start on a link cache line) or unaligned state; VOB_ENOMEM when
  *         @p state_len is too small; VOB_EFAULT when an area is not wholly
- *         inside a window with the access the role needs; VOB_ENOTSUP for a
- *         format this build does not support or without VOB_F_VERSION_1.
+ *         inside a window with the access the role needs; VOB_ENOTSUP
+ *         without VOB_F_VERSION_1, or for a packed queue whose ring areas or
+ *         indirect tables lie in a VOB_MEM_CACHED window.
  */
 int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cfg *cfg,
 		void *state, size_t state_len);
@@ -279,6 +325,10 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
  * descriptors otherwise. The segments' memory must stay untouched by this
  * side until vob_vq_get_used() returns @p token.
  *
+ * @param vq the queue, in the driver role.
+ * @param segs @p n_out + @p n_in segments (link addresses); copied.
+ * @param n_out readable segments, first in @p segs.
+ * @param n_in writable segments, after the readable ones.
  * @param token the caller's handle for the chain; not NULL.
  * @return 0; VOB_ENOSPC when the queue has too few free descriptors;
  *         VOB_EINVAL for no segments or a NULL token; VOB_EIO when broken;
@@ -314,6 +364,7 @@ int vob_vq_kick(struct vob_vq *vq);
 
 /**
  * @brief Driver role: collect one used chain.
+ * @param vq the queue, in the driver role.
  * @param token receives the token given to vob_vq_add().
  * @param written receives the bytes the device says it wrote (at most the
  *        chain's writable length; 0 for chains an IN_ORDER device completed
@@ -339,6 +390,7 @@ void *vob_vq_reclaim(struct vob_vq *vq);
  *
  * Reads the avail ring and descriptors once each, validates them, and
  * translates every segment through the link.
+ * @param vq the queue, in the device role.
  * @param chain in: @c iov and @c cap set by the caller; out: the chain.
  * @return 0; VOB_EAGAIN when nothing is available; VOB_EPROTO when the
  *         driver broke the protocol (see vob_vq_fault(); the queue is now
@@ -349,6 +401,7 @@ int vob_vq_pop(struct vob_vq *vq, struct vob_chain *chain);
 
 /**
  * @brief Device role: return a popped chain as used, and publish it.
+ * @param vq the queue, in the device role.
  * @param chain a chain vob_vq_pop() returned and that was not pushed yet
  *        (with IN_ORDER: in the order popped).
  * @param written bytes written into its writable segments.

@@ -128,12 +128,19 @@ int pair_setup(struct vob_pair *p, uint16_t size, uint64_t features, uint16_t in
 {
 	struct vob_window_cfg w = { 0 };
 	size_t line = 64;
+	int packed = (features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
 	int err;
 
 	memset(p, 0, sizeof(*p));
 	p->base = PAIR_BASE;
 	p->ring_off = 0;
-	p->ind_off = VOB_ALIGN_UP(VOB_SPLIT_RING_BYTES(size, line), line);
+	/* The ring format follows the features: packed with VOB_F_RING_PACKED. */
+	p->driver_off = p->ring_off + (packed ? VOB_PACKED_DRIVER_OFF(size, line)
+					      : VOB_SPLIT_AVAIL_OFF(size, line));
+	p->device_off = p->ring_off + (packed ? VOB_PACKED_DEVICE_OFF(size, line)
+					      : VOB_SPLIT_USED_OFF(size, line));
+	p->ind_off = VOB_ALIGN_UP(packed ? VOB_PACKED_RING_BYTES(size, line)
+					 : VOB_SPLIT_RING_BYTES(size, line), line);
 	p->buf_off = VOB_ALIGN_UP(p->ind_off + (size_t)size * indirect_max * 16u, line);
 	p->len = p->buf_off + VOB_ALIGN_UP(buf_bytes, line);
 	p->mem = aligned_alloc(4096, VOB_ALIGN_UP(p->len, 4096));
@@ -160,8 +167,8 @@ int pair_setup(struct vob_pair *p, uint16_t size, uint64_t features, uint16_t in
 	p->cdrv.doorbell = 1;
 	p->cdrv.features = features | VOB_BIT(VOB_F_VERSION_1);
 	p->cdrv.desc_addr = p->base + p->ring_off;
-	p->cdrv.driver_addr = p->base + p->ring_off + VOB_SPLIT_AVAIL_OFF(size, line);
-	p->cdrv.device_addr = p->base + p->ring_off + VOB_SPLIT_USED_OFF(size, line);
+	p->cdrv.driver_addr = p->base + p->driver_off;
+	p->cdrv.device_addr = p->base + p->device_off;
 	p->cdrv.indirect_addr = indirect_max ? p->base + p->ind_off : 0;
 	p->cdrv.indirect_max = indirect_max;
 	p->cdev = p->cdrv;

@@ -54,12 +54,14 @@ void fake_port_add_region(struct fake_port *fp, uint64_t link_addr, void *ptr, s
 void fake_port_dma_finish(struct fake_port *fp, int status);
 
 /* A driver and a device over one coherent block of memory: the ring at the
- * start, the driver's indirect tables after it, then a buffer area. */
+ * start, the driver's indirect tables after it, then a buffer area. The ring
+ * is packed when the features hold VOB_F_RING_PACKED, split otherwise. */
 struct vob_pair {
 	uint8_t *mem;
 	size_t len;
 	uint64_t base;          /* link address of mem[0] */
 	size_t ring_off, ind_off, buf_off;
+	size_t driver_off, device_off; /* the ring's driver and device areas */
 	struct fake_port pdrv, pdev;
 	struct vob_link ldrv, ldev;
 	struct vob_vq drv, dev;

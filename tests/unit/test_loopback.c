@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* A driver and a device in one process move more than a million random
- * chains; every payload byte, token and written length is checked. */
+ * chains on each ring format; every payload byte, token and written length
+ * is checked. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -159,53 +160,74 @@ static void run_loopback(uint16_t size, uint64_t features, uint16_t indirect_max
 
 #define F(x) VOB_BIT(VOB_F_##x)
 
-/* More than a million chains across the configurations. */
+/* Each configuration runs on both ring formats: the format bits come from
+ * the test's initial state (0 or F(RING_PACKED)). */
+static uint64_t fmt_of(void **state)
+{
+	return *(const uint64_t *)*state;
+}
+
+/* More than a million chains across the configurations, per format. */
 static void test_plain(void **state)
 {
-	(void)state;
-	run_loopback(64, 0, 0, 400000);
+	run_loopback(64, fmt_of(state), 0, 400000);
 }
 
 static void test_event_idx(void **state)
 {
-	(void)state;
-	run_loopback(256, F(EVENT_IDX), 0, 300000);
+	run_loopback(256, fmt_of(state) | F(EVENT_IDX), 0, 300000);
 }
 
 static void test_indirect(void **state)
 {
-	(void)state;
-	run_loopback(16, F(EVENT_IDX) | F(INDIRECT_DESC), 4, 200000);
+	run_loopback(16, fmt_of(state) | F(EVENT_IDX) | F(INDIRECT_DESC), 4, 200000);
 }
 
 static void test_in_order(void **state)
 {
-	(void)state;
-	run_loopback(32, F(IN_ORDER) | F(EVENT_IDX), 0, 100000);
+	run_loopback(32, fmt_of(state) | F(IN_ORDER) | F(EVENT_IDX), 0, 100000);
 }
 
 static void test_in_order_indirect(void **state)
 {
-	(void)state;
-	run_loopback(8, F(IN_ORDER) | F(INDIRECT_DESC), 8, 100000);
+	run_loopback(8, fmt_of(state) | F(IN_ORDER) | F(INDIRECT_DESC), 8, 100000);
 }
 
 static void test_tiny_and_huge(void **state)
 {
-	(void)state;
-	run_loopback(4, F(EVENT_IDX), 0, 50000);
-	run_loopback(32768, F(EVENT_IDX), 0, 100000);
+	run_loopback(4, fmt_of(state) | F(EVENT_IDX), 0, 50000);
+	run_loopback(32768, fmt_of(state) | F(EVENT_IDX), 0, 100000);
 }
+
+/* Packed rings need not be powers of two. */
+static void test_packed_odd_sizes(void **state)
+{
+	static const uint16_t sizes[] = { 1, 3, 5, 7, 100, 1000, 32767 };
+	unsigned i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		run_loopback(sizes[i], fmt_of(state) | F(EVENT_IDX), 0, 20000);
+		run_loopback(sizes[i], fmt_of(state) | F(IN_ORDER) | F(INDIRECT_DESC), 3, 20000);
+	}
+}
+
+static const uint64_t split_fmt = 0, packed_fmt = VOB_BIT(VOB_F_RING_PACKED);
+
+#define BOTH(fn)                                                       \
+	{ #fn "/split", fn, NULL, NULL, (void *)(uintptr_t)&split_fmt }, \
+	{ #fn "/packed", fn, NULL, NULL, (void *)(uintptr_t)&packed_fmt }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain),
-		cmocka_unit_test(test_event_idx),
-		cmocka_unit_test(test_indirect),
-		cmocka_unit_test(test_in_order),
-		cmocka_unit_test(test_in_order_indirect),
-		cmocka_unit_test(test_tiny_and_huge),
+		BOTH(test_plain),
+		BOTH(test_event_idx),
+		BOTH(test_indirect),
+		BOTH(test_in_order),
+		BOTH(test_in_order_indirect),
+		BOTH(test_tiny_and_huge),
+		{ "test_odd_sizes/packed", test_packed_odd_sizes, NULL, NULL,
+		  (void *)(uintptr_t)&packed_fmt },
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

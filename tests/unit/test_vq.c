@@ -1,0 +1,989 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The virtqueue API on both ring formats: every case here runs once on a
+ * split ring and once on a packed ring, with the same assertions. Set-up,
+ * traffic, wraparound, notification decisions, indirect and in-order,
+ * reclaim, copy helpers, and the driver's checks on a hostile device.
+ * Wire-level cases of one format live in test_split.c and test_packed.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fake_port.h"
+#include "vq_internal.h"
+
+#define LINE 64u
+#define F(x) VOB_BIT(VOB_F_##x)
+
+/* The format under test: 0 (split) or F(RING_PACKED), from the test's
+ * initial state. */
+static uint64_t fmt;
+
+static void use_format(void **state)
+{
+	fmt = *(const uint64_t *)*state;
+}
+
+static bool packed(void)
+{
+	return fmt != 0;
+}
+
+static int setup(struct vob_pair *p, uint16_t size, uint64_t features, uint16_t indirect_max,
+		 size_t buf_bytes)
+{
+	return pair_setup(p, size, features | fmt, indirect_max, buf_bytes);
+}
+
+static int pop(struct vob_pair *p, struct vob_chain *c, struct vob_iov *iov, uint16_t cap)
+{
+	c->iov = iov;
+	c->cap = cap;
+	return vob_vq_pop(&p->dev, c);
+}
+
+/* ---- a hostile device, in either format ------------------------------- */
+
+/* Write a used entry naming @id with @len where the driver reads next, and
+ * publish it. Split: the used ring slot at the driver's last_used, then the
+ * used index moved by @covers (an in-order batch covers several chains).
+ * Packed: a used descriptor at the driver's next position and wrap, WRITE
+ * set when @len is nonzero (the flags publish it). */
+static void dev_used_next(struct vob_pair *p, uint32_t id, uint32_t len, uint16_t covers)
+{
+	if (packed()) {
+		uint8_t *d = p->mem + p->ring_off + 16u * p->drv.last_used;
+		uint16_t f = p->drv.used_wrap ? 0x8080u : 0;
+
+		vob_put_le32(d + 8, len);
+		vob_put_le16(d + 12, (uint16_t)id);
+		vob_put_le16(d + 14, (uint16_t)(f | (len ? VOB_DESC_F_WRITE : 0u)));
+	} else {
+		uint8_t *used = p->mem + p->device_off;
+		uint8_t *e = used + 4 + 8u * (p->drv.last_used & (p->cdrv.size - 1u));
+
+		vob_put_le32(e, id);
+		vob_put_le32(e + 4, len);
+		vob_put_le16(used + 2, (uint16_t)(p->drv.last_used + covers));
+	}
+}
+
+static void expect_used_fault(struct vob_pair *p, enum vob_vq_fault fault)
+{
+	void *tok;
+	uint32_t w;
+
+	assert_int_equal(vob_vq_get_used(&p->drv, &tok, &w), VOB_EPROTO);
+	assert_int_equal(vob_vq_fault(&p->drv), fault);
+	assert_int_equal(vob_vq_stats(&p->drv)->errors, 1);
+	assert_int_equal(vob_vq_get_used(&p->drv, &tok, &w), VOB_EIO);
+	assert_int_equal(vob_vq_add(&p->drv, &(struct vob_seg){ pair_buf_addr(p, 0), 4 }, 1, 0, p),
+			 VOB_EIO);
+	assert_int_equal(vob_vq_kick_prepare(&p->drv), VOB_EIO);
+}
+
+/* The 16-bit word a format publishes after @count descriptors in a queue of
+ * @size: split: the avail index; packed: {next_off:15, next_wrap:1}. */
+static uint16_t published_word(unsigned long count, uint16_t size)
+{
+	if (packed())
+		return (uint16_t)((count % size) | ((((count / size) & 1u) ^ 1u) << 15));
+	return (uint16_t)count;
+}
+
+/* ---- set-up --------------------------------------------------------- */
+
+static void test_init_checks(void **state)
+{
+	struct vob_pair p;
+	struct vob_vq vq;
+	struct vob_vq_cfg c;
+	static uint64_t st[VOB_VQ_STATE_SIZE(64, 4) / 8 + 1];
+
+	use_format(state);
+	assert_int_equal(setup(&p, 16, 0, 0, 4096), 0);
+	c = p.cdrv;
+	c.size = 0;
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_EINVAL);
+	c.size = (uint16_t)(VOB_VQ_MAX_SIZE + 1u);
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_EINVAL);
+	c = p.cdrv;
+	c.role = 0;
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_EINVAL);
+	c = p.cdrv;
+	c.features &= ~F(VERSION_1);
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_ENOTSUP);
+	c = p.cdrv;
+	c.driver_addr += 16; /* not on a cache line */
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_EINVAL);
+	c = p.cdrv;
+	c.device_addr = p.base + p.len; /* past the window */
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_EFAULT);
+	c = p.cdrv;
+	c.desc_addr = p.base + p.len - LINE; /* runs past the window */
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, sizeof(st)), VOB_EFAULT);
+	c = p.cdrv;
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, VOB_VQ_STATE_SIZE(16, 0) - 1), VOB_ENOMEM);
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, (uint8_t *)st + 4, 1024), VOB_EINVAL);
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &c, st, VOB_VQ_STATE_SIZE(16, 0)), 0);
+	assert_int_equal(vob_vq_init(NULL, &p.ldrv, &c, st, sizeof(st)), VOB_EINVAL);
+	pair_free(&p);
+
+	/* Every power of two from 1 to 32768 is accepted. */
+	for (unsigned sz = 1; sz <= VOB_VQ_MAX_SIZE; sz <<= 1) {
+		assert_int_equal(setup(&p, (uint16_t)sz, 0, 0, 64), 0);
+		pair_free(&p);
+	}
+}
+
+static void test_role_checks(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[16];
+	struct vob_chain c = { .iov = iov, .cap = 16 };
+	struct vob_seg s = { PAIR_BASE, 4 };
+	void *tok;
+	uint32_t w;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 16, 0, 0, 4096), 0);
+	assert_int_equal(vob_vq_pop(&p.drv, &c), VOB_EPERM);
+	assert_int_equal(vob_vq_push(&p.drv, &c, 0), VOB_EPERM);
+	assert_int_equal(vob_vq_add(&p.dev, &s, 1, 0, &p), VOB_EPERM);
+	assert_int_equal(vob_vq_get_used(&p.dev, &tok, &w), VOB_EPERM);
+	assert_null(vob_vq_reclaim(&p.dev));
+	/* Caller mistakes are not peer faults. */
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 0, &p), VOB_EINVAL);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, NULL), VOB_EINVAL);
+	{
+		struct vob_seg big[2] = { { PAIR_BASE, 0x80000000u }, { PAIR_BASE, 0x80000000u } };
+
+		assert_int_equal(vob_vq_add(&p.drv, big, 1, 1, &p), VOB_EINVAL); /* 2^32 bytes */
+	}
+	assert_int_equal(vob_vq_get_used(&p.drv, NULL, &w), VOB_EINVAL);
+	c.cap = 15;
+	assert_int_equal(vob_vq_pop(&p.dev, &c), VOB_EINVAL);
+	assert_int_equal(vob_vq_push(&p.dev, NULL, 0), VOB_EINVAL);
+	assert_int_equal(vob_vq_fault(&p.dev), VOB_FAULT_NONE);
+	assert_int_equal(vob_vq_fault(&p.drv), VOB_FAULT_NONE);
+	pair_free(&p);
+}
+
+static void test_contract_assert(void **state)
+{
+	struct vob_vq zero;
+
+	use_format(state);
+	memset(&zero, 0, sizeof(zero));
+	expect_assert_failure(vob_vq_kick_prepare(&zero));
+}
+
+/* ---- traffic -------------------------------------------------------- */
+
+static void test_roundtrip_payload(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[16];
+	struct vob_chain c;
+	struct vob_seg s[3];
+	uint8_t got[64];
+	void *tok;
+	uint32_t w;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
+	memcpy(pair_buf(&p, 0), "hello ", 6);
+	memcpy(pair_buf(&p, 64), "world", 5);
+	s[0] = (struct vob_seg){ pair_buf_addr(&p, 0), 6 };
+	s[1] = (struct vob_seg){ pair_buf_addr(&p, 64), 5 };
+	s[2] = (struct vob_seg){ pair_buf_addr(&p, 128), 32 };
+	assert_int_equal(pop(&p, &c, iov, 16), VOB_EAGAIN);
+	assert_int_equal(vob_vq_add(&p.drv, s, 2, 1, &p), 0);
+	assert_int_equal(pop(&p, &c, iov, 16), 0);
+	assert_int_equal(c.n_out, 2);
+	assert_int_equal(c.n_in, 1);
+	assert_int_equal(c.out_len, 11);
+	assert_int_equal(c.in_len, 32);
+	assert_ptr_equal(iov[0].base, pair_buf(&p, 0));
+	assert_int_equal(iov[2].flags & VOB_IOV_WRITE, VOB_IOV_WRITE);
+	assert_int_equal(iov[0].flags & VOB_IOV_WRITE, 0);
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, got, sizeof(got), NULL), 11);
+	assert_memory_equal(got, "hello world", 11);
+	assert_int_equal(vob_chain_push(&p.ldev, &c, 0, "HELLO WORLD", 11, NULL), 11);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 11), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &p);
+	assert_int_equal(w, 11);
+	assert_memory_equal(pair_buf(&p, 128), "HELLO WORLD", 11);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), VOB_EAGAIN);
+	/* Pushing the same chain again is the caller's mistake. */
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), VOB_EINVAL);
+	/* So is claiming more written than the chain holds. */
+	assert_int_equal(vob_vq_add(&p.drv, s, 2, 1, &p), 0);
+	assert_int_equal(pop(&p, &c, iov, 16), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 33), VOB_EINVAL);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 32), 0);
+	assert_int_equal(vob_vq_stats(&p.drv)->added, 2);
+	assert_int_equal(vob_vq_stats(&p.dev)->added, 2);
+	assert_int_equal(vob_vq_stats(&p.dev)->used, 2);
+	assert_int_equal(vob_vq_stats(&p.drv)->used, 1);
+	pair_free(&p);
+}
+
+static void test_full_and_empty(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[4];
+	struct vob_chain c;
+	struct vob_seg s = { PAIR_BASE, 0 };
+	int t[5];
+	void *tok;
+	uint32_t w;
+	unsigned i;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 1, 0, 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	s.len = 16;
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[0]), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[1]), VOB_ENOSPC);
+	assert_int_equal(pop(&p, &c, iov, 4), 0);
+	assert_int_equal(pop(&p, &c, iov, 4), VOB_EAGAIN);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &t[0]);
+	pair_free(&p);
+
+	/* A 4-entry queue takes 4 one-segment chains, or one 4-segment chain. */
+	assert_int_equal(setup(&p, 4, 0, 0, 4096), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[i]), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[4]), VOB_ENOSPC);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pop(&p, &c, iov, 4), 0);
+		assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+		assert_ptr_equal(tok, &t[i]);
+	}
+	{
+		struct vob_seg four[4] = { s, s, s, s };
+
+		assert_int_equal(vob_vq_add(&p.drv, four, 2, 2, &t[0]), 0);
+		assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[1]), VOB_ENOSPC);
+		assert_int_equal(pop(&p, &c, iov, 4), 0);
+		assert_int_equal(c.n_out + c.n_in, 4);
+		assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+		assert_ptr_equal(tok, &t[0]);
+		assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[1]), 0);
+	}
+	pair_free(&p);
+}
+
+/* Run @n single-buffer round trips through a tiny queue so every 16-bit
+ * index (split) wraps more than twice, and the wrap counters (packed) flip
+ * tens of thousands of times, checking every token. */
+static void test_index_wraparound(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[4];
+	struct vob_chain c;
+	const unsigned long total = 140000u;
+	unsigned long i;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 4, F(EVENT_IDX), 0, 4096), 0);
+	for (i = 0; i < total; i++) {
+		struct vob_seg s = { pair_buf_addr(&p, (i & 3u) * 64u), 8 };
+		void *tok;
+		uint32_t w;
+
+		assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, (void *)(uintptr_t)(i + 1)), 0);
+		if (i & 1u) {
+			/* Two in flight across the wrap on odd steps. */
+			assert_int_equal(pop(&p, &c, iov, 4), 0);
+			assert_int_equal(vob_vq_push(&p.dev, &c, 8), 0);
+			assert_int_equal(pop(&p, &c, iov, 4), 0);
+			assert_int_equal(vob_vq_push(&p.dev, &c, 3), 0);
+			assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+			assert_int_equal((uintptr_t)tok, i);
+			assert_int_equal(w, 8);
+			assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+			assert_int_equal((uintptr_t)tok, i + 1);
+			assert_int_equal(w, 3);
+		}
+		/* The published position, as the notification data carries it. */
+		if ((i & 0xfffu) == 0 || i + 1 == total) {
+			assert_int_equal(vob_vq_kick_prepare(&p.drv) >= 0, 1);
+			assert_int_equal(vob_vq_notify(&p.drv), 0);
+			(void)vob_vq_kick_prepare(&p.dev);
+		}
+	}
+	assert_int_equal(vob_vq_stats(&p.drv)->added, total);
+	assert_int_equal(vob_vq_stats(&p.drv)->used, total);
+	assert_int_equal(vob_vq_stats(&p.dev)->used, total);
+	assert_int_equal(p.drv.kicked, published_word(total, 4));
+	assert_int_equal(p.dev.kicked, published_word(total, 4));
+	pair_free(&p);
+}
+
+/* ---- notification decisions ---------------------------------------- */
+
+static void test_kick_flags(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_seg s = { 0, 8 };
+
+	use_format(state);
+	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.drv), 0); /* nothing added */
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick(&p.drv), 1);
+	assert_int_equal(p.pdrv.doorbells, 1);
+	assert_int_equal(p.pdrv.last_id, 1);
+	assert_true(vob_link_irq_take(&p.ldev, 1));
+	vob_vq_disable_notify(&p.dev);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick(&p.drv), 0);
+	assert_int_equal(vob_vq_stats(&p.drv)->notify_suppressed, 1);
+	assert_int_equal(vob_vq_enable_notify(&p.dev), 1); /* work is pending */
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(vob_vq_enable_notify(&p.dev), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick(&p.drv), 1);
+	assert_int_equal(vob_vq_stats(&p.drv)->notify_sent, 2);
+
+	/* Device to driver: the peer's "no interrupt" request. */
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_kick(&p.dev), 1);
+	assert_int_equal(p.pdev.last_id, 2);
+	vob_vq_disable_notify(&p.drv);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_kick(&p.dev), 0);
+	assert_int_equal(vob_vq_stats(&p.dev)->notify_suppressed, 1);
+	assert_int_equal(vob_vq_enable_notify(&p.drv), 1);
+	/* Enabled again, a later push interrupts. */
+	{
+		void *tok;
+		uint32_t w;
+
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+		assert_int_equal(vob_vq_enable_notify(&p.drv), 0);
+		assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+		assert_int_equal(pop(&p, &c, iov, 8), 0);
+		assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+		assert_int_equal(vob_vq_kick(&p.dev), 1);
+	}
+	pair_free(&p);
+}
+
+static void test_kick_event_idx(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_seg s = { 0, 8 };
+	void *tok;
+	uint32_t w;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 8, F(EVENT_IDX), 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.drv), 1); /* event 0 crossed */
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.drv), 0); /* already told */
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(vob_vq_enable_notify(&p.dev), 0); /* event = 2 */
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.drv), 1);
+	/* Device side: event 0, the first push interrupts, the next not. */
+	assert_int_equal(vob_vq_kick_prepare(&p.dev), 1);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.dev), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_int_equal(vob_vq_enable_notify(&p.drv), 0); /* event = 2 */
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.dev), 1);
+	assert_int_equal(vob_vq_stats(&p.dev)->notify_sent, 2);
+	assert_int_equal(vob_vq_stats(&p.dev)->notify_suppressed, 1);
+	assert_int_equal(vob_vq_stats(&p.drv)->notify_sent, 2);
+	assert_int_equal(vob_vq_stats(&p.drv)->notify_suppressed, 1);
+	pair_free(&p);
+}
+
+/* Event indices across the end of the ring: the peer's event names a
+ * position of the previous lap (packed) or an index below 2^16 (split). */
+static void test_kick_event_idx_wrap(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_seg s = { 0, 8 };
+	void *tok;
+	uint32_t w;
+	unsigned i, round;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 4, F(EVENT_IDX), 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	for (round = 0; round < 50; round++) {
+		/* The device asks for a kick at its next position, then the
+		 * driver adds three: one kick, on the first. */
+		assert_int_equal(vob_vq_enable_notify(&p.dev), 0);
+		for (i = 0; i < 3; i++) {
+			assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+			assert_int_equal(vob_vq_kick_prepare(&p.drv), i == 0);
+		}
+		/* The device serves them without asking again: no kick. */
+		for (i = 0; i < 3; i++) {
+			assert_int_equal(pop(&p, &c, iov, 8), 0);
+			assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+		}
+		while (vob_vq_get_used(&p.drv, &tok, &w) == 0)
+			;
+		assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+		assert_int_equal(vob_vq_kick_prepare(&p.drv), 0);
+		assert_int_equal(pop(&p, &c, iov, 8), 0);
+		assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+		while (vob_vq_get_used(&p.drv, &tok, &w) == 0)
+			;
+		/* Two batched adds with one kick_prepare: the event lies in the
+		 * middle of the batch. */
+		assert_int_equal(vob_vq_enable_notify(&p.dev), 0);
+		for (i = 0; i < 2; i++)
+			assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+		assert_int_equal(vob_vq_kick_prepare(&p.drv), 1);
+		for (i = 0; i < 2; i++) {
+			assert_int_equal(pop(&p, &c, iov, 8), 0);
+			assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+		}
+		while (vob_vq_get_used(&p.drv, &tok, &w) == 0)
+			;
+	}
+	assert_int_equal(vob_vq_fault(&p.drv), VOB_FAULT_NONE);
+	pair_free(&p);
+}
+
+static void test_notification_data(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_seg s = { 0, 8 };
+	struct vob_vq_cfg cfg;
+	void *tok;
+	uint32_t w;
+	unsigned i;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 8, F(NOTIFICATION_DATA), 0, 4096), 0);
+	cfg = p.cdrv;
+	cfg.index = 5;
+	assert_int_equal(vob_vq_init(&p.drv, &p.ldrv, &cfg, p.sdrv, VOB_VQ_STATE_SIZE(8, 0)), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick(&p.drv), 1);
+	assert_int_equal(p.pdrv.last_data, 5u | ((uint32_t)published_word(3, 8) << 16));
+	/* Past the end of the ring: 10 made available in all. */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(pop(&p, &c, iov, 8), 0);
+		assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	}
+	for (i = 0; i < 7; i++)
+		assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &p), 0);
+	assert_int_equal(vob_vq_kick(&p.drv), 1);
+	assert_int_equal(p.pdrv.last_data, 5u | ((uint32_t)published_word(10, 8) << 16));
+	/* Without the feature, the queue index alone; the device never sends
+	 * data. */
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), VOB_EINVAL);
+	assert_int_equal(vob_vq_notify(&p.dev), 0);
+	assert_int_equal(p.pdev.last_data, 0);
+	pair_free(&p);
+}
+
+/* ---- indirect, in-order, reclaim ------------------------------------- */
+
+static void test_indirect(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_seg s[5];
+	void *tok;
+	uint32_t w;
+	unsigned i;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 2, F(INDIRECT_DESC), 4, 4096), 0);
+	/* The device accepts chains longer than its queue (as blk's seg_max
+	 * allows); by default seg_max is the queue size. */
+	p.cdev.seg_max = 4;
+	assert_int_equal(vob_vq_init(&p.dev, &p.ldev, &p.cdev, p.sdev, VOB_VQ_STATE_SIZE(2, 0)), 0);
+	for (i = 0; i < 5; i++) {
+		s[i].addr = pair_buf_addr(&p, i * 64u);
+		s[i].len = 10 + i;
+	}
+	/* Two 3-segment chains fit a 2-entry queue through indirect tables. */
+	assert_int_equal(vob_vq_add(&p.drv, s, 2, 1, &s[0]), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 2, &s[1]), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 0, &s[2]), VOB_ENOSPC);
+	assert_int_equal(pop(&p, &c, iov, 4), 0);
+	assert_int_equal(c.n_out, 2);
+	assert_int_equal(c.n_in, 1);
+	assert_int_equal(c.in_len, 12);
+	assert_int_equal(c.out_len, 21);
+	assert_ptr_equal(iov[1].base, pair_buf(&p, 64));
+	assert_int_equal(vob_vq_push(&p.dev, &c, 12), 0);
+	assert_int_equal(pop(&p, &c, iov, 4), 0);
+	assert_int_equal(c.n_out, 1);
+	assert_int_equal(c.n_in, 2);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &s[0]);
+	assert_int_equal(w, 12);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &s[1]);
+	/* A one-segment chain takes a plain descriptor. */
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 0, &s[2]), 0);
+	assert_int_equal(pop(&p, &c, iov, 4), 0);
+	assert_int_equal(c.n_out, 1);
+	pair_free(&p);
+
+	/* More segments than an indirect table holds: chained descriptors. */
+	assert_int_equal(setup(&p, 8, F(INDIRECT_DESC), 4, 4096), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 3, 2, &s[0]), 0);
+	assert_int_equal(p.drv.num_free, 3);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(c.n_out + c.n_in, 5);
+	pair_free(&p);
+}
+
+static void test_in_order(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c[3];
+	struct vob_seg s[2];
+	int t[3];
+	void *tok;
+	uint32_t w;
+	unsigned i, round;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 8, F(IN_ORDER) | F(EVENT_IDX), 0, 4096), 0);
+	p.cdev.seg_max = 2;
+	assert_int_equal(vob_vq_init(&p.dev, &p.ldev, &p.cdev, p.sdev, VOB_VQ_STATE_SIZE(8, 0)), 0);
+	s[0] = (struct vob_seg){ pair_buf_addr(&p, 0), 8 };
+	s[1] = (struct vob_seg){ pair_buf_addr(&p, 64), 8 };
+	for (round = 0; round < 20; round++) {
+		/* Chains of 2, 1, 2 descriptors: heads follow ring order. */
+		assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &t[0]), 0);
+		assert_int_equal(vob_vq_add(&p.drv, s, 1, 0, &t[1]), 0);
+		assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &t[2]), 0);
+		for (i = 0; i < 3; i++)
+			assert_int_equal(pop(&p, &c[i], iov + 2 * i, 2), 0);
+		assert_int_equal(c[1].head, (c[0].head + 2) & 7);
+		assert_int_equal(c[2].head, (c[1].head + 1) & 7);
+		/* Out of order is refused, in order is taken. */
+		assert_int_equal(vob_vq_push(&p.dev, &c[1], 0), VOB_EINVAL);
+		for (i = 0; i < 3; i++)
+			assert_int_equal(vob_vq_push(&p.dev, &c[i], c[i].in_len), 0);
+		for (i = 0; i < 3; i++) {
+			assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+			assert_ptr_equal(tok, &t[i]);
+			assert_int_equal(w, c[i].in_len);
+		}
+	}
+	pair_free(&p);
+}
+
+static void test_in_order_batch_from_device(void **state)
+{
+	struct vob_pair p;
+	struct vob_seg s = { 0, 16 };
+	int t[3];
+	void *tok;
+	uint32_t w;
+	unsigned i;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 8, F(IN_ORDER), 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[i]), 0);
+	/* One entry at the batch's first position names its last id (2). */
+	dev_used_next(&p, 2, 5, 3);
+	assert_int_equal(vob_vq_enable_notify(&p.drv), 1);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+		assert_ptr_equal(tok, &t[i]);
+		assert_int_equal(w, i == 2 ? 5 : 0);
+		if (i < 2)
+			assert_int_equal(vob_vq_enable_notify(&p.drv), 1); /* batch open */
+	}
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), VOB_EAGAIN);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[0]), 0);
+	assert_int_equal(vob_vq_enable_notify(&p.drv), 0);
+	/* The next batch starts where the first ended. */
+	dev_used_next(&p, 3, 16, 1);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &t[0]);
+	assert_int_equal(w, 16);
+	pair_free(&p);
+
+	/* A batch entry naming an id that is not in flight. */
+	assert_int_equal(setup(&p, 8, F(IN_ORDER), 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[i]), 0);
+	dev_used_next(&p, 3, 0, 3);
+	expect_used_fault(&p, VOB_FAULT_IN_ORDER);
+	pair_free(&p);
+
+	/* A batch length beyond the last chain's writable part. */
+	assert_int_equal(setup(&p, 8, F(IN_ORDER), 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[0]), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[1]), 0);
+	dev_used_next(&p, 1, 17, 2);
+	expect_used_fault(&p, VOB_FAULT_USED_LEN);
+	pair_free(&p);
+
+	/* An id out of range. */
+	assert_int_equal(setup(&p, 8, F(IN_ORDER), 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[0]), 0);
+	dev_used_next(&p, 8, 0, 1);
+	expect_used_fault(&p, VOB_FAULT_USED_ID);
+	pair_free(&p);
+}
+
+static void test_reclaim(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[4];
+	struct vob_chain c;
+	struct vob_seg s = { 0, 16 };
+	int t[4], seen[4] = { 0 };
+	void *tok;
+	uint32_t w;
+	unsigned i;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 4, 0, 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[i]), 0);
+	assert_int_equal(pop(&p, &c, iov, 4), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &t[0]);
+	while ((tok = vob_vq_reclaim(&p.drv)) != NULL) {
+		assert_true((int *)tok >= t && (int *)tok < t + 4);
+		seen[(int *)tok - t]++;
+	}
+	assert_int_equal(seen[0], 0);
+	assert_int_equal(seen[1] + seen[2] + seen[3], 3);
+	assert_int_equal(seen[1] * seen[2] * seen[3], 1);
+	assert_null(vob_vq_reclaim(&p.drv));
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[0]), VOB_EIO);
+	/* Set up again, the queue works. */
+	assert_int_equal(vob_vq_init(&p.drv, &p.ldrv, &p.cdrv, p.sdrv, VOB_VQ_STATE_SIZE(4, 0)), 0);
+	assert_int_equal(vob_vq_init(&p.dev, &p.ldev, &p.cdev, p.sdev, VOB_VQ_STATE_SIZE(4, 0)), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, &t[0]), 0);
+	assert_int_equal(pop(&p, &c, iov, 4), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &t[0]);
+	pair_free(&p);
+}
+
+/* ---- a hostile device: the driver's checks ---------------------------- */
+
+static void test_bad_used(void **state)
+{
+	struct vob_pair p;
+	struct vob_seg s[2];
+	void *tok;
+	uint32_t w;
+
+	use_format(state);
+	/* Id out of range. */
+	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
+	s[0] = (struct vob_seg){ pair_buf_addr(&p, 0), 8 };
+	s[1] = (struct vob_seg){ pair_buf_addr(&p, 64), 10 };
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &p), 0);
+	dev_used_next(&p, 8, 0, 1);
+	expect_used_fault(&p, VOB_FAULT_USED_ID);
+	pair_free(&p);
+	/* Id in range but not a chain in flight (1 is the chain's second). */
+	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &p), 0);
+	dev_used_next(&p, 1, 0, 1);
+	expect_used_fault(&p, VOB_FAULT_USED_ID);
+	pair_free(&p);
+	/* Nothing in flight at all. */
+	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
+	dev_used_next(&p, 0, 0, 1);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), VOB_EPROTO);
+	assert_int_not_equal(vob_vq_fault(&p.drv), VOB_FAULT_NONE);
+	pair_free(&p);
+	/* Length beyond the writable part. */
+	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &p), 0);
+	dev_used_next(&p, 0, 11, 1);
+	expect_used_fault(&p, VOB_FAULT_USED_LEN);
+	pair_free(&p);
+	/* Any length of a chain without a writable part. */
+	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 0, &p), 0);
+	dev_used_next(&p, 0, 1, 1);
+	expect_used_fault(&p, VOB_FAULT_USED_LEN);
+	pair_free(&p);
+	/* The same id returned twice. */
+	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &p), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &p), 0);
+	dev_used_next(&p, 0, 10, 1);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &p);
+	assert_int_equal(w, 10);
+	dev_used_next(&p, 0, 0, 1);
+	expect_used_fault(&p, VOB_FAULT_USED_ID);
+	/* Reclaim still returns the one left in flight. */
+	assert_ptr_equal(vob_vq_reclaim(&p.drv), &p);
+	assert_null(vob_vq_reclaim(&p.drv));
+	pair_free(&p);
+}
+
+/* ---- copy helpers and payload cache maintenance ----------------------- */
+
+static void relink(struct vob_pair *p, uint8_t ring_kind, uint8_t buf_kind)
+{
+	struct vob_window_cfg w = { p->base, p->buf_off, ring_kind, VOB_WIN_LOCAL,
+				    VOB_MAP_READ | VOB_MAP_WRITE };
+	struct vob_window_cfg b = { p->base + p->buf_off, p->len - p->buf_off, buf_kind,
+				    VOB_WIN_LOCAL, VOB_MAP_READ | VOB_MAP_WRITE };
+
+	assert_int_equal(vob_link_init(&p->ldev, &fake_port_ops_full, &p->pdev, 64), 0);
+	assert_true(vob_link_add_window(&p->ldev, &w) >= 0);
+	assert_true(vob_link_add_window(&p->ldev, &b) >= 0);
+	assert_int_equal(vob_link_init(&p->ldrv, &fake_port_ops_full, &p->pdrv, 64), 0);
+	assert_true(vob_link_add_window(&p->ldrv, &w) >= 0);
+	assert_true(vob_link_add_window(&p->ldrv, &b) >= 0);
+	assert_int_equal(vob_vq_init(&p->drv, &p->ldrv, &p->cdrv, p->sdrv,
+				     VOB_VQ_STATE_SIZE(p->cdrv.size, p->cdrv.indirect_max)), 0);
+	assert_int_equal(vob_vq_init(&p->dev, &p->ldev, &p->cdev, p->sdev,
+				     VOB_VQ_STATE_SIZE(p->cdev.size, 0)), 0);
+}
+
+static void make_chain(struct vob_pair *p, struct vob_chain *c, struct vob_iov *iov)
+{
+	struct vob_seg s[4] = {
+		{ pair_buf_addr(p, 0), 300 },
+		{ pair_buf_addr(p, 512), 5 },
+		{ pair_buf_addr(p, 1024), 7 },
+		{ pair_buf_addr(p, 1536), 400 },
+	};
+	unsigned i;
+
+	for (i = 0; i < 305; i++)
+		pair_buf(p, 0)[i < 300 ? i : 512 + i - 300] = (uint8_t)i;
+	assert_int_equal(vob_vq_add(&p->drv, s, 2, 2, p), 0);
+	assert_int_equal(pop(p, c, iov, 8), 0);
+}
+
+static void test_copy_sg(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	uint8_t a[10], b[400];
+	struct vob_iov loc[2] = { { a, sizeof(a), 0 }, { b, sizeof(b), 0 } };
+	unsigned i;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
+	make_chain(&p, &c, iov);
+	/* From offset 298: 2 bytes of the first segment, 5 of the second. */
+	assert_int_equal(vob_chain_pullv(&p.ldev, &c, 298, loc, 2, NULL), 7);
+	for (i = 0; i < 7; i++)
+		assert_int_equal(a[i], (uint8_t)(298 + i));
+	assert_int_equal(vob_chain_pullv(&p.ldev, &c, 305, loc, 2, NULL), 0);
+	assert_int_equal(vob_chain_pullv(&p.ldev, &c, 1000, loc, 2, NULL), 0);
+	/* Push 410 bytes at offset 3: 4 land in the first writable segment. */
+	for (i = 0; i < sizeof(a); i++)
+		a[i] = (uint8_t)(0xa0 + i);
+	memset(b, 0x5c, sizeof(b));
+	assert_int_equal(vob_chain_pushv(&p.ldev, &c, 3, loc, 2, NULL), 404);
+	assert_int_equal(pair_buf(&p, 1024)[3], 0xa0);
+	assert_int_equal(pair_buf(&p, 1024)[6], 0xa3);
+	assert_int_equal(pair_buf(&p, 1536)[0], 0xa4);
+	assert_int_equal(pair_buf(&p, 1536)[5], 0xa9);
+	assert_int_equal(pair_buf(&p, 1536)[6], 0x5c);
+	assert_int_equal(pair_buf(&p, 1536)[399], 0x5c);
+	pair_free(&p);
+}
+
+static void test_copy_dma(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_xfer x;
+	uint8_t buf[305];
+
+	use_format(state);
+	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
+	relink(&p, VOB_MEM_COHERENT, VOB_MEM_COHERENT);
+	make_chain(&p, &c, iov);
+
+	/* Completes at once: the 300-byte piece goes by DMA, 5 by memcpy. */
+	vob_xfer_init(&x);
+	p.pdev.dma_mode = FAKE_DMA_NOW;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), 305);
+	assert_int_equal(p.pdev.dma_calls, 1);
+	assert_int_equal(vob_xfer_done(&x), 1);
+	assert_int_equal(buf[299], (uint8_t)299);
+	assert_int_equal(buf[304], (uint8_t)304);
+
+	/* Completes later. */
+	memset(buf, 0, sizeof(buf));
+	vob_xfer_init(&x);
+	p.pdev.dma_mode = FAKE_DMA_LATER;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), 305);
+	assert_int_equal(vob_xfer_done(&x), 0);
+	assert_int_equal(buf[299], 0);
+	fake_port_dma_finish(&p.pdev, 0);
+	assert_int_equal(vob_xfer_done(&x), 1);
+	assert_int_equal(buf[299], (uint8_t)299);
+
+	/* A completion error is reported. */
+	vob_xfer_init(&x);
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), 305);
+	fake_port_dma_finish(&p.pdev, VOB_EIO);
+	assert_int_equal(vob_xfer_done(&x), VOB_EIO);
+
+	/* Busy engine: the CPU copies instead. */
+	memset(buf, 0, sizeof(buf));
+	vob_xfer_init(&x);
+	p.pdev.dma_mode = FAKE_DMA_BUSY;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), 305);
+	assert_int_equal(vob_xfer_done(&x), 1);
+	assert_int_equal(buf[299], (uint8_t)299);
+
+	/* A failing engine fails the copy. */
+	vob_xfer_init(&x);
+	p.pdev.dma_mode = FAKE_DMA_FAIL;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), VOB_EIO);
+
+	/* No tracker: always the CPU. */
+	p.pdev.dma_calls = 0;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), NULL), 305);
+	assert_int_equal(p.pdev.dma_calls, 0);
+	pair_free(&p);
+}
+
+/* Payload in a cached window, ring memory coherent: both formats clean the
+ * payload on add and invalidate the writable part on get_used, and do no
+ * cache operation on the ring. */
+static void test_payload_cache_ops(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	uint8_t buf[305];
+	void *tok;
+	uint32_t w;
+	unsigned cl, inv;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 8, F(INDIRECT_DESC), 4, 4096), 0);
+	relink(&p, VOB_MEM_COHERENT, VOB_MEM_CACHED);
+	cl = p.pdrv.cleans;
+	make_chain(&p, &c, iov);
+	assert_int_equal(p.pdrv.cleans - cl, 4); /* the four segments */
+	assert_int_equal(p.pdrv.invalidates, 0);
+	assert_int_equal(iov[0].flags & VOB_IOV_CACHED, VOB_IOV_CACHED);
+	inv = p.pdev.invalidates;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), NULL), 305);
+	assert_int_equal(p.pdev.invalidates - inv, 2);
+	cl = p.pdev.cleans;
+	assert_int_equal(vob_chain_push(&p.ldev, &c, 0, buf, 10, NULL), 10);
+	assert_int_equal(p.pdev.cleans - cl, 2);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 10), 0);
+	assert_int_equal(p.pdev.cleans - cl, 2); /* ring: nothing */
+	inv = p.pdrv.invalidates;
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_int_equal(p.pdrv.invalidates - inv, 2); /* the two writable buffers */
+	/* Chained descriptors (5 > indirect_max) take the same path. */
+	{
+		struct vob_seg s[5] = {
+			{ pair_buf_addr(&p, 0), 8 },	{ pair_buf_addr(&p, 64), 8 },
+			{ pair_buf_addr(&p, 128), 8 },	{ pair_buf_addr(&p, 192), 8 },
+			{ pair_buf_addr(&p, 256), 8 },
+		};
+
+		cl = p.pdrv.cleans;
+		assert_int_equal(vob_vq_add(&p.drv, s, 2, 3, &p), 0);
+		assert_int_equal(p.pdrv.cleans - cl, 5);
+		assert_int_equal(pop(&p, &c, iov, 8), 0);
+		assert_int_equal(vob_vq_push(&p.dev, &c, 24), 0);
+		inv = p.pdrv.invalidates;
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+		assert_int_equal(w, 24);
+		assert_int_equal(p.pdrv.invalidates - inv, 3);
+	}
+	pair_free(&p);
+}
+
+static const uint64_t split_fmt = 0, packed_fmt = VOB_BIT(VOB_F_RING_PACKED);
+
+#define BOTH(fn)                                                       \
+	{ #fn "/split", fn, NULL, NULL, (void *)(uintptr_t)&split_fmt }, \
+	{ #fn "/packed", fn, NULL, NULL, (void *)(uintptr_t)&packed_fmt }
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		BOTH(test_init_checks),
+		BOTH(test_role_checks),
+		BOTH(test_contract_assert),
+		BOTH(test_roundtrip_payload),
+		BOTH(test_full_and_empty),
+		BOTH(test_index_wraparound),
+		BOTH(test_kick_flags),
+		BOTH(test_kick_event_idx),
+		BOTH(test_kick_event_idx_wrap),
+		BOTH(test_notification_data),
+		BOTH(test_indirect),
+		BOTH(test_in_order),
+		BOTH(test_in_order_batch_from_device),
+		BOTH(test_reclaim),
+		BOTH(test_bad_used),
+		BOTH(test_copy_sg),
+		BOTH(test_copy_dma),
+		BOTH(test_payload_cache_ops),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
