@@ -407,7 +407,9 @@ static void split_inflight_set(struct vob_vq *vq, uint16_t head, bool on)
 static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob_chain *chain,
 				    uint16_t *ring_descs)
 {
-	const struct vob_split_desc *table = split_desc(vq);
+	/* Bytes, not descriptors: an indirect table may sit at any address the
+	 * driver chose, so each entry is copied out with memcpy. */
+	const uint8_t *table = (const uint8_t *)vq->desc;
 	uint32_t tsize = vq->size, count = 0, total = 0;
 	uint64_t out_len = 0, in_len = 0;
 	uint8_t cached = vq->c_desc;
@@ -418,7 +420,8 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 	chain->n_in = 0;
 	*ring_descs = 0;
 	for (;;) {
-		const struct vob_split_desc *d = &table[i];
+		const uint8_t *src = table + (size_t)i * sizeof(struct vob_split_desc);
+		struct vob_split_desc d;
 		const struct vob_window *w;
 		uint64_t addr;
 		uint32_t len;
@@ -430,11 +433,12 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 		if (!indirect)
 			(*ring_descs)++;
 		if (cached)
-			vob_link_invalidate(vq->link, d, sizeof(*d));
-		addr = vob_le64(d->addr);
-		len = vob_le32(d->len);
-		flags = vob_le16(d->flags);
-		next = vob_le16(d->next);
+			vob_link_invalidate(vq->link, src, sizeof(d));
+		vob_memcpy(&d, src, sizeof(d)); /* the one read of this descriptor */
+		addr = vob_le64(d.addr);
+		len = vob_le32(d.len);
+		flags = vob_le16(d.flags);
+		next = vob_le16(d.next);
 
 		if (flags & VOB_DESC_F_INDIRECT) {
 			if (indirect)
@@ -444,8 +448,8 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 				return VOB_FAULT_INDIRECT;
 			if (len == 0 || (len & 15u) || len / 16u > vq->seg_max)
 				return VOB_FAULT_INDIRECT_LEN;
-			table = (const struct vob_split_desc *)vob_link_translate(
-				vq->link, addr, len, VOB_MAP_READ, &w);
+			table = (const uint8_t *)vob_link_translate(vq->link, addr, len,
+								     VOB_MAP_READ, &w);
 			if (!table)
 				return VOB_FAULT_ADDRESS;
 			cached = w->kind == VOB_MEM_CACHED;
