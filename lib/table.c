@@ -203,6 +203,11 @@ uint32_t vob_dev_queue_doorbell(const struct vob_dev *d, uint16_t q)
 	return vob_dev_ctrl_doorbell(d) + 1u + q;
 }
 
+struct vob_link *vob_dev_link(const struct vob_dev *d)
+{
+	return d->t->link;
+}
+
 int vob_dev_state(const struct vob_dev *d)
 {
 	return d->state;

@@ -258,6 +258,9 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
  */
 int vob_dev_poll(struct vob_dev *d);
 
+/** @brief The link a device's table lives on (for the chain copy helpers). */
+struct vob_link *vob_dev_link(const struct vob_dev *d);
+
 /** @brief The current @ref vob_dev_state. */
 int vob_dev_state(const struct vob_dev *d);
 

@@ -255,6 +255,7 @@ static void test_handshake(void **state)
 	assert_int_equal(W.a.ev[0] | W.b.ev[0], 0);
 	/* Doorbells: table 0, then per slot control and queues. */
 	assert_ptr_equal(vob_table_link(&W.b.t), &W.b.link);
+	assert_ptr_equal(vob_dev_link(&W.b.dev[0]), &W.b.link);
 	assert_int_equal(vob_link_line(&W.b.link), LINE);
 	assert_int_equal(vob_dev_ctrl_doorbell(&W.b.dev[0]), 1);
 	assert_int_equal(vob_dev_queue_doorbell(&W.b.dev[0], 1), 3);
