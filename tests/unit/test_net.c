@@ -1,0 +1,1539 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* virtio-net over the class world: both roles brought up through the table,
+ * random traffic both ways with content checks (60..1514, jumbo frames over
+ * mergeable receive buffers), header fields carried through, link status
+ * notification, backpressure, resets with lost buffers counted, and a
+ * hostile driver and a hostile device playing every malformed case. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "class_world.h"
+#include "vob/net.h"
+
+#define NF(x) VOB_BIT(VOB_NET_F_##x)
+#define CFGMAX 64u
+#define RAWQ 16u
+#define BIG 70000u
+
+static struct class_world W;
+static struct vob_net_dev ND;
+static struct vob_net_drv NV;
+static int dev_ev, drv_ev;
+
+/* A raw peer the tests drive by hand (the hostile side). */
+static struct {
+	struct vob_dev d;
+	struct vob_dev_queue q[2];
+	struct vob_vq vq[2];
+	uint64_t state[2][VOB_VQ_STATE_SIZE(VOB_NET_QSIZE, 0) / 8];
+	struct vob_net_config config;
+	unsigned nlost;
+	int ev;
+	uint64_t refuse_mask;
+} R;
+
+static const uint8_t MAC[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+
+static uint8_t tx_buf[BIG], rx_buf[BIG];
+
+static uint32_t rng_state = 12345u;
+
+static uint32_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+static void fill(uint8_t *b, size_t len, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		b[i] = (uint8_t)(seed * 131u + i * 7u + (i >> 8) * 3u);
+}
+
+static void check_frame(const uint8_t *b, size_t len, uint32_t seed)
+{
+	static uint8_t want[BIG];
+
+	fill(want, len, seed);
+	assert_memory_equal(b, want, len);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&ND, 0, sizeof(ND));
+	memset(&NV, 0, sizeof(NV));
+	memset(&R, 0, sizeof(R));
+	dev_ev = drv_ev = 0;
+	assert_int_equal(cw_init(&W, 1, 2, CFGMAX, 2u << 20), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	cw_free(&W);
+	return 0;
+}
+
+/* ---- bring-up ---------------------------------------------------------- */
+
+struct opts {
+	uint64_t dev_f, drv_f;
+	uint16_t mtu;
+	uint32_t buf_size;
+	uint16_t buf_count, rx_bufs;
+	bool link_up;
+};
+
+static void opts_default(struct opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->dev_f = NF(MAC) | NF(STATUS) | NF(MTU);
+	o->drv_f = NF(MAC) | NF(STATUS) | NF(MTU);
+	o->mtu = 1500;
+	o->buf_size = 2048;
+	o->buf_count = 64;
+	o->rx_bufs = 16;
+	o->link_up = true;
+}
+
+static void dev_init(const struct opts *o)
+{
+	struct vob_net_dev_cfg c;
+
+	memset(&c, 0, sizeof(c));
+	c.slot = 0;
+	c.features = o->dev_f;
+	memcpy(c.mac, MAC, 6);
+	c.mtu = o->mtu;
+	c.link_up = o->link_up;
+	c.speed = 10000;
+	c.duplex = VOB_NET_DUPLEX_FULL;
+	assert_int_equal(vob_net_dev_init(&ND, &W.dev.t, &c), 0);
+}
+
+static void drv_init(const struct opts *o)
+{
+	struct vob_net_drv_cfg c;
+	size_t ring = 2u * VOB_SPLIT_RING_BYTES(VOB_NET_QSIZE, CW_LINE) + 4u * CW_LINE;
+
+	memset(&c, 0, sizeof(c));
+	c.slot = 0;
+	c.features = o->drv_f;
+	c.dev_mem.addr = cw_alloc(&W, ring);
+	c.dev_mem.len = ring;
+	c.drv_mem = c.dev_mem;
+	c.pool_addr = cw_alloc(&W, (size_t)o->buf_size * o->buf_count);
+	assert_true(c.pool_addr != 0);
+	c.buf_size = o->buf_size;
+	c.buf_count = o->buf_count;
+	c.rx_bufs = o->rx_bufs;
+	assert_int_equal(vob_net_drv_init(&NV, &W.drv.t, &c), 0);
+}
+
+static void pump(unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		int ev = vob_net_dev_poll(&ND);
+
+		assert_true(ev >= 0);
+		dev_ev |= ev;
+		ev = vob_net_drv_poll(&NV);
+		assert_true(ev >= 0);
+		drv_ev |= ev;
+	}
+}
+
+static void up(const struct opts *o)
+{
+	dev_init(o);
+	drv_init(o);
+	pump(20);
+	assert_int_equal(vob_dev_state(&ND.dev), VOB_DEV_LIVE);
+	assert_int_equal(vob_dev_state(&NV.dev), VOB_DEV_LIVE);
+	assert_true(drv_ev & VOB_DEV_EV_LIVE);
+}
+
+static void up_default(void)
+{
+	struct opts o;
+
+	opts_default(&o);
+	up(&o);
+}
+
+/* ---- raw peers ----------------------------------------------------------- */
+
+static void raw_lost(void *arg, uint16_t q, void *token)
+{
+	(void)arg;
+	(void)q;
+	(void)token;
+	R.nlost++;
+}
+
+static bool raw_accept(void *arg, const uint64_t f[2])
+{
+	(void)arg;
+	return !(f[0] & R.refuse_mask);
+}
+
+/* A raw driver (hostile) against the net device. */
+static void raw_drv_init(uint64_t features)
+{
+	struct vob_dev_cfg c;
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		R.q[i].vq = &R.vq[i];
+		R.q[i].state = R.state[i];
+		R.q[i].state_len = sizeof(R.state[i]);
+		assert_int_equal(cw_place(&W, &R.q[i], RAWQ), 0);
+	}
+	memset(&c, 0, sizeof(c));
+	c.role = VOB_ROLE_DRIVER;
+	c.slot = 0;
+	c.num_queues = 2;
+	c.queues = R.q;
+	c.features[0] = features | VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX);
+	c.on_lost = raw_lost;
+	assert_int_equal(vob_dev_init(&R.d, &W.drv.t, &c), 0);
+}
+
+/* A raw device (hostile) against the net driver. */
+static void raw_dev_init(uint64_t features, uint16_t mtu, uint16_t status)
+{
+	struct vob_dev_cfg c;
+	unsigned i;
+
+	memcpy(R.config.mac, MAC, 6);
+	R.config.status = vob_to_le16(status);
+	R.config.max_virtqueue_pairs = vob_to_le16(1);
+	R.config.mtu = vob_to_le16(mtu);
+	for (i = 0; i < 2; i++) {
+		R.q[i].vq = &R.vq[i];
+		R.q[i].state = R.state[i];
+		R.q[i].state_len = sizeof(R.state[i]);
+		R.q[i].size = VOB_NET_QSIZE;
+	}
+	memset(&c, 0, sizeof(c));
+	c.role = VOB_ROLE_DEVICE;
+	c.slot = 0;
+	c.num_queues = 2;
+	c.queues = R.q;
+	c.features[0] = features | VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX);
+	c.device_id = VOB_NET_DEVICE_ID;
+	c.config = &R.config;
+	c.config_len = sizeof(R.config);
+	c.accept_features = raw_accept;
+	assert_int_equal(vob_dev_init(&R.d, &W.dev.t, &c), 0);
+}
+
+/* Poll the raw peer and one net object @n times. */
+static void pump_raw(unsigned n, bool net_is_dev)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		int ev = net_is_dev ? vob_net_dev_poll(&ND) : vob_net_drv_poll(&NV);
+
+		assert_true(ev >= 0);
+		if (net_is_dev)
+			dev_ev |= ev;
+		else
+			drv_ev |= ev;
+		ev = vob_dev_poll(&R.d);
+		assert_true(ev >= 0);
+		R.ev |= ev;
+	}
+}
+
+/* ---- traffic helpers --------------------------------------------------- */
+
+static void dev_send_ok(const struct vob_net_hdr_info *h, size_t len, uint32_t seed)
+{
+	fill(tx_buf, len, seed);
+	assert_int_equal(vob_net_dev_send(&ND, h, tx_buf, len), 0);
+}
+
+static void drv_send_ok(const struct vob_net_hdr_info *h, size_t len, uint32_t seed)
+{
+	fill(tx_buf, len, seed);
+	assert_int_equal(vob_net_drv_send(&NV, h, tx_buf, len), 0);
+}
+
+static void drv_recv_ok(size_t len, uint32_t seed, struct vob_net_hdr_info *h)
+{
+	int r = vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), h);
+
+	assert_int_equal(r, (int)len);
+	check_frame(rx_buf, len, seed);
+}
+
+static void dev_recv_ok(size_t len, uint32_t seed, struct vob_net_hdr_info *h)
+{
+	int r = vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), h);
+
+	assert_int_equal(r, (int)len);
+	check_frame(rx_buf, len, seed);
+}
+
+/* Both directions at once, in random order, until @n frames went each way;
+ * EAGAIN on a send is backpressure and is retried later. */
+static void traffic(unsigned n, uint32_t lo, uint32_t hi, uint32_t d2v_seed, uint32_t v2d_seed)
+{
+	static uint32_t len_d2v[2048], len_v2d[2048];
+	unsigned sd = 0, rd = 0, sv = 0, rv = 0, steps = 0, i;
+
+	assert_true(n <= 2048);
+	for (i = 0; i < n; i++) {
+		len_d2v[i] = lo + rnd() % (hi - lo + 1u);
+		len_v2d[i] = lo + rnd() % (hi - lo + 1u);
+	}
+	while (rd < n || rv < n) {
+		int r;
+
+		assert_true(++steps < 200000u);
+		switch (rnd() % 5) {
+		case 0:
+			if (sd < n) {
+				fill(tx_buf, len_d2v[sd], d2v_seed + sd);
+				r = vob_net_dev_send(&ND, NULL, tx_buf, len_d2v[sd]);
+				if (r == 0)
+					sd++;
+				else
+					assert_int_equal(r, VOB_EAGAIN);
+			}
+			break;
+		case 1:
+			if (sv < n) {
+				fill(tx_buf, len_v2d[sv], v2d_seed + sv);
+				r = vob_net_drv_send(&NV, NULL, tx_buf, len_v2d[sv]);
+				if (r == 0)
+					sv++;
+				else
+					assert_int_equal(r, VOB_EAGAIN);
+			}
+			break;
+		case 2: {
+			struct vob_net_hdr_info h;
+
+			r = vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), &h);
+			if (r == VOB_EAGAIN)
+				break;
+			assert_true(rd < sd);
+			assert_int_equal(r, (int)len_d2v[rd]);
+			check_frame(rx_buf, (size_t)r, d2v_seed + rd);
+			assert_int_equal(h.flags, 0);
+			assert_int_equal(h.gso_type, 0);
+			rd++;
+			break;
+		}
+		case 3:
+			r = vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL);
+			if (r == VOB_EAGAIN)
+				break;
+			assert_true(rv < sv);
+			assert_int_equal(r, (int)len_v2d[rv]);
+			check_frame(rx_buf, (size_t)r, v2d_seed + rv);
+			rv++;
+			break;
+		default:
+			pump(1);
+			break;
+		}
+	}
+	assert_int_equal(sd, n);
+	assert_int_equal(sv, n);
+}
+
+/* ---- tests: configuration ------------------------------------------------ */
+
+static void test_config_layout(void **state)
+{
+	struct opts o;
+	uint8_t raw[VOB_NET_CONFIG_SIZE], mac[6];
+
+	(void)state;
+	opts_default(&o);
+	o.dev_f |= NF(SPEED_DUPLEX);
+	o.drv_f |= NF(SPEED_DUPLEX);
+	o.mtu = 9000;
+	up(&o);
+	/* The config bytes as a virtio driver reads them. */
+	assert_int_equal(vob_dev_config_read(&NV.dev, 0, raw, sizeof(raw)), 0);
+	assert_memory_equal(raw, MAC, 6);
+	assert_int_equal(raw[6], VOB_NET_S_LINK_UP);
+	assert_int_equal(raw[7], 0);
+	assert_int_equal(raw[8], 1); /* max_virtqueue_pairs */
+	assert_int_equal(raw[9], 0);
+	assert_int_equal(raw[10], 9000 & 0xff);
+	assert_int_equal(raw[11], 9000 >> 8);
+	assert_int_equal(vob_get_le32(raw + 12), 10000);
+	assert_int_equal(raw[16], 1); /* full duplex */
+	assert_int_equal(vob_get_le32(raw + 20), 0);
+	assert_int_equal(vob_dev_config_read(&NV.dev, 24, raw, 1), VOB_ERANGE);
+	/* What the driver made of it. */
+	assert_int_equal(vob_net_drv_mac(&NV, mac), 0);
+	assert_memory_equal(mac, MAC, 6);
+	assert_int_equal(vob_net_drv_mtu(&NV), 9000);
+	assert_int_equal(vob_net_drv_link(&NV), 1);
+	assert_true(vob_net_drv_features(&NV) ==
+		    (NF(MAC) | NF(STATUS) | NF(MTU) | NF(SPEED_DUPLEX) | VOB_BIT(VOB_F_VERSION_1) |
+		     VOB_BIT(VOB_F_EVENT_IDX)));
+	assert_true(vob_net_dev_features(&ND) == vob_net_drv_features(&NV));
+	assert_int_equal(vob_net_dev_max_frame(&ND), 9018);
+	/* Without MRG_RXBUF one 2048-byte buffer bounds what can arrive. */
+	assert_int_equal(vob_net_drv_max_rx(&NV), 2048 - 12);
+	assert_int_equal(vob_net_drv_max_tx(&NV), 9018);
+	assert_int_equal(vob_dev_features(&ND.dev, 0) & VOB_BIT(VOB_F_INDIRECT_DESC), 0);
+}
+
+static void test_mac_not_negotiated(void **state)
+{
+	struct opts o;
+	uint8_t mac[6];
+
+	(void)state;
+	opts_default(&o);
+	o.drv_f = 0; /* no MAC, no STATUS, no MTU */
+	up(&o);
+	assert_int_equal(vob_net_drv_mac(&NV, mac), VOB_ENOTSUP);
+	assert_int_equal(vob_net_drv_mtu(&NV), 1500);
+	/* Without STATUS the link is assumed up, whatever the device says. */
+	assert_int_equal(vob_net_dev_set_link(&ND, false), 0);
+	pump(3);
+	assert_int_equal(vob_net_drv_link(&NV), 1);
+	assert_false(drv_ev & VOB_NET_EV_LINK);
+}
+
+static void test_init_contract(void **state)
+{
+	struct vob_net_dev_cfg dc;
+	struct vob_net_drv_cfg vc;
+
+	(void)state;
+	memset(&dc, 0, sizeof(dc));
+	dc.mtu = 60; /* below 68 */
+	assert_int_equal(vob_net_dev_init(&ND, &W.dev.t, &dc), VOB_EINVAL);
+	dc.mtu = 0;
+	dc.features = NF(HOST_TSO4); /* needs CSUM */
+	assert_int_equal(vob_net_dev_init(&ND, &W.dev.t, &dc), VOB_EINVAL);
+	dc.features = NF(GUEST_ECN) | NF(GUEST_CSUM); /* needs GUEST_TSO4/6 */
+	assert_int_equal(vob_net_dev_init(&ND, &W.dev.t, &dc), VOB_EINVAL);
+	dc.features = 0;
+	dc.queue_size = 24;
+	assert_int_equal(vob_net_dev_init(&ND, &W.dev.t, &dc), VOB_EINVAL);
+	memset(&vc, 0, sizeof(vc));
+	vc.buf_size = 2048;
+	vc.buf_count = 8;
+	vc.rx_bufs = 8; /* nothing left to transmit with */
+	assert_int_equal(vob_net_drv_init(&NV, &W.drv.t, &vc), VOB_EINVAL);
+	vc.rx_bufs = 0;
+	vc.pool_addr = cw_alloc(&W, 8 * 2048);
+	vc.dev_mem.addr = cw_alloc(&W, 64);
+	vc.dev_mem.len = 64; /* far too small for the rings */
+	vc.drv_mem = vc.dev_mem;
+	assert_int_equal(vob_net_drv_init(&NV, &W.drv.t, &vc), VOB_ENOMEM);
+}
+
+/* ---- tests: traffic ------------------------------------------------------- */
+
+static void test_traffic_random(void **state)
+{
+	(void)state;
+	up_default();
+	traffic(600, 60, 1514, 1000, 50000);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_frames, 600);
+	assert_int_equal(vob_net_drv_stats(&NV)->rx_frames, 600);
+	assert_int_equal(vob_net_drv_stats(&NV)->tx_frames, 600);
+	assert_int_equal(vob_net_dev_stats(&ND)->rx_frames, 600);
+	assert_int_equal(vob_net_drv_stats(&NV)->rx_bad + vob_net_dev_stats(&ND)->rx_bad, 0);
+	/* Every buffer accounted for: the receive ones posted, the rest free. */
+	pump(2);
+	assert_int_equal(vob_pool_free(&NV.pool), 64 - 16);
+}
+
+static void test_jumbo_mrg(void **state)
+{
+	struct opts o;
+	struct vob_net_hdr_info h;
+	unsigned i;
+
+	(void)state;
+	opts_default(&o);
+	o.dev_f |= NF(MRG_RXBUF);
+	o.drv_f |= NF(MRG_RXBUF);
+	o.mtu = 9000;
+	o.rx_bufs = 24;
+	up(&o);
+	assert_int_equal(vob_net_drv_max_rx(&NV), 9018);
+	/* Device to driver: every frame over ceil((len + 12) / 2048) buffers. */
+	for (i = 0; i < 200; i++) {
+		uint32_t len = 60u + rnd() % (9018u - 59u);
+
+		dev_send_ok(NULL, len, 7000 + i);
+		drv_recv_ok(len, 7000 + i, &h);
+		assert_int_equal(h.num_buffers, (len + 12u + 2047u) / 2048u);
+	}
+	/* The boundaries: exactly full buffers, one byte more. */
+	dev_send_ok(NULL, 2048 - 12, 1);
+	drv_recv_ok(2048 - 12, 1, &h);
+	assert_int_equal(h.num_buffers, 1);
+	dev_send_ok(NULL, 2048 - 11, 2);
+	drv_recv_ok(2048 - 11, 2, &h);
+	assert_int_equal(h.num_buffers, 2);
+	dev_send_ok(NULL, 9018, 3);
+	drv_recv_ok(9018, 3, &h);
+	assert_int_equal(h.num_buffers, 5);
+	/* Driver to device: chains of several pool buffers. */
+	for (i = 0; i < 200; i++) {
+		uint32_t len = 60u + rnd() % (9018u - 59u);
+
+		drv_send_ok(NULL, len, 9000 + i);
+		dev_recv_ok(len, 9000 + i, NULL);
+	}
+	/* And all mixed with backpressure. */
+	traffic(300, 60, 9018, 20000, 30000);
+	assert_int_equal(vob_net_drv_stats(&NV)->rx_bad, 0);
+	assert_int_equal(vob_net_dev_stats(&ND)->bad_bufs, 0);
+}
+
+static void test_no_mrg_small_buffers(void **state)
+{
+	struct opts o;
+
+	(void)state;
+	opts_default(&o);
+	o.mtu = 4000;
+	o.buf_size = 1024; /* below 12 + 4018: the device cannot fit big frames */
+	up(&o);
+	assert_int_equal(vob_net_drv_max_rx(&NV), 1024 - 12);
+	fill(tx_buf, 3000, 1);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 3000), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 1);
+	/* The buffer it looked at serves the next frame that fits. */
+	dev_send_ok(NULL, 1012, 2);
+	drv_recv_ok(1012, 2, NULL);
+	dev_send_ok(NULL, 60, 3);
+	drv_recv_ok(60, 3, NULL);
+	/* The driver sends 3000 bytes over three of its buffers. */
+	drv_send_ok(NULL, 3000, 4);
+	dev_recv_ok(3000, 4, NULL);
+}
+
+static void test_mtu_limits(void **state)
+{
+	struct vob_net_hdr_info h;
+
+	(void)state;
+	up_default();
+	fill(tx_buf, 1519, 1);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 1519), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 1519), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 1);
+	assert_int_equal(vob_net_drv_stats(&NV)->tx_dropped, 1);
+	/* 1500 + an Ethernet header with a VLAN tag fits. */
+	dev_send_ok(NULL, 1518, 5);
+	drv_recv_ok(1518, 5, NULL);
+	drv_send_ok(NULL, 1518, 6);
+	dev_recv_ok(1518, 6, NULL);
+	/* Arguments. */
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 0), VOB_EINVAL);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, NULL, 10), VOB_EINVAL);
+	memset(&h, 0, sizeof(h));
+	h.gso_type = VOB_NET_HDR_GSO_TCPV4; /* not negotiated */
+	h.gso_size = 1000;
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 100), VOB_ENOTSUP);
+	assert_int_equal(vob_net_dev_send(&ND, &h, tx_buf, 100), VOB_ENOTSUP);
+	h.gso_type = 0;
+	h.flags = VOB_NET_HDR_F_NEEDS_CSUM; /* CSUM not negotiated */
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 100), VOB_ENOTSUP);
+	assert_int_equal(vob_net_dev_send(&ND, &h, tx_buf, 100), VOB_ENOTSUP);
+}
+
+static void test_offload_header(void **state)
+{
+	struct opts o;
+	struct vob_net_hdr_info h, got;
+	uint64_t off = NF(CSUM) | NF(GUEST_CSUM) | NF(HOST_TSO4) | NF(HOST_TSO6) | NF(HOST_ECN) |
+		       NF(GUEST_TSO4) | NF(HOST_USO) | NF(MRG_RXBUF);
+
+	(void)state;
+	opts_default(&o);
+	o.dev_f |= off | NF(GUEST_TSO6);
+	o.drv_f |= off; /* not GUEST_TSO6 */
+	o.rx_bufs = 31;
+	o.buf_count = 96;
+	up(&o);
+	assert_int_equal(vob_net_drv_max_tx(&NV), 8 * 2048 - 12);
+	assert_int_equal(vob_net_dev_max_frame(&ND), VOB_NET_GSO_MAX_FRAME);
+
+	/* Driver to device: a TSOv4 frame with ECN and a partial checksum. */
+	memset(&h, 0, sizeof(h));
+	h.flags = VOB_NET_HDR_F_NEEDS_CSUM;
+	h.gso_type = VOB_NET_HDR_GSO_TCPV4 | VOB_NET_HDR_GSO_ECN;
+	h.hdr_len = 54;
+	h.gso_size = 1448;
+	h.csum_start = 34;
+	h.csum_offset = 16;
+	h.num_buffers = 77; /* ignored on send: 0 on the wire */
+	drv_send_ok(&h, 5000, 11);
+	dev_recv_ok(5000, 11, &got);
+	assert_int_equal(got.flags, h.flags);
+	assert_int_equal(got.gso_type, h.gso_type);
+	assert_int_equal(got.hdr_len, 54);
+	assert_int_equal(got.gso_size, 1448);
+	assert_int_equal(got.csum_start, 34);
+	assert_int_equal(got.csum_offset, 16);
+	assert_int_equal(got.num_buffers, 0);
+	h.gso_type = VOB_NET_HDR_GSO_UDP_L4;
+	h.gso_size = 1400;
+	drv_send_ok(&h, 4000, 12);
+	dev_recv_ok(4000, 12, &got);
+	assert_int_equal(got.gso_type, VOB_NET_HDR_GSO_UDP_L4);
+
+	/* Device to driver: DATA_VALID, a TSOv4 frame over several buffers. */
+	memset(&h, 0, sizeof(h));
+	h.flags = VOB_NET_HDR_F_DATA_VALID | VOB_NET_HDR_F_NEEDS_CSUM;
+	h.gso_type = VOB_NET_HDR_GSO_TCPV4;
+	h.hdr_len = 66;
+	h.gso_size = 1448;
+	h.csum_start = 34;
+	h.csum_offset = 16;
+	dev_send_ok(&h, 6000, 13);
+	drv_recv_ok(6000, 13, &got);
+	assert_int_equal(got.flags, h.flags);
+	assert_int_equal(got.gso_type, h.gso_type);
+	assert_int_equal(got.hdr_len, 66);
+	assert_int_equal(got.gso_size, 1448);
+	assert_int_equal(got.csum_start, 34);
+	assert_int_equal(got.csum_offset, 16);
+	assert_int_equal(got.num_buffers, 3);
+
+	/* Not negotiated: GUEST_TSO6, GUEST_ECN, UFO, unknown types and flags;
+	 * one fault per header. */
+	memset(&h, 0, sizeof(h));
+	h.gso_size = 1448;
+	h.gso_type = VOB_NET_HDR_GSO_TCPV6;
+	assert_int_equal(vob_net_dev_send(&ND, &h, tx_buf, 3000), VOB_ENOTSUP);
+	h.gso_type = VOB_NET_HDR_GSO_TCPV4 | VOB_NET_HDR_GSO_ECN;
+	assert_int_equal(vob_net_dev_send(&ND, &h, tx_buf, 3000), VOB_ENOTSUP);
+	h.gso_type = VOB_NET_HDR_GSO_UDP;
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 3000), VOB_ENOTSUP);
+	h.gso_type = 2;
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 3000), VOB_ENOTSUP);
+	assert_int_equal(vob_net_dev_send(&ND, &h, tx_buf, 3000), VOB_ENOTSUP);
+	h.gso_type = 6;
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 3000), VOB_ENOTSUP);
+	h.gso_type = VOB_NET_HDR_GSO_ECN; /* ECN without a type */
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 1000), VOB_ENOTSUP);
+	memset(&h, 0, sizeof(h));
+	h.flags = VOB_NET_HDR_F_DATA_VALID; /* a receive flag on transmit */
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 1000), VOB_ENOTSUP);
+	h.flags = 0x40;
+	assert_int_equal(vob_net_dev_send(&ND, &h, tx_buf, 1000), VOB_ENOTSUP);
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 1000), VOB_ENOTSUP);
+	/* Inconsistent with the frame. */
+	h.flags = VOB_NET_HDR_F_NEEDS_CSUM;
+	h.csum_start = 990;
+	h.csum_offset = 9; /* 990 + 9 + 2 > 1000 */
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 1000), VOB_EINVAL);
+	assert_int_equal(vob_net_dev_send(&ND, &h, tx_buf, 1000), VOB_EINVAL);
+	h.csum_offset = 8;
+	h.hdr_len = 1001;
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 1000), VOB_EINVAL);
+	h.hdr_len = 0;
+	h.gso_type = VOB_NET_HDR_GSO_TCPV4;
+	h.gso_size = 0;
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 3000), VOB_EINVAL);
+	/* A GSO frame beyond 1518 is fine, a plain one is not. */
+	h.gso_size = 1448;
+	drv_send_ok(&h, 16000, 14);
+	dev_recv_ok(16000, 14, NULL);
+	h.gso_type = 0;
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 16000), VOB_EMSGSIZE);
+	/* Beyond the 8 pool buffers of a chain. */
+	h.gso_type = VOB_NET_HDR_GSO_TCPV4;
+	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 8 * 2048 - 11), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_dev_stats(&ND)->rx_bad, 0);
+	assert_int_equal(vob_net_drv_stats(&NV)->rx_bad, 0);
+}
+
+static void test_link_status(void **state)
+{
+	(void)state;
+	up_default();
+	assert_int_equal(vob_net_drv_link(&NV), 1);
+	assert_int_equal(vob_net_dev_link(&ND), 1);
+	drv_ev = 0;
+	pump(3);
+	assert_false(drv_ev & (VOB_NET_EV_LINK | VOB_DEV_EV_CONFIG));
+	assert_int_equal(vob_net_dev_set_link(&ND, false), 0);
+	assert_int_equal(vob_net_dev_link(&ND), 0);
+	pump(1);
+	assert_true(drv_ev & VOB_DEV_EV_CONFIG);
+	assert_true(drv_ev & VOB_NET_EV_LINK);
+	assert_int_equal(vob_net_drv_link(&NV), 0);
+	/* Setting the same state again changes nothing. */
+	drv_ev = 0;
+	assert_int_equal(vob_net_dev_set_link(&ND, false), 0);
+	pump(3);
+	assert_int_equal(drv_ev, 0);
+	assert_int_equal(vob_net_dev_set_link(&ND, true), 0);
+	pump(1);
+	assert_true(drv_ev & VOB_NET_EV_LINK);
+	assert_int_equal(vob_net_drv_link(&NV), 1);
+	assert_int_equal(vob_net_drv_stats(&NV)->link_changes, 2);
+	assert_int_equal(vob_net_dev_stats(&ND)->link_changes, 2);
+	/* Traffic still flows. */
+	dev_send_ok(NULL, 100, 1);
+	drv_recv_ok(100, 1, NULL);
+}
+
+static void test_link_down_at_start(void **state)
+{
+	struct opts o;
+
+	(void)state;
+	opts_default(&o);
+	o.link_up = false;
+	up(&o);
+	assert_int_equal(vob_net_drv_link(&NV), 0);
+	assert_false(drv_ev & VOB_NET_EV_LINK);
+	assert_int_equal(vob_net_dev_set_link(&ND, true), 0);
+	pump(1);
+	assert_true(drv_ev & VOB_NET_EV_LINK);
+	assert_int_equal(vob_net_drv_link(&NV), 1);
+}
+
+/* ---- tests: backpressure ----------------------------------------------------- */
+
+static void test_rx_exhaustion(void **state)
+{
+	struct opts o;
+	unsigned i, sent = 0;
+
+	(void)state;
+	opts_default(&o);
+	o.rx_bufs = 8;
+	up(&o);
+	/* Eight buffers: eight frames, then backpressure, nothing consumed. */
+	for (i = 0; i < 8; i++)
+		dev_send_ok(NULL, 100 + i, 300 + i);
+	fill(tx_buf, 200, 400);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 200), VOB_EAGAIN);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 200), VOB_EAGAIN);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 0);
+	/* The driver drains: its buffers go back, the frame goes through. */
+	for (i = 0; i < 8; i++)
+		drv_recv_ok(100 + i, 300 + i, NULL);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	dev_send_ok(NULL, 200, 400);
+	drv_recv_ok(200, 400, NULL);
+	/* Sustained: many more frames than buffers, in order, none lost. */
+	for (i = 0; i < 500; i++) {
+		int r;
+
+		fill(tx_buf, 60 + i, 1000 + i);
+		r = vob_net_dev_send(&ND, NULL, tx_buf, 60 + i);
+		if (r == VOB_EAGAIN) {
+			while (sent < i) {
+				drv_recv_ok(60 + sent, 1000 + sent, NULL);
+				sent++;
+			}
+			r = vob_net_dev_send(&ND, NULL, tx_buf, 60 + i);
+		}
+		assert_int_equal(r, 0);
+	}
+	while (sent < 500) {
+		drv_recv_ok(60 + sent, 1000 + sent, NULL);
+		sent++;
+	}
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_frames, 509);
+}
+
+static void test_rx_exhaustion_mrg(void **state)
+{
+	struct opts o;
+
+	(void)state;
+	opts_default(&o);
+	o.dev_f |= NF(MRG_RXBUF);
+	o.drv_f |= NF(MRG_RXBUF);
+	o.mtu = 9000;
+	o.rx_bufs = 7;
+	up(&o);
+	/* Two small frames leave five buffers: a 9000-byte frame needs five. */
+	dev_send_ok(NULL, 100, 1);
+	dev_send_ok(NULL, 100, 2);
+	dev_send_ok(NULL, 9000, 3);
+	/* Now none left: the next jumbo waits, holding nothing back. */
+	fill(tx_buf, 5000, 4);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 5000), VOB_EAGAIN);
+	drv_recv_ok(100, 1, NULL);
+	/* One buffer came back: still not enough for three; it is held. */
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 5000), VOB_EAGAIN);
+	assert_int_equal(ND.rx_nheld, 1);
+	drv_recv_ok(100, 2, NULL);
+	drv_recv_ok(9000, 3, NULL);
+	dev_send_ok(NULL, 5000, 4);
+	drv_recv_ok(5000, 4, NULL);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 0);
+	assert_int_equal(vob_net_drv_stats(&NV)->rx_frames, 4);
+}
+
+static void test_tx_backpressure(void **state)
+{
+	struct opts o;
+	unsigned i, n = 0, got = 0;
+
+	(void)state;
+	opts_default(&o);
+	o.buf_count = 24;
+	o.rx_bufs = 8; /* 16 buffers to transmit with */
+	up(&o);
+	/* The device does not read: the driver runs out of buffers. */
+	for (i = 0; i < 40; i++) {
+		int r;
+
+		fill(tx_buf, 1400, 600 + i);
+		r = vob_net_drv_send(&NV, NULL, tx_buf, 1400);
+		if (r == VOB_EAGAIN)
+			break;
+		assert_int_equal(r, 0);
+		n++;
+	}
+	assert_int_equal(n, 16);
+	/* The device takes them; the driver gets its buffers back. */
+	while (got < n) {
+		dev_recv_ok(1400, 600 + got, NULL);
+		got++;
+	}
+	pump(1);
+	assert_int_equal(vob_pool_free(&NV.pool), 16);
+	drv_send_ok(NULL, 1400, 700);
+	dev_recv_ok(1400, 700, NULL);
+}
+
+static void test_recv_cap_too_small(void **state)
+{
+	(void)state;
+	up_default();
+	dev_send_ok(NULL, 1000, 1);
+	dev_send_ok(NULL, 200, 2);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, 999, NULL), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, 999, NULL), VOB_EMSGSIZE);
+	drv_recv_ok(1000, 1, NULL);
+	drv_recv_ok(200, 2, NULL);
+	drv_send_ok(NULL, 1000, 3);
+	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, 10, NULL), VOB_EMSGSIZE);
+	dev_recv_ok(1000, 3, NULL);
+	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+}
+
+/* ---- tests: reset ----------------------------------------------------------------- */
+
+static void test_reset_counts_lost(void **state)
+{
+	struct opts o;
+	unsigned i;
+
+	(void)state;
+	opts_default(&o);
+	o.dev_f |= NF(MRG_RXBUF);
+	o.drv_f |= NF(MRG_RXBUF);
+	o.mtu = 9000;
+	o.rx_bufs = 6;
+	up(&o);
+	/* In flight: 5 transmitted frames nobody read, a received frame not
+	 * taken (2 buffers), the device holding 4 buffers for a jumbo. */
+	for (i = 0; i < 5; i++)
+		drv_send_ok(NULL, 300, i);
+	dev_send_ok(NULL, 3000, 9);
+	fill(tx_buf, 9000, 10);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 9000), VOB_EAGAIN);
+	assert_int_equal(ND.rx_nheld, 4);
+	/* The driver resets: everything comes back, 6 receive buffers (2
+	 * used but not collected, 4 held by the device) and 5 frames. */
+	assert_int_equal(vob_net_drv_reset(&NV), 0);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 6);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_tx, 5);
+	assert_int_equal(vob_pool_free(&NV.pool), 64);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
+	dev_ev = drv_ev = 0;
+	pump(20);
+	assert_true(dev_ev & VOB_DEV_EV_RESET);
+	assert_true(drv_ev & VOB_DEV_EV_LIVE);
+	/* The device forgot the 4 buffers it held and 0 transmit chains. */
+	assert_int_equal(vob_net_dev_stats(&ND)->lost_rx, 4);
+	assert_int_equal(vob_net_dev_stats(&ND)->lost_tx, 0);
+	/* Traffic again. */
+	traffic(100, 60, 9018, 5, 6);
+	assert_int_equal(vob_pool_free(&NV.pool), 64 - 6);
+}
+
+static void test_device_restart(void **state)
+{
+	struct opts o;
+	struct vob_table_cfg tc;
+	unsigned i;
+
+	(void)state;
+	opts_default(&o);
+	up(&o);
+	for (i = 0; i < 3; i++)
+		drv_send_ok(NULL, 500, i);
+	/* The device's side starts again on the same memory: a new epoch. */
+	memset(&tc, 0, sizeof(tc));
+	tc.addr = CW_BASE;
+	tc.side = 0;
+	tc.nslots = 1;
+	tc.nqueues = 2;
+	tc.config_max = CFGMAX;
+	tc.epoch_seed = 1000;
+	assert_int_equal(vob_table_init(&W.dev.t, &W.dev.link, &tc), 0);
+	dev_init(&o);
+	dev_ev = drv_ev = 0;
+	pump(1);
+	assert_true(drv_ev & VOB_DEV_EV_RESET);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_tx, 3);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 16);
+	assert_int_equal(vob_pool_free(&NV.pool), 64);
+	pump(20);
+	assert_int_equal(vob_dev_state(&NV.dev), VOB_DEV_LIVE);
+	traffic(50, 60, 1514, 77, 88);
+}
+
+static void test_reset_mid_reassembly(void **state)
+{
+	struct opts o;
+
+	(void)state;
+	opts_default(&o);
+	o.drv_f |= NF(MRG_RXBUF);
+	o.rx_bufs = 8;
+	raw_dev_init(o.drv_f, 1500, VOB_NET_S_LINK_UP);
+	drv_init(&o);
+	pump_raw(20, false);
+	assert_int_equal(vob_dev_state(&NV.dev), VOB_DEV_LIVE);
+	{
+		struct vob_vq *vq = vob_dev_vq(&R.d, VOB_NET_RXQ);
+		struct vob_iov iov[VOB_NET_QSIZE];
+		struct vob_chain c = { .iov = iov, .cap = VOB_NET_QSIZE };
+		uint8_t hdr[12] = { 0 };
+
+		/* The first of three buffers, full; the rest never comes. */
+		assert_int_equal(vob_vq_pop(vq, &c), 0);
+		hdr[10] = 3;
+		assert_int_equal(vob_chain_push(&W.dev.link, &c, 0, hdr, 12, NULL), 12);
+		assert_int_equal(vob_vq_push(vq, &c, c.in_len), 0);
+	}
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(NV.rx_nfrag, 1);
+	assert_int_equal(vob_net_drv_reset(&NV), 0);
+	/* 7 posted + 1 posted again when the driver looked + 1 held. */
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 9);
+	assert_int_equal(vob_pool_free(&NV.pool), 64);
+}
+
+/* ---- tests: a hostile driver --------------------------------------------------- */
+
+static uint64_t buf_area;
+
+/* Up: the net device and a raw driver. */
+static void hostile_driver_up(uint64_t dev_f, uint64_t drv_f)
+{
+	struct opts o;
+
+	opts_default(&o);
+	o.dev_f |= dev_f;
+	dev_init(&o);
+	raw_drv_init(drv_f);
+	pump_raw(20, true);
+	assert_int_equal(vob_dev_state(&ND.dev), VOB_DEV_LIVE);
+	assert_int_equal(vob_dev_state(&R.d), VOB_DEV_LIVE);
+	buf_area = cw_alloc(&W, 256u * 1024u);
+}
+
+/* The raw driver transmits a chain of @n_out readable + @n_in writable
+ * segments of @lens bytes, the readable ones filled from @bytes. */
+static void raw_tx(const uint8_t *bytes, const uint32_t *lens, unsigned n_out, unsigned n_in,
+		   void *token)
+{
+	struct vob_vq *vq = vob_dev_vq(&R.d, VOB_NET_TXQ);
+	struct vob_seg s[8];
+	uint64_t a = buf_area + (uint64_t)((uintptr_t)token % 16u) * 16384u;
+	unsigned i;
+	size_t off = 0;
+
+	for (i = 0; i < n_out + n_in; i++) {
+		s[i].addr = a;
+		s[i].len = lens[i];
+		if (i < n_out)
+			memcpy(cw_ptr(&W, a), bytes + off, lens[i]);
+		off += lens[i];
+		a += VOB_ALIGN_UP(lens[i] ? lens[i] : 1u, 64u);
+	}
+	assert_int_equal(vob_vq_add(vq, s, n_out, n_in, token), 0);
+	vob_vq_kick(vq);
+}
+
+/* A frame: header @h then @len bytes of pattern @seed. */
+static size_t frame_bytes(uint8_t *out, const uint8_t h[12], size_t len, uint32_t seed)
+{
+	memcpy(out, h, 12);
+	fill(out + 12, len, seed);
+	return 12 + len;
+}
+
+/* The good frame that must follow each malformed one, and the token of
+ * every chain given back. */
+static void expect_good_after(unsigned bad_chains)
+{
+	static const uint8_t zero[12];
+	static uint8_t f[2000];
+	struct vob_vq *vq = vob_dev_vq(&R.d, VOB_NET_TXQ);
+	uint32_t l = (uint32_t)frame_bytes(f, zero, 500, 77);
+	unsigned got = 0;
+	void *tok;
+	uint32_t w;
+
+	raw_tx(f, &l, 1, 0, (void *)(uintptr_t)15);
+	dev_recv_ok(500, 77, NULL);
+	while (vob_vq_get_used(vq, &tok, &w) == 0) {
+		assert_int_equal(w, 0);
+		got++;
+	}
+	assert_int_equal(got, bad_chains + 1);
+}
+
+static void test_hostile_driver_tx(void **state)
+{
+	static uint8_t f[4000];
+	uint8_t h[12] = { 0 };
+	const struct vob_net_stats *st = vob_net_dev_stats(&ND);
+	uint32_t l[4];
+	size_t n;
+
+	(void)state;
+	hostile_driver_up(NF(CSUM), NF(MAC));
+
+	/* No header at all: one empty segment. */
+	l[0] = 0;
+	raw_tx(f, l, 1, 0, (void *)(uintptr_t)1);
+	/* A short header. */
+	l[0] = 5;
+	raw_tx(f, l, 1, 0, (void *)(uintptr_t)2);
+	/* A header and no frame. */
+	l[0] = 12;
+	raw_tx(f, l, 1, 0, (void *)(uintptr_t)3);
+	expect_good_after(3);
+	assert_int_equal(st->rx_bad, 3);
+
+	/* A writable segment in a transmit chain. */
+	n = frame_bytes(f, h, 100, 1);
+	l[0] = (uint32_t)n;
+	l[1] = 64;
+	raw_tx(f, l, 1, 1, (void *)(uintptr_t)4);
+	expect_good_after(1);
+	assert_int_equal(st->rx_bad, 4);
+
+	/* Oversized: 1519 bytes with an MTU of 1500. */
+	n = frame_bytes(f, h, 1519, 2);
+	l[0] = (uint32_t)n;
+	raw_tx(f, l, 1, 0, (void *)(uintptr_t)5);
+	expect_good_after(1);
+	assert_int_equal(st->rx_oversize, 1);
+
+	/* Offloads not negotiated (CSUM was not), unknown flags, bad types. */
+	h[0] = VOB_NET_HDR_F_NEEDS_CSUM;
+	h[6] = 14;
+	h[8] = 16;
+	n = frame_bytes(f, h, 100, 3);
+	l[0] = (uint32_t)n;
+	raw_tx(f, l, 1, 0, (void *)(uintptr_t)6);
+	memset(h, 0, 12);
+	h[1] = VOB_NET_HDR_GSO_TCPV4;
+	h[4] = 100;
+	n = frame_bytes(f, h, 100, 3);
+	raw_tx(f, l, 1, 0, (void *)(uintptr_t)7);
+	memset(h, 0, 12);
+	h[0] = 0x80;
+	n = frame_bytes(f, h, 100, 3);
+	raw_tx(f, l, 1, 0, (void *)(uintptr_t)8);
+	memset(h, 0, 12);
+	h[2] = 101; /* hdr_len beyond the frame */
+	n = frame_bytes(f, h, 100, 3);
+	raw_tx(f, l, 1, 0, (void *)(uintptr_t)9);
+	expect_good_after(4);
+	assert_int_equal(st->rx_bad, 8);
+
+	/* A header split over segments is well formed. */
+	memset(h, 0, 12);
+	h[10] = 9; /* num_buffers on transmit: ignored */
+	n = frame_bytes(f, h, 300, 4);
+	l[0] = 5;
+	l[1] = 10;
+	l[2] = 0;
+	l[3] = (uint32_t)n - 15;
+	raw_tx(f, l, 4, 0, (void *)(uintptr_t)10);
+	dev_recv_ok(300, 4, NULL);
+	expect_good_after(1);
+	assert_int_equal(st->rx_bad, 8);
+	assert_int_equal(st->rx_frames, 6);
+	assert_int_equal(vob_dev_state(&ND.dev), VOB_DEV_LIVE);
+}
+
+static void test_hostile_driver_csum_range(void **state)
+{
+	static uint8_t f[4000];
+	uint8_t h[12] = { 0 };
+	const struct vob_net_stats *st = vob_net_dev_stats(&ND);
+	uint32_t l;
+
+	(void)state;
+	hostile_driver_up(NF(CSUM) | NF(HOST_TSO4), NF(CSUM) | NF(HOST_TSO4));
+	/* csum_start + csum_offset + 2 beyond the frame. */
+	h[0] = VOB_NET_HDR_F_NEEDS_CSUM;
+	vob_put_le16(h + 6, 90);
+	vob_put_le16(h + 8, 9);
+	l = (uint32_t)frame_bytes(f, h, 100, 1);
+	raw_tx(f, &l, 1, 0, (void *)(uintptr_t)1);
+	/* gso with a zero gso_size. */
+	memset(h, 0, 12);
+	h[1] = VOB_NET_HDR_GSO_TCPV4;
+	l = (uint32_t)frame_bytes(f, h, 100, 1);
+	raw_tx(f, &l, 1, 0, (void *)(uintptr_t)2);
+	/* ECN without HOST_ECN. */
+	h[1] = VOB_NET_HDR_GSO_TCPV4 | VOB_NET_HDR_GSO_ECN;
+	h[4] = 100;
+	l = (uint32_t)frame_bytes(f, h, 100, 1);
+	raw_tx(f, &l, 1, 0, (void *)(uintptr_t)3);
+	expect_good_after(3);
+	assert_int_equal(st->rx_bad, 3);
+	/* At the edge: fine. */
+	memset(h, 0, 12);
+	h[0] = VOB_NET_HDR_F_NEEDS_CSUM;
+	vob_put_le16(h + 6, 90);
+	vob_put_le16(h + 8, 8);
+	l = (uint32_t)frame_bytes(f, h, 100, 5);
+	raw_tx(f, &l, 1, 0, (void *)(uintptr_t)4);
+	dev_recv_ok(100, 5, NULL);
+	assert_int_equal(st->rx_bad, 3);
+}
+
+static void test_hostile_driver_rx_buffers(void **state)
+{
+	struct vob_vq *vq;
+	struct vob_seg s[2];
+	const struct vob_net_stats *st = vob_net_dev_stats(&ND);
+	void *tok;
+	uint32_t w;
+	int t[4];
+
+	(void)state;
+	hostile_driver_up(0, 0);
+	vq = vob_dev_vq(&R.d, VOB_NET_RXQ);
+	/* A receive buffer with a readable segment. */
+	s[0].addr = buf_area;
+	s[0].len = 64;
+	s[1].addr = buf_area + 64;
+	s[1].len = 2048;
+	assert_int_equal(vob_vq_add(vq, s, 1, 1, &t[0]), 0);
+	/* One too short for the header. */
+	s[0].addr = buf_area + 4096;
+	s[0].len = 11;
+	assert_int_equal(vob_vq_add(vq, s, 0, 1, &t[1]), 0);
+	/* A good one made of two segments, the header split over them. */
+	s[0].addr = buf_area + 8192;
+	s[0].len = 7;
+	s[1].addr = buf_area + 8192 + 64;
+	s[1].len = 2000;
+	assert_int_equal(vob_vq_add(vq, s, 0, 2, &t[2]), 0);
+	vob_vq_kick(vq);
+	dev_send_ok(NULL, 700, 42);
+	assert_int_equal(st->bad_bufs, 2);
+	/* The two bad ones come back empty, then the frame. */
+	assert_int_equal(vob_vq_get_used(vq, &tok, &w), 0);
+	assert_ptr_equal(tok, &t[0]);
+	assert_int_equal(w, 0);
+	assert_int_equal(vob_vq_get_used(vq, &tok, &w), 0);
+	assert_ptr_equal(tok, &t[1]);
+	assert_int_equal(w, 0);
+	assert_int_equal(vob_vq_get_used(vq, &tok, &w), 0);
+	assert_ptr_equal(tok, &t[2]);
+	assert_int_equal(w, 712);
+	{
+		uint8_t got[712];
+
+		memcpy(got, cw_ptr(&W, buf_area + 8192), 7);
+		memcpy(got + 7, cw_ptr(&W, buf_area + 8192 + 64), 705);
+		assert_int_equal(got[0], 0);
+		assert_int_equal(got[1], 0);
+		assert_int_equal(vob_get_le16(got + 10), 1);
+		check_frame(got + 12, 700, 42);
+	}
+	/* No buffers left: backpressure. */
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_EAGAIN);
+	assert_int_equal(vob_dev_state(&ND.dev), VOB_DEV_LIVE);
+}
+
+static void test_hostile_driver_broken_ring(void **state)
+{
+	uint8_t *avail;
+
+	(void)state;
+	hostile_driver_up(0, 0);
+	/* The avail index jumps by more than the queue size. */
+	avail = cw_ptr(&W, R.q[VOB_NET_TXQ].driver_addr);
+	vob_put_le16(avail + 2, 1000);
+	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_EPROTO);
+	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_ENODEV);
+	pump_raw(3, true);
+	assert_true(R.ev & VOB_DEV_EV_NEEDS_RESET);
+	/* The driver resets: the device serves again. */
+	assert_int_equal(vob_dev_reset(&R.d), 0);
+	pump_raw(20, true);
+	assert_int_equal(vob_dev_state(&ND.dev), VOB_DEV_LIVE);
+	expect_good_after(0);
+}
+
+static void test_hostile_driver_broken_rx_ring(void **state)
+{
+	uint8_t *avail;
+
+	(void)state;
+	hostile_driver_up(0, 0);
+	avail = cw_ptr(&W, R.q[VOB_NET_RXQ].driver_addr);
+	vob_put_le16(avail + 2, 1000);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_EPROTO);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_ENODEV);
+	pump_raw(3, true);
+	assert_true(R.ev & VOB_DEV_EV_NEEDS_RESET);
+}
+
+static void test_hostile_driver_features(void **state)
+{
+	struct opts o;
+
+	(void)state;
+	/* A driver asking HOST_TSO4 without CSUM is refused at FEATURES_OK. */
+	opts_default(&o);
+	o.dev_f |= NF(CSUM) | NF(HOST_TSO4);
+	dev_init(&o);
+	raw_drv_init(NF(HOST_TSO4));
+	pump_raw(20, true);
+	assert_true(R.ev & VOB_DEV_EV_REFUSED);
+	assert_int_equal(vob_dev_state(&R.d), VOB_DEV_FAILED);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_ENODEV);
+	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
+}
+
+/* ---- tests: a hostile device --------------------------------------------------- */
+
+static uint32_t raw_buf = 2048;
+
+static void hostile_device_up(uint64_t features, uint16_t mtu, uint16_t rx_bufs, uint32_t buf)
+{
+	struct opts o;
+
+	opts_default(&o);
+	o.drv_f |= features;
+	o.rx_bufs = rx_bufs;
+	o.buf_size = buf;
+	raw_buf = buf;
+	raw_dev_init(o.drv_f, mtu, VOB_NET_S_LINK_UP);
+	drv_init(&o);
+	pump_raw(20, false);
+	assert_int_equal(vob_dev_state(&NV.dev), VOB_DEV_LIVE);
+	assert_int_equal(vob_dev_state(&R.d), VOB_DEV_LIVE);
+}
+
+/* The raw device uses the next receive buffer: @n bytes of @bytes from
+ * offset 0, written length @w. */
+static void raw_rx(const uint8_t *bytes, uint32_t n, uint32_t w)
+{
+	struct vob_vq *vq = vob_dev_vq(&R.d, VOB_NET_RXQ);
+	struct vob_iov iov[VOB_NET_QSIZE];
+	struct vob_chain c = { .iov = iov, .cap = VOB_NET_QSIZE };
+
+	assert_int_equal(vob_vq_pop(vq, &c), 0);
+	assert_int_equal(vob_chain_push(&W.dev.link, &c, 0, bytes, n, NULL), (int)n);
+	assert_int_equal(vob_vq_push(vq, &c, w), 0);
+}
+
+/* A whole frame as a correct device would write it into 2048-byte buffers. */
+static void raw_rx_frame(const uint8_t h[12], size_t len, uint32_t seed, uint16_t nb_claim)
+{
+	static uint8_t f[20000];
+	size_t total = frame_bytes(f, h, len, seed), off = 0;
+
+	vob_put_le16(f + 10, nb_claim);
+	while (off < total) {
+		uint32_t m = (uint32_t)(total - off < raw_buf ? total - off : raw_buf);
+
+		raw_rx(f + off, m, m);
+		off += m;
+	}
+}
+
+static void expect_drv_good(void)
+{
+	static const uint8_t zero[12];
+	struct vob_net_hdr_info h;
+
+	raw_rx_frame(zero, 1400, 99, 2); /* 1412 bytes over 1024-byte buffers */
+	drv_recv_ok(1400, 99, &h);
+	assert_int_equal(h.num_buffers, 2);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	/* Every receive buffer went back to the device. */
+	assert_int_equal(NV.rx_posted, 16);
+	assert_int_equal(vob_pool_free(&NV.pool), 64 - 16);
+}
+
+static void test_hostile_device_rx(void **state)
+{
+	static uint8_t f[20000];
+	uint8_t h[12] = { 0 };
+	const struct vob_net_stats *st = vob_net_drv_stats(&NV);
+
+	(void)state;
+	hostile_device_up(NF(MRG_RXBUF), 1500, 16, 1024);
+	expect_drv_good();
+
+	/* Written length below the header (the bytes would make a sound
+	 * header). */
+	frame_bytes(f, h, 100, 1);
+	vob_put_le16(f + 10, 1);
+	raw_rx(f, 12, 11);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(st->rx_bad, 1);
+	expect_drv_good();
+
+	/* num_buffers 0. */
+	frame_bytes(f, h, 100, 1);
+	raw_rx(f, 112, 112);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(st->rx_bad, 2);
+	expect_drv_good();
+
+	/* num_buffers larger than the buffers in flight (15 besides this). */
+	frame_bytes(f, h, 100, 1);
+	vob_put_le16(f + 10, 17);
+	raw_rx(f, 112, 112);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(st->rx_bad, 3);
+	expect_drv_good();
+
+	/* num_buffers 3 but the first buffer is not full: the frame and its
+	 * two continuations are dropped. */
+	frame_bytes(f, h, 100, 1);
+	vob_put_le16(f + 10, 3);
+	raw_rx(f, 112, 112);
+	raw_rx(f, 1024, 1024);
+	raw_rx(f, 50, 50);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(st->rx_bad, 4);
+	expect_drv_good();
+
+	/* num_buffers 3, the second not full; the third is skipped. */
+	raw_rx_frame(h, 1012 + 100, 5, 3);
+	raw_rx(f, 10, 10);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(st->rx_bad, 5);
+	expect_drv_good();
+
+	/* num_buffers 2 over two full buffers: 2036 bytes, beyond the MTU. */
+	raw_rx_frame(h, 2048 - 12, 6, 2);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(st->rx_oversize, 1);
+	expect_drv_good();
+
+	/* num_buffers beyond what the driver reassembles (8): dropped with
+	 * its eight continuations. */
+	raw_rx_frame(h, 9 * 1024 - 12, 7, 9);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(st->rx_oversize, 2);
+	expect_drv_good();
+
+	/* One byte longer than the MTU allows. */
+	raw_rx_frame(h, 1519, 8, 2);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(st->rx_oversize, 3);
+	expect_drv_good();
+
+	/* An empty frame. */
+	raw_rx_frame(h, 0, 9, 1);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(st->rx_bad, 6);
+	expect_drv_good();
+
+	/* Offloads not negotiated: DATA_VALID without GUEST_CSUM, a TSO
+	 * type, unknown flags; hdr_len beyond the frame. */
+	h[0] = VOB_NET_HDR_F_DATA_VALID;
+	raw_rx_frame(h, 100, 10, 1);
+	memset(h, 0, 12);
+	h[1] = VOB_NET_HDR_GSO_TCPV4;
+	h[4] = 1;
+	raw_rx_frame(h, 100, 10, 1);
+	memset(h, 0, 12);
+	h[0] = 4;
+	raw_rx_frame(h, 100, 10, 1);
+	memset(h, 0, 12);
+	h[2] = 200;
+	raw_rx_frame(h, 100, 10, 1);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(st->rx_bad, 10);
+	expect_drv_good();
+	assert_int_equal(st->rx_frames, 11); /* the good frames only */
+}
+
+static void test_hostile_device_no_mrg(void **state)
+{
+	uint8_t h[12] = { 0 };
+	const struct vob_net_stats *st = vob_net_drv_stats(&NV);
+
+	(void)state;
+	hostile_device_up(0, 1500, 16, 2048);
+	/* num_buffers must be 1 without MRG_RXBUF. */
+	raw_rx_frame(h, 100, 1, 2);
+	raw_rx_frame(h, 100, 1, 0);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(st->rx_bad, 2);
+	raw_rx_frame(h, 100, 2, 1);
+	drv_recv_ok(100, 2, NULL);
+}
+
+static void test_hostile_device_config(void **state)
+{
+	(void)state;
+	/* An MTU below 68 is ignored: 1500 is used. */
+	hostile_device_up(0, 10, 16, 2048);
+	assert_int_equal(vob_net_drv_mtu(&NV), 1500);
+	assert_int_equal(vob_net_drv_max_tx(&NV), 1518);
+}
+
+static void test_hostile_device_used_ring(void **state)
+{
+	uint8_t *used;
+
+	(void)state;
+	hostile_device_up(0, 1500, 16, 2048);
+	/* The used index jumps beyond what is in flight. */
+	used = cw_ptr(&W, NV.q[VOB_NET_RXQ].device_addr);
+	vob_put_le16(used + 2, 500);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EPROTO);
+	/* The driver reset the device at once: everything came back. */
+	assert_int_equal(vob_net_drv_stats(&NV)->ring_errors, 1);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 16);
+	assert_int_equal(vob_pool_free(&NV.pool), 64);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
+	/* And it comes back. */
+	drv_ev = 0;
+	pump_raw(20, false);
+	assert_true(drv_ev & VOB_DEV_EV_LIVE);
+	raw_rx_frame((const uint8_t[12]){ 0 }, 100, 3, 1);
+	drv_recv_ok(100, 3, NULL);
+}
+
+static void test_hostile_device_needs_reset(void **state)
+{
+	(void)state;
+	hostile_device_up(0, 1500, 16, 2048);
+	drv_send_ok(NULL, 100, 1);
+	/* The device asks for a reset: the driver's next poll does it. */
+	assert_int_equal(vob_dev_set_needs_reset(&R.d), 0);
+	drv_ev = 0;
+	pump_raw(1, false);
+	assert_true(drv_ev & VOB_DEV_EV_NEEDS_RESET);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 16);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_tx, 1);
+	assert_int_equal(vob_pool_free(&NV.pool), 64);
+	drv_ev = 0;
+	pump_raw(20, false);
+	assert_true(drv_ev & VOB_DEV_EV_LIVE);
+	drv_send_ok(NULL, 100, 2);
+}
+
+static void test_hostile_device_tx_used_len(void **state)
+{
+	struct vob_vq *vq;
+	struct vob_iov iov[VOB_NET_QSIZE];
+	struct vob_chain c = { .iov = iov, .cap = VOB_NET_QSIZE };
+	uint8_t *used;
+
+	(void)state;
+	hostile_device_up(0, 1500, 16, 2048);
+	/* A sound completion gives the buffers back. */
+	drv_send_ok(NULL, 100, 1);
+	vq = vob_dev_vq(&R.d, VOB_NET_TXQ);
+	assert_int_equal(vob_vq_pop(vq, &c), 0);
+	assert_int_equal(c.n_in, 0);
+	assert_int_equal(vob_vq_push(vq, &c, 0), 0);
+	pump_raw(1, false);
+	assert_int_equal(vob_pool_free(&NV.pool), 64 - 16);
+	/* A device claiming it wrote into a transmit chain: the queue breaks,
+	 * the next send says so, a reset gives everything back. */
+	drv_send_ok(NULL, 100, 2);
+	assert_int_equal(vob_vq_pop(vq, &c), 0);
+	assert_int_equal(vob_vq_push(vq, &c, 0), 0);
+	used = cw_ptr(&W, NV.q[VOB_NET_TXQ].device_addr);
+	vob_put_le32(used + 4 + 8 * 1 + 4, 5);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_EPROTO);
+	assert_int_equal(vob_net_drv_stats(&NV)->ring_errors, 1);
+	assert_int_equal(vob_pool_free(&NV.pool), 64);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_config_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mac_not_negotiated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_contract, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_traffic_random, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jumbo_mrg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_mrg_small_buffers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mtu_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offload_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_down_at_start, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_exhaustion, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_exhaustion_mrg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_backpressure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recv_cap_too_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_counts_lost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_mid_reassembly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_driver_tx, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_driver_csum_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_driver_rx_buffers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_driver_broken_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_driver_broken_rx_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_driver_features, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_device_rx, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_device_no_mrg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_device_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_device_used_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_device_tx_used_len, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_device_needs_reset, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
