@@ -52,8 +52,8 @@ extern "C" {
 /**
  * @brief Acquire-load of a shared 16-bit field.
  *
- * One aligned load, then @ref VOB_RMB: no later load is satisfied before it.
- * Pairs with vob_store_release_le16() on the peer.
+ * One aligned load, then @ref VOB_RMB, so no later load is satisfied
+ * before it. Pairs with vob_store_release_le16() on the peer.
  */
 static inline uint16_t vob_load_acquire_le16(const vob_le16_t *p)
 {

@@ -42,6 +42,11 @@ struct vob_pool {
 
 /**
  * @brief Set up a pool over [addr, addr + buf_size * count).
+ * @param p the pool (every field overwritten).
+ * @param link the link whose windows hold the buffers (read only by this call).
+ * @param addr link address of the first buffer.
+ * @param buf_size bytes per buffer.
+ * @param count number of buffers.
  * @param state caller memory of VOB_POOL_STATE_SIZE(count) bytes, 2-aligned.
  * @return 0; VOB_EINVAL for a zero count or size, a size or address not a
  *         multiple of the link's line, or a NULL argument; VOB_EFAULT when the
@@ -52,6 +57,7 @@ int vob_pool_init(struct vob_pool *p, const struct vob_link *link, uint64_t addr
 
 /**
  * @brief Take a free buffer.
+ * @param p the pool.
  * @param addr_out if not NULL, receives its link address.
  * @return a local pointer to @c buf_size bytes, or NULL when none is free.
  */

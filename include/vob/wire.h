@@ -35,11 +35,11 @@ extern "C" {
 #endif
 
 /** @brief A 16-bit little-endian wire field. */
-typedef struct vob_le16 { uint16_t le; } vob_le16_t;
+typedef struct vob_le16 { uint16_t le; /**< stored bytes; use the helpers */ } vob_le16_t;
 /** @brief A 32-bit little-endian wire field. */
-typedef struct vob_le32 { uint32_t le; } vob_le32_t;
+typedef struct vob_le32 { uint32_t le; /**< stored bytes; use the helpers */ } vob_le32_t;
 /** @brief A 64-bit little-endian wire field. */
-typedef struct vob_le64 { uint64_t le; } vob_le64_t;
+typedef struct vob_le64 { uint64_t le; /**< stored bytes; use the helpers */ } vob_le64_t;
 
 /**
  * @brief Nonzero when the host is big-endian.
