@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# cmake -DFUZZER=<binary> -DDIRS=<dir>|<dir>... -P run-regress.cmake
+# Runs a libFuzzer binary once on every file in the directories (a libFuzzer
+# binary given file paths executes each once and exits non-zero on a crash).
+# Files are globbed when the test runs, so new reproducers need no reconfigure.
+string(REPLACE "|" ";" dirs "${DIRS}")
+set(files)
+foreach(dir ${dirs})
+  if(IS_DIRECTORY "${dir}")
+    file(GLOB found LIST_DIRECTORIES false "${dir}/*")
+    list(FILTER found EXCLUDE REGEX "/(README[^/]*|\\.[^/]*)$")
+    list(APPEND files ${found})
+  endif()
+endforeach()
+list(SORT files)
+list(LENGTH files n)
+if(n EQUAL 0)
+  message(STATUS "no inputs in ${DIRS}")
+  return()
+endif()
+set(failed)
+foreach(f ${files})
+  execute_process(COMMAND "${FUZZER}" -runs=1 "${f}"
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message("---- ${f} (exit ${rc}):\n${out}")
+    list(APPEND failed "${f}")
+  endif()
+endforeach()
+list(LENGTH failed nf)
+if(nf GREATER 0)
+  string(REPLACE ";" "\n  " flist "${failed}")
+  message(FATAL_ERROR "${nf} of ${n} inputs failed:\n  ${flist}")
+endif()
+message(STATUS "${n} inputs ran clean")
