@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vob-console-dev: the device half of the console pair. It publishes a
+ * virtio-console device (the console class, include/vob/console.h: device
+ * id 3, one port, VIRTIO_CONSOLE_F_SIZE) and passes its stdin to the driver
+ * and what the driver sends to its stdout, as a byte stream. Its event loop
+ * is poll(2) over stdin and the port's one pollable fd (vob_linux_fd()).
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ex_common.h"
+#include "vob/console.h"
+
+#define CHUNK 4096u
+
+static void usage(FILE *f, struct ex_opts *o)
+{
+	fprintf(f,
+		"usage: %s [options]\n"
+		"\n"
+		"The device half of the vob console pair: a virtio-console device (id 3,\n"
+		"one port, 80x25) in a shared window. What arrives on stdin goes to the\n"
+		"driver (vob-console-drv), what the driver sends comes out on stdout.\n"
+		"Either side may start first and either may be restarted. Messages go to\n"
+		"stderr.\n"
+		"\n",
+		o->prog);
+	ex_opts_help(f, o);
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct vob_console_dev c;
+	static struct ex e;
+	static uint8_t in[CHUNK], out[CHUNK];
+	struct vob_console_dev_cfg cc;
+	struct ex_opts o;
+	size_t pend = 0, off = 0;
+	uint64_t from_stdin = 0, to_stdout = 0;
+	int i, r, rc = 1, in_eof = 0;
+
+	ex_opts_init(&o, "vob-console-dev", "vob-console", "1M");
+	o.queue = VOB_CONSOLE_QSIZE;
+	o.msg = stderr; /* stdout is the console's byte stream */
+	for (i = 1; i < argc; i++) {
+		r = ex_opts_common(&o, argc, argv, &i);
+		if (r < 0)
+			return 2;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout, &o);
+			return 0;
+		}
+		fprintf(stderr, "%s: unknown option %s (try --help)\n", o.prog, argv[i]);
+		return 2;
+	}
+	if (o.queue > VOB_CONSOLE_QSIZE) {
+		fprintf(stderr, "%s: --queue at most %d\n", o.prog, VOB_CONSOLE_QSIZE);
+		return 2;
+	}
+	ex_signals();
+	if (ex_open(&e, &o, EX_SIDE_DEVICE))
+		goto out;
+	memset(&cc, 0, sizeof(cc));
+	cc.slot = 0;
+	cc.nr_ports = 1;
+	cc.size = 1;
+	cc.cols = 80;
+	cc.rows = 25;
+	cc.queue_size = (uint16_t)o.queue;
+	cc.ring_features = VOB_BIT(VOB_F_RING_PACKED);
+	cc.open_mask = 1;
+	r = vob_console_dev_init(&c, &e.t, &cc);
+	if (r) {
+		fprintf(stderr, "%s: vob_console_dev_init: %s\n", o.prog, vob_strerror(r));
+		goto out;
+	}
+	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+	while (!ex_stop) {
+		struct pollfd p[2];
+		int ev = vob_console_dev_poll(&c), moved = 0, np = 1, n;
+
+		if (ev < 0) {
+			fprintf(stderr, "%s: vob_console_dev_poll: %s\n", o.prog, vob_strerror(ev));
+			goto out;
+		}
+		if ((ev & VOB_DEV_EV_LIVE) && !o.quiet) {
+			ex_print_features(&e, &c.dev, o.prog);
+			fprintf(stderr, "%s: console connected\n", o.prog);
+		}
+		if ((ev & VOB_DEV_EV_RESET) && !o.quiet)
+			fprintf(stderr, "%s: driver went away or reset; waiting\n", o.prog);
+		/* driver -> stdout */
+		while ((n = vob_console_dev_read(&c, 0, out, sizeof(out))) > 0) {
+			if (write_all(1, out, (size_t)n))
+				goto out;
+			to_stdout += (uint64_t)n;
+			moved = 1;
+		}
+		/* stdin -> driver */
+		if (!pend && !in_eof) {
+			ssize_t got = read(0, in, sizeof(in));
+
+			if (got > 0) {
+				pend = (size_t)got;
+				off = 0;
+				from_stdin += (uint64_t)got;
+				moved = 1;
+			} else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+				in_eof = 1;
+			}
+		}
+		while (pend && (n = vob_console_dev_write(&c, 0, in + off, pend)) > 0) {
+			off += (size_t)n;
+			pend -= (size_t)n;
+			moved = 1;
+		}
+		if (moved)
+			continue;
+		/* Every read and write above ended with VOB_EAGAIN, which armed
+		 * the notifications: sleeping on the fd is safe. */
+		p[0].fd = vob_linux_fd(&e.lx);
+		p[0].events = POLLIN;
+		if (!pend && !in_eof) {
+			p[1].fd = 0;
+			p[1].events = POLLIN;
+			np = 2;
+		}
+		poll(p, (nfds_t)np, 500);
+		vob_linux_drain(&e.lx);
+	}
+	fprintf(stderr, "%s: %" PRIu64 " bytes from stdin sent, %" PRIu64 " bytes received\n",
+		o.prog, from_stdin - pend, to_stdout);
+	rc = 0;
+out:
+	ex_close(&e);
+	return rc;
+}

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vob-echo-dev: the device half of the echo pair. It publishes an echo
+ * device in slot 0 of the device table of a shared window, and returns every
+ * buffer the driver sends with its readable bytes copied into its writable
+ * part. Start it before or after vob-echo-drv; kill either and start it
+ * again: the table's epochs bring the pair back.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ex_common.h"
+
+#define SEG_MAX 8u      /* descriptors accepted per chain */
+#define BATCH 64u       /* chains popped before they are pushed back */
+#define SCRATCH (64u * 1024u)
+
+struct echo_dev {
+	struct ex e;
+	struct vob_vq vq;
+	struct vob_dev_queue dq;
+	void *state;
+	int log_fd;
+	uint64_t limit;   /* exit after this many echoes (0: never) */
+	uint64_t echoed, bytes, lives, resets, refused;
+	uint8_t scratch[SCRATCH];
+};
+
+static void usage(FILE *f, struct ex_opts *o)
+{
+	fprintf(f,
+		"usage: %s [options]\n"
+		"\n"
+		"The device half of the vob echo pair: publishes an echo device (private\n"
+		"device id 0x%08x) in a device table at the start of a shared window and\n"
+		"copies the readable part of every chain the driver sends into its writable\n"
+		"part. Run vob-echo-drv with the same --window and --doorbell, in either\n"
+		"order; either may be killed and started again.\n"
+		"\n",
+		o->prog, EX_ECHO_DEVICE_ID);
+	ex_opts_help(f, o);
+	fprintf(f,
+		"  --count N            exit after echoing N messages (default: run until killed)\n"
+		"  --log FILE           append 'R <seq>' for every message received, written\n"
+		"                       before the message is returned (for tests)\n");
+}
+
+/* Copy a chain's readable bytes into its writable part. */
+static int echo_copy(struct echo_dev *d, const struct vob_chain *ch)
+{
+	uint32_t off = 0;
+
+	if (ch->n_out == 1)
+		return vob_chain_push(&d->e.link, ch, 0, ch->iov[0].base, ch->iov[0].len, NULL);
+	while (off < ch->out_len) {
+		uint32_t n = ch->out_len - off < SCRATCH ? ch->out_len - off : SCRATCH;
+		int got = vob_chain_pull(&d->e.link, ch, off, d->scratch, n, NULL);
+
+		if (got != (int)n)
+			return got < 0 ? got : VOB_EMSGSIZE;
+		got = vob_chain_push(&d->e.link, ch, off, d->scratch, n, NULL);
+		if (got != (int)n)
+			return got < 0 ? got : VOB_EMSGSIZE;
+		off += n;
+	}
+	return (int)off;
+}
+
+/* Pop a batch, log it, echo it, push it. Returns chains served or <0. */
+static int echo_serve(struct echo_dev *d, struct vob_vq *vq)
+{
+	struct vob_iov iov[BATCH][SEG_MAX];
+	struct vob_chain ch[BATCH];
+	char log[BATCH * 24];
+	size_t loglen = 0;
+	unsigned n = 0, i;
+	int err = 0;
+
+	while (n < BATCH) {
+		memset(&ch[n], 0, sizeof(ch[n]));
+		ch[n].iov = iov[n];
+		ch[n].cap = SEG_MAX;
+		err = vob_vq_pop(vq, &ch[n]);
+		if (err)
+			break;
+		n++;
+	}
+	if (err && err != VOB_EAGAIN) {
+		fprintf(stderr, "%s: the driver broke the ring: %s (fault %d); asking for a reset\n",
+			d->e.o->prog, vob_strerror(err), vob_vq_fault(vq));
+		vob_dev_set_needs_reset(&d->e.dev);
+		return 0;
+	}
+	if (d->log_fd >= 0) {
+		for (i = 0; i < n; i++) {
+			uint8_t hdr[8];
+
+			if (ch[i].out_len >= 8 &&
+			    vob_chain_pull(&d->e.link, &ch[i], 0, hdr, 8, NULL) == 8)
+				loglen += (size_t)snprintf(log + loglen, sizeof(log) - loglen,
+							   "R %" PRIu64 "\n", vob_get_le64(hdr));
+		}
+		/* Logged before the chains go back: a message the driver sees
+		 * acknowledged is always in the log. */
+		if (loglen && write(d->log_fd, log, loglen) != (ssize_t)loglen)
+			fprintf(stderr, "%s: log write: %s\n", d->e.o->prog, strerror(errno));
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t written = 0;
+
+		if (ch[i].in_len < ch[i].out_len) {
+			d->refused++; /* not an echo request: return it untouched */
+		} else {
+			int got = echo_copy(d, &ch[i]);
+
+			if (got < 0) {
+				fprintf(stderr, "%s: copy: %s\n", d->e.o->prog, vob_strerror(got));
+				return got;
+			}
+			written = (uint32_t)got;
+			d->bytes += written;
+		}
+		err = vob_vq_push(vq, &ch[i], written);
+		if (err) {
+			fprintf(stderr, "%s: vob_vq_push: %s\n", d->e.o->prog, vob_strerror(err));
+			return err;
+		}
+		d->echoed++;
+	}
+	if (n)
+		vob_vq_kick(vq);
+	return (int)n;
+}
+
+int main(int argc, char **argv)
+{
+	static struct echo_dev d;
+	struct ex_opts o;
+	struct vob_dev_cfg c;
+	const char *log_path = NULL;
+	uint64_t t0, t_live = 0, live_echoed = 0;
+	int i, r, rc = 1;
+
+	ex_opts_init(&o, "vob-echo-dev", "vob-echo", "4M");
+	for (i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		r = ex_opts_common(&o, argc, argv, &i);
+		if (r < 0)
+			return 2;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout, &o);
+			return 0;
+		} else if (!strcmp(argv[i], "--count") && v) {
+			d.limit = strtoull(v, NULL, 0);
+			i++;
+		} else if (!strcmp(argv[i], "--log") && v) {
+			log_path = v;
+			i++;
+		} else {
+			fprintf(stderr, "%s: unknown option or missing value: %s (try --help)\n", o.prog,
+				argv[i]);
+			return 2;
+		}
+	}
+	d.log_fd = -1;
+	if (log_path) {
+		d.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (d.log_fd < 0) {
+			fprintf(stderr, "%s: %s: %s\n", o.prog, log_path, strerror(errno));
+			return 1;
+		}
+	}
+	ex_signals();
+	if (ex_open(&d.e, &o, EX_SIDE_DEVICE))
+		goto out;
+	d.state = aligned_alloc(64, VOB_VQ_STATE_SIZE(o.queue, 0));
+	if (!d.state)
+		goto out;
+	d.dq.vq = &d.vq;
+	d.dq.state = d.state;
+	d.dq.state_len = VOB_VQ_STATE_SIZE(o.queue, 0);
+	d.dq.size = (uint16_t)o.queue;
+	memset(&c, 0, sizeof(c));
+	c.role = VOB_ROLE_DEVICE;
+	c.slot = 0;
+	c.num_queues = 1;
+	c.queues = &d.dq;
+	c.features[0] = VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX) |
+			VOB_BIT(VOB_F_IN_ORDER) | VOB_BIT(VOB_F_RING_PACKED) |
+			VOB_BIT(VOB_F_INDIRECT_DESC);
+	c.device_id = EX_ECHO_DEVICE_ID;
+	c.vendor_id = EX_VENDOR_ID;
+	c.seg_max = SEG_MAX;
+	r = vob_dev_init(&d.e.dev, &d.e.t, &c);
+	if (r) {
+		fprintf(stderr, "%s: vob_dev_init: %s\n", o.prog, vob_strerror(r));
+		goto out;
+	}
+	if (!o.quiet)
+		printf("%s: echo device published in slot 0 (queue of up to %u entries); waiting for "
+		       "a driver\n", o.prog, o.queue);
+	fflush(stdout);
+	t0 = ex_now();
+	while (!ex_stop && (!d.limit || d.echoed < d.limit)) {
+		struct vob_vq *vq;
+		int ev = vob_dev_poll(&d.e.dev), n = 0;
+
+		if (ev < 0) {
+			fprintf(stderr, "%s: vob_dev_poll: %s\n", o.prog, vob_strerror(ev));
+			goto out;
+		}
+		if (ev & VOB_DEV_EV_RESET) {
+			d.resets++;
+			if (t_live)
+				printf("%s: driver reset or restarted after %" PRIu64
+				       " messages; waiting for it to come back\n", o.prog,
+				       d.echoed - live_echoed);
+			t_live = 0;
+			fflush(stdout);
+		}
+		if (ev & VOB_DEV_EV_LIVE) {
+			d.lives++;
+			t_live = ex_now();
+			live_echoed = d.echoed;
+			ex_print_features(&d.e, &d.e.dev, o.prog);
+			fflush(stdout);
+		}
+		vq = vob_dev_vq(&d.e.dev, 0);
+		if (vq) {
+			n = echo_serve(&d, vq);
+			if (n < 0)
+				goto out;
+		}
+		if (n)
+			continue;
+		if (vq) {
+			r = vob_vq_enable_notify(vq);
+			if (r > 0) {
+				vob_vq_disable_notify(vq);
+				continue;
+			}
+		}
+		vob_linux_wait(&d.e.lx, 200);
+		if (vq && vob_dev_vq(&d.e.dev, 0) == vq)
+			vob_vq_disable_notify(vq);
+	}
+	{
+		double s = (double)(ex_now() - t0) / 1e9;
+		const struct vob_linux_stats *ls = vob_linux_stats(&d.e.lx);
+
+		printf("%s: echoed %" PRIu64 " messages (%" PRIu64 " bytes) in %.1f s; driver "
+		       "sessions %" PRIu64 ", resets %" PRIu64 "; doorbells rung %" PRIu64
+		       ", received %" PRIu64 "\n", o.prog, d.echoed, d.bytes, s, d.lives, d.resets,
+		       ls->rung, ls->received);
+	}
+	rc = 0;
+out:
+	ex_close(&d.e);
+	free(d.state);
+	if (d.log_fd >= 0)
+		close(d.log_fd);
+	return rc;
+}

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vob-echo-drv: the driver half of the echo pair. It finds the echo device
+ * in the device table of a shared window, negotiates, and sends numbered
+ * messages; every echo is checked byte by byte and timed. When the device
+ * restarts (or resets), every message in flight comes back through on_lost:
+ * the driver reports them as lost and carries on with new messages.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ex_common.h"
+
+#define MAX_SIZE (64u * 1024u)
+
+struct msg {
+	uint64_t seq;
+	uint64_t t_sent;
+	uint8_t *buf;     /* out half, then in half */
+	uint64_t addr;
+};
+
+struct echo_drv {
+	struct ex e;
+	struct vob_vq vq;
+	struct vob_dev_queue dq;
+	struct vob_pool pool;
+	uint16_t *pool_state;
+	void *state;
+	struct msg *msg;
+	uint32_t half;     /* bytes from out half to in half */
+	uint32_t size;
+	uint64_t count, seq_base, next;
+	uint64_t acked, lost, inflight, bad;
+	uint64_t lost_lo, lost_hi, lost_batch;
+	uint64_t rtt_sum, rtt_max;
+	uint32_t max_inflight;
+	int log_fd;
+	char logbuf[8192];
+	size_t loglen;
+};
+
+static void usage(FILE *f, struct ex_opts *o)
+{
+	fprintf(f,
+		"usage: %s [options]\n"
+		"\n"
+		"The driver half of the vob echo pair: finds the echo device that\n"
+		"vob-echo-dev publishes in a shared window, sends numbered messages, checks\n"
+		"every echoed byte and times the round trips. Prints what was negotiated,\n"
+		"progress, and a summary. If the device restarts, the messages in flight are\n"
+		"reported lost and the run carries on.\n"
+		"\n",
+		o->prog);
+	ex_opts_help(f, o);
+	fprintf(f,
+		"  --count N            messages to get echoed (default 100000; 0: until killed)\n"
+		"  --size N             payload bytes per message, 8 to %u (default 64)\n"
+		"  --inflight N         most messages in flight (default: the queue size)\n"
+		"  --packed             ask for the packed ring (the device decides)\n"
+		"  --log FILE           append 'A <seq>' per checked echo, 'L <seq>' per lost message\n",
+		MAX_SIZE);
+}
+
+static void log_flush(struct echo_drv *d)
+{
+	if (d->log_fd >= 0 && d->loglen && write(d->log_fd, d->logbuf, d->loglen) < 0)
+		fprintf(stderr, "%s: log write: %s\n", d->e.o->prog, strerror(errno));
+	d->loglen = 0;
+}
+
+static void log_line(struct echo_drv *d, char kind, uint64_t seq)
+{
+	if (d->log_fd < 0)
+		return;
+	if (d->loglen + 32 > sizeof(d->logbuf))
+		log_flush(d);
+	d->loglen += (size_t)snprintf(d->logbuf + d->loglen, sizeof(d->logbuf) - d->loglen,
+				      "%c %" PRIu64 "\n", kind, seq);
+}
+
+/* The table hands back every message in flight when the device goes away
+ * or resets: nothing is lost silently. */
+static void on_lost(void *arg, uint16_t q, void *token)
+{
+	struct echo_drv *d = arg;
+	struct msg *m = token;
+
+	(void)q;
+	if (!d->lost_batch || m->seq < d->lost_lo)
+		d->lost_lo = m->seq;
+	if (!d->lost_batch || m->seq > d->lost_hi)
+		d->lost_hi = m->seq;
+	d->lost_batch++;
+	d->lost++;
+	d->inflight--;
+	log_line(d, 'L', m->seq);
+	vob_pool_put(&d->pool, m->buf);
+}
+
+static struct msg *msg_of(struct echo_drv *d, void *buf)
+{
+	return &d->msg[(vob_pool_addr(&d->pool, buf) - d->pool.addr) / d->pool.buf_size];
+}
+
+/* Collect and check every echo. Returns how many, or -1 on a bad echo. */
+static int drv_collect(struct echo_drv *d, struct vob_vq *vq, int in_order)
+{
+	void *token;
+	uint32_t written;
+	int n = 0, err;
+
+	while ((err = vob_vq_get_used(vq, &token, &written)) == 0) {
+		struct msg *m = token;
+		uint32_t bad;
+		uint64_t rtt = ex_now() - m->t_sent;
+
+		if (written != d->size && !(in_order && written == 0)) {
+			fprintf(stderr, "%s: message %" PRIu64 ": device wrote %" PRIu32 " bytes, "
+				"expected %" PRIu32 "\n", d->e.o->prog, m->seq, written, d->size);
+			return -1;
+		}
+		bad = ex_check(m->buf + d->half, d->size, m->seq);
+		if (bad != d->size) {
+			fprintf(stderr, "%s: message %" PRIu64 ": echoed byte %" PRIu32 " is wrong\n",
+				d->e.o->prog, m->seq, bad);
+			return -1;
+		}
+		log_line(d, 'A', m->seq);
+		d->rtt_sum += rtt;
+		if (rtt > d->rtt_max)
+			d->rtt_max = rtt;
+		d->acked++;
+		d->inflight--;
+		vob_pool_put(&d->pool, m->buf);
+		n++;
+	}
+	if (err != VOB_EAGAIN) {
+		fprintf(stderr, "%s: the device broke the ring: %s (fault %d); resetting it\n",
+			d->e.o->prog, vob_strerror(err), vob_vq_fault(vq));
+		vob_dev_reset(&d->e.dev);
+	}
+	return n;
+}
+
+static int drv_send(struct echo_drv *d, struct vob_vq *vq)
+{
+	int n = 0, err;
+
+	while (d->inflight < d->max_inflight && (!d->count || d->acked + d->inflight < d->count)) {
+		uint64_t addr;
+		uint8_t *buf = vob_pool_get(&d->pool, &addr);
+		struct vob_seg s[2];
+		struct msg *m;
+
+		if (!buf)
+			break;
+		m = msg_of(d, buf);
+		m->buf = buf;
+		m->addr = addr;
+		m->seq = d->seq_base + d->next;
+		ex_fill(buf, d->size, m->seq);
+		s[0].addr = addr;
+		s[0].len = d->size;
+		s[1].addr = addr + d->half;
+		s[1].len = d->size;
+		m->t_sent = ex_now();
+		err = vob_vq_add(vq, s, 1, 1, m);
+		if (err) {
+			vob_pool_put(&d->pool, buf);
+			if (err != VOB_ENOSPC)
+				fprintf(stderr, "%s: vob_vq_add: %s\n", d->e.o->prog, vob_strerror(err));
+			break;
+		}
+		d->next++;
+		d->inflight++;
+		n++;
+	}
+	if (n)
+		vob_vq_kick(vq);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	static struct echo_drv d;
+	struct ex_opts o;
+	struct vob_dev_cfg c;
+	const char *log_path = NULL;
+	uint64_t t0, t_live = 0, live_acked = 0, t_report, t_wait, addr, pool_bytes;
+	uint64_t want;
+	int i, r, rc = 1, waiting_said = 0;
+
+	ex_opts_init(&o, "vob-echo-drv", "vob-echo", "4M");
+	d.count = 100000;
+	d.size = 64;
+	for (i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		r = ex_opts_common(&o, argc, argv, &i);
+		if (r < 0)
+			return 2;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout, &o);
+			return 0;
+		} else if (!strcmp(argv[i], "--count") && v) {
+			d.count = strtoull(v, NULL, 0);
+			i++;
+		} else if (!strcmp(argv[i], "--size") && v) {
+			d.size = (uint32_t)strtoul(v, NULL, 0);
+			if (d.size < 8 || d.size > MAX_SIZE) {
+				fprintf(stderr, "%s: --size must be 8 to %u\n", o.prog, MAX_SIZE);
+				return 2;
+			}
+			i++;
+		} else if (!strcmp(argv[i], "--inflight") && v) {
+			d.max_inflight = (uint32_t)strtoul(v, NULL, 0);
+			i++;
+		} else if (!strcmp(argv[i], "--packed")) {
+			o.packed = 1;
+		} else if (!strcmp(argv[i], "--log") && v) {
+			log_path = v;
+			i++;
+		} else {
+			fprintf(stderr, "%s: unknown option or missing value: %s (try --help)\n", o.prog,
+				argv[i]);
+			return 2;
+		}
+	}
+	if (!d.max_inflight || d.max_inflight > o.queue)
+		d.max_inflight = o.queue;
+	d.log_fd = -1;
+	if (log_path) {
+		d.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (d.log_fd < 0) {
+			fprintf(stderr, "%s: %s: %s\n", o.prog, log_path, strerror(errno));
+			return 1;
+		}
+	}
+	/* Sequence numbers unique across restarts of this program. */
+	d.seq_base = (uint64_t)getpid() << 32;
+	ex_signals();
+	if (ex_open(&d.e, &o, EX_SIDE_DRIVER))
+		goto out;
+
+	/* Rings, then one pool buffer per queue entry (out half, in half). */
+	addr = ex_place(&d.e, &d.dq, 1, o.queue, EX_ARENA_ADDR);
+	d.half = (uint32_t)VOB_ALIGN_UP(d.size, EX_LINE);
+	pool_bytes = (uint64_t)o.queue * 2u * d.half;
+	if (!addr || addr + pool_bytes > d.e.win_size) {
+		fprintf(stderr, "%s: the window (%" PRIu64 " bytes) is too small for %u entries of %"
+			PRIu32 " bytes: it needs %" PRIu64 " (give a larger size= to a new file, or "
+			"lower --queue/--size)\n", o.prog, d.e.win_size, o.queue, d.size,
+			(addr ? addr : EX_ARENA_ADDR) + pool_bytes + 8192u);
+		goto out;
+	}
+	d.state = aligned_alloc(64, VOB_VQ_STATE_SIZE(o.queue, 0));
+	d.pool_state = calloc(o.queue, sizeof(uint16_t));
+	d.msg = calloc(o.queue, sizeof(*d.msg));
+	if (!d.state || !d.pool_state || !d.msg)
+		goto out;
+	r = vob_pool_init(&d.pool, &d.e.link, addr, 2u * d.half, (uint16_t)o.queue, d.pool_state);
+	if (r) {
+		fprintf(stderr, "%s: vob_pool_init: %s\n", o.prog, vob_strerror(r));
+		goto out;
+	}
+	d.dq.vq = &d.vq;
+	d.dq.state = d.state;
+	d.dq.state_len = VOB_VQ_STATE_SIZE(o.queue, 0);
+	d.dq.size = (uint16_t)o.queue;
+	want = VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX) | VOB_BIT(VOB_F_IN_ORDER);
+	if (o.packed)
+		want |= VOB_BIT(VOB_F_RING_PACKED);
+	memset(&c, 0, sizeof(c));
+	c.role = VOB_ROLE_DRIVER;
+	c.slot = 0;
+	c.num_queues = 1;
+	c.queues = &d.dq;
+	c.features[0] = want;
+	c.on_lost = on_lost;
+	c.arg = &d;
+	r = vob_dev_init(&d.e.dev, &d.e.t, &c);
+	if (r) {
+		fprintf(stderr, "%s: vob_dev_init: %s\n", o.prog, vob_strerror(r));
+		goto out;
+	}
+	if (!o.quiet)
+		printf("%s: looking for the echo device in slot 0; sending %" PRIu64 " messages of %"
+		       PRIu32 " bytes, up to %" PRIu32 " in flight\n", o.prog, d.count, d.size,
+		       d.max_inflight);
+	fflush(stdout);
+
+	t0 = t_report = t_wait = ex_now();
+	while (!ex_stop && (!d.count || d.acked < d.count)) {
+		struct vob_vq *vq;
+		int ev = vob_dev_poll(&d.e.dev), n = 0, in_order;
+		uint64_t now;
+
+		if (d.lost_batch) {
+			printf("%s: device reset or restarted: %" PRIu64 " messages in flight lost "
+			       "(seq %" PRIu64 "..%" PRIu64 "), reported, not resent; carrying on\n",
+			       o.prog, d.lost_batch, d.lost_lo, d.lost_hi);
+			d.lost_batch = 0;
+			log_flush(&d);
+			fflush(stdout);
+		}
+		if (ev & VOB_DEV_EV_RESET) {
+			if (t_live && !o.quiet)
+				printf("%s: device went away after %" PRIu64 " messages this session; "
+				       "waiting for it\n", o.prog, d.acked - live_acked);
+			t_live = 0;
+			t_wait = ex_now();
+			waiting_said = 0;
+		}
+		if (ev & VOB_DEV_EV_TIMEOUT)
+			printf("%s: the device in the window does not answer (a stale table left by a "
+			       "process that is gone?); waiting for it to start again\n", o.prog);
+		if (ev & VOB_DEV_EV_REFUSED)
+			fprintf(stderr, "%s: the device refused our features\n", o.prog);
+		if (ev & VOB_DEV_EV_LIVE) {
+			t_live = ex_now();
+			live_acked = d.acked;
+			ex_print_features(&d.e, &d.e.dev, o.prog);
+			printf("%s: queue 0 live: %u entries\n", o.prog, (unsigned)d.vq.size);
+			fflush(stdout);
+		}
+		vq = vob_dev_vq(&d.e.dev, 0);
+		in_order = (vob_dev_features(&d.e.dev, 0) & VOB_BIT(VOB_F_IN_ORDER)) != 0;
+		if (vq) {
+			r = drv_collect(&d, vq, in_order);
+			if (r < 0) {
+				d.bad++;
+				goto out;
+			}
+			n += r;
+			vq = vob_dev_vq(&d.e.dev, 0);
+			if (vq)
+				n += drv_send(&d, vq);
+		}
+		now = ex_now();
+		if (!t_live && !waiting_said && now - t_wait > 1000000000ull) {
+			printf("%s: waiting for the device (state %s): is vob-echo-dev running on "
+			       "the same window?\n", o.prog, ex_state_name(vob_dev_state(&d.e.dev)));
+			fflush(stdout);
+			waiting_said = 1;
+		}
+		if (!o.quiet && t_live && now - t_report >= 1000000000ull) {
+			printf("%s: %" PRIu64 " echoed, %" PRIu64 " in flight, %" PRIu64 " lost; %.0f msg/s\n",
+			       o.prog, d.acked, d.inflight, d.lost,
+			       (double)d.acked / ((double)(now - t0) / 1e9));
+			fflush(stdout);
+			t_report = now;
+		}
+		if (n)
+			continue;
+		log_flush(&d);
+		if (vq) {
+			r = vob_vq_enable_notify(vq);
+			if (r > 0) {
+				vob_vq_disable_notify(vq);
+				continue;
+			}
+		}
+		vob_linux_wait(&d.e.lx, 100);
+		if (vq && vob_dev_vq(&d.e.dev, 0) == vq)
+			vob_vq_disable_notify(vq);
+	}
+	log_flush(&d);
+	{
+		double s = (double)(ex_now() - t0) / 1e9;
+		const struct vob_vq_stats *st = vob_vq_stats(&d.vq);
+		const struct vob_linux_stats *ls = vob_linux_stats(&d.e.lx);
+
+		printf("%s: %" PRIu64 " messages of %" PRIu32 " bytes echoed and checked byte by byte"
+		       " in %.2f s: %.0f msg/s, %.1f MB/s each way; mean round trip %.1f us (max %.1f us)"
+		       " with up to %" PRIu32 " in flight\n",
+		       o.prog, d.acked, d.size, s, (double)d.acked / s,
+		       (double)d.acked * d.size / s / 1e6,
+		       d.acked ? (double)d.rtt_sum / (double)d.acked / 1e3 : 0.0,
+		       (double)d.rtt_max / 1e3, d.max_inflight);
+		printf("%s: %" PRIu64 " lost in flight to device restarts (reported); doorbells rung %"
+		       PRIu64 " (%.4f per message), received %" PRIu64 "; last session kicks %" PRIu64
+		       ", suppressed %" PRIu64 "\n",
+		       o.prog, d.lost, ls->rung, d.acked ? (double)ls->rung / (double)d.acked : 0.0,
+		       ls->received, st->notify_sent, st->notify_suppressed);
+	}
+	rc = ex_stop ? 130 : 0;
+out:
+	log_flush(&d);
+	ex_close(&d.e);
+	free(d.state);
+	free(d.pool_state);
+	free(d.msg);
+	if (d.log_fd >= 0)
+		close(d.log_fd);
+	return rc;
+}

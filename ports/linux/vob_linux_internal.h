@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Shared between the files of the Linux port; not installed. */
+#ifndef VOB_LINUX_INTERNAL_H
+#define VOB_LINUX_INTERNAL_H
+
+#include "vob_linux.h"
+
+#define LX_SPEC_MAX 512
+#define LX_SPEC_OPTS 16
+
+/* A parsed spec: SCHEME[:ARG][,KEY[=VALUE]]... */
+struct lx_spec {
+	char buf[LX_SPEC_MAX];
+	const char *what; /* "window" or "doorbell", for messages */
+	const char *text; /* the spec as given */
+	char *scheme;
+	char *arg;        /* "" when absent */
+	char *key[LX_SPEC_OPTS];
+	char *val[LX_SPEC_OPTS]; /* "" for a flag */
+	unsigned char used[LX_SPEC_OPTS];
+	unsigned n;
+};
+
+/* Set the error text (printf-style) and return @err. */
+int lx_fail(struct vob_linux *lx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A vob_err for an errno value. */
+int lx_errno(int e);
+int lx_spec_parse(struct vob_linux *lx, struct lx_spec *s, const char *what, const char *spec);
+/* The value of option @key (marked used), or NULL when absent. */
+const char *lx_spec_opt(struct lx_spec *s, const char *key);
+/* Fails on the first option nobody asked for. */
+int lx_spec_check_used(struct vob_linux *lx, struct lx_spec *s);
+/* Parse a number option; 0, VOB_EINVAL (with a message). */
+int lx_spec_num(struct vob_linux *lx, struct lx_spec *s, const char *key, uint64_t *out,
+		int *present);
+/* Local pointer of [addr, addr + len) in a window of this context, or NULL. */
+void *lx_translate(struct vob_linux *lx, uint64_t addr, uint64_t len, unsigned access,
+		   const struct vob_linux_window **w);
+/* Mark every doorbell id pending on the link; returns how many. */
+int lx_mark_all(struct vob_linux *lx);
+/* Doorbell part, in vob_linux_bell.c. */
+int lx_bell_ring(struct vob_linux *lx, uint32_t id, uint32_t data);
+void lx_bell_close(struct vob_linux *lx);
+/* Block until a doorbell, a wake or the time-out; then drain. */
+int lx_bell_wait(struct vob_linux *lx, int timeout_ms);
+
+/* The futex doorbell block: two halves of 128 bytes; half d holds the
+ * doorbells rung toward side d. Words (32-bit, index into the half): */
+#define LX_FX_HALF_WORDS 32u
+#define LX_FX_SEQ 0u     /* futex word: bumped after every ring (opaque value) */
+#define LX_FX_WAITERS 1u /* nonzero while the receiver may sleep on SEQ */
+#define LX_FX_PEND 2u    /* two words: pending ids 0-31, 32-63 (little-endian bits) */
+
+/* Tags of the epoll set (ids are below VOB_MAX_DOORBELLS). */
+#define LX_TAG_KICK 0x10000u
+#define LX_TAG_LISTEN 0x10001u
+#define LX_TAG_CONN 0x10002u
+#define LX_TAG_FWD 0x10003u
+#define LX_TAG_UIO 0x10004u
+#define LX_TAG_TIMER 0x10005u
+
+#endif

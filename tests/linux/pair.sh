@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Integration tests of the Linux port: the example pairs as two processes
+# over a shared window, with peers killed (-9) and restarted mid-stream.
+#
+#   pair.sh BINDIR echo WINDOW DOORBELL    WINDOW: file | memfd; DOORBELL: futex | eventfd | poll
+#   pair.sh BINDIR console DOORBELL
+#   pair.sh BINDIR bench
+#   pair.sh BINDIR cross SRCDIR XBUILDDIR dev|drv DOORBELL [--packed]
+#
+# cross: build the echo pair for s390x (big-endian) in XBUILDDIR and run the
+# echo test with the device (dev) or the drivers (drv) under qemu-user
+# against native peers over one shared file. Exits 77 (skipped) without the
+# cross compiler or qemu.
+#
+# echo: start the device, then the driver; kill -9 the device mid-stream and
+# start it again; the driver must finish. Then kill -9 a driver mid-stream
+# and start another; it must finish. Every message any driver saw
+# acknowledged must be in the device log exactly once, no message may be
+# both acknowledged and reported lost, and no message may reach the device
+# twice.
+set -u
+bindir=$1
+what=$2
+shift 2
+
+work=$(mktemp -d /tmp/vob-linux-test.XXXXXX)
+name=vob-test-$$
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$work" /dev/shm/$name /dev/shm/$name.sock /dev/shm/$name.sock.lock
+}
+trap cleanup EXIT
+fail() {
+	echo "FAIL: $*" >&2
+	for f in "$work"/*.out; do
+		[[ -f $f ]] && { echo "--- $(basename "$f")"; tail -n 15 "$f"; } >&2
+	done
+	exit 1
+}
+say() { echo "== $*"; }
+
+# Wait until file $1 has at least $2 lines matching $3, or $4 seconds pass.
+wait_lines() {
+	local file=$1 want=$2 pat=$3 secs=$4 n
+	local end=$((SECONDS + secs))
+	while ((SECONDS < end)); do
+		n=$(grep -c "$pat" "$file" 2>/dev/null)
+		((${n:-0} >= want)) && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Wait for pid $1 to exit within $2 seconds; its status in $rc.
+wait_exit() {
+	local pid=$1 secs=$2 end=$((SECONDS + $2))
+	while kill -0 "$pid" 2>/dev/null; do
+		((SECONDS < end)) || return 1
+		sleep 0.05
+	done
+	wait "$pid"
+	rc=$?
+	return 0
+}
+
+# The fd number under which process $1 holds memfd $2.
+memfd_of() {
+	local pid=$1 f
+	for f in /proc/$pid/fd/*; do
+		if [[ $(readlink "$f") == "/memfd:$2 (deleted)" ]]; then
+			echo "${f##*/}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Commands that start a device and a driver (a qemu-user prefix for the
+# cross-endian runs).
+devcmd=("$bindir/vob-echo-dev")
+drvcmd=("$bindir/vob-echo-drv")
+
+echo_test() {
+	local win=$1 bell=$2 dev drv fd rc dwin
+	local dlog=$work/dev.log alog=$work/drv.log
+	local common=(-d "$bell" --queue 64)
+	[[ $bell == eventfd ]] && common=(-d "eventfd:$work/bell.sock" --queue 64)
+
+	# The window each program opens: a shared file; or a memfd that the
+	# first device creates and everyone else opens through /proc/PID/fd
+	# of a process that holds it (the survivor, after a kill).
+	if [[ $win == file ]]; then
+		dwin="file:/dev/shm/$name,size=4M"
+	else
+		dwin="memfd:$name,size=4M"
+	fi
+
+	say "device up ($win, $bell)"
+	"${devcmd[@]}" -w "$dwin" "${common[@]}" --log "$dlog" >"$work/dev1.out" 2>&1 &
+	dev=$!
+	pids+=("$dev")
+	wait_lines "$work/dev1.out" 1 "published" 10 || fail "device 1 did not start"
+	if [[ $win == memfd ]]; then
+		fd=$(memfd_of "$dev" "$name") || fail "no memfd in device 1"
+		dwin="file:/proc/$dev/fd/$fd"
+	fi
+
+	say "driver 1; kill -9 the device mid-stream and restart it"
+	"${drvcmd[@]}" -w "$dwin" "${common[@]}" --count 0 --log "$alog" \
+		>"$work/drv1.out" 2>&1 &
+	drv=$!
+	pids+=("$drv")
+	wait_lines "$alog" 5000 "^A" 30 || fail "driver 1 made no progress"
+	kill -9 "$dev"
+	wait "$dev" 2>/dev/null
+	if [[ $win == memfd ]]; then
+		fd=$(memfd_of "$drv" "$name") || fail "no memfd in driver 1"
+		dwin="file:/proc/$drv/fd/$fd"
+	fi
+	sleep 0.2
+	local at_kill
+	at_kill=$(grep -c "^A" "$alog")
+	"${devcmd[@]}" -w "$dwin" "${common[@]}" --log "$dlog" >"$work/dev2.out" 2>&1 &
+	dev=$!
+	pids+=("$dev")
+	wait_lines "$alog" $((at_kill + 30000)) "^A" 60 ||
+		fail "driver 1 did not carry on after the device restarted"
+	kill -TERM "$drv"
+	wait_exit "$drv" 30 || fail "driver 1 did not stop on SIGTERM"
+	((rc == 130)) || fail "driver 1 exited with $rc"
+	grep -q "messages in flight lost" "$work/drv1.out" || fail "driver 1 did not report the loss"
+	grep -q "messages of 64 bytes echoed" "$work/drv1.out" || fail "driver 1 summary"
+
+	say "driver 2 killed mid-stream; driver 3 finishes"
+	if [[ $win == memfd ]]; then
+		fd=$(memfd_of "$dev" "$name") || fail "no memfd in device 2"
+		dwin="file:/proc/$dev/fd/$fd"
+	fi
+	local before
+	before=$(grep -c "^A" "$alog")
+	"${drvcmd[@]}" -w "$dwin" "${common[@]}" --count 10000000 --log "$alog" \
+		>"$work/drv2.out" 2>&1 &
+	drv=$!
+	pids+=("$drv")
+	wait_lines "$alog" $((before + 5000)) "^A" 30 || fail "driver 2 made no progress"
+	kill -9 "$drv"
+	wait "$drv" 2>/dev/null
+	"${drvcmd[@]}" -w "$dwin" "${common[@]}" --count 20000 --log "$alog" \
+		>"$work/drv3.out" 2>&1 &
+	drv=$!
+	pids+=("$drv")
+	wait_exit "$drv" 90 || fail "driver 3 did not finish"
+	((rc == 0)) || fail "driver 3 exited with $rc"
+	grep -q "20000 messages of 64 bytes echoed" "$work/drv3.out" || fail "driver 3 summary"
+	grep -q "driver reset or restarted" "$work/dev2.out" ||
+		fail "the device did not notice the driver restart"
+	kill "$dev"
+	wait_exit "$dev" 10 || fail "device did not stop on SIGTERM"
+	((rc == 0)) || fail "device exited with $rc after SIGTERM"
+
+	say "checking the logs"
+	grep '^A' "$alog" | cut -d' ' -f2 | sort >"$work/acked"
+	grep '^L' "$alog" | cut -d' ' -f2 | sort >"$work/lost"
+	cut -d' ' -f2 "$dlog" | sort >"$work/received"
+	local nack nlost nrecv
+	nack=$(wc -l <"$work/acked")
+	nlost=$(wc -l <"$work/lost")
+	nrecv=$(wc -l <"$work/received")
+	echo "acknowledged $nack, reported lost $nlost, received by devices $nrecv"
+	((nack >= 60000)) || fail "only $nack acknowledged"
+	[[ -z $(uniq -d "$work/acked") ]] || fail "a message was acknowledged twice"
+	[[ -z $(uniq -d "$work/received") ]] || fail "a message reached the device twice"
+	[[ -z $(comm -23 "$work/acked" "$work/received") ]] ||
+		fail "acknowledged messages the device never logged: $(comm -23 "$work/acked" "$work/received" | head -3)"
+	[[ -z $(comm -12 "$work/acked" "$work/lost") ]] || fail "a message both acknowledged and lost"
+	echo "OK: every acknowledged message arrived exactly once"
+}
+
+console_test() {
+	local bell=$1 dev drv rc
+	local w="file:/dev/shm/$name,size=1M"
+	local common=(-w "$w" -d "$bell" -q)
+	[[ $bell == eventfd ]] && common=(-w "$w" -d "eventfd:$work/bell.sock" -q)
+
+	seq 1 30000 >"$work/to_driver"
+	yes "a line typed at the driver" | head -n 8000 >"$work/to_device"
+	say "console pair ($bell): driver first, bytes both ways"
+	"$bindir/vob-console-drv" "${common[@]}" --exit-on-eof 1 <"$work/to_device" \
+		>"$work/drv.stdout" 2>"$work/drv.out" &
+	drv=$!
+	pids+=("$drv")
+	sleep 0.3
+	"$bindir/vob-console-dev" "${common[@]}" <"$work/to_driver" >"$work/dev.stdout" \
+		2>"$work/dev.out" &
+	dev=$!
+	pids+=("$dev")
+	wait_exit "$drv" 60 || fail "console driver did not finish"
+	((rc == 0)) || fail "console driver exited with $rc"
+	# The device may still be writing what the driver sent last.
+	sleep 0.3
+	kill "$dev"
+	wait_exit "$dev" 10 || fail "console device did not stop"
+	((rc == 0)) || fail "console device exited with $rc after SIGTERM"
+	cmp -s "$work/to_device" "$work/dev.stdout" || fail "driver -> device stream differs"
+	cmp -s "$work/to_driver" "$work/drv.stdout" || fail "device -> driver stream differs"
+	echo "streams: $(wc -c <"$work/to_device") bytes one way, $(wc -c <"$work/to_driver") the other"
+
+	say "console device killed (-9) and restarted under a running driver"
+	local fifo=$work/stdin.fifo keep
+	mkfifo "$fifo"
+	exec {keep}<>"$fifo" # a writer that never closes: the driver's stdin stays open
+	"$bindir/vob-console-drv" "${common[@]}" <"$fifo" >"$work/drv2.stdout" 2>"$work/drv2.out" &
+	drv=$!
+	pids+=("$drv")
+	echo "before the restart" | "$bindir/vob-console-dev" "${common[@]}" >/dev/null \
+		2>"$work/dev2.out" &
+	dev=$!
+	pids+=("$dev")
+	wait_lines "$work/drv2.stdout" 1 "before the restart" 20 || fail "nothing before the restart"
+	kill -9 "$dev"
+	wait "$dev" 2>/dev/null
+	echo "after the restart" | "$bindir/vob-console-dev" "${common[@]}" >"$work/dev3.stdout" \
+		2>"$work/dev3.out" &
+	dev=$!
+	pids+=("$dev")
+	wait_lines "$work/drv2.stdout" 1 "after the restart" 20 || fail "nothing after the restart"
+	echo "typed after the restart" >&"$keep"
+	wait_lines "$work/dev3.stdout" 1 "typed after the restart" 20 ||
+		fail "the restarted device did not get the driver's input"
+	kill "$drv" "$dev"
+	wait_exit "$drv" 10 || fail "console driver did not stop"
+	((rc == 0)) || fail "console driver exited with $rc after SIGTERM"
+	exec {keep}>&-
+	echo "OK: both streams exact, and the pair came back after a device restart"
+}
+
+bench_test() {
+	say "vob-bench smoke run"
+	"$bindir/vob-bench" --duration 0.1 --size 64,4096 --queue 64 >"$work/bench.out" 2>&1 ||
+		fail "vob-bench failed"
+	cat "$work/bench.out"
+	local n
+	n=$(grep -c '"msgs_per_s"' "$work/bench.out")
+	((n == 16)) || fail "expected 16 measurements, got $n"
+	! grep -q '"error"' "$work/bench.out" || fail "a measurement failed"
+	grep -q '"summary":true' "$work/bench.out" || fail "no summary line"
+	echo "OK"
+}
+
+cross_test() {
+	local src=$1 xb=$2 which=$3 bell=$4 extra=${5:-} qemu
+	command -v s390x-linux-gnu-gcc >/dev/null || { echo "no s390x cross compiler: skipped"; exit 77; }
+	qemu=$(command -v qemu-s390x-static || command -v qemu-s390x) ||
+		{ echo "no qemu-s390x: skipped"; exit 77; }
+	say "building the echo pair for s390x in $xb"
+	if [[ ! -f $xb/CMakeCache.txt ]]; then
+		cmake -S "$src" -B "$xb" -DCMAKE_TOOLCHAIN_FILE="$src/cmake/toolchains/s390x-linux-gnu.cmake" \
+			-DCMAKE_BUILD_TYPE=Release -DVOB_BUILD_SHARED=OFF -DVOB_BUILD_TESTS=OFF \
+			>"$work/xcfg.out" 2>&1 || { cat "$work/xcfg.out"; echo "s390x configure failed: skipped"; exit 77; }
+	fi
+	cmake --build "$xb" --target vob-echo-dev vob-echo-drv >"$work/xbuild.out" 2>&1 ||
+		fail "s390x build failed: $(tail -5 "$work/xbuild.out")"
+	if [[ $which == dev ]]; then
+		devcmd=("$qemu" -L / "$xb/examples/linux/vob-echo-dev")
+	else
+		drvcmd=("$qemu" -L / "$xb/examples/linux/vob-echo-drv" $extra)
+	fi
+	echo_test file "$bell"
+}
+
+case $what in
+echo) echo_test "$@" ;;
+cross) cross_test "$@" ;;
+console) console_test "$@" ;;
+bench) bench_test ;;
+*) fail "unknown test $what" ;;
+esac
