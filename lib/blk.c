@@ -978,8 +978,15 @@ int vob_blk_drv_poll(struct vob_blk_drv *b)
 		if (!vq)
 			break;
 		err = vob_vq_get_used(vq, &tok, &written);
-		if (err == VOB_EAGAIN)
-			break;
+		if (err == VOB_EAGAIN) {
+			/* Ask for the next completion's interrupt, then look once
+			 * more: one may have landed before the request was seen. */
+			err = vob_vq_enable_notify(vq);
+			if (err == 1)
+				continue;
+			if (err == 0)
+				break;
+		}
 		if (err < 0) {
 			/* A broken ring: reset; what was in flight is cancelled. */
 			b->stats.ring_errors++;

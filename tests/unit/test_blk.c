@@ -602,6 +602,24 @@ static void test_random_small_segments(void **state)
 
 /* ---- features, one by one ------------------------------------------------ */
 
+/* After a completion the driver asks for the next one's interrupt: with
+ * EVENT_IDX a second completion still rings the driver's doorbell. */
+static void test_driver_rearms_notification(void **state)
+{
+	uint8_t buf[512];
+	uint32_t db;
+
+	(void)state;
+	up_default();
+	db = vob_dev_queue_doorbell(&T.drv.dev, 0);
+	assert_int_equal(run(vob_blk_drv_read(&T.drv, 0, buf, 1)), 0);
+	(void)vob_link_irq_take(&T.w.drv.link, db);
+	sub(vob_blk_drv_read(&T.drv, 1, buf, 1));
+	assert_true(vob_blk_dev_poll(&T.dev) >= 0);
+	assert_true(vob_link_irq_take(&T.w.drv.link, db));
+	drain();
+}
+
 static void test_flush_and_get_id(void **state)
 {
 	struct vob_blk_dev_cfg dc;
@@ -1850,6 +1868,7 @@ int main(void)
 		TT(test_init_checks),
 		TT(test_random_mirror),
 		TT(test_random_small_segments),
+		TT(test_driver_rearms_notification),
 		TT(test_flush_and_get_id),
 		TT(test_discard_write_zeroes),
 		TT(test_read_only),
