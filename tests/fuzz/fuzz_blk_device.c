@@ -475,8 +475,9 @@ static uint64_t buf_alloc_len(bool in_b, uint32_t *lenp, uint8_t **p)
 		len = (uint32_t)cap;
 	*lenp = len;
 	if (*bump + len > cap) {
-		if (any_pending())
-			S.dirty = true;
+		/* Starting over may reuse memory of a request in flight, or of
+		 * the request being built (its indirect table): no checks. */
+		S.dirty = true;
 		*bump = 0;
 	}
 	*p = base + *bump;

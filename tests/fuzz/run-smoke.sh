@@ -5,7 +5,8 @@
 # Configures <build-dir> with clang and the fuzz targets (tests, ports and
 # examples off), builds them, runs the regression tests (ctest -L fuzz: every
 # file of regress/<target>/ and corpus/<target>/ once), then fuzzes each
-# target for <seconds>, two at a time, each starting from a copy of its seed
+# target for <seconds> (libFuzzer seed VOB_FUZZ_SEED, default 1, so a CI
+# failure replays), two at a time, each starting from a copy of its seed
 # corpus inside the build directory (the source tree is never written).
 # Prints libFuzzer's final statistics and coverage line for each target;
 # exits non-zero if the regression tests fail or a target crashes (the
@@ -52,7 +53,7 @@ fuzz_one() {
 	cp "$here/corpus/$1/"* "$work/corpus/" 2>/dev/null
 	# shellcheck disable=SC2086
 	(cd "$work" && timeout $((secs + 300)) "$fdir/$1" -max_total_time="$secs" \
-		-print_final_stats=1 -rss_limit_mb=4096 -timeout=60 \
+		-print_final_stats=1 -rss_limit_mb=4096 -timeout=60 -seed="${VOB_FUZZ_SEED:-1}" \
 		-artifact_prefix="$work/" ${FUZZ_FLAGS:-} corpus >"$work/log" 2>&1
 	 echo $? >"$work/rc")
 }
