@@ -20,7 +20,7 @@
 #define EX_LINE 64u
 #define EX_NSLOTS 1u
 #define EX_NQUEUES 2u
-#define EX_CONFIG_MAX 64u
+#define EX_CONFIG_MAX 128u /* holds the largest config of the examples (blk: 72) */
 #define EX_TABLE_ADDR 0x0u
 #define EX_FUTEX_ADDR 0x800u
 #define EX_ARENA_ADDR 0x1000u

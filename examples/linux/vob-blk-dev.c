@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vob-blk-dev: the device half of the block pair. It publishes a virtio-blk
+ * device (the blk class, include/vob/blk.h: device id 2) that serves an
+ * image file: a backend of pread/pwrite, fdatasync for FLUSH and
+ * fallocate(PUNCH_HOLE / ZERO_RANGE) for DISCARD and WRITE_ZEROES. Its event
+ * loop sleeps in vob_linux_wait() between bursts of requests.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ex_common.h"
+#include "vob/blk.h"
+
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE 0x01
+#endif
+#ifndef FALLOC_FL_PUNCH_HOLE
+#define FALLOC_FL_PUNCH_HOLE 0x02
+#endif
+#ifndef FALLOC_FL_ZERO_RANGE
+#define FALLOC_FL_ZERO_RANGE 0x10
+#endif
+
+VOB_STATIC_ASSERT(EX_CONFIG_MAX >= VOB_BLK_CONFIG_BYTES, blk_config_fits);
+
+/* The file backend: ctx is a struct img. */
+struct img {
+	int fd;
+	uint64_t bytes;
+	uint64_t reads, writes, flushes, discards, zeroes;
+};
+
+static int img_read(void *ctx, uint64_t sector, void *buf, uint32_t len)
+{
+	struct img *m = ctx;
+	uint8_t *p = buf;
+	off_t off = (off_t)(sector * VOB_BLK_SECTOR_SIZE);
+
+	m->reads++;
+	while (len) {
+		ssize_t n = pread(m->fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return VOB_EIO;
+		if (n == 0) { /* beyond the end of a file that shrank: zeros */
+			memset(p, 0, len);
+			return 0;
+		}
+		p += n;
+		off += n;
+		len -= (uint32_t)n;
+	}
+	return 0;
+}
+
+static int img_write(void *ctx, uint64_t sector, const void *buf, uint32_t len)
+{
+	struct img *m = ctx;
+	const uint8_t *p = buf;
+	off_t off = (off_t)(sector * VOB_BLK_SECTOR_SIZE);
+
+	m->writes++;
+	while (len) {
+		ssize_t n = pwrite(m->fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return VOB_EIO;
+		p += n;
+		off += n;
+		len -= (uint32_t)n;
+	}
+	return 0;
+}
+
+static int img_flush(void *ctx)
+{
+	struct img *m = ctx;
+
+	m->flushes++;
+	return fdatasync(m->fd) ? VOB_EIO : 0;
+}
+
+/* Zero a range by writing zeros (when fallocate cannot). */
+static int img_zero_write(struct img *m, uint64_t sector, uint32_t n)
+{
+	static const uint8_t zero[64 * 1024];
+
+	while (n) {
+		uint32_t k = n < sizeof(zero) / VOB_BLK_SECTOR_SIZE ? n :
+			     (uint32_t)(sizeof(zero) / VOB_BLK_SECTOR_SIZE);
+		int err = img_write(m, sector, zero, k * VOB_BLK_SECTOR_SIZE);
+
+		if (err)
+			return err;
+		sector += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static int img_discard(void *ctx, uint64_t sector, uint32_t n)
+{
+	struct img *m = ctx;
+
+	m->discards++;
+	/* Discard is a hint: a file system without hole punching loses nothing. */
+	(void)fallocate(m->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			(off_t)(sector * VOB_BLK_SECTOR_SIZE), (off_t)n * VOB_BLK_SECTOR_SIZE);
+	return 0;
+}
+
+static int img_write_zeroes(void *ctx, uint64_t sector, uint32_t n, bool unmap)
+{
+	struct img *m = ctx;
+	off_t off = (off_t)(sector * VOB_BLK_SECTOR_SIZE), len = (off_t)n * VOB_BLK_SECTOR_SIZE;
+
+	m->zeroes++;
+	if (unmap && !fallocate(m->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len))
+		return 0;
+	if (!fallocate(m->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, off, len))
+		return 0;
+	return img_zero_write(m, sector, n);
+}
+
+static const struct vob_blk_backend_ops img_ops = {
+	img_read, img_write, img_flush, img_discard, img_write_zeroes,
+};
+
+static void usage(FILE *f, struct ex_opts *o)
+{
+	fprintf(f,
+		"usage: %s --image FILE [options]\n"
+		"\n"
+		"The device half of the vob block pair: a virtio-blk device (id 2) in a\n"
+		"shared window, serving FILE as a disk of 512-byte sectors (its size\n"
+		"rounded down to a sector): reads and writes with pread/pwrite, FLUSH with\n"
+		"fdatasync, DISCARD and WRITE_ZEROES with fallocate. Run vob-blk-drv with\n"
+		"the same --window and --doorbell, in either order.\n"
+		"\n",
+		o->prog);
+	ex_opts_help(f, o);
+	fprintf(f,
+		"  --image FILE         the image to serve (required)\n"
+		"  --readonly           open it read-only and publish VIRTIO_BLK_F_RO\n"
+		"  --id TEXT            the GET_ID answer (default: the image's file name)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static struct vob_blk_dev b;
+	static struct ex e;
+	static struct img m;
+	struct vob_blk_dev_cfg bc;
+	struct ex_opts o;
+	struct stat sb;
+	const char *image = NULL, *id = NULL;
+	int i, r, rc = 1, ro = 0;
+
+	ex_opts_init(&o, "vob-blk-dev", "vob-blk", "1M");
+	o.queue = VOB_BLK_QSIZE;
+	m.fd = -1;
+	for (i = 1; i < argc; i++) {
+		r = ex_opts_common(&o, argc, argv, &i);
+		if (r < 0)
+			return 2;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout, &o);
+			return 0;
+		} else if (!strcmp(argv[i], "--image") && i + 1 < argc) {
+			image = argv[++i];
+		} else if (!strcmp(argv[i], "--readonly")) {
+			ro = 1;
+		} else if (!strcmp(argv[i], "--id") && i + 1 < argc) {
+			id = argv[++i];
+		} else {
+			fprintf(stderr, "%s: unknown option %s (try --help)\n", o.prog, argv[i]);
+			return 2;
+		}
+	}
+	if (!image) {
+		fprintf(stderr, "%s: --image FILE is required (try --help)\n", o.prog);
+		return 2;
+	}
+	if (o.queue > VOB_BLK_QSIZE) {
+		fprintf(stderr, "%s: --queue at most %d\n", o.prog, VOB_BLK_QSIZE);
+		return 2;
+	}
+	m.fd = open(image, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (m.fd < 0 || fstat(m.fd, &sb)) {
+		fprintf(stderr, "%s: %s: %s\n", o.prog, image, strerror(errno));
+		return 1;
+	}
+	m.bytes = (uint64_t)sb.st_size;
+	if (m.bytes < VOB_BLK_SECTOR_SIZE) {
+		fprintf(stderr, "%s: %s: smaller than one sector\n", o.prog, image);
+		close(m.fd);
+		return 1;
+	}
+	ex_signals();
+	if (ex_open(&e, &o, EX_SIDE_DEVICE))
+		goto out;
+	memset(&bc, 0, sizeof(bc));
+	bc.slot = 0;
+	bc.queue_size = (uint16_t)o.queue;
+	bc.capacity = m.bytes / VOB_BLK_SECTOR_SIZE;
+	bc.blk_size = 4096;
+	bc.read_only = ro;
+	bc.max_discard_seg = 16;
+	bc.max_write_zeroes_seg = 16;
+	bc.write_zeroes_may_unmap = true;
+	if (!id) {
+		id = strrchr(image, '/');
+		id = id ? id + 1 : image;
+	}
+	memcpy(bc.id, id, strlen(id) < VOB_BLK_ID_BYTES ? strlen(id) : VOB_BLK_ID_BYTES);
+	bc.vendor_id = EX_VENDOR_ID;
+	bc.ops = &img_ops;
+	bc.ctx = &m;
+	r = vob_blk_dev_init(&b, &e.t, &bc);
+	if (r) {
+		fprintf(stderr, "%s: vob_blk_dev_init: %s\n", o.prog, vob_strerror(r));
+		goto out;
+	}
+	if (!o.quiet)
+		printf("%s: virtio-blk device published: %s, %" PRIu64 " sectors (%" PRIu64
+		       " bytes)%s\n", o.prog, image, bc.capacity, bc.capacity * VOB_BLK_SECTOR_SIZE,
+		       ro ? ", read-only" : "");
+	fflush(stdout);
+	while (!ex_stop) {
+		int ev = vob_blk_dev_poll(&b);
+
+		if (ev < 0) {
+			fprintf(stderr, "%s: vob_blk_dev_poll: %s\n", o.prog, vob_strerror(ev));
+			goto out;
+		}
+		if ((ev & VOB_DEV_EV_LIVE) && !o.quiet)
+			ex_print_features(&e, &b.dev, o.prog);
+		if ((ev & VOB_DEV_EV_RESET) && !o.quiet)
+			printf("%s: driver went away or reset; waiting\n", o.prog);
+		fflush(stdout);
+		if (ev & VOB_BLK_EV_IO)
+			continue; /* more may be waiting */
+		/* The poll found the queue empty with notifications enabled. */
+		vob_linux_wait(&e.lx, 200);
+	}
+	{
+		const struct vob_blk_dev_stats *st = vob_blk_dev_stats(&b);
+
+		printf("%s: %" PRIu64 " requests (%" PRIu64 " ok, %" PRIu64 " ioerr, %" PRIu64
+		       " unsupp, %" PRIu64 " dropped), %" PRIu64 " sectors read, %" PRIu64
+		       " written; backend: %" PRIu64 " reads, %" PRIu64 " writes, %" PRIu64
+		       " flushes, %" PRIu64 " discards, %" PRIu64 " write-zeroes\n",
+		       o.prog, st->requests, st->ok, st->ioerr, st->unsupp, st->dropped,
+		       st->sectors_read, st->sectors_written, m.reads, m.writes, m.flushes,
+		       m.discards, m.zeroes);
+	}
+	rc = 0;
+out:
+	ex_close(&e);
+	close(m.fd);
+	return rc;
+}
