@@ -118,11 +118,11 @@ pingn() {
 	if ((havep)); then
 		out=$(ip netns exec "$ns" ping -n -q -c "$count" -i 0.02 -W 2 -s "$size" "$dst" 2>&1)
 		echo "$out" | tail -n 2
-		echo "$out" | grep -q " $count received"
+		grep -q " $count received" <<<"$out"
 	else
 		out=$(ip netns exec "$ns" timeout 60 "$py" "$work/icmp.py" "$dst" "$count" "$size" 2>&1)
 		echo "$out"
-		echo "$out" | grep -q "sent $count received $count "
+		grep -q "sent $count received $count " <<<"$out"
 	fi
 }
 
