@@ -330,6 +330,25 @@ static void device_publish(struct vob_dev *d)
 	dev_ring(d);
 }
 
+/* Whether [addr, addr + len) overlaps the table itself. */
+static bool table_overlaps(const struct vob_table *t, uint64_t addr, uint64_t len)
+{
+	uint64_t size = (uint32_t)(2u * hdr_bytes(t) + (uint32_t)t->nslots * t->slot_bytes);
+
+	return len && addr < t->addr + size && t->addr < addr + len && addr + len > addr;
+}
+
+/* A queue's ring areas must not lie over the table: the device would
+ * write its used ring over the headers and slots. */
+static bool ring_over_table(const struct vob_table *t, const struct vob_vq_cfg *c)
+{
+	bool packed = (c->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
+
+	return table_overlaps(t, c->desc_addr, VOB_SPLIT_DESC_BYTES(c->size)) ||
+	       table_overlaps(t, c->driver_addr, packed ? 4u : VOB_SPLIT_AVAIL_BYTES(c->size)) ||
+	       table_overlaps(t, c->device_addr, packed ? 4u : VOB_SPLIT_USED_BYTES(c->size));
+}
+
 /* Start every queue the driver enabled; false when a placement is bad. */
 static bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 {
@@ -353,7 +372,7 @@ static bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		c.driver_addr = vob_get_le64(e + DRVQ_DRIVER);
 		c.device_addr = vob_get_le64(e + DRVQ_DEVICE);
 		c.seg_max = d->cfg.seg_max;
-		if (c.size > dq->size || !dq->vq ||
+		if (c.size > dq->size || !dq->vq || ring_over_table(d->t, &c) ||
 		    vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len))
 			return false;
 		qbit_set(d->qmask, q);

@@ -646,6 +646,27 @@ static void test_bad_placement_needs_reset(void **state)
 	assert_null(vob_dev_vq(&W.a.dev[0], 0));
 }
 
+/* A placement inside a window but over the table itself: the used ring would
+ * be written over the headers. Refused with NEEDS_RESET, table intact. */
+static void test_ring_over_table_needs_reset(void **state)
+{
+	uint8_t *drv;
+
+	(void)state;
+	start_both();
+	pump(5, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_STARTING);
+	drv = W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + W.a.t.dev_bytes;
+	vob_put_le64(drv + DRV_QUEUES + DRVQ_DEVICE, BASE);
+	W.a.dev[0].req--;
+	W.a.dev[0].status &= (uint16_t)~VOB_STATUS_DRIVER_OK;
+	W.a.dev[0].state = VOB_DEV_READY;
+	pump(3, 1, 1);
+	assert_true(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+	assert_int_equal(vob_get_le32(W.mem + HDR_MAGIC), VOB_TABLE_MAGIC);
+	assert_null(vob_dev_vq(&W.a.dev[0], 0));
+}
+
 static void test_place_split(void **state)
 {
 	struct vob_arena a = { 0x1010, 4096 }, b = { 0x9000, 200 };
@@ -746,6 +767,7 @@ int main(void)
 		T(test_header_checks),
 		T(test_garbage),
 		T(test_bad_placement_needs_reset),
+		T(test_ring_over_table_needs_reset),
 		T(test_place_split),
 		T(test_protocol_doc_offsets),
 	};
