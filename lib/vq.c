@@ -182,11 +182,30 @@ int vob_vq_kick_prepare(struct vob_vq *vq)
 	return err ? err : vq->packed ? vob_packed_kick_prepare(vq) : vob_split_kick_prepare(vq);
 }
 
+void vob_vq_free_chain(struct vob_vq *vq, uint16_t head)
+{
+	struct vob_vq_slot *slot = vob_vq_slots(vq);
+
+	/* In order, descriptors are reused in ring order: no free list. */
+	if (!(vq->features & VOB_BIT(VOB_F_IN_ORDER))) {
+		slot[slot[head].last].next = vq->free_head;
+		vq->free_head = head;
+	}
+	vq->num_free = (uint16_t)(vq->num_free + slot[head].ndesc);
+	slot[head].token = NULL;
+	vq->in_flight--;
+}
+
 int vob_vq_notify(struct vob_vq *vq)
 {
+	/* With NOTIFICATION_DATA the driver sends le32 {vq index:16,
+	 * next_off:15, next_wrap:1}: both formats keep that position (split:
+	 * the 16-bit avail index; packed: offset and wrap counter) in @kicked
+	 * at each kick_prepare. */
 	uint32_t data = vq->role == VOB_ROLE_DRIVER &&
 				(vq->features & VOB_BIT(VOB_F_NOTIFICATION_DATA))
-			? (vq->packed ? vob_packed_notify_data(vq) : vob_split_notify_data(vq))
+			? (uint32_t)vq->index |
+				  ((uint32_t)__atomic_load_n(&vq->kicked, __ATOMIC_RELAXED) << 16)
 			: vq->index;
 
 	return vob_link_doorbell(vq->link, vq->doorbell, data);

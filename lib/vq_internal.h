@@ -94,6 +94,10 @@ void vob_vq_sync_payload(const struct vob_vq *vq, const struct vob_seg *segs, un
 			 bool for_peer);
 void vob_vq_sync_used_payload(const struct vob_vq *vq, uint16_t head);
 
+/* Driver role, both formats: give the descriptors of the chain at @head
+ * back and forget its token. */
+void vob_vq_free_chain(struct vob_vq *vq, uint16_t head);
+
 /* Split format. */
 int vob_split_init(struct vob_vq *vq);
 int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
@@ -104,7 +108,6 @@ int vob_split_pop(struct vob_vq *vq, struct vob_chain *chain);
 int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t written);
 int vob_split_enable_notify(struct vob_vq *vq);
 void vob_split_disable_notify(struct vob_vq *vq);
-uint32_t vob_split_notify_data(const struct vob_vq *vq);
 
 /* Packed format. */
 int vob_packed_init(struct vob_vq *vq);
@@ -116,6 +119,5 @@ int vob_packed_pop(struct vob_vq *vq, struct vob_chain *chain);
 int vob_packed_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t written);
 int vob_packed_enable_notify(struct vob_vq *vq);
 void vob_packed_disable_notify(struct vob_vq *vq);
-uint32_t vob_packed_notify_data(const struct vob_vq *vq);
 
 #endif

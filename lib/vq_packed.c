@@ -343,27 +343,6 @@ int vob_packed_kick_prepare(struct vob_vq *vq)
 	return packed_decide(vq, packed_driver_event(vq), vq->used_idx, vq->used_wrap);
 }
 
-uint32_t vob_packed_notify_data(const struct vob_vq *vq)
-{
-	/* le32 {vq index:16, next_off:15, next_wrap:1}: the driver's next ring
-	 * position and wrap counter at the last kick_prepare. */
-	return (uint32_t)vq->index | ((uint32_t)__atomic_load_n(&vq->kicked, __ATOMIC_RELAXED) << 16);
-}
-
-/* Give the slots of the chain with id @id back. */
-static void packed_free_chain(struct vob_vq *vq, uint16_t id)
-{
-	struct vob_vq_slot *slot = vob_vq_slots(vq);
-
-	if (!packed_in_order(vq)) {
-		slot[slot[id].last].next = vq->free_head;
-		vq->free_head = id;
-	}
-	vq->num_free = (uint16_t)(vq->num_free + slot[id].ndesc);
-	slot[id].token = NULL;
-	vq->in_flight--;
-}
-
 /* With IN_ORDER, a device may return a batch with one used descriptor,
  * written at the batch's first position and naming the batch's last id.
  * Find how many chains, oldest first, it covers; 0 if @id is not the id of
@@ -435,7 +414,7 @@ int vob_packed_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 	if (vq->link->cached && slot[head].in_len)
 		vob_vq_sync_used_payload(vq, head);
 	*token = slot[head].token;
-	packed_free_chain(vq, head);
+	vob_vq_free_chain(vq, head);
 	vq->stats.used++;
 	return 0;
 }

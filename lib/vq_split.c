@@ -274,27 +274,6 @@ int vob_split_kick_prepare(struct vob_vq *vq)
 			    SPLIT_AVAIL_F_NO_INTERRUPT, vq->c_avail, vq->used_idx);
 }
 
-uint32_t vob_split_notify_data(const struct vob_vq *vq)
-{
-	/* le32 {vq index:16, next_off:15, next_wrap:1}: for split rings the
-	 * upper half is the whole 16-bit avail index. */
-	return (uint32_t)vq->index | ((uint32_t)__atomic_load_n(&vq->kicked, __ATOMIC_RELAXED) << 16);
-}
-
-/* Give the ring descriptors of the chain at @head back to the free list. */
-static void split_free_chain(struct vob_vq *vq, uint16_t head)
-{
-	struct vob_vq_slot *slot = vob_vq_slots(vq);
-
-	if (!split_in_order(vq)) {
-		slot[slot[head].last].next = vq->free_head;
-		vq->free_head = head;
-	}
-	vq->num_free = (uint16_t)(vq->num_free + slot[head].ndesc);
-	slot[head].token = NULL;
-	vq->in_flight--;
-}
-
 /* With IN_ORDER, a device may return a batch with one used entry, written at
  * the batch's first position and naming the batch's last head. Find how many
  * chains, oldest first, the entry covers; 0 if @id is not among the next
@@ -383,7 +362,7 @@ int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 	if (vq->link->cached && slot[head].in_len)
 		vob_vq_sync_used_payload(vq, head);
 	*token = slot[head].token;
-	split_free_chain(vq, head);
+	vob_vq_free_chain(vq, head);
 	vq->stats.used++;
 	return 0;
 }
