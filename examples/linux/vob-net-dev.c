@@ -12,21 +12,16 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <linux/if.h>
-#include <linux/if_tun.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "ex_common.h"
+#include "ex_tap.h"
 #include "vob/net.h"
 
-#define FRAME_MAX 2048u /* MTU 1500 + 18; the TAP gives no more */
 
 static void usage(FILE *f, struct ex_opts *o)
 {
@@ -48,28 +43,6 @@ static void usage(FILE *f, struct ex_opts *o)
 		"  --mac XX:XX:XX:XX:XX:XX  MAC published in the config (default 52:54:00:76:6f:01)\n");
 }
 
-/* Open (or create) TAP @name: Ethernet frames, no packet information. */
-static int tap_open(const char *prog, const char *name)
-{
-	struct ifreq ifr;
-	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0) {
-		fprintf(stderr, "%s: /dev/net/tun: %s\n", prog, strerror(errno));
-		return -1;
-	}
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		fprintf(stderr, "%s: TUNSETIFF %s: %s\n", prog, name, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	return fd;
-}
-
 static int parse_mac(const char *s, uint8_t mac[6])
 {
 	unsigned v[6], i;
@@ -85,18 +58,28 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+static int net_recv(void *obj, void *buf, size_t cap)
+{
+	return vob_net_dev_recv(obj, buf, cap, NULL);
+}
+
+static int net_send(void *obj, const void *frame, size_t len)
+{
+	return vob_net_dev_send(obj, NULL, frame, len);
+}
+
+static const struct ex_net_ops net_ops = { net_recv, net_send };
+
 int main(int argc, char **argv)
 {
 	static struct vob_net_dev n;
 	static struct ex e;
-	static uint8_t in[FRAME_MAX], out[65536];
+	static struct ex_bridge br;
 	struct vob_net_dev_cfg nc;
 	struct ex_opts o;
 	const char *tap = NULL;
 	uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x76, 0x6f, 0x01 };
-	size_t pend = 0;
-	uint64_t from_tap = 0, to_tap = 0, tap_drops = 0, refused = 0;
-	int i, r, rc = 1, fd = -1;
+	int i, r, rc = 1;
 
 	ex_opts_init(&o, "vob-net-dev", "vob-net", "1M");
 	o.queue = VOB_NET_QSIZE;
@@ -130,8 +113,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ex_signals();
-	fd = tap_open(o.prog, tap);
-	if (fd < 0)
+	br.fd = ex_tap_open(o.prog, tap);
+	br.tap = tap;
+	br.prog = o.prog;
+	if (br.fd < 0)
 		return 1;
 	if (ex_open(&e, &o, EX_SIDE_DEVICE))
 		goto out;
@@ -153,8 +138,7 @@ int main(int argc, char **argv)
 		printf("%s: virtio-net device published, bridged to TAP %s\n", o.prog, tap);
 	fflush(stdout);
 	while (!ex_stop) {
-		struct pollfd p[2];
-		int ev = vob_net_dev_poll(&n), moved = 0, np = 1, len;
+		int ev = vob_net_dev_poll(&n);
 
 		if (ev < 0) {
 			fprintf(stderr, "%s: vob_net_dev_poll: %s\n", o.prog, vob_strerror(ev));
@@ -168,52 +152,11 @@ int main(int argc, char **argv)
 		if ((ev & VOB_DEV_EV_RESET) && !o.quiet)
 			printf("%s: driver went away or reset; waiting\n", o.prog);
 		fflush(stdout);
-		/* driver -> TAP: a frame the kernel does not take is dropped,
-		 * as on a wire. */
-		while ((len = vob_net_dev_recv(&n, out, sizeof(out), NULL)) > 0) {
-			if (write(fd, out, (size_t)len) != len)
-				tap_drops++;
-			to_tap++;
-			moved = 1;
-		}
-		/* TAP -> driver */
-		if (!pend) {
-			ssize_t got = read(fd, in, sizeof(in));
-
-			if (got > 0) {
-				pend = (size_t)got;
-				from_tap++;
-				moved = 1;
-			} else if (got < 0 && errno != EAGAIN && errno != EINTR) {
-				fprintf(stderr, "%s: read %s: %s\n", o.prog, tap, strerror(errno));
-				goto out;
-			}
-		}
-		if (pend) {
-			r = vob_net_dev_send(&n, NULL, in, pend);
-			if (r == 0) {
-				pend = 0;
-				moved = 1;
-			} else if (r != VOB_EAGAIN) {
-				/* not live, too long, a broken ring: drop it */
-				refused++;
-				pend = 0;
-				moved = 1;
-			}
-		}
-		if (moved)
-			continue;
-		/* Every receive and send above ended with VOB_EAGAIN (or had
-		 * nothing to do), which armed the notifications. */
-		p[0].fd = vob_linux_fd(&e.lx);
-		p[0].events = POLLIN;
-		if (!pend) {
-			p[1].fd = fd;
-			p[1].events = POLLIN;
-			np = 2;
-		}
-		poll(p, (nfds_t)np, 200);
-		vob_linux_drain(&e.lx);
+		r = ex_bridge_step(&br, &net_ops, &n);
+		if (r < 0)
+			goto out;
+		if (!r)
+			ex_bridge_wait(&br, &e);
 	}
 	{
 		const struct vob_net_stats *st = vob_net_dev_stats(&n);
@@ -221,13 +164,13 @@ int main(int argc, char **argv)
 		printf("%s: %" PRIu64 " frames from the TAP (%" PRIu64 " refused), %" PRIu64
 		       " to the TAP (%" PRIu64 " not taken); class: tx %" PRIu32 " rx %" PRIu32
 		       " rx_bad %" PRIu32 " rx_oversize %" PRIu32 " lost_rx %" PRIu32 "\n",
-		       o.prog, from_tap, refused, to_tap, tap_drops, st->tx_frames, st->rx_frames,
+		       o.prog, br.from_tap, br.refused, br.to_tap, br.tap_drops, st->tx_frames, st->rx_frames,
 		       st->rx_bad, st->rx_oversize, st->lost_rx);
 	}
 	rc = 0;
 out:
 	ex_close(&e);
-	if (fd >= 0)
-		close(fd);
+	if (br.fd >= 0)
+		close(br.fd);
 	return rc;
 }

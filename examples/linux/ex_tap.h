@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The TAP side of the network pair: open a TAP interface and move frames
+ * between it and either role of the net class. */
+#ifndef EX_TAP_H
+#define EX_TAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ex_common.h"
+
+#define EX_FRAME_MAX 2048u /* MTU 1500 + 18; the TAP gives no more */
+
+/* Either role of the net class as two calls without a header. */
+struct ex_net_ops {
+	int (*recv)(void *obj, void *buf, size_t cap);      /* from the peer */
+	int (*send)(void *obj, const void *frame, size_t len); /* to the peer */
+};
+
+struct ex_bridge {
+	int fd;                 /* the TAP */
+	const char *tap;        /* its name, for messages */
+	const char *prog;
+	size_t pend;            /* bytes of in[] not yet taken by the peer */
+	uint64_t from_tap, to_tap, tap_drops, refused;
+	uint8_t in[EX_FRAME_MAX];
+	uint8_t out[65536];
+};
+
+/* Open (or create) TAP @name: Ethernet frames, no packet information,
+ * non-blocking. Returns the fd or -1 with a message. */
+int ex_tap_open(const char *prog, const char *name);
+
+/* Move what can move each way. Returns 1 when something moved, 0 when both
+ * directions are idle (every class call ended with VOB_EAGAIN, which armed
+ * the notifications), -1 on a TAP error (with a message). */
+int ex_bridge_step(struct ex_bridge *b, const struct ex_net_ops *ops, void *obj);
+
+/* Sleep until the TAP (when it may be read) or the link's fd is ready, or
+ * 200 ms; then drain the link's doorbells. */
+void ex_bridge_wait(struct ex_bridge *b, struct ex *e);
+
+#endif
