@@ -230,4 +230,39 @@ bool fz_in_push_chain(const void *p, size_t n);
 void fz_op_xfer(struct fz_in *in, const struct vob_chain *ch, bool pull, uint8_t *expA,
 		const struct vob_vq *vq);
 
+/* ---- packed ring bits, for the packed targets --------------------------- */
+
+#define F_AVAIL 0x0080u /* VIRTQ_DESC_F_AVAIL */
+#define F_USED 0x8000u  /* VIRTQ_DESC_F_USED */
+
+/* Flag bits of a descriptor made available with wrap counter @w. */
+static inline uint16_t avail_bits(uint8_t w)
+{
+	return w ? F_AVAIL : F_USED;
+}
+
+/* Flag bits of a descriptor used with wrap counter @w. */
+static inline uint16_t used_bits(uint8_t w)
+{
+	return w ? (uint16_t)(F_AVAIL | F_USED) : 0u;
+}
+
+/* Ring position @pos advanced by @n in a ring of @size, flipping *@w on wrap. */
+static inline uint16_t fz_step(uint16_t pos, unsigned n, uint16_t size, uint8_t *w)
+{
+	unsigned p = pos + n;
+
+	if (p >= size) {
+		p -= size;
+		*w ^= 1u;
+	}
+	return (uint16_t)p;
+}
+
+/* An event offset word: position and wrap counter in bit 15. */
+static inline uint16_t off_wrap(uint16_t pos, uint8_t w)
+{
+	return (uint16_t)(pos | (w << 15));
+}
+
 #endif

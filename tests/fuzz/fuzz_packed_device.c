@@ -42,8 +42,6 @@
 #define DESC_F_NEXT 1u
 #define DESC_F_WRITE 2u
 #define DESC_F_INDIRECT 4u
-#define F_AVAIL 0x0080u
-#define F_USED 0x8000u
 #define EV_ENABLE 0u
 #define EV_DISABLE 1u
 #define EV_DESC 2u
@@ -94,16 +92,6 @@ static bool has(unsigned f)
 	return (d.feat & VOB_BIT(f)) != 0;
 }
 
-static uint16_t avail_bits(uint8_t w)
-{
-	return w ? F_AVAIL : F_USED;
-}
-
-static uint16_t used_bits(uint8_t w)
-{
-	return w ? (uint16_t)(F_AVAIL | F_USED) : 0u;
-}
-
 static bool is_avail(uint16_t f, uint8_t w)
 {
 	return (f & (F_AVAIL | F_USED)) == avail_bits(w);
@@ -111,18 +99,7 @@ static bool is_avail(uint16_t f, uint8_t w)
 
 static uint16_t step(uint16_t pos, unsigned n, uint8_t *w)
 {
-	unsigned p = pos + n;
-
-	if (p >= d.size) {
-		p -= d.size;
-		*w ^= 1u;
-	}
-	return (uint16_t)p;
-}
-
-static uint16_t off_wrap(uint16_t pos, uint8_t w)
-{
-	return (uint16_t)(pos | (w << 15));
+	return fz_step(pos, n, d.size, w);
 }
 
 /* ---- the hostile driver's writes ---------------------------------------- */
