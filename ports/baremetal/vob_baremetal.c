@@ -136,27 +136,21 @@ static uint64_t bm_clock_ns(void *ctx)
 	return port->cfg.clock_ns(port->cfg.user);
 }
 
-static int bm_check_cfg(const struct vob_bm_cfg *cfg, int have_cache)
+/* Checks what only the port knows about. Windows are checked once, by
+ * vob_link_add_window() in vob_bm_link_init(): size, wrap, kind, owner,
+ * access, overlap, count, and a cached window without cache operations. */
+static int bm_check_cfg(const struct vob_bm_cfg *cfg)
 {
 	unsigned i;
 
-	if (cfg->nwindows > VOB_MAX_WINDOWS)
-		return VOB_E2BIG;
 	if ((cfg->nwindows && !cfg->windows) || (cfg->ndoorbells && !cfg->doorbells) ||
 	    (cfg->nirqs && !cfg->irqs))
 		return VOB_EINVAL;
+	/* Both cache functions, or neither; CMSIS stands in for a missing pair. */
+	if (!cfg->cache_clean != !cfg->cache_invalidate)
+		return VOB_EINVAL;
 	if (cfg->cache_line & (cfg->cache_line - 1u))
 		return VOB_EINVAL;
-	for (i = 0; i < cfg->nwindows; i++) {
-		const struct vob_bm_window *w = &cfg->windows[i];
-
-		if (!w->ptr || w->size == 0 || w->size - 1u > UINT64_MAX - w->link_addr ||
-		    w->kind > VOB_MEM_CACHED || w->owner > VOB_WIN_PEER || !w->access ||
-		    (w->access & ~(VOB_MAP_READ | VOB_MAP_WRITE)))
-			return VOB_EINVAL;
-		if (w->kind == VOB_MEM_CACHED && !have_cache)
-			return VOB_ENOSYS;
-	}
 	for (i = 0; i < cfg->ndoorbells; i++) {
 		const struct vob_bm_doorbell *b = &cfg->doorbells[i];
 
@@ -175,13 +169,10 @@ int vob_bm_init(struct vob_bm_port *port, const struct vob_bm_cfg *cfg)
 
 	if (!port || !cfg)
 		return VOB_EINVAL;
-	/* Both functions, or neither; CMSIS stands in for a missing pair. */
-	if (!cfg->cache_clean != !cfg->cache_invalidate)
-		return VOB_EINVAL;
-	have_cache = cfg->cache_clean != NULL || VOB_BM_CMSIS_CACHE;
-	err = bm_check_cfg(cfg, have_cache);
+	err = bm_check_cfg(cfg);
 	if (err)
 		return err;
+	have_cache = cfg->cache_clean != NULL || VOB_BM_CMSIS_CACHE;
 	__builtin_memset(port, 0, sizeof(*port));
 	port->cfg = *cfg;
 	if (!port->cfg.cache_line)
