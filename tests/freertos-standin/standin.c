@@ -138,6 +138,16 @@ void standin_task_join(TaskHandle_t t)
 	free(t);
 }
 
+int standin_task_blocked(TaskHandle_t t)
+{
+	int w;
+
+	pthread_mutex_lock(&t->m);
+	w = t->waiting;
+	pthread_mutex_unlock(&t->m);
+	return w;
+}
+
 TaskHandle_t xTaskGetCurrentTaskHandle(void)
 {
 	return current;

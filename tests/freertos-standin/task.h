@@ -39,6 +39,8 @@ uint32_t ulTaskNotifyTake(BaseType_t clear_on_exit, TickType_t ticks);
 
 /* Stand-in only: wait for a task's function to return, then free it. */
 void standin_task_join(TaskHandle_t task);
+/* Stand-in only: nonzero while the task is blocked in ulTaskNotifyTake. */
+int standin_task_blocked(TaskHandle_t task);
 
 #ifdef __cplusplus
 }

@@ -56,7 +56,7 @@ struct waiter {
 	TickType_t waited;     /* ticks it took */
 	volatile int ready;    /* the port is set up */
 	uint32_t ring_id;      /* the ISR thread rings this (VOB_FRT_ANY: nobody) */
-	unsigned delay_ms;     /* after this long */
+	unsigned delay_ms;     /* after this long (0: once the task is blocked) */
 };
 
 /* The serving task sets its port up itself (its own handle is the one to
@@ -89,6 +89,10 @@ static void *isr_thread(void *arg)
 
 	while (!__atomic_load_n(&w->ready, __ATOMIC_ACQUIRE))
 		sleep_ms(1);
+	/* delay 0: ring as soon as the task is blocked, not before */
+	if (w->delay_ms == 0 && w->port.cfg.task)
+		while (!standin_task_blocked(w->port.cfg.task))
+			sleep_ms(1);
 	sleep_ms(w->delay_ms);
 	vob_frt_irq_isr(&w->port, w->ring_id); /* "interrupt context": not a task */
 	return NULL;
@@ -144,7 +148,7 @@ static void test_isr_wakes_blocked_task(void **state)
 
 	(void)state;
 	plain_setup();
-	run_wait(&w, NULL, 3, pdMS_TO_TICKS(5000), 3, 30);
+	run_wait(&w, NULL, 3, pdMS_TO_TICKS(5000), 3, 0);
 	assert_int_equal(w.result, 3);
 	assert_true(w.waited < pdMS_TO_TICKS(5000)); /* woken, not timed out */
 	assert_int_equal(w.port.wakes, 1);
@@ -181,7 +185,7 @@ static void test_timeout(void **state)
 
 	/* A wake-up for another id does not end the wait, and that id stays
 	 * recorded for its owner. */
-	run_wait(&w, NULL, 4, pdMS_TO_TICKS(80), 5, 10);
+	run_wait(&w, NULL, 4, pdMS_TO_TICKS(80), 5, 0);
 	assert_int_equal(w.result, VOB_ETIMEDOUT);
 	assert_true(w.waited >= pdMS_TO_TICKS(80));
 	assert_int_equal(w.port.wakes, 1);
