@@ -4,6 +4,9 @@
 
 #include "vob/err.h"
 
+#if VOB_BM_CMSIS_CACHE && !VOB_BM_CACHE
+#error "VOB_BM_CMSIS_CACHE needs VOB_BM_CACHE"
+#endif
 #if VOB_BM_CMSIS_CACHE
 #ifndef VOB_BM_CMSIS_DEVICE_HEADER
 #error "VOB_BM_CMSIS_CACHE needs VOB_BM_CMSIS_DEVICE_HEADER, e.g. -DVOB_BM_CMSIS_DEVICE_HEADER='\"stm32h7xx.h\"'"
@@ -165,14 +168,13 @@ static int bm_check_cfg(const struct vob_bm_cfg *cfg)
 
 int vob_bm_init(struct vob_bm_port *port, const struct vob_bm_cfg *cfg)
 {
-	int have_cache, err;
+	/* Both switches are constants: the code they turn off is dropped. */
+	int err = VOB_BM_CHECK_CFG && cfg ? bm_check_cfg(cfg) : 0;
 
 	if (!port || !cfg)
 		return VOB_EINVAL;
-	err = bm_check_cfg(cfg);
 	if (err)
 		return err;
-	have_cache = cfg->cache_clean != NULL || VOB_BM_CMSIS_CACHE;
 	__builtin_memset(port, 0, sizeof(*port));
 	port->cfg = *cfg;
 	if (!port->cfg.cache_line)
@@ -180,7 +182,7 @@ int vob_bm_init(struct vob_bm_port *port, const struct vob_bm_cfg *cfg)
 	port->ops.version = VOB_PORT_OPS_VERSION;
 	port->ops.map_window = bm_map_window;
 	port->ops.ring_doorbell = bm_ring_doorbell;
-	if (have_cache) {
+	if (VOB_BM_CACHE && (cfg->cache_clean || VOB_BM_CMSIS_CACHE)) {
 		port->ops.cache_clean = bm_cache_clean;
 		port->ops.cache_invalidate = bm_cache_invalidate;
 	}

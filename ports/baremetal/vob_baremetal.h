@@ -59,6 +59,36 @@ extern "C" {
 #define VOB_BM_CMSIS_CACHE 0
 #endif
 
+#ifndef VOB_BM_CACHE
+#if defined(VOB_CFG_CACHED)
+#define VOB_BM_CACHE VOB_CFG_CACHED
+#else
+/**
+ * @brief Build the cache hooks (footprint switch).
+ *
+ * 1 (default; it follows the core's VOB_CFG_CACHED switch when that is
+ * defined): the port offers cache_clean / cache_invalidate when the
+ * configuration gives cache functions (or with @ref VOB_BM_CMSIS_CACHE).
+ * 0: the port has no cache operations at all, the cache functions in
+ * @ref vob_bm_cfg are ignored, and the link refuses VOB_MEM_CACHED windows
+ * (VOB_ENOSYS): for firmware whose windows are coherent or uncached.
+ */
+#define VOB_BM_CACHE 1
+#endif
+#endif
+
+#ifndef VOB_BM_CHECK_CFG
+/**
+ * @brief Check the doorbell and irq tables in vob_bm_init() (footprint
+ *        switch).
+ *
+ * 1 (default): vob_bm_init() refuses bad entries with VOB_EINVAL. 0: it
+ * trusts them (a @c const table checked in a development build), saving the
+ * checking code. Windows are always checked, by the link.
+ */
+#define VOB_BM_CHECK_CFG 1
+#endif
+
 #ifndef VOB_BM_CACHE_LINE
 /**
  * @brief Data-cache line size the port rounds maintenance ranges to, in
