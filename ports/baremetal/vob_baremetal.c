@@ -56,8 +56,8 @@ static void *bm_map_window(void *ctx, uint64_t link_addr, size_t len, unsigned a
 		/* link_addr >= base, then len fits in what is left: nothing wraps. */
 		if (link_addr < w->link_addr || off >= w->size || len > w->size - off)
 			continue;
-		if ((access & w->access) != access)
-			return NULL;
+		if ((access & w->access) != access || !w->ptr)
+			return NULL; /* the link reports VOB_EFAULT */
 		return (uint8_t *)w->ptr + (size_t)off;
 	}
 	return NULL;
