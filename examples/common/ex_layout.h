@@ -43,4 +43,11 @@ void ex_fill(uint8_t *p, uint32_t n, uint64_t seq);
 /* Offset of the first wrong byte, or n. */
 uint32_t ex_check(const uint8_t *p, uint32_t n, uint64_t seq);
 
+/* The echo device's work on one chain: copy its readable bytes into its
+ * writable part (through @scratch when they are in several segments).
+ * The caller checks first that the writable part is at least as long.
+ * Returns the bytes written, or a negative vob_err. */
+int ex_echo_chain(struct vob_link *link, const struct vob_chain *ch, uint8_t *scratch,
+		  uint32_t scratch_len);
+
 #endif
