@@ -4,6 +4,9 @@
 
 #include "vob/err.h"
 
+#if VOB_BM_CMSIS_CACHE && !VOB_BM_CACHE
+#error "VOB_BM_CMSIS_CACHE needs VOB_BM_CACHE"
+#endif
 #if VOB_BM_CMSIS_CACHE
 #ifndef VOB_BM_CMSIS_DEVICE_HEADER
 #error "VOB_BM_CMSIS_CACHE needs VOB_BM_CMSIS_DEVICE_HEADER, e.g. -DVOB_BM_CMSIS_DEVICE_HEADER='\"stm32h7xx.h\"'"
@@ -53,8 +56,8 @@ static void *bm_map_window(void *ctx, uint64_t link_addr, size_t len, unsigned a
 		/* link_addr >= base, then len fits in what is left: nothing wraps. */
 		if (link_addr < w->link_addr || off >= w->size || len > w->size - off)
 			continue;
-		if ((access & w->access) != access)
-			return NULL;
+		if ((access & w->access) != access || !w->ptr)
+			return NULL; /* the link reports VOB_EFAULT */
 		return (uint8_t *)w->ptr + (size_t)off;
 	}
 	return NULL;
@@ -136,27 +139,21 @@ static uint64_t bm_clock_ns(void *ctx)
 	return port->cfg.clock_ns(port->cfg.user);
 }
 
-static int bm_check_cfg(const struct vob_bm_cfg *cfg, int have_cache)
+/* Checks what only the port knows about. Windows are checked once, by
+ * vob_link_add_window() in vob_bm_link_init(): size, wrap, kind, owner,
+ * access, overlap, count, and a cached window without cache operations. */
+static int bm_check_cfg(const struct vob_bm_cfg *cfg)
 {
 	unsigned i;
 
-	if (cfg->nwindows > VOB_MAX_WINDOWS)
-		return VOB_E2BIG;
 	if ((cfg->nwindows && !cfg->windows) || (cfg->ndoorbells && !cfg->doorbells) ||
 	    (cfg->nirqs && !cfg->irqs))
 		return VOB_EINVAL;
+	/* Both cache functions, or neither; CMSIS stands in for a missing pair. */
+	if (!cfg->cache_clean != !cfg->cache_invalidate)
+		return VOB_EINVAL;
 	if (cfg->cache_line & (cfg->cache_line - 1u))
 		return VOB_EINVAL;
-	for (i = 0; i < cfg->nwindows; i++) {
-		const struct vob_bm_window *w = &cfg->windows[i];
-
-		if (!w->ptr || w->size == 0 || w->size - 1u > UINT64_MAX - w->link_addr ||
-		    w->kind > VOB_MEM_CACHED || w->owner > VOB_WIN_PEER || !w->access ||
-		    (w->access & ~(VOB_MAP_READ | VOB_MAP_WRITE)))
-			return VOB_EINVAL;
-		if (w->kind == VOB_MEM_CACHED && !have_cache)
-			return VOB_ENOSYS;
-	}
 	for (i = 0; i < cfg->ndoorbells; i++) {
 		const struct vob_bm_doorbell *b = &cfg->doorbells[i];
 
@@ -171,15 +168,11 @@ static int bm_check_cfg(const struct vob_bm_cfg *cfg, int have_cache)
 
 int vob_bm_init(struct vob_bm_port *port, const struct vob_bm_cfg *cfg)
 {
-	int have_cache, err;
+	/* Both switches are constants: the code they turn off is dropped. */
+	int err = VOB_BM_CHECK_CFG && cfg ? bm_check_cfg(cfg) : 0;
 
 	if (!port || !cfg)
 		return VOB_EINVAL;
-	/* Both functions, or neither; CMSIS stands in for a missing pair. */
-	if (!cfg->cache_clean != !cfg->cache_invalidate)
-		return VOB_EINVAL;
-	have_cache = cfg->cache_clean != NULL || VOB_BM_CMSIS_CACHE;
-	err = bm_check_cfg(cfg, have_cache);
 	if (err)
 		return err;
 	__builtin_memset(port, 0, sizeof(*port));
@@ -189,7 +182,7 @@ int vob_bm_init(struct vob_bm_port *port, const struct vob_bm_cfg *cfg)
 	port->ops.version = VOB_PORT_OPS_VERSION;
 	port->ops.map_window = bm_map_window;
 	port->ops.ring_doorbell = bm_ring_doorbell;
-	if (have_cache) {
+	if (VOB_BM_CACHE && (cfg->cache_clean || VOB_BM_CMSIS_CACHE)) {
 		port->ops.cache_clean = bm_cache_clean;
 		port->ops.cache_invalidate = bm_cache_invalidate;
 	}

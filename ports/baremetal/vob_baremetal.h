@@ -59,6 +59,36 @@ extern "C" {
 #define VOB_BM_CMSIS_CACHE 0
 #endif
 
+#ifndef VOB_BM_CACHE
+#if defined(VOB_CFG_CACHED)
+#define VOB_BM_CACHE VOB_CFG_CACHED
+#else
+/**
+ * @brief Build the cache hooks (footprint switch).
+ *
+ * 1 (default; it follows the core's VOB_CFG_CACHED switch when that is
+ * defined): the port offers cache_clean / cache_invalidate when the
+ * configuration gives cache functions (or with @ref VOB_BM_CMSIS_CACHE).
+ * 0: the port has no cache operations at all, the cache functions in
+ * @ref vob_bm_cfg are ignored, and the link refuses VOB_MEM_CACHED windows
+ * (VOB_ENOSYS): for firmware whose windows are coherent or uncached.
+ */
+#define VOB_BM_CACHE 1
+#endif
+#endif
+
+#ifndef VOB_BM_CHECK_CFG
+/**
+ * @brief Check the doorbell and irq tables in vob_bm_init() (footprint
+ *        switch).
+ *
+ * 1 (default): vob_bm_init() refuses bad entries with VOB_EINVAL. 0: it
+ * trusts them (a @c const table checked in a development build), saving the
+ * checking code. Windows are always checked, by the link.
+ */
+#define VOB_BM_CHECK_CFG 1
+#endif
+
 #ifndef VOB_BM_CACHE_LINE
 /**
  * @brief Data-cache line size the port rounds maintenance ranges to, in
@@ -144,7 +174,7 @@ typedef int (*vob_bm_poll_fn)(void *arg);
  */
 struct vob_bm_cfg {
 	const struct vob_bm_window *windows;     /**< the windows */
-	unsigned nwindows;                       /**< how many, up to VOB_MAX_WINDOWS */
+	unsigned nwindows;                       /**< how many (the link takes VOB_MAX_WINDOWS) */
 	const struct vob_bm_doorbell *doorbells; /**< outgoing doorbells, indexed by id */
 	unsigned ndoorbells;                     /**< ids at or above: no-op */
 	const struct vob_bm_irq *irqs;           /**< incoming lines, indexed by line */
@@ -174,14 +204,12 @@ struct vob_bm_port {
  * @brief Check a configuration and set up the port.
  * @param port the object to set up (every field is overwritten).
  * @param cfg the configuration; copied, but the arrays it points to are not.
- * @return 0; VOB_EINVAL for a NULL argument, a window with a NULL pointer,
- *         zero size, bad kind, owner or access, a doorbell with a bad mode,
- *         shift or width, an irq entry with a bad width, or a cache line
- *         that is not a power of two; VOB_E2BIG for more than
- *         VOB_MAX_WINDOWS windows; VOB_ENOSYS for a VOB_MEM_CACHED window
- *         with no cache functions (and no VOB_BM_CMSIS_CACHE).
- *         Call it from the application's setup code, interrupts from the
- *         peer disabled.
+ * @return 0; VOB_EINVAL for a NULL argument, a count with a NULL array, one
+ *         cache function without the other, a cache line that is not a
+ *         power of two, a doorbell with a bad mode, shift or width, or an
+ *         irq entry with a bad width. The windows are checked when
+ *         vob_bm_link_init() adds them. Call it from the application's
+ *         setup code, interrupts from the peer disabled.
  */
 int vob_bm_init(struct vob_bm_port *port, const struct vob_bm_cfg *cfg);
 
@@ -201,8 +229,13 @@ const struct vob_port_ops *vob_bm_ops(const struct vob_bm_port *port);
  * @param link the link to set up (vob_link_init() overwrites it).
  * @param port a port set up with vob_bm_init(); must outlive the link.
  * @param line_size the link's cache-line size (see vob_link_init()).
- * @return 0, or what vob_link_init() or vob_link_add_window() returns (the
- *         link is left without windows then).
+ * @return 0, or what vob_link_init() or vob_link_add_window() returns for
+ *         the first window it refuses (the link is left without windows
+ *         then): VOB_EINVAL for a zero size, a range that wraps, a bad kind,
+ *         owner or access; VOB_E2BIG for more than VOB_MAX_WINDOWS; VOB_EEXIST
+ *         for overlapping windows; VOB_EFAULT for a NULL pointer;
+ *         VOB_ENOSYS for a VOB_MEM_CACHED window on a port without cache
+ *         functions (and without VOB_BM_CMSIS_CACHE).
  */
 int vob_bm_link_init(struct vob_link *link, struct vob_bm_port *port, uint32_t line_size);
 

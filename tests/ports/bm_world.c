@@ -161,18 +161,17 @@ static uint8_t bmw_byte(uint32_t seq, uint32_t i)
 	return (uint8_t)(seq * 31u + i * 7u + 1u);
 }
 
-static uint8_t *bmw_ptr(struct bmw *w, uint64_t addr)
+uint8_t *bmw_ptr(struct bmw *w, uint64_t addr)
 {
 	return w->mem + (size_t)(addr - BMW_BASE);
 }
 
-/* Buffer slot k: out at BUF_OFF + k*2*MSG rounded, in right after. */
-static uint64_t bmw_out(uint32_t k)
+uint64_t bmw_out(uint32_t k)
 {
 	return BMW_BASE + BMW_BUF_OFF + (uint64_t)k * 2u * VOB_ALIGN_UP(BMW_MSG, BMW_LINE);
 }
 
-static uint64_t bmw_in(uint32_t k)
+uint64_t bmw_in(uint32_t k)
 {
 	return bmw_out(k) + VOB_ALIGN_UP(BMW_MSG, BMW_LINE);
 }

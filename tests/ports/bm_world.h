@@ -62,6 +62,11 @@ void bmw_deliver(struct bmw *w, unsigned s);
 /* One polling round of both sides: 1 when all messages came back, 0 to go
  * on, a negative vob_err on failure (w->why says what). For vob_bm_poll(). */
 int bmw_round(void *arg);
+/* Message buffer slot k (below BMW_QSIZE): the link address of its
+ * device-readable half, of its device-writable half, and a local pointer. */
+uint64_t bmw_out(uint32_t k);
+uint64_t bmw_in(uint32_t k);
+uint8_t *bmw_ptr(struct bmw *w, uint64_t addr);
 /* Free the shared block. */
 void bmw_free(struct bmw *w);
 

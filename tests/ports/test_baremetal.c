@@ -88,6 +88,14 @@ static struct vob_bm_window one_window(uint8_t kind, uint8_t access)
 
 /* ---- configuration ------------------------------------------------------ */
 
+/* vob_bm_init, then vob_bm_link_init: the first error. */
+static int bm_setup(struct vob_bm_port *port, struct vob_link *link, const struct vob_bm_cfg *cfg)
+{
+	int err = vob_bm_init(port, cfg);
+
+	return err ? err : vob_bm_link_init(link, port, 64);
+}
+
 static void test_init_checks(void **state)
 {
 	struct vob_bm_window w = one_window(VOB_MEM_COHERENT, VOB_MAP_READ | VOB_MAP_WRITE);
@@ -96,6 +104,7 @@ static void test_init_checks(void **state)
 	struct vob_bm_irq q;
 	struct vob_bm_port port;
 	struct vob_bm_cfg cfg;
+	struct vob_link link;
 	struct rec r;
 	unsigned i;
 
@@ -104,41 +113,52 @@ static void test_init_checks(void **state)
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(vob_bm_init(NULL, &cfg), VOB_EINVAL);
 	assert_int_equal(vob_bm_init(&port, NULL), VOB_EINVAL);
-	assert_int_equal(vob_bm_init(&port, &cfg), 0); /* nothing at all is allowed */
+	assert_int_equal(bm_setup(&port, &link, &cfg), 0); /* nothing at all is allowed */
+	assert_int_equal(vob_bm_link_init(NULL, &port, 64), VOB_EINVAL);
+	assert_int_equal(vob_bm_link_init(&link, &port, 48), VOB_EINVAL); /* line size */
 
+	/* Windows are checked once, by the link, when vob_bm_link_init adds them. */
 	cfg.windows = &w;
 	cfg.nwindows = 1;
-	assert_int_equal(vob_bm_init(&port, &cfg), 0);
+	assert_int_equal(bm_setup(&port, &link, &cfg), 0);
+	cfg.windows = NULL;
+	assert_int_equal(vob_bm_init(&port, &cfg), VOB_EINVAL); /* a count without an array */
+	cfg.windows = &w;
 	w.ptr = NULL;
-	assert_int_equal(vob_bm_init(&port, &cfg), VOB_EINVAL);
+	assert_int_equal(bm_setup(&port, &link, &cfg), VOB_EFAULT);
 	w = one_window(VOB_MEM_COHERENT, 0);
-	assert_int_equal(vob_bm_init(&port, &cfg), VOB_EINVAL);
+	assert_int_equal(bm_setup(&port, &link, &cfg), VOB_EINVAL);
 	w = one_window(3, VOB_MAP_READ);
-	assert_int_equal(vob_bm_init(&port, &cfg), VOB_EINVAL);
+	assert_int_equal(bm_setup(&port, &link, &cfg), VOB_EINVAL);
 	w = one_window(VOB_MEM_COHERENT, VOB_MAP_READ);
 	w.size = 0;
-	assert_int_equal(vob_bm_init(&port, &cfg), VOB_EINVAL);
+	assert_int_equal(bm_setup(&port, &link, &cfg), VOB_EINVAL);
 	w = one_window(VOB_MEM_COHERENT, VOB_MAP_READ);
 	w.link_addr = UINT64_MAX - 10u; /* wraps */
-	assert_int_equal(vob_bm_init(&port, &cfg), VOB_EINVAL);
+	assert_int_equal(bm_setup(&port, &link, &cfg), VOB_EINVAL);
+	assert_int_equal(link.nwin, 0); /* nothing half-added */
 
 	/* A cached window needs both cache functions. */
 	w = one_window(VOB_MEM_CACHED, VOB_MAP_READ);
-	assert_int_equal(vob_bm_init(&port, &cfg), VOB_ENOSYS);
+	assert_int_equal(bm_setup(&port, &link, &cfg), VOB_ENOSYS);
 	cfg.cache_clean = rec_clean;
 	assert_int_equal(vob_bm_init(&port, &cfg), VOB_EINVAL); /* only one of the two */
 	cfg.cache_invalidate = rec_invalidate;
-	assert_int_equal(vob_bm_init(&port, &cfg), 0);
+	assert_int_equal(bm_setup(&port, &link, &cfg), 0);
 	cfg.cache_line = 48; /* not a power of two */
 	assert_int_equal(vob_bm_init(&port, &cfg), VOB_EINVAL);
 	cfg.cache_line = 0;
 
 	/* Too many windows. */
-	for (i = 0; i <= VOB_MAX_WINDOWS; i++)
+	for (i = 0; i <= VOB_MAX_WINDOWS; i++) {
 		many[i] = one_window(VOB_MEM_COHERENT, VOB_MAP_READ);
+		many[i].link_addr = BASE + (uint64_t)i * sizeof(mem);
+	}
 	cfg.windows = many;
 	cfg.nwindows = VOB_MAX_WINDOWS + 1u;
-	assert_int_equal(vob_bm_init(&port, &cfg), VOB_E2BIG);
+	assert_int_equal(bm_setup(&port, &link, &cfg), VOB_E2BIG);
+	cfg.nwindows = VOB_MAX_WINDOWS;
+	assert_int_equal(bm_setup(&port, &link, &cfg), 0);
 	cfg.windows = &w;
 	cfg.nwindows = 1;
 
