@@ -1,0 +1,872 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The device classes over the simulated link (class_world on ports/sim), in
+ * one memory mode (SIM_MODE, set by CMake). Per seed: the line size, one
+ * window (owned by either side or nobody) or two with reader-local
+ * placement, the eviction and refill rates, the doorbell delay and
+ * coalescing, how often cache events run and doorbells arrive between
+ * polls, and the order the two sides are polled in; then, per class pair:
+ * - console: a byte stream each way on every port at once (one port, or
+ *   multiport with two or three), random write and read sizes;
+ * - net: frames both ways, random lengths up to the MTU, with mergeable
+ *   receive buffers (frames over several buffers) or without, offload
+ *   headers carried through;
+ * - blk: random reads, writes, flushes, discards, write zeroes and get_id
+ *   against a mirror of the disk;
+ * every byte checked end to end. Then a hostile driver, built from the
+ * public table and virtqueue API, sends each class device malformed chains
+ * between good ones (short or missing headers, wrong segment directions,
+ * sectors out of range, oversized frames): each gets the class's error
+ * status or is dropped and counted, the good ones still arrive intact, and
+ * the device never breaks. A failure prints "FAIL seed=..." and a replay
+ * line; VOB_SIM_SEEDS sets the count, VOB_SIM_SEED replays one. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "class_world.h"
+#include "harness.h"
+#include "vob/blk.h"
+#include "vob/console.h"
+#include "vob/net.h"
+
+#ifndef SIM_MODE
+#define SIM_MODE VOB_MEM_CACHED
+#endif
+#ifndef SIM_SEEDS
+#define SIM_SEEDS 40u /* per class */
+#endif
+
+#define MAX_POLLS 20000u
+#define RAWQ 16u
+
+struct run {
+	struct class_world w;
+	uint64_t seed, rng;
+	uint32_t dev_pct; /* chance the device side is the one polled */
+	char why[320];
+	char what[160]; /* what a passing run moved (VOB_SIM_VERBOSE) */
+};
+
+static const char *prog = "";
+
+#define CHECK(r, cond, ...)                                                            \
+	do {                                                                           \
+		if (!(cond)) {                                                         \
+			int o_ = snprintf((r)->why, sizeof((r)->why), "%s:%d: %s: ",   \
+					  __FILE__, __LINE__, #cond);                  \
+			snprintf((r)->why + o_, sizeof((r)->why) - (size_t)o_, __VA_ARGS__); \
+			return -1;                                                     \
+		}                                                                      \
+	} while (0)
+/* The same in a scenario, which frees its world at "out". */
+#define CHECK_OUT(r, cond, ...)                                                        \
+	do {                                                                           \
+		if (!(cond)) {                                                         \
+			int o_ = snprintf((r)->why, sizeof((r)->why), "%s:%d: %s: ",   \
+					  __FILE__, __LINE__, #cond);                  \
+			snprintf((r)->why + o_, sizeof((r)->why) - (size_t)o_, __VA_ARGS__); \
+			goto out;                                                      \
+		}                                                                      \
+	} while (0)
+#define TRY(x)                                                                         \
+	do {                                                                           \
+		if ((x) < 0)                                                           \
+			return -1;                                                     \
+	} while (0)
+
+static uint32_t rnd(struct run *r, uint32_t n)
+{
+	uint64_t z = (r->rng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return n ? (uint32_t)(z % n) : 0;
+}
+
+/* The byte at offset @off of stream @id: what the receiver must see. */
+static uint8_t pattern(uint64_t seed, uint32_t id, uint64_t off)
+{
+	uint64_t z = seed * 0x2545f4914f6cdd1dull + id * 0x9e3779b97f4a7c15ull + off;
+
+	z = (z ^ (z >> 29)) * 0xbf58476d1ce4e5b9ull;
+	return (uint8_t)(z >> 56);
+}
+
+static void fill(uint8_t *p, size_t n, uint64_t seed, uint32_t id, uint64_t off)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = pattern(seed, id, off + i);
+}
+
+/* The world a seed draws. */
+static int world_up(struct run *r, uint16_t nqueues, uint16_t config_max, size_t data)
+{
+	static const uint32_t lines[] = { 32, 64, 128, 256 };
+	static const uint32_t rate[] = { 0, 20, 150, 500, 1000 };
+	struct cw_backing b;
+	int err;
+
+	memset(&b, 0, sizeof(b));
+	b.sim = true;
+	b.sc.seed = r->seed;
+	b.sc.mode = SIM_MODE;
+	b.sc.line = lines[rnd(r, 4)];
+	b.sc.pass_permille = 1000;
+	b.sc.evict_permille = rate[rnd(r, 5)];
+	b.sc.refill_permille = rate[rnd(r, 5)];
+	b.sc.bell_delay_max = rnd(r, 6);
+	b.sc.coalesce_pct = rnd(r, 2) * 60u;
+	b.nwin = (uint8_t)(1u + rnd(r, 2));
+	b.owner = (int)rnd(r, 3);
+	b.cache_pct = 5u + rnd(r, 40);
+	b.bell_pct = 20u + rnd(r, 81);
+	r->dev_pct = 25u + rnd(r, 51);
+	cw_set_backing(&b);
+	err = cw_init(&r->w, 1, nqueues, config_max, data);
+	cw_set_backing(NULL);
+	CHECK(r, err == 0, "world: %d", err);
+	return 0;
+}
+
+/* Ring memory for a class driver: both arenas, sized for @nq rings. */
+static int arenas(struct run *r, uint16_t nq, uint16_t qsize, struct vob_arena *dev,
+		  struct vob_arena *drv)
+{
+	size_t ring = nq * (VOB_SPLIT_RING_BYTES(qsize, r->w.line) + 4u * r->w.line);
+
+	dev->addr = cw_alloc(&r->w, ring);
+	dev->len = ring;
+	if (r->w.len_drv) {
+		drv->addr = cw_alloc_drv(&r->w, ring);
+		drv->len = ring;
+	} else {
+		*drv = *dev; /* one arena, carved once */
+	}
+	CHECK(r, dev->addr && drv->addr, "no room for rings");
+	return 0;
+}
+
+static unsigned line_up(const struct run *r, unsigned n)
+{
+	return (n + r->w.line - 1u) / r->w.line * r->w.line;
+}
+
+/* ---- a raw driver: a table driver whose queues the test drives ------------ */
+
+struct raw {
+	struct vob_dev dev;
+	struct vob_dev_queue q[2];
+	struct vob_vq vq[2];
+	uint64_t state[2][VOB_VQ_STATE_SIZE(RAWQ, 0) / 8];
+	unsigned lost;
+};
+
+static void raw_lost(void *arg, uint16_t q, void *token)
+{
+	struct raw *w = arg;
+
+	(void)q;
+	(void)token;
+	w->lost++;
+}
+
+static __attribute__((unused)) int raw_init(struct run *r, struct raw *w, uint16_t nq, uint64_t features)
+{
+	struct vob_dev_cfg c;
+	uint16_t q;
+
+	memset(w, 0, sizeof(*w));
+	memset(&c, 0, sizeof(c));
+	for (q = 0; q < nq; q++) {
+		w->q[q].vq = &w->vq[q];
+		w->q[q].state = w->state[q];
+		w->q[q].state_len = sizeof(w->state[q]);
+		CHECK(r, cw_place(&r->w, &w->q[q], RAWQ) == 0, "place raw queue %u", q);
+	}
+	c.role = VOB_ROLE_DRIVER;
+	c.num_queues = nq;
+	c.queues = w->q;
+	c.features[0] = VOB_BIT(VOB_F_VERSION_1) | features;
+	c.on_lost = raw_lost;
+	c.arg = w;
+	CHECK(r, vob_dev_init(&w->dev, &r->w.drv.t, &c) == 0, "raw driver init");
+	return 0;
+}
+
+/* A buffer for a raw chain, on lines of its own: readable ones in the
+ * device's memory, writable ones in the driver's. */
+static __attribute__((unused)) uint64_t raw_buf(struct run *r, uint32_t len, bool writable)
+{
+	size_t n = line_up(r, len ? len : 1u);
+
+	return writable ? cw_alloc_drv(&r->w, n) : cw_alloc(&r->w, n);
+}
+
+/* ---- console ---------------------------------------------------------------- */
+
+struct con {
+	struct run *r;
+	struct vob_console_dev d;
+	struct vob_console_drv v;
+	uint16_t ports;
+	uint64_t sent[2][VOB_CONSOLE_MAX_PORTS], recv[2][VOB_CONSOLE_MAX_PORTS];
+};
+
+static int con_poll(struct con *c, unsigned n)
+{
+	struct run *r = c->r;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		int e;
+
+		cw_step(&r->w);
+		if (rnd(r, 100) < r->dev_pct) {
+			e = vob_console_dev_poll(&c->d);
+			CHECK(r, e >= 0, "console device poll: %d", e);
+		} else {
+			e = vob_console_drv_poll(&c->v);
+			CHECK(r, e >= 0, "console driver poll: %d", e);
+		}
+	}
+	return 0;
+}
+
+/* One direction of one port: write what fits, read what came. @dir 0:
+ * driver to device; 1: device to driver. */
+static int con_move(struct con *c, unsigned dir, uint16_t p, uint64_t total)
+{
+	struct run *r = c->r;
+	uint8_t buf[700];
+	uint32_t id = dir * 16u + p;
+	int n;
+
+	if (c->sent[dir][p] < total) {
+		size_t len = 1u + rnd(r, sizeof(buf));
+
+		if (len > total - c->sent[dir][p])
+			len = (size_t)(total - c->sent[dir][p]);
+		fill(buf, len, r->seed, id, c->sent[dir][p]);
+		n = dir ? vob_console_dev_write(&c->d, p, buf, len)
+			: vob_console_drv_write(&c->v, p, buf, len);
+		CHECK(r, n == VOB_EAGAIN || (n > 0 && (size_t)n <= len),
+		      "port %u dir %u: write of %zu: %d", p, dir, len, n);
+		if (n > 0)
+			c->sent[dir][p] += (uint64_t)n;
+	}
+	n = dir ? vob_console_drv_read(&c->v, p, buf, 1u + rnd(r, sizeof(buf)))
+		: vob_console_dev_read(&c->d, p, buf, 1u + rnd(r, sizeof(buf)));
+	CHECK(r, n == VOB_EAGAIN || n > 0, "port %u dir %u: read: %d", p, dir, n);
+	if (n > 0) {
+		int i;
+
+		CHECK(r, c->recv[dir][p] + (uint64_t)n <= c->sent[dir][p],
+		      "port %u dir %u: %d bytes more than were written", p, dir, n);
+		for (i = 0; i < n; i++)
+			CHECK(r, buf[i] == pattern(r->seed, id, c->recv[dir][p] + (uint64_t)i),
+			      "port %u dir %u: byte %llu differs (stale line?)", p, dir,
+			      (unsigned long long)(c->recv[dir][p] + (uint64_t)i));
+		c->recv[dir][p] += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int con_scenario(struct run *r)
+{
+	struct con *c = calloc(1, sizeof(*c));
+	struct vob_console_dev_cfg dc;
+	struct vob_console_drv_cfg vc;
+	uint64_t total;
+	unsigned i, spins = 0;
+	uint16_t p;
+	bool done = false;
+	int err = -1;
+
+	if (!c)
+		return -1;
+	c->r = r;
+	if (world_up(r, VOB_CONSOLE_MAX_QUEUES, 16, 512u * 1024u))
+		goto out;
+	memset(&dc, 0, sizeof(dc));
+	memset(&vc, 0, sizeof(vc));
+	c->ports = rnd(r, 2) ? 1u : (uint16_t)(2u + rnd(r, 2));
+	dc.nr_ports = c->ports;
+	dc.multiport = c->ports > 1;
+	dc.open_mask = 0xf;
+	dc.queue_size = (uint16_t)(8u << rnd(r, 4));
+	vc.nr_ports = c->ports;
+	vc.multiport = c->ports > 1;
+	vc.buf_size = line_up(r, 16u + rnd(r, 300));
+	vc.buf_count = (uint16_t)(c->ports * 10u + 8u + rnd(r, 40));
+	vc.rx_bufs = (uint16_t)(1u + rnd(r, 6));
+	if (arenas(r, VOB_CONSOLE_MAX_QUEUES, VOB_CONSOLE_QSIZE, &vc.dev_mem, &vc.drv_mem))
+		goto out;
+	vc.pool_addr = cw_alloc_drv(&r->w, (size_t)vc.buf_size * vc.buf_count);
+	CHECK_OUT(r, vc.pool_addr != 0, "no room for the pool");
+	err = -1;
+	if (rnd(r, 2)) {
+		CHECK_OUT(r, vob_console_dev_init(&c->d, &r->w.dev.t, &dc) == 0, "device init");
+		CHECK_OUT(r, vob_console_drv_init(&c->v, &r->w.drv.t, &vc) == 0, "driver init");
+	} else {
+		CHECK_OUT(r, vob_console_drv_init(&c->v, &r->w.drv.t, &vc) == 0, "driver init");
+		CHECK_OUT(r, vob_console_dev_init(&c->d, &r->w.dev.t, &dc) == 0, "device init");
+	}
+	for (i = 0; i < MAX_POLLS && !done; i++) {
+		if (con_poll(c, 1))
+			goto out;
+		done = vob_dev_state(&c->d.dev) == VOB_DEV_LIVE &&
+		       vob_dev_state(&c->v.dev) == VOB_DEV_LIVE;
+		for (p = 0; done && p < c->ports; p++) {
+			int st = vob_console_drv_port_status(&c->v, p);
+
+			if (c->ports > 1 && (st & VOB_CONSOLE_PORT_ADDED) &&
+			    !(st & VOB_CONSOLE_PORT_GUEST_OPEN))
+				(void)vob_console_drv_port_open(&c->v, p, true);
+			done = (vob_console_dev_port_status(&c->d, p) &
+				(VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN)) ==
+			       (VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN);
+		}
+	}
+	CHECK_OUT(r, done, "console not up: device %d driver %d", vob_dev_state(&c->d.dev),
+		  vob_dev_state(&c->v.dev));
+	total = 2000u + rnd(r, 6000);
+	for (done = false; !done;) {
+		done = true;
+		for (p = 0; p < c->ports; p++) {
+			unsigned dir;
+
+			for (dir = 0; dir < 2; dir++) {
+				if (con_move(c, dir, p, total))
+					goto out;
+				done = done && c->recv[dir][p] == total;
+			}
+		}
+		if (con_poll(c, 1 + rnd(r, 3)))
+			goto out;
+		CHECK_OUT(r, ++spins < 200000u, "console stream stalls");
+	}
+	snprintf(r->what, sizeof(r->what), "%u port(s), %llu bytes each way per port", c->ports,
+		 (unsigned long long)total);
+	CHECK_OUT(r, vob_console_dev_stats(&c->d)->bad_chains == 0, "bad chains counted");
+	CHECK_OUT(r, vob_console_drv_stats(&c->v)->ring_errors == 0, "ring errors counted");
+	err = 0;
+out:
+	cw_free(&r->w);
+	free(c);
+	return err;
+}
+
+/* ---- net -------------------------------------------------------------------- */
+
+#define NET_FRAMES 160u
+
+struct net {
+	struct run *r;
+	struct vob_net_dev d;
+	struct vob_net_drv v;
+	bool csum;
+	unsigned total;
+	unsigned sent[2], recv[2];
+	uint16_t len[2][NET_FRAMES];
+	uint16_t csum_start[2][NET_FRAMES]; /* 0: no offload header */
+	unsigned multi; /* frames the driver got over more than one buffer */
+};
+
+static int net_poll(struct net *n, unsigned k)
+{
+	struct run *r = n->r;
+	unsigned i;
+
+	for (i = 0; i < k; i++) {
+		int e;
+
+		cw_step(&r->w);
+		if (rnd(r, 100) < r->dev_pct) {
+			e = vob_net_dev_poll(&n->d);
+			CHECK(r, e >= 0, "net device poll: %d", e);
+		} else {
+			e = vob_net_drv_poll(&n->v);
+			CHECK(r, e >= 0, "net driver poll: %d", e);
+		}
+	}
+	return 0;
+}
+
+/* One frame each way if it fits, then whatever arrived. @dir 0: driver to
+ * device; 1: device to driver. */
+static int net_move(struct net *n, unsigned dir)
+{
+	static uint8_t buf[VOB_NET_GSO_MAX_FRAME];
+	struct run *r = n->r;
+	struct vob_net_hdr_info h, got;
+	unsigned i = n->sent[dir];
+	int e;
+
+	if (i < n->total) {
+		memset(&h, 0, sizeof(h));
+		h.hdr_len = (uint16_t)(n->len[dir][i] / 2u);
+		if (n->csum_start[dir][i]) {
+			h.flags = VOB_NET_HDR_F_NEEDS_CSUM;
+			h.csum_start = n->csum_start[dir][i];
+			h.csum_offset = 2;
+		}
+		fill(buf, n->len[dir][i], r->seed, dir, (uint64_t)i << 16);
+		e = dir ? vob_net_dev_send(&n->d, &h, buf, n->len[dir][i])
+			: vob_net_drv_send(&n->v, &h, buf, n->len[dir][i]);
+		CHECK(r, e == 0 || e == VOB_EAGAIN, "dir %u frame %u (%u bytes): send %d", dir, i,
+		      n->len[dir][i], e);
+		if (!e)
+			n->sent[dir]++;
+	}
+	i = n->recv[dir];
+	memset(&got, 0xee, sizeof(got));
+	e = dir ? vob_net_drv_recv(&n->v, buf, sizeof(buf), &got)
+		: vob_net_dev_recv(&n->d, buf, sizeof(buf), &got);
+	if (e == VOB_EAGAIN)
+		return 0;
+	CHECK(r, e > 0, "dir %u: recv %d", dir, e);
+	CHECK(r, i < n->sent[dir], "dir %u: a frame nobody sent (%d bytes)", dir, e);
+	CHECK(r, (unsigned)e == n->len[dir][i], "dir %u frame %u: %d bytes, want %u", dir, i, e,
+	      n->len[dir][i]);
+	{
+		uint32_t k;
+
+		for (k = 0; k < (uint32_t)e; k++)
+			CHECK(r, buf[k] == pattern(r->seed, dir, ((uint64_t)i << 16) + k),
+			      "dir %u frame %u: byte %u differs (stale line?)", dir, i, k);
+	}
+	CHECK(r, got.hdr_len == n->len[dir][i] / 2u, "dir %u frame %u: hdr_len %u", dir, i,
+	      got.hdr_len);
+	if (n->csum_start[dir][i])
+		CHECK(r, got.flags == VOB_NET_HDR_F_NEEDS_CSUM &&
+				 got.csum_start == n->csum_start[dir][i] && got.csum_offset == 2,
+		      "dir %u frame %u: offload header lost (flags %u start %u)", dir, i, got.flags,
+		      got.csum_start);
+	else
+		CHECK(r, got.flags == 0, "dir %u frame %u: flags %u", dir, i, got.flags);
+	if (dir && got.num_buffers > 1)
+		n->multi++;
+	n->recv[dir]++;
+	return 0;
+}
+
+static int net_scenario(struct run *r)
+{
+	struct net *n = calloc(1, sizeof(*n));
+	struct vob_net_dev_cfg dc;
+	struct vob_net_drv_cfg vc;
+	bool mrg = rnd(r, 3) != 0, done = false;
+	unsigned i, dir, spins = 0;
+	uint32_t max[2];
+	int err = -1;
+
+	if (!n)
+		return -1;
+	n->r = r;
+	n->csum = rnd(r, 2);
+	if (world_up(r, 2, 64, 1u << 20))
+		goto out;
+	memset(&dc, 0, sizeof(dc));
+	memset(&vc, 0, sizeof(vc));
+	dc.features = VOB_BIT(VOB_NET_F_MAC) | VOB_BIT(VOB_NET_F_STATUS) |
+		      VOB_BIT(VOB_NET_F_MRG_RXBUF) | VOB_BIT(VOB_NET_F_CSUM) |
+		      VOB_BIT(VOB_NET_F_GUEST_CSUM);
+	dc.link_up = true;
+	dc.queue_size = (uint16_t)(16u << rnd(r, 3));
+	vc.features = VOB_BIT(VOB_NET_F_MAC) | VOB_BIT(VOB_NET_F_STATUS) |
+		      (mrg ? VOB_BIT(VOB_NET_F_MRG_RXBUF) : 0) |
+		      (n->csum ? VOB_BIT(VOB_NET_F_CSUM) | VOB_BIT(VOB_NET_F_GUEST_CSUM) : 0);
+	vc.buf_size = mrg ? line_up(r, 64u + rnd(r, 1024)) : line_up(r, 1600u + rnd(r, 400));
+	vc.buf_count = (uint16_t)(32u + rnd(r, VOB_NET_BUFS - 31u));
+	vc.rx_bufs = (uint16_t)(8u + rnd(r, 24));
+	if (arenas(r, 2, VOB_NET_QSIZE, &vc.dev_mem, &vc.drv_mem))
+		goto out;
+	vc.pool_addr = cw_alloc_drv(&r->w, (size_t)vc.buf_size * vc.buf_count);
+	CHECK_OUT(r, vc.pool_addr != 0, "no room for the pool");
+	if (rnd(r, 2)) {
+		CHECK_OUT(r, vob_net_dev_init(&n->d, &r->w.dev.t, &dc) == 0, "device init");
+		CHECK_OUT(r, vob_net_drv_init(&n->v, &r->w.drv.t, &vc) == 0, "driver init");
+	} else {
+		CHECK_OUT(r, vob_net_drv_init(&n->v, &r->w.drv.t, &vc) == 0, "driver init");
+		CHECK_OUT(r, vob_net_dev_init(&n->d, &r->w.dev.t, &dc) == 0, "device init");
+	}
+	for (i = 0; i < MAX_POLLS && !done; i++) {
+		if (net_poll(n, 1))
+			goto out;
+		done = vob_dev_state(&n->d.dev) == VOB_DEV_LIVE &&
+		       vob_dev_state(&n->v.dev) == VOB_DEV_LIVE;
+	}
+	CHECK_OUT(r, done, "net not up: device %d driver %d", vob_dev_state(&n->d.dev),
+		  vob_dev_state(&n->v.dev));
+	/* Frame lengths: what the other side can take, short ones often. */
+	max[0] = vob_net_drv_max_tx(&n->v);
+	max[1] = vob_net_dev_max_frame(&n->d);
+	if (max[1] > vob_net_drv_max_rx(&n->v))
+		max[1] = vob_net_drv_max_rx(&n->v);
+	if (max[0] > 1514u)
+		max[0] = 1514u;
+	if (max[1] > 1514u)
+		max[1] = 1514u;
+	n->total = 40u + rnd(r, NET_FRAMES - 40u);
+	for (dir = 0; dir < 2; dir++)
+		for (i = 0; i < n->total; i++) {
+			uint32_t len = rnd(r, 4) ? 1u + rnd(r, max[dir]) : max[dir] - rnd(r, 8);
+
+			if (len < 1u)
+				len = 1u;
+			n->len[dir][i] = (uint16_t)len;
+			if (n->csum && len >= 16u && rnd(r, 2))
+				n->csum_start[dir][i] = (uint16_t)(1u + rnd(r, len - 4u));
+		}
+	while (!done || n->recv[0] < n->total || n->recv[1] < n->total) {
+		done = true;
+		for (dir = 0; dir < 2; dir++)
+			if (net_move(n, dir))
+				goto out;
+		if (net_poll(n, 1 + rnd(r, 3)))
+			goto out;
+		CHECK_OUT(r, ++spins < 200000u, "net stalls: %u/%u and %u/%u frames", n->recv[0],
+			  n->total, n->recv[1], n->total);
+	}
+	{
+		const struct vob_net_stats *ds = vob_net_dev_stats(&n->d), *vs = vob_net_drv_stats(&n->v);
+
+		CHECK_OUT(r, !ds->rx_bad && !ds->rx_oversize && !ds->bad_bufs && !ds->ring_errors,
+			  "device counted errors: bad %u oversize %u bufs %u ring %u", ds->rx_bad,
+			  ds->rx_oversize, ds->bad_bufs, ds->ring_errors);
+		CHECK_OUT(r, !vs->rx_bad && !vs->rx_oversize && !vs->ring_errors,
+			  "driver counted errors: bad %u oversize %u ring %u", vs->rx_bad,
+			  vs->rx_oversize, vs->ring_errors);
+		CHECK_OUT(r, ds->tx_frames == n->total && vs->rx_frames == n->total,
+			  "frame counts %u %u", ds->tx_frames, vs->rx_frames);
+	}
+	snprintf(r->what, sizeof(r->what), "%u frames each way, mrg=%d buf=%u, %u over several",
+		 n->total, mrg, vc.buf_size, n->multi);
+	if (mrg && vc.buf_size < 700u)
+		CHECK_OUT(r, n->multi > 0, "no frame spanned several receive buffers");
+	err = 0;
+out:
+	cw_free(&r->w);
+	free(n);
+	return err;
+}
+
+/* ---- blk -------------------------------------------------------------------- */
+
+#define BLK_SECT 256u
+#define BLK_MAXN 16u
+
+struct blkreq {
+	uint8_t busy, type;
+	uint32_t sector, n;
+	uint8_t buf[BLK_MAXN * 512u];
+	uint8_t id[VOB_BLK_ID_BYTES];
+};
+
+struct blk {
+	struct run *r;
+	struct vob_blk_dev d;
+	struct vob_blk_drv v;
+	struct vob_blk_mem mem;
+	uint8_t disk[BLK_SECT * 512u], mirror[BLK_SECT * 512u];
+	uint8_t devid[VOB_BLK_ID_BYTES];
+	struct blkreq req[VOB_BLK_DRV_REQS]; /* by the test's own slot */
+	int slot_of[VOB_BLK_DRV_REQS];       /* by request id: slot, or -1 */
+	unsigned busy, done, bad, types[16];
+	char bad_why[160];
+};
+
+#define BLK_BAD(b, ...)                                                                \
+	do {                                                                           \
+		if (!(b)->bad++)                                                       \
+			snprintf((b)->bad_why, sizeof((b)->bad_why), __VA_ARGS__);     \
+	} while (0)
+
+static void blk_done(void *arg, int id, int result)
+{
+	struct blk *b = arg;
+	struct blkreq *q;
+
+	if (id < 0 || id >= (int)VOB_BLK_DRV_REQS || b->slot_of[id] < 0) {
+		BLK_BAD(b, "done for an idle id %d", id);
+		return;
+	}
+	q = &b->req[b->slot_of[id]];
+	b->slot_of[id] = -1;
+	q->busy = 0;
+	b->busy--;
+	b->done++;
+	b->types[q->type & 15u]++;
+	if (result) {
+		BLK_BAD(b, "request %d type %u: result %d", id, q->type, result);
+		return;
+	}
+	if (q->type == VOB_BLK_T_IN && memcmp(q->buf, b->mirror + q->sector * 512u, q->n * 512u))
+		BLK_BAD(b, "read of %u sectors at %u differs (stale line?)", q->n, q->sector);
+	if (q->type == VOB_BLK_T_GET_ID && memcmp(q->id, b->devid, VOB_BLK_ID_BYTES))
+		BLK_BAD(b, "get_id differs");
+}
+
+static int blk_poll(struct blk *b, unsigned k)
+{
+	struct run *r = b->r;
+	unsigned i;
+
+	for (i = 0; i < k; i++) {
+		int e;
+
+		cw_step(&r->w);
+		if (rnd(r, 100) < r->dev_pct) {
+			e = vob_blk_dev_poll(&b->d);
+			CHECK(r, e >= 0, "blk device poll: %d", e);
+		} else {
+			e = vob_blk_drv_poll(&b->v);
+			CHECK(r, e >= 0, "blk driver poll: %d", e);
+		}
+		CHECK(r, !b->bad, "%s", b->bad_why);
+	}
+	return 0;
+}
+
+/* No request in flight touches [s, s + n). */
+static bool blk_free_range(const struct blk *b, uint32_t s, uint32_t n)
+{
+	unsigned i;
+
+	for (i = 0; i < VOB_BLK_DRV_REQS; i++) {
+		const struct blkreq *q = &b->req[i];
+
+		if (q->busy && q->n && s < q->sector + q->n && q->sector < s + n)
+			return false;
+	}
+	return true;
+}
+
+/* Submit one random request (none when its sectors are busy or no slot is
+ * free). Writes, discards and write zeroes update the mirror at once: no
+ * request in flight touches their sectors. */
+static int blk_submit(struct blk *b)
+{
+	static const uint8_t types[] = { VOB_BLK_T_IN,    VOB_BLK_T_IN,    VOB_BLK_T_IN,
+					 VOB_BLK_T_OUT,   VOB_BLK_T_OUT,   VOB_BLK_T_OUT,
+					 VOB_BLK_T_FLUSH, VOB_BLK_T_GET_ID, VOB_BLK_T_DISCARD,
+					 VOB_BLK_T_WRITE_ZEROES };
+	struct run *r = b->r;
+	uint32_t n = 1u + rnd(r, BLK_MAXN), s = rnd(r, BLK_SECT - n + 1u);
+	uint8_t type = types[rnd(r, sizeof(types))];
+	struct blkreq *q;
+	unsigned k;
+	int id;
+
+	for (k = 0; k < VOB_BLK_DRV_REQS && b->req[k].busy; k++)
+		;
+	if (k == VOB_BLK_DRV_REQS)
+		return 0;
+	q = &b->req[k];
+	if (type == VOB_BLK_T_FLUSH || type == VOB_BLK_T_GET_ID)
+		n = 0;
+	if (n && !blk_free_range(b, s, n))
+		return 0;
+	switch (type) {
+	case VOB_BLK_T_IN:
+		memset(q->buf, 0xee, sizeof(q->buf));
+		id = vob_blk_drv_read(&b->v, s, q->buf, n);
+		break;
+	case VOB_BLK_T_OUT:
+		fill(q->buf, n * 512u, r->seed, 7, rnd(r, 1u << 30));
+		id = vob_blk_drv_write(&b->v, s, q->buf, n);
+		break;
+	case VOB_BLK_T_FLUSH:
+		id = vob_blk_drv_flush(&b->v);
+		break;
+	case VOB_BLK_T_GET_ID:
+		memset(q->id, 0xee, sizeof(q->id));
+		id = vob_blk_drv_get_id(&b->v, q->id);
+		break;
+	case VOB_BLK_T_DISCARD:
+		id = vob_blk_drv_discard(&b->v, s, n);
+		break;
+	default:
+		id = vob_blk_drv_write_zeroes(&b->v, s, n, rnd(r, 2));
+		break;
+	}
+	if (id == VOB_EAGAIN)
+		return 0;
+	CHECK(r, id >= 0 && id < (int)VOB_BLK_DRV_REQS && b->slot_of[id] < 0,
+	      "submit of type %u, %u sectors at %u: %d", type, n, s, id);
+	b->slot_of[id] = (int)k;
+	q->busy = 1;
+	q->type = type;
+	q->sector = s;
+	q->n = n;
+	b->busy++;
+	if (type == VOB_BLK_T_OUT)
+		memcpy(b->mirror + s * 512u, q->buf, n * 512u);
+	else if (type == VOB_BLK_T_DISCARD || type == VOB_BLK_T_WRITE_ZEROES)
+		memset(b->mirror + s * 512u, 0, n * 512u);
+	return 0;
+}
+
+static int blk_scenario(struct run *r)
+{
+	struct blk *b = calloc(1, sizeof(*b));
+	struct vob_blk_dev_cfg dc;
+	struct vob_blk_drv_cfg vc;
+	unsigned i, total, spins = 0;
+	bool up = false;
+	int err = -1;
+
+	if (!b)
+		return -1;
+	b->r = r;
+	for (i = 0; i < VOB_BLK_DRV_REQS; i++)
+		b->slot_of[i] = -1;
+	if (world_up(r, 1, 128, 512u * 1024u))
+		goto out;
+	fill(b->disk, sizeof(b->disk), r->seed, 5, 0);
+	memcpy(b->mirror, b->disk, sizeof(b->disk));
+	fill(b->devid, sizeof(b->devid), r->seed, 6, 0);
+	memset(&dc, 0, sizeof(dc));
+	memset(&vc, 0, sizeof(vc));
+	dc.capacity = vob_blk_mem_init(&b->mem, b->disk, sizeof(b->disk));
+	dc.ops = &vob_blk_mem_backend;
+	dc.ctx = &b->mem;
+	dc.queue_size = (uint16_t)(8u << rnd(r, 4));
+	dc.max_discard_sectors = BLK_MAXN;
+	dc.max_write_zeroes_sectors = BLK_MAXN;
+	memcpy(dc.id, b->devid, sizeof(dc.id));
+	vc.pool_buf_size = line_up(r, 512u << rnd(r, 4));
+	vc.pool_count = (uint16_t)(20u + rnd(r, VOB_BLK_POOL_MAX - 19u));
+	vc.done = blk_done;
+	vc.arg = b;
+	if (arenas(r, 1, VOB_BLK_QSIZE, &vc.dev_mem, &vc.drv_mem))
+		goto out;
+	vc.pool_addr = cw_alloc_drv(&r->w, (size_t)vc.pool_buf_size * vc.pool_count);
+	CHECK_OUT(r, vc.pool_addr != 0, "no room for the pool");
+	if (rnd(r, 2)) {
+		CHECK_OUT(r, vob_blk_dev_init(&b->d, &r->w.dev.t, &dc) == 0, "device init");
+		CHECK_OUT(r, vob_blk_drv_init(&b->v, &r->w.drv.t, &vc) == 0, "driver init");
+	} else {
+		CHECK_OUT(r, vob_blk_drv_init(&b->v, &r->w.drv.t, &vc) == 0, "driver init");
+		CHECK_OUT(r, vob_blk_dev_init(&b->d, &r->w.dev.t, &dc) == 0, "device init");
+	}
+	for (i = 0; i < MAX_POLLS && !up; i++) {
+		struct vob_blk_info in;
+
+		if (blk_poll(b, 1))
+			goto out;
+		up = vob_dev_state(&b->d.dev) == VOB_DEV_LIVE && vob_blk_drv_info(&b->v, &in) == 0;
+	}
+	CHECK_OUT(r, up, "blk not up: device %d driver %d", vob_dev_state(&b->d.dev),
+		  vob_dev_state(&b->v.dev));
+	total = 60u + rnd(r, 120);
+	for (i = 0; i < total; i++) {
+		unsigned burst = 1u + rnd(r, 6), k;
+
+		for (k = 0; k < burst; k++)
+			if (blk_submit(b))
+				goto out;
+		if (blk_poll(b, 1 + rnd(r, 4)))
+			goto out;
+	}
+	while (b->busy) {
+		if (blk_poll(b, 1))
+			goto out;
+		CHECK_OUT(r, ++spins < MAX_POLLS, "blk stalls: %u requests in flight", b->busy);
+	}
+	CHECK_OUT(r, !memcmp(b->disk, b->mirror, sizeof(b->disk)), "the disk differs from its mirror");
+	snprintf(r->what, sizeof(r->what), "%u requests: in %u out %u flush %u id %u discard %u wz %u",
+		 b->done, b->types[VOB_BLK_T_IN], b->types[VOB_BLK_T_OUT], b->types[VOB_BLK_T_FLUSH],
+		 b->types[VOB_BLK_T_GET_ID], b->types[VOB_BLK_T_DISCARD],
+		 b->types[VOB_BLK_T_WRITE_ZEROES]);
+	CHECK_OUT(r, vob_blk_dev_stats(&b->d)->ioerr == 0 && vob_blk_dev_stats(&b->d)->dropped == 0,
+		  "device counted errors");
+	err = 0;
+out:
+	cw_free(&r->w);
+	free(b);
+	return err;
+}
+
+/* ---- seeds -------------------------------------------------------------------- */
+
+typedef int (*scenario_fn)(struct run *r);
+
+static int run_seed(const char *name, scenario_fn fn, uint64_t seed)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	int err;
+
+	if (!r)
+		return -1;
+	r->seed = seed;
+	r->rng = seed * 0x2545f4914f6cdd1dull + (uint64_t)name[0];
+	err = fn(r);
+	if (err)
+		printf("FAIL seed=0x%016llx case=%s/%s (line=%u nwin=%u owner=%d evict=%u refill=%u "
+		       "pass=%u%% bells=%u%% delay<=%u dev=%u%%): %s\n  replay: VOB_SIM_SEED=0x%016llx "
+		       "%s\n",
+		       (unsigned long long)seed, name, h_mode_name(SIM_MODE), r->w.line, r->w.b.nwin,
+		       r->w.b.owner, r->w.b.sc.evict_permille, r->w.b.sc.refill_permille,
+		       r->w.b.cache_pct, r->w.b.bell_pct, r->w.b.sc.bell_delay_max, r->dev_pct,
+		       r->why, (unsigned long long)seed, prog);
+	else if (h_env_verbose())
+		printf("ok seed=0x%016llx case=%s line=%u nwin=%u: %s\n", (unsigned long long)seed,
+		       name, r->w.line, r->w.b.nwin, r->what);
+	free(r);
+	return err ? -1 : 0;
+}
+
+static void run_case(const char *name, scenario_fn fn)
+{
+	uint64_t seed, first = h_env_first();
+	unsigned n = h_env_seeds(SIM_SEEDS), i;
+
+	if (h_env_seed(&seed)) {
+		assert_int_equal(run_seed(name, fn, seed), 0);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		assert_int_equal(run_seed(name, fn, first + i), 0);
+	printf("  %s %s: %u seeds passed\n", name, h_mode_name(SIM_MODE), n);
+}
+
+static void test_console(void **state)
+{
+	(void)state;
+	run_case("console", con_scenario);
+}
+
+static void test_net(void **state)
+{
+	(void)state;
+	run_case("net", net_scenario);
+}
+
+static void test_blk(void **state)
+{
+	(void)state;
+	run_case("blk", blk_scenario);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_net),
+		cmocka_unit_test(test_blk),
+	};
+
+	(void)argc;
+	prog = argv[0];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
