@@ -179,7 +179,7 @@ static void raw_lost(void *arg, uint16_t q, void *token)
 	w->lost++;
 }
 
-static __attribute__((unused)) int raw_init(struct run *r, struct raw *w, uint16_t nq, uint64_t features)
+static int raw_init(struct run *r, struct raw *w, uint16_t nq, uint64_t features)
 {
 	struct vob_dev_cfg c;
 	uint16_t q;
@@ -204,11 +204,122 @@ static __attribute__((unused)) int raw_init(struct run *r, struct raw *w, uint16
 
 /* A buffer for a raw chain, on lines of its own: readable ones in the
  * device's memory, writable ones in the driver's. */
-static __attribute__((unused)) uint64_t raw_buf(struct run *r, uint32_t len, bool writable)
+static uint64_t raw_buf(struct run *r, uint32_t len, bool writable)
 {
 	size_t n = line_up(r, len ? len : 1u);
 
 	return writable ? cw_alloc_drv(&r->w, n) : cw_alloc(&r->w, n);
+}
+
+/* One segment of a raw chain: its length and direction, and for a readable
+ * one the bytes (NULL: zeros). */
+struct rseg {
+	uint32_t len;
+	bool wr;
+	const uint8_t *data;
+};
+
+/* A raw chain in flight: where its segments are, and what the test expects. */
+struct rchain {
+	bool busy;
+	uint8_t kind;
+	uint8_t nseg;
+	uint64_t addr[4];
+	uint32_t len[4];
+	uint32_t aux, aux2;
+};
+
+/* Add a chain of @n segments (readable ones first) to raw queue @q. */
+static int raw_add(struct run *r, struct raw *w, uint16_t q, struct rchain *c,
+		   const struct rseg *sg, unsigned n)
+{
+	struct vob_seg segs[4];
+	unsigned i, nout = 0;
+	int err;
+
+	CHECK(r, n >= 1 && n <= 4, "bad raw chain");
+	for (i = 0; i < n; i++) {
+		uint8_t *p;
+
+		segs[i].addr = c->addr[i] = raw_buf(r, sg[i].len, sg[i].wr);
+		segs[i].len = c->len[i] = sg[i].len;
+		CHECK(r, segs[i].addr != 0, "no room for a raw buffer");
+		p = cw_ptr(&r->w, segs[i].addr);
+		if (sg[i].wr) {
+			memset(p, 0xee, sg[i].len);
+		} else {
+			CHECK(r, nout == i, "readable segments come first");
+			nout++;
+			if (sg[i].data)
+				memcpy(p, sg[i].data, sg[i].len);
+			else
+				memset(p, 0, sg[i].len);
+		}
+	}
+	c->nseg = (uint8_t)n;
+	err = vob_vq_add(&w->vq[q], segs, nout, n - nout, c);
+	CHECK(r, err == 0, "raw add on queue %u: %d", q, err);
+	c->busy = true;
+	(void)vob_vq_kick(&w->vq[q]);
+	return 0;
+}
+
+/* The next chain the device gave back on raw queue @q, or NULL. */
+static int raw_used(struct run *r, struct raw *w, uint16_t q, struct rchain **c, uint32_t *len)
+{
+	void *tok;
+	int err = vob_vq_get_used(&w->vq[q], &tok, len);
+
+	*c = NULL;
+	if (err == VOB_EAGAIN)
+		return 0;
+	CHECK(r, err == 0, "raw get_used on queue %u: %d", q, err);
+	*c = tok;
+	CHECK(r, (*c)->busy, "a chain came back twice");
+	(*c)->busy = false;
+	return 0;
+}
+
+/* The bytes of segment @i of a chain the device gave back (driver's view). */
+static const uint8_t *raw_seg(struct run *r, const struct rchain *c, unsigned i)
+{
+	(void)r;
+	return cw_ptr(&r->w, c->addr[i]);
+}
+
+/* Poll the class device (through @poll) or the raw driver. */
+static int raw_pump(struct run *r, struct raw *w, int (*poll)(void *), void *dev, unsigned k)
+{
+	unsigned i;
+
+	for (i = 0; i < k; i++) {
+		int e;
+
+		cw_step(&r->w);
+		if (rnd(r, 100) < r->dev_pct) {
+			e = poll(dev);
+			CHECK(r, e >= 0, "device poll: %d", e);
+			CHECK(r, !(e & VOB_DEV_EV_NEEDS_RESET), "the device broke");
+		} else {
+			e = vob_dev_poll(&w->dev);
+			CHECK(r, e >= 0, "raw driver poll: %d", e);
+		}
+	}
+	return 0;
+}
+
+static int raw_bring_up(struct run *r, struct raw *w, int (*poll)(void *), void *dev,
+			const struct vob_dev *d)
+{
+	unsigned i;
+
+	for (i = 0; i < MAX_POLLS; i++) {
+		if (vob_dev_state(d) == VOB_DEV_LIVE && vob_dev_state(&w->dev) == VOB_DEV_LIVE)
+			return 0;
+		TRY(raw_pump(r, w, poll, dev, 1));
+	}
+	CHECK(r, false, "not up: device %d raw driver %d", vob_dev_state(d), vob_dev_state(&w->dev));
+	return -1;
 }
 
 /* ---- console ---------------------------------------------------------------- */
@@ -582,6 +693,7 @@ struct blk {
 	struct blkreq req[VOB_BLK_DRV_REQS]; /* by the test's own slot */
 	int slot_of[VOB_BLK_DRV_REQS];       /* by request id: slot, or -1 */
 	unsigned busy, done, bad, types[16];
+	uint32_t qsize, pool_buf; /* what a request's chain must fit in */
 	char bad_why[160];
 };
 
@@ -701,6 +813,9 @@ static int blk_submit(struct blk *b)
 	}
 	if (id == VOB_EAGAIN)
 		return 0;
+	/* Header, data segments and status must fit the queue. */
+	if (id == VOB_E2BIG && (n * 512u + b->pool_buf - 1u) / b->pool_buf + 2u > b->qsize)
+		return 0;
 	CHECK(r, id >= 0 && id < (int)VOB_BLK_DRV_REQS && b->slot_of[id] < 0,
 	      "submit of type %u, %u sectors at %u: %d", type, n, s, id);
 	b->slot_of[id] = (int)k;
@@ -745,6 +860,8 @@ static int blk_scenario(struct run *r)
 	dc.max_write_zeroes_sectors = BLK_MAXN;
 	memcpy(dc.id, b->devid, sizeof(dc.id));
 	vc.pool_buf_size = line_up(r, 512u << rnd(r, 4));
+	b->qsize = dc.queue_size;
+	b->pool_buf = vc.pool_buf_size;
 	vc.pool_count = (uint16_t)(20u + rnd(r, VOB_BLK_POOL_MAX - 19u));
 	vc.done = blk_done;
 	vc.arg = b;
@@ -794,6 +911,152 @@ static int blk_scenario(struct run *r)
 out:
 	cw_free(&r->w);
 	free(b);
+	return err;
+}
+
+/* ---- hostile drivers ------------------------------------------------------ */
+
+#define NRAW 48u
+
+static int poll_blk(void *d)
+{
+	return vob_blk_dev_poll(d);
+}
+
+enum blk_bad {
+	BB_IN, BB_OUT, BB_SHORT_HDR, BB_NO_STATUS, BB_HDR_WRITABLE, BB_RANGE,
+	BB_OUT_DATA_WRITABLE, BB_UNKNOWN, BB_ODD_LEN, BB_KINDS
+};
+
+/* A blk device and a raw driver sending good and malformed requests, one
+ * segment per part, each on lines of its own. */
+static int blk_hostile(struct run *r)
+{
+	struct blk *b = calloc(1, sizeof(*b));
+	struct raw *w = calloc(1, sizeof(*w));
+	struct rchain *ch = calloc(NRAW, sizeof(*ch));
+	struct vob_blk_dev_cfg dc;
+	unsigned sent = 0, back = 0, spins = 0, answered = 0, dropped = 0;
+	int err = -1;
+
+	if (!b || !w || !ch)
+		goto out;
+	b->r = r;
+	if (world_up(r, 1, 128, 1u << 20))
+		goto out;
+	fill(b->disk, sizeof(b->disk), r->seed, 5, 0);
+	memcpy(b->mirror, b->disk, sizeof(b->disk));
+	memset(&dc, 0, sizeof(dc));
+	dc.capacity = vob_blk_mem_init(&b->mem, b->disk, sizeof(b->disk));
+	dc.ops = &vob_blk_mem_backend;
+	dc.ctx = &b->mem;
+	dc.queue_size = RAWQ;
+	CHECK_OUT(r, vob_blk_dev_init(&b->d, &r->w.dev.t, &dc) == 0, "device init");
+	if (raw_init(r, w, 1, 0) || raw_bring_up(r, w, poll_blk, &b->d, &b->d.dev))
+		goto out;
+	while (back < NRAW) {
+		struct rchain *c;
+		uint32_t len;
+
+		if (sent < NRAW && sent - back < RAWQ / 4u) {
+			uint8_t hdr[16], data[BLK_MAXN * 512u];
+			struct rseg sg[4];
+			uint32_t n = 1u + rnd(r, 4), sec = rnd(r, BLK_SECT - n + 1u), type;
+			unsigned k = 0;
+
+			c = &ch[sent];
+			c->kind = (uint8_t)rnd(r, BB_KINDS);
+			type = c->kind == BB_OUT || c->kind == BB_OUT_DATA_WRITABLE ? VOB_BLK_T_OUT
+									       : VOB_BLK_T_IN;
+			if (c->kind == BB_UNKNOWN)
+				type = 99u;
+			if (c->kind == BB_RANGE)
+				sec = BLK_SECT - n + 1u + rnd(r, 1000);
+			vob_put_le32(hdr, type);
+			vob_put_le32(hdr + 4, 0);
+			vob_put_le64(hdr + 8, sec);
+			fill(data, n * 512u, r->seed, 9, sent);
+			c->aux = sec;
+			c->aux2 = n;
+			switch (c->kind) {
+			case BB_SHORT_HDR:
+				sg[k++] = (struct rseg){ 1u + rnd(r, 15), false, hdr };
+				break;
+			case BB_HDR_WRITABLE:
+				sg[k++] = (struct rseg){ 16, true, NULL };
+				break;
+			default:
+				sg[k++] = (struct rseg){ 16, false, hdr };
+				break;
+			}
+			if (c->kind == BB_OUT)
+				sg[k++] = (struct rseg){ n * 512u, false, data };
+			else if (c->kind == BB_ODD_LEN)
+				sg[k++] = (struct rseg){ n * 512u - 1u - rnd(r, 511), true, NULL };
+			else if (c->kind != BB_NO_STATUS && c->kind != BB_UNKNOWN)
+				sg[k++] = (struct rseg){ n * 512u, true, NULL };
+			if (c->kind != BB_NO_STATUS)
+				sg[k++] = (struct rseg){ 1, true, NULL };
+			if (raw_add(r, w, 0, c, sg, k))
+				goto out;
+			if (c->kind == BB_OUT)
+				memcpy(b->mirror + sec * 512u, data, n * 512u);
+			sent++;
+		}
+		if (raw_pump(r, w, poll_blk, &b->d, 1 + rnd(r, 3)))
+			goto out;
+		for (;;) {
+			if (raw_used(r, w, 0, &c, &len))
+				goto out;
+			if (!c)
+				break;
+			back++;
+			if (c->kind == BB_NO_STATUS) {
+				CHECK_OUT(r, len == 0, "a request without status: used length %u", len);
+				dropped++;
+				continue;
+			}
+			{
+				unsigned last = c->nseg - 1u;
+				uint8_t st;
+
+				CHECK_OUT(r, len >= 1, "kind %u: used length 0", c->kind);
+				st = raw_seg(r, c, last)[0];
+				answered++;
+				if (c->kind == BB_IN || c->kind == BB_OUT) {
+					CHECK_OUT(r, st == VOB_BLK_S_OK, "kind %u: status %u", c->kind, st);
+					if (c->kind == BB_IN) {
+						CHECK_OUT(r, len == c->aux2 * 512u + 1u, "read: used %u", len);
+						CHECK_OUT(r, !memcmp(raw_seg(r, c, 1), b->mirror + c->aux * 512u,
+								     c->aux2 * 512u),
+							  "read data differs (stale line?)");
+					}
+				} else if (c->kind == BB_UNKNOWN) {
+					CHECK_OUT(r, st == VOB_BLK_S_UNSUPP, "unknown type: status %u", st);
+				} else {
+					CHECK_OUT(r, st == VOB_BLK_S_IOERR, "kind %u: status %u, want IOERR",
+						  c->kind, st);
+				}
+			}
+		}
+		CHECK_OUT(r, ++spins < MAX_POLLS, "hostile blk stalls: %u of %u back", back, sent);
+	}
+	CHECK_OUT(r, vob_dev_state(&b->d.dev) == VOB_DEV_LIVE, "the device left live");
+	CHECK_OUT(r, !memcmp(b->disk, b->mirror, sizeof(b->disk)), "the disk differs from its mirror");
+	CHECK_OUT(r, vob_blk_dev_stats(&b->d)->requests == answered &&
+			     vob_blk_dev_stats(&b->d)->dropped == dropped,
+		  "device counted %llu answered, %llu dropped; want %u, %u",
+		  (unsigned long long)vob_blk_dev_stats(&b->d)->requests,
+		  (unsigned long long)vob_blk_dev_stats(&b->d)->dropped, answered, dropped);
+	snprintf(r->what, sizeof(r->what), "%u requests, %u dropped, %llu IOERR", sent, dropped,
+		 (unsigned long long)vob_blk_dev_stats(&b->d)->ioerr);
+	err = 0;
+out:
+	if (b)
+		cw_free(&r->w);
+	free(b);
+	free(w);
+	free(ch);
 	return err;
 }
 
@@ -858,12 +1121,19 @@ static void test_blk(void **state)
 	run_case("blk", blk_scenario);
 }
 
+static void test_blk_hostile_driver(void **state)
+{
+	(void)state;
+	run_case("blk-hostile", blk_hostile);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_net),
 		cmocka_unit_test(test_blk),
+		cmocka_unit_test(test_blk_hostile_driver),
 	};
 
 	(void)argc;
