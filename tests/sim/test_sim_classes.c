@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -405,7 +406,7 @@ static int con_scenario(struct run *r)
 	if (!c)
 		return -1;
 	c->r = r;
-	if (world_up(r, VOB_CONSOLE_MAX_QUEUES, 16, 512u * 1024u))
+	if (world_up(r, VOB_CONSOLE_MAX_QUEUES, 16, 256u * 1024u))
 		goto out;
 	memset(&dc, 0, sizeof(dc));
 	memset(&vc, 0, sizeof(vc));
@@ -584,7 +585,7 @@ static int net_scenario(struct run *r)
 		return -1;
 	n->r = r;
 	n->csum = rnd(r, 2);
-	if (world_up(r, 2, 64, 1u << 20))
+	if (world_up(r, 2, 64, 512u * 1024u))
 		goto out;
 	memset(&dc, 0, sizeof(dc));
 	memset(&vc, 0, sizeof(vc));
@@ -942,7 +943,7 @@ static int blk_hostile(struct run *r)
 	if (!b || !w || !ch)
 		goto out;
 	b->r = r;
-	if (world_up(r, 1, 128, 1u << 20))
+	if (world_up(r, 1, 128, 512u * 1024u))
 		goto out;
 	fill(b->disk, sizeof(b->disk), r->seed, 5, 0);
 	memcpy(b->mirror, b->disk, sizeof(b->disk));
@@ -1060,6 +1061,351 @@ out:
 	return err;
 }
 
+static int poll_net(void *d)
+{
+	return vob_net_dev_poll(d);
+}
+
+enum net_bad { NB_GOOD, NB_GOOD_ONE_SEG, NB_SHORT, NB_WRITABLE, NB_OVERSIZE, NB_CSUM, NB_KINDS };
+enum net_rxbad { NR_GOOD, NR_READABLE, NR_SHORT, NR_KINDS };
+
+/* A net device and a raw driver: transmit chains good and malformed (short
+ * header, a writable segment, oversized, an offload not negotiated), and
+ * receive buffers good and malformed (readable, shorter than the header). */
+static int net_hostile(struct run *r)
+{
+	static uint8_t frame[VOB_NET_GSO_MAX_FRAME + 64u], got[VOB_NET_GSO_MAX_FRAME];
+	struct net *n = calloc(1, sizeof(*n));
+	struct raw *w = calloc(1, sizeof(*w));
+	struct rchain *tx = calloc(NRAW, sizeof(*tx)), *rx = calloc(NRAW, sizeof(*rx));
+	struct vob_net_dev_cfg dc;
+	unsigned sent = 0, tx_back = 0, good_sent = 0, good_got = 0, nbad[NB_KINDS] = { 0 };
+	unsigned posted = 0, rx_back = 0, rx_good = 0, frames_out = 0, frames_in = 0, spins = 0;
+	unsigned rx_bad_bufs = 0, frames_rx = 0;
+	uint32_t maxf;
+	int err = -1;
+
+	if (!n || !w || !tx || !rx)
+		goto out;
+	n->r = r;
+	if (world_up(r, 2, 64, 1u << 20))
+		goto out;
+	memset(&dc, 0, sizeof(dc));
+	dc.features = VOB_BIT(VOB_NET_F_MAC) | VOB_BIT(VOB_NET_F_STATUS);
+	dc.link_up = true;
+	dc.queue_size = RAWQ;
+	CHECK_OUT(r, vob_net_dev_init(&n->d, &r->w.dev.t, &dc) == 0, "device init");
+	if (raw_init(r, w, 2, 0) || raw_bring_up(r, w, poll_net, &n->d, &n->d.dev))
+		goto out;
+	maxf = vob_net_dev_max_frame(&n->d);
+	while (tx_back < NRAW || rx_back < posted || frames_out < frames_in) {
+		struct rchain *c;
+		uint32_t len;
+		int e;
+
+		/* The driver transmits. */
+		if (sent < NRAW && sent - tx_back < RAWQ / 4u) {
+			uint8_t hdr[VOB_NET_HDR_SIZE];
+			struct rseg sg[3];
+			uint32_t flen = 1u + rnd(r, 1514u);
+			unsigned k = 0;
+
+			c = &tx[sent];
+			c->kind = (uint8_t)rnd(r, NB_KINDS);
+			if (c->kind == NB_OVERSIZE)
+				flen = maxf + 1u + rnd(r, 3000);
+			memset(hdr, 0, sizeof(hdr));
+			if (c->kind == NB_CSUM) {
+				hdr[0] = VOB_NET_HDR_F_NEEDS_CSUM;
+				flen = 64u + rnd(r, 1000);
+			}
+			fill(frame + VOB_NET_HDR_SIZE, flen, r->seed, 11, (uint64_t)sent << 16);
+			memcpy(frame, hdr, sizeof(hdr));
+			c->aux = flen;
+			switch (c->kind) {
+			case NB_GOOD_ONE_SEG:
+				sg[k++] = (struct rseg){ VOB_NET_HDR_SIZE + flen, false, frame };
+				break;
+			case NB_SHORT:
+				sg[k++] = (struct rseg){ 1u + rnd(r, VOB_NET_HDR_SIZE - 1u), false, frame };
+				break;
+			default:
+				sg[k++] = (struct rseg){ VOB_NET_HDR_SIZE, false, frame };
+				sg[k++] = (struct rseg){ flen, false, frame + VOB_NET_HDR_SIZE };
+				break;
+			}
+			if (c->kind == NB_WRITABLE)
+				sg[k++] = (struct rseg){ 64, true, NULL };
+			if (raw_add(r, w, VOB_NET_TXQ, c, sg, k))
+				goto out;
+			nbad[c->kind]++;
+			good_sent += c->kind <= NB_GOOD_ONE_SEG;
+			sent++;
+		}
+		/* The driver offers receive buffers. */
+		if (posted < NRAW && posted - rx_back < RAWQ / 2u && rnd(r, 2)) {
+			struct rseg sg;
+
+			c = &rx[posted];
+			c->kind = (uint8_t)(rnd(r, 3) ? NR_GOOD : 1u + rnd(r, 2));
+			if (c->kind == NR_GOOD)
+				sg = (struct rseg){ VOB_NET_HDR_SIZE + 1514u, true, NULL };
+			else if (c->kind == NR_READABLE)
+				sg = (struct rseg){ VOB_NET_HDR_SIZE + 1514u, false, NULL };
+			else
+				sg = (struct rseg){ 1u + rnd(r, VOB_NET_HDR_SIZE - 1u), true, NULL };
+			if (raw_add(r, w, VOB_NET_RXQ, c, &sg, 1))
+				goto out;
+			rx_good += c->kind == NR_GOOD;
+			rx_bad_bufs += c->kind != NR_GOOD;
+			posted++;
+		}
+		/* The device sends a frame when a good buffer waits for it. */
+		if (frames_in < rx_good) {
+			uint32_t flen = 1u + rnd(r, 1514u);
+
+			fill(frame, flen, r->seed, 12, (uint64_t)frames_in << 16);
+			e = vob_net_dev_send(&n->d, NULL, frame, flen);
+			CHECK_OUT(r, e == 0 || e == VOB_EAGAIN, "device send: %d", e);
+			if (!e) {
+				n->len[1][frames_in % NET_FRAMES] = (uint16_t)flen;
+				frames_in++;
+			}
+		}
+		if (raw_pump(r, w, poll_net, &n->d, 1 + rnd(r, 3)))
+			goto out;
+		/* The device takes what the driver sent: the good frames, in order. */
+		while ((e = vob_net_dev_recv(&n->d, got, sizeof(got), NULL)) > 0) {
+			while (good_got < sent && tx[good_got].kind > NB_GOOD_ONE_SEG)
+				good_got++;
+			CHECK_OUT(r, good_got < sent, "a frame nobody sent (%d bytes)", e);
+			CHECK_OUT(r, (uint32_t)e == tx[good_got].aux, "frame of chain %u: %d bytes, want %u",
+				  good_got, e, tx[good_got].aux);
+			{
+				uint32_t k;
+
+				for (k = 0; k < (uint32_t)e; k++)
+					CHECK_OUT(r, got[k] == pattern(r->seed, 11, ((uint64_t)good_got << 16) + k),
+						  "frame of chain %u: byte %u differs", good_got, k);
+			}
+			good_got++;
+			frames_rx++;
+		}
+		CHECK_OUT(r, e == VOB_EAGAIN, "device recv: %d", e);
+		/* The driver collects both queues. */
+		for (;;) {
+			if (raw_used(r, w, VOB_NET_TXQ, &c, &len))
+				goto out;
+			if (!c)
+				break;
+			CHECK_OUT(r, len == 0, "transmit chain written: %u", len);
+			tx_back++;
+		}
+		for (;;) {
+			if (raw_used(r, w, VOB_NET_RXQ, &c, &len))
+				goto out;
+			if (!c)
+				break;
+			rx_back++;
+			if (c->kind != NR_GOOD) {
+				CHECK_OUT(r, len == 0, "malformed receive buffer written: %u", len);
+				continue;
+			}
+			{
+				const uint8_t *p = raw_seg(r, c, 0);
+				uint32_t flen = n->len[1][frames_out % NET_FRAMES], k;
+
+				CHECK_OUT(r, len == VOB_NET_HDR_SIZE + flen, "frame %u: used %u, want %u",
+					  frames_out, len, VOB_NET_HDR_SIZE + flen);
+				CHECK_OUT(r, p[0] == 0 && p[1] == 0, "frame %u: header flags %u gso %u",
+					  frames_out, p[0], p[1]);
+				for (k = 0; k < flen; k++)
+					CHECK_OUT(r, p[VOB_NET_HDR_SIZE + k] ==
+							     pattern(r->seed, 12, ((uint64_t)frames_out << 16) + k),
+						  "frame %u: byte %u differs (stale line?)", frames_out, k);
+				frames_out++;
+			}
+		}
+		CHECK_OUT(r, ++spins < MAX_POLLS, "hostile net stalls: tx %u/%u rx %u/%u", tx_back,
+			  sent, rx_back, posted);
+	}
+	{
+		const struct vob_net_stats *st = vob_net_dev_stats(&n->d);
+
+		CHECK_OUT(r, vob_dev_state(&n->d.dev) == VOB_DEV_LIVE, "the device left live");
+		CHECK_OUT(r, frames_rx == good_sent, "the device took %u good frames, want %u",
+			  frames_rx, good_sent);
+		CHECK_OUT(r, st->rx_frames == good_sent, "device took %u frames, want %u",
+			  st->rx_frames, good_sent);
+		CHECK_OUT(r, st->rx_bad == nbad[NB_SHORT] + nbad[NB_WRITABLE] + nbad[NB_CSUM] &&
+				     st->rx_oversize == nbad[NB_OVERSIZE],
+			  "counted bad %u oversize %u; want %u, %u", st->rx_bad, st->rx_oversize,
+			  nbad[NB_SHORT] + nbad[NB_WRITABLE] + nbad[NB_CSUM], nbad[NB_OVERSIZE]);
+		CHECK_OUT(r, st->bad_bufs == rx_bad_bufs, "bad buffers %u, want %u", st->bad_bufs,
+			  rx_bad_bufs);
+		CHECK_OUT(r, st->ring_errors == 0, "ring errors");
+		snprintf(r->what, sizeof(r->what),
+			 "%u chains (%u bad, %u oversize), %u frames out, %u bad buffers", sent,
+			 st->rx_bad, st->rx_oversize, frames_out, st->bad_bufs);
+	}
+	err = 0;
+out:
+	if (n)
+		cw_free(&r->w);
+	free(n);
+	free(w);
+	free(tx);
+	free(rx);
+	return err;
+}
+
+static int poll_console(void *d)
+{
+	return vob_console_dev_poll(d);
+}
+
+enum con_bad { CB_GOOD, CB_GOOD_TWO, CB_WRITABLE, CB_MIXED, CB_KINDS };
+
+/* A single-port console device and a raw driver: transmit chains good (one
+ * or two segments) and malformed (writable, readable then writable), and
+ * receive buffers good and malformed (readable): the device reads the good
+ * bytes in order, writes into the good buffers only, counts the others. */
+static int con_hostile(struct run *r)
+{
+	static uint8_t buf[1024];
+	struct con *c = calloc(1, sizeof(*c));
+	struct raw *w = calloc(1, sizeof(*w));
+	struct rchain *tx = calloc(NRAW, sizeof(*tx)), *rx = calloc(NRAW, sizeof(*rx));
+	struct vob_console_dev_cfg dc;
+	unsigned sent = 0, tx_back = 0, posted = 0, rx_back = 0, bad = 0, spins = 0;
+	uint64_t out_bytes = 0, dev_read = 0, dev_written = 0, drv_read = 0;
+	int err = -1;
+
+	if (!c || !w || !tx || !rx)
+		goto out;
+	c->r = r;
+	if (world_up(r, 2, 16, 256u * 1024u))
+		goto out;
+	memset(&dc, 0, sizeof(dc));
+	dc.nr_ports = 1;
+	dc.queue_size = RAWQ;
+	CHECK_OUT(r, vob_console_dev_init(&c->d, &r->w.dev.t, &dc) == 0, "device init");
+	if (raw_init(r, w, 2, 0) || raw_bring_up(r, w, poll_console, &c->d, &c->d.dev))
+		goto out;
+	while (tx_back < NRAW || rx_back < posted || drv_read < dev_written || dev_read < out_bytes) {
+		struct rchain *ch;
+		uint32_t len;
+		int e;
+
+		if (sent < NRAW && sent - tx_back < RAWQ / 4u) {
+			struct rseg sg[2];
+			uint32_t a = 1u + rnd(r, 300), b = 1u + rnd(r, 300);
+			unsigned k = 0;
+
+			ch = &tx[sent];
+			ch->kind = (uint8_t)rnd(r, CB_KINDS);
+			fill(buf, a + b, r->seed, 21, out_bytes);
+			if (ch->kind == CB_WRITABLE) {
+				sg[k++] = (struct rseg){ a, true, NULL };
+			} else {
+				sg[k++] = (struct rseg){ a, false, buf };
+				if (ch->kind != CB_GOOD)
+					sg[k++] = (struct rseg){ b, ch->kind == CB_MIXED, buf + a };
+			}
+			if (raw_add(r, w, 1, ch, sg, k))
+				goto out;
+			if (ch->kind == CB_GOOD)
+				out_bytes += a;
+			else if (ch->kind == CB_GOOD_TWO)
+				out_bytes += a + b;
+			else
+				bad++;
+			sent++;
+		}
+		if (posted < NRAW && posted - rx_back < RAWQ / 2u && rnd(r, 2)) {
+			struct rseg sg;
+
+			ch = &rx[posted];
+			ch->kind = (uint8_t)(rnd(r, 4) ? CB_GOOD : CB_WRITABLE);
+			sg = (struct rseg){ 16u + rnd(r, 400), ch->kind == CB_GOOD, NULL };
+			if (raw_add(r, w, 0, ch, &sg, 1))
+				goto out;
+			bad += ch->kind != CB_GOOD;
+			posted++;
+		}
+		/* The device writes a little, reads what came. */
+		if (dev_written < 3000u) {
+			uint32_t n = 1u + rnd(r, 200);
+
+			fill(buf, n, r->seed, 22, dev_written);
+			e = vob_console_dev_write(&c->d, 0, buf, n);
+			CHECK_OUT(r, e == VOB_EAGAIN || (e > 0 && (uint32_t)e <= n), "device write: %d", e);
+			if (e > 0)
+				dev_written += (uint64_t)e;
+		}
+		if (raw_pump(r, w, poll_console, &c->d, 1 + rnd(r, 3)))
+			goto out;
+		while ((e = vob_console_dev_read(&c->d, 0, buf, 1u + rnd(r, sizeof(buf)))) > 0) {
+			int k;
+
+			CHECK_OUT(r, dev_read + (uint64_t)e <= out_bytes, "the device read %d bytes too many", e);
+			for (k = 0; k < e; k++)
+				CHECK_OUT(r, buf[k] == pattern(r->seed, 21, dev_read + (uint64_t)k),
+					  "the device read byte %llu wrong", (unsigned long long)(dev_read + k));
+			dev_read += (uint64_t)e;
+		}
+		CHECK_OUT(r, e == VOB_EAGAIN, "device read: %d", e);
+		for (;;) {
+			if (raw_used(r, w, 1, &ch, &len))
+				goto out;
+			if (!ch)
+				break;
+			CHECK_OUT(r, len == 0, "transmit chain written: %u", len);
+			tx_back++;
+		}
+		for (;;) {
+			const uint8_t *p;
+			uint32_t k;
+
+			if (raw_used(r, w, 0, &ch, &len))
+				goto out;
+			if (!ch)
+				break;
+			rx_back++;
+			if (ch->kind != CB_GOOD) {
+				CHECK_OUT(r, len == 0, "malformed receive buffer written: %u", len);
+				continue;
+			}
+			CHECK_OUT(r, len <= ch->len[0], "used %u of a %u-byte buffer", len, ch->len[0]);
+			p = raw_seg(r, ch, 0);
+			for (k = 0; k < len; k++)
+				CHECK_OUT(r, p[k] == pattern(r->seed, 22, drv_read + k),
+					  "the driver got byte %llu wrong (stale line?)",
+					  (unsigned long long)(drv_read + k));
+			drv_read += len;
+		}
+		CHECK_OUT(r, posted < NRAW || rx_back < posted || drv_read == dev_written,
+			  "%llu bytes written and no receive buffer left",
+			  (unsigned long long)(dev_written - drv_read));
+		CHECK_OUT(r, ++spins < MAX_POLLS, "hostile console stalls: tx %u/%u rx %u/%u",
+			  tx_back, sent, rx_back, posted);
+	}
+	CHECK_OUT(r, vob_dev_state(&c->d.dev) == VOB_DEV_LIVE, "the device left live");
+	CHECK_OUT(r, vob_console_dev_stats(&c->d)->bad_chains == bad, "bad chains %u, want %u",
+		  vob_console_dev_stats(&c->d)->bad_chains, bad);
+	snprintf(r->what, sizeof(r->what), "%u chains, %u bad; %llu bytes out, %llu in", sent, bad,
+		 (unsigned long long)out_bytes, (unsigned long long)drv_read);
+	err = 0;
+out:
+	if (c)
+		cw_free(&r->w);
+	free(c);
+	free(w);
+	free(tx);
+	free(rx);
+	return err;
+}
+
 /* ---- seeds -------------------------------------------------------------------- */
 
 typedef int (*scenario_fn)(struct run *r);
@@ -1093,6 +1439,7 @@ static void run_case(const char *name, scenario_fn fn)
 {
 	uint64_t seed, first = h_env_first();
 	unsigned n = h_env_seeds(SIM_SEEDS), i;
+	clock_t t0 = clock();
 
 	if (h_env_seed(&seed)) {
 		assert_int_equal(run_seed(name, fn, seed), 0);
@@ -1100,7 +1447,8 @@ static void run_case(const char *name, scenario_fn fn)
 	}
 	for (i = 0; i < n; i++)
 		assert_int_equal(run_seed(name, fn, first + i), 0);
-	printf("  %s %s: %u seeds passed\n", name, h_mode_name(SIM_MODE), n);
+	printf("  %s %s: %u seeds passed (%.2f s of CPU)\n", name, h_mode_name(SIM_MODE), n,
+	       (double)(clock() - t0) / CLOCKS_PER_SEC);
 }
 
 static void test_console(void **state)
@@ -1121,6 +1469,18 @@ static void test_blk(void **state)
 	run_case("blk", blk_scenario);
 }
 
+static void test_console_hostile_driver(void **state)
+{
+	(void)state;
+	run_case("console-hostile", con_hostile);
+}
+
+static void test_net_hostile_driver(void **state)
+{
+	(void)state;
+	run_case("net-hostile", net_hostile);
+}
+
 static void test_blk_hostile_driver(void **state)
 {
 	(void)state;
@@ -1133,6 +1493,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_net),
 		cmocka_unit_test(test_blk),
+		cmocka_unit_test(test_console_hostile_driver),
+		cmocka_unit_test(test_net_hostile_driver),
 		cmocka_unit_test(test_blk_hostile_driver),
 	};
 
