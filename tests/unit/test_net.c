@@ -581,6 +581,29 @@ static void test_mtu_limits(void **state)
 	assert_int_equal(vob_net_dev_send(&ND, &h, tx_buf, 100), VOB_ENOTSUP);
 }
 
+/* Few buffers beside the posted receive buffers: a frame needing more than
+ * the pool can ever spare is refused (EMSGSIZE), not made to wait forever,
+ * and vob_net_drv_max_tx() says so. */
+static void test_tx_limited_by_pool(void **state)
+{
+	struct opts o;
+
+	(void)state;
+	opts_default(&o);
+	o.buf_size = 128;
+	o.buf_count = 34;
+	o.rx_bufs = 29; /* 5 buffers left to transmit with */
+	up(&o);
+	assert_int_equal(vob_net_drv_max_tx(&NV), 5u * 128u - VOB_NET_HDR_SIZE);
+	fill(tx_buf, 1000, 3);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 5u * 128u - VOB_NET_HDR_SIZE + 1u),
+			 VOB_EMSGSIZE);
+	assert_int_equal(vob_net_drv_stats(&NV)->tx_dropped, 1);
+	drv_send_ok(NULL, 5u * 128u - VOB_NET_HDR_SIZE, 4);
+	pump(4);
+	dev_recv_ok(5u * 128u - VOB_NET_HDR_SIZE, 4, NULL);
+}
+
 static void test_offload_header(void **state)
 {
 	struct opts o;
@@ -1520,6 +1543,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_jumbo_mrg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_mrg_small_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mtu_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_limited_by_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offload_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_down_at_start, setup, teardown),
