@@ -646,8 +646,13 @@ static int net_scenario(struct run *r)
 				goto out;
 		if (net_poll(n, 1 + rnd(r, 3)))
 			goto out;
-		CHECK_OUT(r, ++spins < 200000u, "net stalls: %u/%u and %u/%u frames", n->recv[0],
-			  n->total, n->recv[1], n->total);
+		CHECK_OUT(r, ++spins < 200000u,
+			  "net stalls: %u/%u (sent %u) and %u/%u frames; device rx_bad %u oversize %u "
+			  "ring %u, driver tx_dropped %u ring %u, csum %d",
+			  n->recv[0], n->total, n->sent[0], n->recv[1], n->total,
+			  vob_net_dev_stats(&n->d)->rx_bad, vob_net_dev_stats(&n->d)->rx_oversize,
+			  vob_net_dev_stats(&n->d)->ring_errors, vob_net_drv_stats(&n->v)->tx_dropped,
+			  vob_net_drv_stats(&n->v)->ring_errors, n->csum);
 	}
 	{
 		const struct vob_net_stats *ds = vob_net_dev_stats(&n->d), *vs = vob_net_drv_stats(&n->v);
@@ -936,11 +941,15 @@ static int blk_hostile(struct run *r)
 	struct blk *b = calloc(1, sizeof(*b));
 	struct raw *w = calloc(1, sizeof(*w));
 	struct rchain *ch = calloc(NRAW, sizeof(*ch));
+	/* What a read must return: the disk when it was made available (the
+	 * device serves in ring order; writes made available later may cover
+	 * the same sectors). */
+	uint8_t (*expect)[4u * 512u] = calloc(NRAW, sizeof(*expect));
 	struct vob_blk_dev_cfg dc;
 	unsigned sent = 0, back = 0, spins = 0, answered = 0, dropped = 0;
 	int err = -1;
 
-	if (!b || !w || !ch)
+	if (!b || !w || !ch || !expect)
 		goto out;
 	b->r = r;
 	if (world_up(r, 1, 128, 512u * 1024u))
@@ -1002,6 +1011,8 @@ static int blk_hostile(struct run *r)
 				goto out;
 			if (c->kind == BB_OUT)
 				memcpy(b->mirror + sec * 512u, data, n * 512u);
+			if (c->kind == BB_IN)
+				memcpy(expect[sent], b->mirror + sec * 512u, n * 512u);
 			sent++;
 		}
 		if (raw_pump(r, w, poll_blk, &b->d, 1 + rnd(r, 3)))
@@ -1028,7 +1039,7 @@ static int blk_hostile(struct run *r)
 					CHECK_OUT(r, st == VOB_BLK_S_OK, "kind %u: status %u", c->kind, st);
 					if (c->kind == BB_IN) {
 						CHECK_OUT(r, len == c->aux2 * 512u + 1u, "read: used %u", len);
-						CHECK_OUT(r, !memcmp(raw_seg(r, c, 1), b->mirror + c->aux * 512u,
+						CHECK_OUT(r, !memcmp(raw_seg(r, c, 1), expect[c - ch],
 								     c->aux2 * 512u),
 							  "read data differs (stale line?)");
 					}
@@ -1058,6 +1069,7 @@ out:
 	free(b);
 	free(w);
 	free(ch);
+	free(expect);
 	return err;
 }
 
@@ -1171,6 +1183,11 @@ static int net_hostile(struct run *r)
 				n->len[1][frames_in % NET_FRAMES] = (uint16_t)flen;
 				frames_in++;
 			}
+		} else if (rx_back < posted) {
+			/* Every good buffer has its frame: a send now finds only
+			 * malformed buffers, returns them, and takes nothing. */
+			e = vob_net_dev_send(&n->d, NULL, frame, 60);
+			CHECK_OUT(r, e == VOB_EAGAIN, "device send without a good buffer: %d", e);
 		}
 		if (raw_pump(r, w, poll_net, &n->d, 1 + rnd(r, 3)))
 			goto out;
