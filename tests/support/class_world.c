@@ -19,31 +19,21 @@ void cw_set_backing(const struct cw_backing *b)
 		memset(&cw_cur, 0, sizeof(cw_cur));
 }
 
-const struct cw_backing *cw_get_backing(void)
-{
-	return &cw_cur;
-}
-
 const char *cw_backing_name(void)
 {
 	static char name[48];
-	static const char *const mode[] = { "coherent", "uncached", "cached" };
-	const char *m = "?";
+	uint8_t m = cw_cur.sc.mode;
 
 	if (!cw_cur.sim)
 		return "fake";
-	if (cw_cur.sc.mode == VOB_MEM_COHERENT)
-		m = mode[0];
-	else if (cw_cur.sc.mode == VOB_MEM_UNCACHED)
-		m = mode[1];
-	else if (cw_cur.sc.mode == VOB_MEM_CACHED)
-		m = mode[2];
-	snprintf(name, sizeof(name), "sim-%s/%uwin", m, cw_cur.nwin == 2 ? 2u : 1u);
+	snprintf(name, sizeof(name), "sim-%s/%uwin",
+		 m == VOB_MEM_CACHED ? "cached" : m == VOB_MEM_UNCACHED ? "uncached" : "coherent",
+		 cw_cur.nwin == 2 ? 2u : 1u);
 	return name;
 }
 
-static int cw_table_init(struct class_world *w, struct cw_side *s, uint8_t side, uint16_t nslots,
-			 uint16_t nqueues, uint16_t config_max)
+static int cw_table_init(struct cw_side *s, uint8_t side, uint16_t nslots, uint16_t nqueues,
+			 uint16_t config_max)
 {
 	struct vob_table_cfg tc = { 0 };
 
@@ -53,7 +43,6 @@ static int cw_table_init(struct class_world *w, struct cw_side *s, uint8_t side,
 	tc.nqueues = nqueues;
 	tc.config_max = config_max;
 	tc.epoch_seed = 1000u + side;
-	(void)w;
 	return vob_table_init(&s->t, s->link, &tc);
 }
 
@@ -112,8 +101,6 @@ static int cw_init_sim(struct class_world *w)
 	}
 	if (err < 0)
 		return err;
-	w->dev.sim_side = CW_SIM_DEV;
-	w->drv.sim_side = CW_SIM_DRV;
 	w->dev.link = vob_sim_link(w->sim, CW_SIM_DEV);
 	w->drv.link = vob_sim_link(w->sim, CW_SIM_DRV);
 	return 0;
@@ -135,9 +122,9 @@ int cw_init(struct class_world *w, uint16_t nslots, uint16_t nqueues, uint16_t c
 	w->next = CW_BASE + table;
 	err = w->b.sim ? cw_init_sim(w) : cw_init_fake(w);
 	if (!err)
-		err = cw_table_init(w, &w->dev, 0, nslots, nqueues, config_max);
+		err = cw_table_init(&w->dev, 0, nslots, nqueues, config_max);
 	if (!err)
-		err = cw_table_init(w, &w->drv, 1, nslots, nqueues, config_max);
+		err = cw_table_init(&w->drv, 1, nslots, nqueues, config_max);
 	return err;
 }
 
@@ -261,7 +248,7 @@ static uint64_t cw_mix(uint64_t *x)
 void cw_backing_from_seed(struct cw_backing *b, uint8_t mode, uint64_t seed)
 {
 	static const uint32_t rate[] = { 0, 20, 150, 500, 1000 };
-	static const uint32_t pass[] = { 5, 20, 60 };
+	static const uint32_t pass[] = { 5, 15, 40 };
 	uint64_t x = seed ^ 0xc1a55e5ull;
 
 	memset(b, 0, sizeof(*b));

@@ -37,7 +37,6 @@ struct cw_side {
 	struct vob_link own;    /* fake backing: this side's link */
 	struct vob_link *link;  /* this side's link, whatever the backing */
 	struct vob_table t;
-	int sim_side;           /* sim backing: VOB_SIM_A or VOB_SIM_B */
 };
 
 /* How cw_init() builds a world. A zeroed struct is the fake backing. */
@@ -66,8 +65,7 @@ struct class_world {
 
 /* The backing of every later cw_init() (copied); NULL: the fake one. */
 void cw_set_backing(const struct cw_backing *b);
-/* The backing in force; its name for messages ("fake", "sim-cached/1win"). */
-const struct cw_backing *cw_get_backing(void);
+/* The name of the backing in force, for messages ("fake", "sim-cached/1win"). */
 const char *cw_backing_name(void);
 
 /* Both sides' links and tables; @data_bytes of memory after the table (and
