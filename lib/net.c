@@ -760,11 +760,19 @@ static uint32_t net_drv_capacity(const struct vob_net_drv *n, uint32_t nbuf)
 	return n->pool.buf_size * nbuf - VOB_NET_HDR_SIZE;
 }
 
+/* Buffers one transmitted frame may take: the chain limit, and no more than
+ * the pool holds beside the receive buffers kept posted (a frame needing
+ * more would wait for them forever). */
+static uint32_t net_drv_tx_bufs(const struct vob_net_drv *n)
+{
+	return min32(VOB_NET_MAX_SEGS, (uint32_t)n->pool.count - n->rx_target);
+}
+
 uint32_t vob_net_drv_max_tx(const struct vob_net_drv *n)
 {
 	if (!n->live)
 		return 0;
-	return min32(net_drv_capacity(n, VOB_NET_MAX_SEGS),
+	return min32(net_drv_capacity(n, net_drv_tx_bufs(n)),
 		     (n->features & HOST_GSO) ? VOB_NET_GSO_MAX_FRAME : n->mtu + VOB_NET_HLEN_MAX);
 }
 
@@ -808,7 +816,7 @@ int vob_net_drv_send(struct vob_net_drv *n, const struct vob_net_hdr_info *hdr, 
 	if (!hdr)
 		hdr = &zero;
 	if (len > VOB_NET_GSO_MAX_FRAME || len > net_limit(n->mtu, hdr->gso_type) ||
-	    len > net_drv_capacity(n, VOB_NET_MAX_SEGS)) {
+	    len > net_drv_capacity(n, net_drv_tx_bufs(n))) {
 		n->stats.tx_dropped++;
 		return VOB_EMSGSIZE;
 	}

@@ -586,13 +586,16 @@ static bool driver_setup_queues(struct vob_dev *d)
 	uint8_t *drv = drv_area(d->t, d->cfg.slot);
 	uint16_t q;
 
+	/* Every entry of the table's geometry, not only this driver's: the
+	 * device reads as many as it has queues, and the area may hold what an
+	 * earlier driver with more queues enabled there, or power-on garbage. */
+	vob_memset(drv + DRV_QUEUES, 0, (size_t)d->t->nqueues * DRVQ_BYTES);
 	for (q = 0; q < d->cfg.num_queues; q++) {
 		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
 		struct vob_dev_queue *dq = &d->cfg.queues[q];
 		uint16_t size = dq->size;
 		struct vob_vq_cfg c;
 
-		vob_memset(e, 0, DRVQ_BYTES);
 		if (q >= d->dev_queues || !size || !dq->vq)
 			continue;
 		while (size > d->queue_max[q])

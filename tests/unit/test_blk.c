@@ -24,7 +24,7 @@
 #define POOL_N 40u
 #define RAW_BYTES (160u * 1024u)
 #define CFG_MAX 128u
-#define DATA_BYTES (2u * 1024u * 1024u)
+#define DATA_BYTES (768u * 1024u)
 #define RAW_TOKEN ((void *)(uintptr_t)0x5a5a)
 #define FILL 0xa5
 
@@ -197,13 +197,38 @@ static void drv_cfg(struct vob_blk_drv_cfg *c, uint32_t buf_size, uint16_t count
 	c->arg = &T;
 }
 
+/* Every poll goes through the world: on the sim, cache events and
+ * doorbells happen between polls. */
+static int dev_poll(void)
+{
+	cw_step(&T.w);
+	return vob_blk_dev_poll(&T.dev);
+}
+
+static int drv_poll(void)
+{
+	cw_step(&T.w);
+	return vob_blk_drv_poll(&T.drv);
+}
+
+static int fake_poll(void);
+
+/* Side @s writes a 16-bit field of a ring behind the library's back. */
+static void poke16(struct cw_side *s, uint64_t addr, uint16_t v)
+{
+	uint8_t b[2];
+
+	vob_put_le16(b, v);
+	cw_poke(&T.w, s, addr, b, 2);
+}
+
 static void pump(unsigned n)
 {
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
-		assert_true(vob_blk_dev_poll(&T.dev) >= 0);
-		assert_true(vob_blk_drv_poll(&T.drv) >= 0);
+		assert_true(dev_poll() >= 0);
+		assert_true(drv_poll() >= 0);
 	}
 }
 
@@ -335,7 +360,8 @@ static void test_config_layout(void **state)
 	assert_int_equal(in.read_only, 0);
 	assert_int_equal(T.w.dev.t.link->line, CW_LINE);
 	/* The slot says device id 2. */
-	assert_int_equal(vob_get_le32((uint8_t *)T.w.mem + 2u * CW_LINE + 16u), VOB_BLK_DEVICE_ID);
+	assert_int_equal(vob_get_le32((uint8_t *)cw_dev_ptr(&T.w, CW_BASE + 2u * CW_LINE + 16u)),
+			 VOB_BLK_DEVICE_ID);
 }
 
 static void test_init_checks(void **state)
@@ -613,10 +639,11 @@ static void test_driver_rearms_notification(void **state)
 	up_default();
 	db = vob_dev_queue_doorbell(&T.drv.dev, 0);
 	assert_int_equal(run(vob_blk_drv_read(&T.drv, 0, buf, 1)), 0);
-	(void)vob_link_irq_take(&T.w.drv.link, db);
+	(void)vob_link_irq_take(T.w.drv.link, db);
 	sub(vob_blk_drv_read(&T.drv, 1, buf, 1));
-	assert_true(vob_blk_dev_poll(&T.dev) >= 0);
-	assert_true(vob_link_irq_take(&T.w.drv.link, db));
+	assert_true(dev_poll() >= 0);
+	cw_deliver(&T.w);
+	assert_true(vob_link_irq_take(T.w.drv.link, db));
 	drain();
 }
 
@@ -935,6 +962,7 @@ static uint32_t raw_chain(const struct rseg *s, unsigned n)
 	uint32_t written;
 	void *tok;
 	int ev;
+	bool cached = T.w.sim && T.w.b.sc.mode == VOB_MEM_CACHED;
 
 	assert_non_null(vq);
 	assert_true(n <= 64);
@@ -951,16 +979,27 @@ static uint32_t raw_chain(const struct rseg *s, unsigned n)
 	}
 	assert_int_equal(vob_vq_add(vq, segs, n_out, n - n_out, RAW_TOKEN), 0);
 	vob_vq_kick(vq);
-	ev = vob_blk_dev_poll(&T.dev);
+	ev = dev_poll();
 	assert_true(ev & VOB_BLK_EV_IO);
 	assert_false(ev & VOB_DEV_EV_NEEDS_RESET);
 	assert_int_equal(vob_vq_get_used(vq, &tok, &written), 0);
 	assert_ptr_equal(tok, RAW_TOKEN);
+	/* On a cached (non-coherent) link the device writes back whole lines:
+	 * the rest of a line a writable segment covers in part is its to
+	 * write too (one writer per line, DESIGN.md), and holds what its cache
+	 * held. Those bytes are not checked there. */
 	for (b = 0; b < RAW_BYTES; b++) {
 		bool in_w = false;
 
-		for (i = 0; i < n && !in_w; i++)
-			in_w = s[i].wr && b >= s[i].off && b - s[i].off < s[i].len;
+		for (i = 0; i < n && !in_w; i++) {
+			uint32_t lo = s[i].off, hi = s[i].off + s[i].len;
+
+			if (cached && s[i].len) {
+				lo = lo / CW_LINE * CW_LINE;
+				hi = (hi + CW_LINE - 1u) / CW_LINE * CW_LINE;
+			}
+			in_w = s[i].wr && b >= lo && b < hi;
+		}
 		if (!in_w && T.rawp[b] != snap[b])
 			fail_msg("the device wrote byte %u, outside the writable segments", b);
 	}
@@ -1362,7 +1401,7 @@ static void test_too_many_segments(void **state)
 	}
 	assert_int_equal(vob_vq_add(vq, segs, 6, 1, RAW_TOKEN), 0);
 	vob_vq_kick(vq);
-	ev = vob_blk_dev_poll(&T.dev);
+	ev = dev_poll();
 	assert_true(ev & VOB_DEV_EV_NEEDS_RESET);
 	assert_int_equal(vob_blk_dev_stats(&T.dev)->ring_errors, 1);
 	assert_null(vob_dev_vq(&T.dev.dev, 0));
@@ -1421,6 +1460,12 @@ static struct {
 	struct vob_chain c;
 } F;
 
+static int fake_poll(void)
+{
+	cw_step(&T.w);
+	return vob_dev_poll(&F.dev);
+}
+
 static void fake_up(uint64_t features, uint16_t config_len)
 {
 	struct vob_dev_cfg dc;
@@ -1444,18 +1489,18 @@ static void fake_up(uint64_t features, uint16_t config_len)
 	drv_cfg(&rc, POOL_BUF, POOL_N);
 	assert_int_equal(vob_blk_drv_init(&T.drv, &T.w.drv.t, &rc), 0);
 	for (i = 0; i < 50 && vob_dev_state(&T.drv.dev) != VOB_DEV_LIVE; i++) {
-		assert_true(vob_dev_poll(&F.dev) >= 0);
-		assert_true(vob_blk_drv_poll(&T.drv) >= 0);
+		assert_true(fake_poll() >= 0);
+		assert_true(drv_poll() >= 0);
 	}
 	assert_int_equal(vob_dev_state(&T.drv.dev), VOB_DEV_LIVE);
-	assert_true(vob_blk_drv_poll(&T.drv) >= 0);
+	assert_true(drv_poll() >= 0);
 }
 
 static void fake_pop(void)
 {
 	struct vob_vq *vq;
 
-	assert_true(vob_dev_poll(&F.dev) >= 0);
+	assert_true(fake_poll() >= 0);
 	vq = vob_dev_vq(&F.dev, 0);
 	assert_non_null(vq);
 	F.c.iov = F.iov;
@@ -1472,12 +1517,12 @@ static int fake_answer(const void *data, uint32_t len, int st, uint32_t written)
 	unsigned before = T.ndone;
 
 	if (len)
-		assert_int_equal(vob_chain_push(&T.w.dev.link, &F.c, 0, data, len, NULL), (int)len);
+		assert_int_equal(vob_chain_push(T.w.dev.link, &F.c, 0, data, len, NULL), (int)len);
 	if (st >= 0)
-		assert_int_equal(vob_chain_push(&T.w.dev.link, &F.c, F.c.in_len - 1u, &s, 1, NULL), 1);
+		assert_int_equal(vob_chain_push(T.w.dev.link, &F.c, F.c.in_len - 1u, &s, 1, NULL), 1);
 	assert_int_equal(vob_vq_push(vq, &F.c, written), 0);
 	vob_vq_kick(vq);
-	assert_true(vob_blk_drv_poll(&T.drv) & VOB_BLK_EV_IO);
+	assert_true(drv_poll() & VOB_BLK_EV_IO);
 	assert_int_equal(T.ndone, before + 1);
 	return T.last_id;
 }
@@ -1502,7 +1547,7 @@ static void test_driver_checks_answers(void **state)
 	assert_int_equal(F.c.n_in, 2);
 	assert_int_equal(F.c.out_len, 16);
 	assert_int_equal(F.c.in_len, 1025);
-	assert_int_equal(vob_chain_pull(&T.w.dev.link, &F.c, 0, hdr, 16, NULL), 16);
+	assert_int_equal(vob_chain_pull(T.w.dev.link, &F.c, 0, hdr, 16, NULL), 16);
 	assert_int_equal(vob_get_le32(hdr), VOB_BLK_T_IN);
 	assert_true(vob_get_le64(hdr + 8) == 7);
 	assert_int_equal(fake_answer(data, 1024, VOB_BLK_S_OK, 1025), r);
@@ -1567,7 +1612,7 @@ static void test_driver_checks_answers(void **state)
 	r = sub(vob_blk_drv_write(&T.drv, 99, data, 1));
 	fake_pop();
 	assert_int_equal(F.c.out_len, 16 + 512);
-	assert_int_equal(vob_chain_pull(&T.w.dev.link, &F.c, 16, buf, 512, NULL), 512);
+	assert_int_equal(vob_chain_pull(T.w.dev.link, &F.c, 16, buf, 512, NULL), 512);
 	assert_memory_equal(buf, data, 512);
 	fake_answer(NULL, 0, VOB_BLK_S_OK, 1);
 	assert_int_equal(T.res[r], 0);
@@ -1648,7 +1693,7 @@ static void test_device_asks_reset(void **state)
 		sub(vob_blk_drv_read(&T.drv, (uint64_t)i, buf[i], 1));
 	fake_pop();
 	assert_int_equal(vob_dev_set_needs_reset(&F.dev), 0);
-	assert_true(vob_blk_drv_poll(&T.drv) & VOB_BLK_EV_IO);
+	assert_true(drv_poll() & VOB_BLK_EV_IO);
 	assert_int_equal(T.nbusy, 0);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(T.res[i], VOB_ECANCELED);
@@ -1656,8 +1701,8 @@ static void test_device_asks_reset(void **state)
 	assert_int_equal(vob_pool_free(&T.drv.pool), POOL_N);
 	assert_int_equal(vob_blk_drv_read(&T.drv, 0, buf[0], 1), VOB_ENODEV);
 	for (i = 0; i < 50 && !drv_ready(); i++) {
-		vob_dev_poll(&F.dev);
-		vob_blk_drv_poll(&T.drv);
+		fake_poll();
+		drv_poll();
 	}
 	assert_true(drv_ready());
 }
@@ -1675,16 +1720,17 @@ static void test_driver_ring_broken(void **state)
 	fake_up(0, VOB_BLK_CONFIG_BYTES);
 	sub(vob_blk_drv_read(&T.drv, 0, buf[0], 1));
 	sub(vob_blk_drv_read(&T.drv, 1, buf[1], 1));
-	vob_put_le16((uint8_t *)cw_ptr(&T.w, T.drv.q.device_addr) + 2, 0x2000);
-	assert_true(vob_blk_drv_poll(&T.drv) & VOB_BLK_EV_IO);
+	/* The used index, scribbled by the device's side. */
+	poke16(&T.w.dev, T.drv.q.device_addr + 2, 0x2000);
+	assert_true(drv_poll() & VOB_BLK_EV_IO);
 	assert_int_equal(vob_blk_drv_stats(&T.drv)->ring_errors, 1);
 	assert_int_equal(T.nbusy, 0);
 	assert_int_equal(T.res[0], VOB_ECANCELED);
 	assert_int_equal(T.res[1], VOB_ECANCELED);
 	assert_int_equal(vob_pool_free(&T.drv.pool), POOL_N);
 	for (i = 0; i < 50 && !drv_ready(); i++) {
-		vob_dev_poll(&F.dev);
-		vob_blk_drv_poll(&T.drv);
+		fake_poll();
+		drv_poll();
 	}
 	assert_true(drv_ready());
 }
@@ -1769,7 +1815,7 @@ static void test_reset_in_flight(void **state)
 	assert_int_equal(vob_blk_drv_stats(&T.drv)->lost, 8);
 	assert_int_equal(vob_pool_free(&T.drv.pool), POOL_N);
 	assert_int_equal(vob_blk_drv_read(&T.drv, 0, back, 1), VOB_ENODEV);
-	assert_true(vob_blk_drv_poll(&T.drv) >= 0);
+	assert_true(drv_poll() >= 0);
 	for (i = 0; i < 50 && !drv_ready(); i++)
 		pump(1);
 	assert_true(drv_ready());
@@ -1785,14 +1831,14 @@ static void test_reset_in_flight(void **state)
 	T.ndone = 0;
 	submit_mix(buf, 8);
 	assert_int_equal(vob_dev_remove(&T.dev.dev), 0);
-	ev = vob_blk_drv_poll(&T.drv);
+	ev = drv_poll();
 	assert_true(ev & VOB_DEV_EV_RESET);
 	assert_true(ev & VOB_BLK_EV_IO);
 	assert_int_equal(T.nbusy, 0);
 	assert_int_equal(T.ndone, 8);
 	for (i = 0; i < 8; i++)
 		assert_int_equal(T.res[i], VOB_ECANCELED);
-	assert_int_equal(vob_blk_dev_poll(&T.dev), VOB_EIO);
+	assert_int_equal(dev_poll(), VOB_EIO);
 	{
 		struct vob_blk_dev_cfg dc;
 
@@ -1810,10 +1856,10 @@ static void test_reset_in_flight(void **state)
 	 * resets, its requests are reported failed, and it all comes back. */
 	T.ndone = 0;
 	submit_mix(buf, 4);
-	vob_put_le16((uint8_t *)cw_ptr(&T.w, T.drv.q.driver_addr) + 2, 0x4000);
-	ev = vob_blk_dev_poll(&T.dev);
+	poke16(&T.w.drv, T.drv.q.driver_addr + 2, 0x4000);
+	ev = dev_poll();
 	assert_true(ev & VOB_DEV_EV_NEEDS_RESET);
-	ev = vob_blk_drv_poll(&T.drv);
+	ev = drv_poll();
 	assert_true(ev & VOB_BLK_EV_IO);
 	assert_int_equal(T.ndone, 4);
 	assert_int_equal(T.nbusy, 0);
@@ -1847,7 +1893,7 @@ static void test_driver_side_restart(void **state)
 	tc.nqueues = 1;
 	tc.config_max = CFG_MAX;
 	tc.epoch_seed = 77;
-	assert_int_equal(vob_table_init(&T.w.drv.t, &T.w.drv.link, &tc), 0);
+	assert_int_equal(vob_table_init(&T.w.drv.t, T.w.drv.link, &tc), 0);
 	/* The old driver object is gone with its side: forget its request. */
 	T.busy[0] = 0;
 	T.nbusy = 0;
@@ -1860,7 +1906,7 @@ static void test_driver_side_restart(void **state)
 	assert_memory_equal(back, T.disk + 512, 512);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 #define TT(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
 	const struct CMUnitTest tests[] = {
@@ -1890,8 +1936,11 @@ int main(void)
 		TT(test_reset_in_flight),
 		TT(test_driver_side_restart),
 	};
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	int rc;
 
+	(void)argc;
+	rc = cw_main(argv[0], "blk", tests, sizeof(tests) / sizeof(tests[0]), CW_SIM_MODE,
+		     CW_BODY_SEEDS);
 	free(snap);
 	return rc;
 }

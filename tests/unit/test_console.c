@@ -182,16 +182,19 @@ static void pump(unsigned n)
 		int e;
 
 		if (have_dev) {
+			cw_step(&W);
 			e = vob_console_dev_poll(&D);
 			assert_true(e >= 0);
 			ev_dev |= e;
 		}
 		if (have_drv) {
+			cw_step(&W);
 			e = vob_console_drv_poll(&R);
 			assert_true(e >= 0);
 			ev_drv |= e;
 		}
 		if (RAW.on) {
+			cw_step(&W);
 			e = vob_dev_poll(&RAW.dev);
 			assert_true(e >= 0);
 			RAW.ev |= e;
@@ -691,7 +694,7 @@ static void test_device_restart(void **state)
 	tc.nslots = 1;
 	tc.nqueues = NQ;
 	tc.config_max = CFG_MAX;
-	assert_int_equal(vob_table_init(&W.dev.t, &W.dev.link, &tc), 0);
+	assert_int_equal(vob_table_init(&W.dev.t, W.dev.link, &tc), 0);
 	dev_cfg_default(&dc);
 	dev_up(&dc);
 	ev_drv = 0;
@@ -723,7 +726,7 @@ static void test_driver_restart(void **state)
 		tc.nslots = 1;
 		tc.nqueues = NQ;
 		tc.config_max = CFG_MAX;
-		assert_int_equal(vob_table_init(&W.drv.t, &W.drv.link, &tc), 0);
+		assert_int_equal(vob_table_init(&W.drv.t, W.drv.link, &tc), 0);
 	}
 	drv_cfg_default(&rc);
 	drv_up(&rc);
@@ -1367,7 +1370,7 @@ static void raw_answer(uint16_t q, const void *data, uint32_t len, uint32_t writ
 	}
 	assert_int_equal(r, 0);
 	if (len)
-		assert_int_equal(vob_chain_push(&W.dev.link, &c, 0, data, len, NULL), (int)len);
+		assert_int_equal(vob_chain_push(W.dev.link, &c, 0, data, len, NULL), (int)len);
 	assert_int_equal(vob_vq_push(raw_vq(q), &c, written), 0);
 	vob_vq_kick(raw_vq(q));
 }
@@ -1404,6 +1407,7 @@ static void test_hostile_device_data(void **state)
 		vob_put_le32(used + 4 + 8 * (idx % RAW_QSIZE), c.head);
 		vob_put_le32(used + 8 + 8 * (idx % RAW_QSIZE), BUF_SIZE + 1);
 		vob_put_le16(used + 2, (uint16_t)(idx + 1));
+		cw_written(&W, &W.dev, used, 4u + 8u * RAW_QSIZE);
 	}
 	assert_int_equal(vob_console_drv_read(&R, 0, got, sizeof(got)), VOB_EPROTO);
 	assert_int_equal(vob_console_drv_stats(&R)->ring_errors, 1);
@@ -1421,6 +1425,7 @@ static void test_hostile_device_data(void **state)
 		vob_put_le32(used + 4 + 8 * (idx % RAW_QSIZE), c.head);
 		vob_put_le32(used + 8 + 8 * (idx % RAW_QSIZE), 5);
 		vob_put_le16(used + 2, (uint16_t)(idx + 1));
+		cw_written(&W, &W.dev, used, 4u + 8u * RAW_QSIZE);
 	}
 	pump(1);
 	assert_int_equal(vob_console_drv_stats(&R)->ring_errors, 2);
@@ -1428,7 +1433,7 @@ static void test_hostile_device_data(void **state)
 	bring_up();
 	assert_int_equal(vob_console_drv_write(&R, 0, "ok", 2), 2);
 	assert_int_equal(vob_vq_pop(raw_vq(1), &c), 0);
-	assert_int_equal(vob_chain_pull(&W.dev.link, &c, 0, got, 2, NULL), 2);
+	assert_int_equal(vob_chain_pull(W.dev.link, &c, 0, got, 2, NULL), 2);
 	assert_memory_equal(got, "ok", 2);
 }
 
@@ -1448,7 +1453,7 @@ static void test_hostile_device_control(void **state)
 		assert_int_equal(vob_vq_pop(raw_vq(VOB_CONSOLE_CTRL_TXQ), &c), 0);
 		assert_int_equal(c.out_len, 8);
 		assert_int_equal(c.n_in, 0);
-		assert_int_equal(vob_chain_pull(&W.dev.link, &c, 0, m, 8, NULL), 8);
+		assert_int_equal(vob_chain_pull(W.dev.link, &c, 0, m, 8, NULL), 8);
 		assert_int_equal(vob_get_le16(m + 4), VOB_CONSOLE_DEVICE_READY);
 		assert_int_equal(vob_get_le16(m + 6), 1);
 		assert_int_equal(vob_vq_push(raw_vq(VOB_CONSOLE_CTRL_TXQ), &c, 0), 0);
@@ -1523,7 +1528,7 @@ static void test_hostile_device_control(void **state)
 		struct vob_chain c = { .iov = iov, .cap = 16 };
 
 		assert_int_equal(vob_vq_pop(raw_vq(VOB_CONSOLE_CTRL_TXQ), &c), 0);
-		assert_int_equal(vob_chain_pull(&W.dev.link, &c, 0, m, 8, NULL), 8);
+		assert_int_equal(vob_chain_pull(W.dev.link, &c, 0, m, 8, NULL), 8);
 		assert_int_equal(vob_get_le32(m), 1);
 		assert_int_equal(vob_get_le16(m + 4), VOB_CONSOLE_PORT_READY);
 		assert_int_equal(vob_get_le16(m + 6), 1);
@@ -1580,7 +1585,7 @@ static void test_hostile_device_missing_queues(void **state)
 	assert_int_equal(vob_console_drv_write(&R, 1, "x", 1), VOB_EAGAIN);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
 	const struct CMUnitTest tests[] = {
@@ -1605,5 +1610,8 @@ int main(void)
 		T(test_hostile_device_data),
 		T(test_hostile_device_control),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+
+	(void)argc;
+	return cw_main(argv[0], "console", tests, sizeof(tests) / sizeof(tests[0]), CW_SIM_MODE,
+		       CW_BODY_SEEDS);
 }

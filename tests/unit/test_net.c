@@ -76,7 +76,7 @@ static int setup(void **state)
 	memset(&NV, 0, sizeof(NV));
 	memset(&R, 0, sizeof(R));
 	dev_ev = drv_ev = 0;
-	assert_int_equal(cw_init(&W, 1, 2, CFGMAX, 2u << 20), 0);
+	assert_int_equal(cw_init(&W, 1, 2, CFGMAX, 1u << 20), 0);
 	return 0;
 }
 
@@ -143,15 +143,27 @@ static void drv_init(const struct opts *o)
 	assert_int_equal(vob_net_drv_init(&NV, &W.drv.t, &c), 0);
 }
 
+/* Side @s writes a 16-bit ring field behind the library's back. */
+static void poke16(struct cw_side *s, uint64_t addr, uint16_t v)
+{
+	uint8_t b[2];
+
+	vob_put_le16(b, v);
+	cw_poke(&W, s, addr, b, 2);
+}
+
 static void pump(unsigned n)
 {
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
-		int ev = vob_net_dev_poll(&ND);
+		int ev;
 
+		cw_step(&W);
+		ev = vob_net_dev_poll(&ND);
 		assert_true(ev >= 0);
 		dev_ev |= ev;
+		cw_step(&W);
 		ev = vob_net_drv_poll(&NV);
 		assert_true(ev >= 0);
 		drv_ev |= ev;
@@ -249,13 +261,16 @@ static void pump_raw(unsigned n, bool net_is_dev)
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
-		int ev = net_is_dev ? vob_net_dev_poll(&ND) : vob_net_drv_poll(&NV);
+		int ev;
 
+		cw_step(&W);
+		ev = net_is_dev ? vob_net_dev_poll(&ND) : vob_net_drv_poll(&NV);
 		assert_true(ev >= 0);
 		if (net_is_dev)
 			dev_ev |= ev;
 		else
 			drv_ev |= ev;
+		cw_step(&W);
 		ev = vob_dev_poll(&R.d);
 		assert_true(ev >= 0);
 		R.ev |= ev;
@@ -564,6 +579,29 @@ static void test_mtu_limits(void **state)
 	h.flags = VOB_NET_HDR_F_NEEDS_CSUM; /* CSUM not negotiated */
 	assert_int_equal(vob_net_drv_send(&NV, &h, tx_buf, 100), VOB_ENOTSUP);
 	assert_int_equal(vob_net_dev_send(&ND, &h, tx_buf, 100), VOB_ENOTSUP);
+}
+
+/* Few buffers beside the posted receive buffers: a frame needing more than
+ * the pool can ever spare is refused (EMSGSIZE), not made to wait forever,
+ * and vob_net_drv_max_tx() says so. */
+static void test_tx_limited_by_pool(void **state)
+{
+	struct opts o;
+
+	(void)state;
+	opts_default(&o);
+	o.buf_size = 128;
+	o.buf_count = 34;
+	o.rx_bufs = 29; /* 5 buffers left to transmit with */
+	up(&o);
+	assert_int_equal(vob_net_drv_max_tx(&NV), 5u * 128u - VOB_NET_HDR_SIZE);
+	fill(tx_buf, 1000, 3);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 5u * 128u - VOB_NET_HDR_SIZE + 1u),
+			 VOB_EMSGSIZE);
+	assert_int_equal(vob_net_drv_stats(&NV)->tx_dropped, 1);
+	drv_send_ok(NULL, 5u * 128u - VOB_NET_HDR_SIZE, 4);
+	pump(4);
+	dev_recv_ok(5u * 128u - VOB_NET_HDR_SIZE, 4, NULL);
 }
 
 static void test_offload_header(void **state)
@@ -907,7 +945,7 @@ static void test_device_restart(void **state)
 	tc.nqueues = 2;
 	tc.config_max = CFGMAX;
 	tc.epoch_seed = 1000;
-	assert_int_equal(vob_table_init(&W.dev.t, &W.dev.link, &tc), 0);
+	assert_int_equal(vob_table_init(&W.dev.t, W.dev.link, &tc), 0);
 	dev_init(&o);
 	dev_ev = drv_ev = 0;
 	pump(1);
@@ -941,7 +979,7 @@ static void test_reset_mid_reassembly(void **state)
 		/* The first of three buffers, full; the rest never comes. */
 		assert_int_equal(vob_vq_pop(vq, &c), 0);
 		hdr[10] = 3;
-		assert_int_equal(vob_chain_push(&W.dev.link, &c, 0, hdr, 12, NULL), 12);
+		assert_int_equal(vob_chain_push(W.dev.link, &c, 0, hdr, 12, NULL), 12);
 		assert_int_equal(vob_vq_push(vq, &c, c.in_len), 0);
 	}
 	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
@@ -1196,13 +1234,10 @@ static void test_hostile_driver_rx_buffers(void **state)
 
 static void test_hostile_driver_broken_ring(void **state)
 {
-	uint8_t *avail;
-
 	(void)state;
 	hostile_driver_up(0, 0);
 	/* The avail index jumps by more than the queue size. */
-	avail = cw_ptr(&W, R.q[VOB_NET_TXQ].driver_addr);
-	vob_put_le16(avail + 2, 1000);
+	poke16(&W.drv, R.q[VOB_NET_TXQ].driver_addr + 2, 1000);
 	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_EPROTO);
 	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
 	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_ENODEV);
@@ -1217,12 +1252,9 @@ static void test_hostile_driver_broken_ring(void **state)
 
 static void test_hostile_driver_broken_rx_ring(void **state)
 {
-	uint8_t *avail;
-
 	(void)state;
 	hostile_driver_up(0, 0);
-	avail = cw_ptr(&W, R.q[VOB_NET_RXQ].driver_addr);
-	vob_put_le16(avail + 2, 1000);
+	poke16(&W.drv, R.q[VOB_NET_RXQ].driver_addr + 2, 1000);
 	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_EPROTO);
 	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_ENODEV);
 	pump_raw(3, true);
@@ -1275,7 +1307,7 @@ static void raw_rx(const uint8_t *bytes, uint32_t n, uint32_t w)
 	struct vob_chain c = { .iov = iov, .cap = VOB_NET_QSIZE };
 
 	assert_int_equal(vob_vq_pop(vq, &c), 0);
-	assert_int_equal(vob_chain_push(&W.dev.link, &c, 0, bytes, n, NULL), (int)n);
+	assert_int_equal(vob_chain_push(W.dev.link, &c, 0, bytes, n, NULL), (int)n);
 	assert_int_equal(vob_vq_push(vq, &c, w), 0);
 }
 
@@ -1432,13 +1464,10 @@ static void test_hostile_device_config(void **state)
 
 static void test_hostile_device_used_ring(void **state)
 {
-	uint8_t *used;
-
 	(void)state;
 	hostile_device_up(0, 1500, 16, 2048);
 	/* The used index jumps beyond what is in flight. */
-	used = cw_ptr(&W, NV.q[VOB_NET_RXQ].device_addr);
-	vob_put_le16(used + 2, 500);
+	poke16(&W.dev, NV.q[VOB_NET_RXQ].device_addr + 2, 500);
 	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EPROTO);
 	/* The driver reset the device at once: everything came back. */
 	assert_int_equal(vob_net_drv_stats(&NV)->ring_errors, 1);
@@ -1477,7 +1506,6 @@ static void test_hostile_device_tx_used_len(void **state)
 	struct vob_vq *vq;
 	struct vob_iov iov[VOB_NET_QSIZE];
 	struct vob_chain c = { .iov = iov, .cap = VOB_NET_QSIZE };
-	uint8_t *used;
 
 	(void)state;
 	hostile_device_up(0, 1500, 16, 2048);
@@ -1494,14 +1522,18 @@ static void test_hostile_device_tx_used_len(void **state)
 	drv_send_ok(NULL, 100, 2);
 	assert_int_equal(vob_vq_pop(vq, &c), 0);
 	assert_int_equal(vob_vq_push(vq, &c, 0), 0);
-	used = cw_ptr(&W, NV.q[VOB_NET_TXQ].device_addr);
-	vob_put_le32(used + 4 + 8 * 1 + 4, 5);
+	{
+		uint8_t b[4];
+
+		vob_put_le32(b, 5);
+		cw_poke(&W, &W.dev, NV.q[VOB_NET_TXQ].device_addr + 4 + 8 * 1 + 4, b, 4);
+	}
 	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_EPROTO);
 	assert_int_equal(vob_net_drv_stats(&NV)->ring_errors, 1);
 	assert_int_equal(vob_pool_free(&NV.pool), 64);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_config_layout, setup, teardown),
@@ -1511,6 +1543,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_jumbo_mrg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_mrg_small_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mtu_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_limited_by_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offload_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_down_at_start, setup, teardown),
@@ -1535,5 +1568,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_device_needs_reset, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	(void)argc;
+	return cw_main(argv[0], "net", tests, sizeof(tests) / sizeof(tests[0]), CW_SIM_MODE,
+		       CW_BODY_SEEDS);
 }
