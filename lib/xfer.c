@@ -31,11 +31,38 @@ void vob_dma_complete_isr(void *cookie, int status)
 	__atomic_store_n(&x->completed, x->completed + 1u, __ATOMIC_RELEASE);
 }
 
-/* Copy one piece. @peer_src: the source is chain memory (pull) rather than
- * the destination (push); @seg_flags are the chain segment's VOB_IOV_*. */
-static int xfer_piece(struct vob_link *link, void *dst, const void *src, size_t n,
-		      uint32_t seg_flags, bool peer_src, struct vob_xfer *x)
+/* Before the CPU writes [p, p + n) of a cached writable segment @seg: a line
+ * the segment covers only in part is refilled from memory first, because the
+ * clean after the copy writes the whole line back, and its bytes outside the
+ * segment (the driver's: a request header next to a status byte, say) must
+ * go back as the driver left them, not as a stale copy in this cache. A
+ * segment that starts and ends on line boundaries, as vob's own drivers lay
+ * them out, refills nothing. */
+static void xfer_refill_edges(const struct vob_link *link, const struct vob_iov *seg,
+			      const uint8_t *p, size_t n)
 {
+	uintptr_t mask = (uintptr_t)vob_link_line(link) - 1u;
+	uintptr_t s0 = (uintptr_t)seg->base, s_last = s0 + seg->len - 1u;
+	uintptr_t a = (uintptr_t)p, last = a + n - 1u;
+	bool head;
+
+	if (!n)
+		return;
+	head = (s0 & mask) && (a & ~mask) == (s0 & ~mask);
+	if (head)
+		vob_link_invalidate(link, p, 1);
+	if ((~s_last & mask) && (last & ~mask) == (s_last & ~mask) &&
+	    !(head && (last & ~mask) == (a & ~mask)))
+		vob_link_invalidate(link, p + n - 1u, 1);
+}
+
+/* Copy one piece. @peer_src: the source is chain memory (pull) rather than
+ * the destination (push); @seg is the chain segment the piece lies in. */
+static int xfer_piece(struct vob_link *link, void *dst, const void *src, size_t n,
+		      const struct vob_iov *seg, bool peer_src, struct vob_xfer *x)
+{
+	uint32_t seg_flags = seg->flags;
+
 	if (peer_src && (seg_flags & VOB_IOV_CACHED))
 		vob_link_invalidate(link, src, n);
 	if (x && link->ops->dma_copy && n >= VOB_DMA_MIN_BYTES) {
@@ -49,9 +76,13 @@ static int xfer_piece(struct vob_link *link, void *dst, const void *src, size_t 
 		if (err != VOB_EBUSY && err != VOB_ENOSPC)
 			return err;
 	}
-	vob_memcpy(dst, src, n);
-	if (!peer_src && (seg_flags & VOB_IOV_CACHED))
+	if (!peer_src && (seg_flags & VOB_IOV_CACHED)) {
+		xfer_refill_edges(link, seg, (const uint8_t *)dst, n);
+		vob_memcpy(dst, src, n);
 		vob_link_clean(link, dst, n);
+		return 0;
+	}
+	vob_memcpy(dst, src, n);
 	return 0;
 }
 
@@ -75,9 +106,9 @@ static int xfer_sg(struct vob_link *link, const struct vob_chain *chain, size_t 
 		if (n > loc[li].len - loff)
 			n = loc[li].len - loff;
 		if (pull)
-			err = xfer_piece(link, lp, sp, n, seg[si].flags, true, x);
+			err = xfer_piece(link, lp, sp, n, &seg[si], true, x);
 		else
-			err = xfer_piece(link, sp, lp, n, seg[si].flags, false, x);
+			err = xfer_piece(link, sp, lp, n, &seg[si], false, x);
 		if (err)
 			return err;
 		done += n;

@@ -480,8 +480,12 @@ int vob_chain_pullv(struct vob_link *link, const struct vob_chain *chain, size_t
  * @brief Copy local scatter-gather memory into a chain's writable segments,
  * from byte @p offset of the writable part.
  *
- * Cleans destination lines in VOB_MEM_CACHED windows after CPU copies.
- * Same DMA rules and return values as vob_chain_pullv().
+ * Cleans destination lines in VOB_MEM_CACHED windows after CPU copies. A
+ * line that a segment covers only in part is refilled from memory before
+ * the copy, so the peer's bytes beside the segment survive the write-back
+ * (one line read across the link per unaligned segment end: drivers on
+ * non-coherent links should give whole lines). Same DMA rules and return
+ * values as vob_chain_pullv().
  */
 int vob_chain_pushv(struct vob_link *link, const struct vob_chain *chain, size_t offset,
 		    const struct vob_iov *src, unsigned nsrc, struct vob_xfer *x);

@@ -962,7 +962,6 @@ static uint32_t raw_chain(const struct rseg *s, unsigned n)
 	uint32_t written;
 	void *tok;
 	int ev;
-	bool cached = T.w.sim && T.w.b.sc.mode == VOB_MEM_CACHED;
 
 	assert_non_null(vq);
 	assert_true(n <= 64);
@@ -984,20 +983,15 @@ static uint32_t raw_chain(const struct rseg *s, unsigned n)
 	assert_false(ev & VOB_DEV_EV_NEEDS_RESET);
 	assert_int_equal(vob_vq_get_used(vq, &tok, &written), 0);
 	assert_ptr_equal(tok, RAW_TOKEN);
-	/* On a cached (non-coherent) link the device writes back whole lines:
-	 * the rest of a line a writable segment covers in part is its to
-	 * write too (one writer per line, DESIGN.md), and holds what its cache
-	 * held. Those bytes are not checked there. */
+	/* Also on a cached (non-coherent) link, where the device writes back
+	 * whole lines: the rest of a line a writable segment covers in part
+	 * must come back as the driver left it. */
 	for (b = 0; b < RAW_BYTES; b++) {
 		bool in_w = false;
 
 		for (i = 0; i < n && !in_w; i++) {
 			uint32_t lo = s[i].off, hi = s[i].off + s[i].len;
 
-			if (cached && s[i].len) {
-				lo = lo / CW_LINE * CW_LINE;
-				hi = (hi + CW_LINE - 1u) / CW_LINE * CW_LINE;
-			}
 			in_w = s[i].wr && b >= lo && b < hi;
 		}
 		if (!in_w && T.rawp[b] != snap[b])
