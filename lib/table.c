@@ -213,6 +213,11 @@ int vob_dev_state(const struct vob_dev *d)
 	return d->state;
 }
 
+uint64_t vob_dev_offered(const struct vob_dev *d, unsigned word)
+{
+	return word < 2 && d->dev_epoch ? d->offered[word] : 0;
+}
+
 uint64_t vob_dev_features(const struct vob_dev *d, unsigned word)
 {
 	return word < 2 ? d->features[word] : 0;

@@ -275,6 +275,12 @@ struct vob_link *vob_dev_link(const struct vob_dev *d);
 /** @brief The current @ref vob_dev_state. */
 int vob_dev_state(const struct vob_dev *d);
 
+/**
+ * @brief Driver role: the features the device offers, word 0 or 1, as read
+ * when it was found (0 before that, and in the device role).
+ */
+uint64_t vob_dev_offered(const struct vob_dev *d, unsigned word);
+
 /** @brief Negotiated features, word 0 (bits 0-63) or 1 (bits 64-127). */
 uint64_t vob_dev_features(const struct vob_dev *d, unsigned word);
 

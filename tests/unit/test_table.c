@@ -771,7 +771,11 @@ static void test_foreign_driver(void **state)
 	c.foreign_queues = 1;
 	assert_int_equal(vob_dev_init(&W.b.dev[0], &W.b.t, &c), 0); /* no on_lost needed */
 	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, &pb), VOB_ENOENT);
+	assert_true(vob_dev_offered(&W.b.dev[0], 0) == 0);
 	bring_up(0);
+	assert_true(vob_dev_offered(&W.b.dev[0], 0) == DEV_F);
+	assert_true(vob_dev_offered(&W.b.dev[0], 1) == 1);
+	assert_true(vob_dev_offered(&W.a.dev[0], 0) == 0);
 	assert_null(vob_dev_vq(&W.b.dev[0], 0));
 	assert_non_null(vob_dev_vq(&W.a.dev[0], 0));
 	for (q = 0; q < NQ; q++) {
