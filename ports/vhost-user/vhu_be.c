@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -300,6 +301,12 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 	unsigned order[VOB_VHU_MAX_REGIONS], n = mem->nregions, i, j, nn = 0;
 	int rc = 0;
 
+	/* The running class holds pointers into the current mappings: they
+	 * are kept until it stops; when no room is left, it stops now. */
+	if (be->running && be->nold + be->nmap > sizeof(be->old) / sizeof(be->old[0])) {
+		BLOG(be, "SET_MEM_TABLE: memory tables keep changing; rings stopped");
+		be_stop(be);
+	}
 	for (i = 0; i < n; i++)
 		order[i] = i;
 	for (i = 1; i < n; i++) /* by guest address */
@@ -348,8 +355,8 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 	/* Running queues keep their pointers into the old mappings (same
 	 * memory): those stay until the queues stop. */
 	for (i = 0; i < be->nmap; i++) {
-		if (be->running && be->nold < sizeof(be->old) / sizeof(be->old[0]))
-			be->old[be->nold++] = be->map[i];
+		if (be->running)
+			be->old[be->nold++] = be->map[i]; /* room made above */
 		else
 			munmap(be->map[i].ptr, be->map[i].len);
 	}
@@ -529,6 +536,10 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 		struct vob_vhu_vring *v;
 
 		m->nfds = 0; /* taken */
+		/* Never block on the front end's fds: a call fd that is a full
+		 * pipe must not stop the back end. */
+		if (fd >= 0)
+			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		if (q >= be->cfg.num_queues) {
 			if (fd >= 0)
 				close(fd);

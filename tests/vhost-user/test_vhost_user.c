@@ -58,6 +58,16 @@ struct be_side {
 };
 
 static struct be_side B;
+static char be_logged[4096];
+
+static void be_log(void *arg, const char *line)
+{
+	(void)arg;
+	if (strlen(be_logged) + strlen(line) + 2 < sizeof(be_logged)) {
+		strcat(be_logged, line);
+		strcat(be_logged, "\n");
+	}
+}
 
 static int be_poll(void *arg)
 {
@@ -93,7 +103,9 @@ static void be_setup(int is_net)
 	B.is_net = is_net;
 	c.num_queues = is_net ? 2 : 1;
 	c.poll = be_poll;
+	c.log = be_log;
 	c.arg = &B;
+	be_logged[0] = 0;
 	assert_int_equal(vob_vhu_be_init(&B.be, &c), 0);
 	if (is_net) {
 		struct vob_net_dev_cfg nc = { 0 };
@@ -271,7 +283,7 @@ static void on_lost(void *arg, uint16_t q, void *tok)
 	(void)tok;
 }
 
-static void net_echo(int packed, unsigned count)
+static void net_echo(int packed, unsigned count, int flood)
 {
 	struct vob_vhu_fe_cfg c = { 0 };
 	struct vob_dev_cfg dc = { 0 };
@@ -346,22 +358,47 @@ static void net_echo(int packed, unsigned count)
 		}
 	}
 	assert_int_equal(got, count);
+	if (flood) {
+		/* A front end that sends memory table after memory table while
+		 * the rings run: the mappings the class uses stay until the
+		 * rings stop, and they stop when no room is left. */
+		struct vob_vhu_mem mem;
+
+		memset(&mem, 0, sizeof(mem));
+		mem.nregions = 1;
+		mem.r[0].gpa = VOB_VHU_FE_MEM_ADDR;
+		mem.r[0].size = MEM_BYTES;
+		mem.r[0].uaddr = (uintptr_t)F.fe.mem;
+		for (i = 0; i < 4 * (int)VOB_VHU_MAX_REGIONS + 8; i++)
+			assert_int_equal(vob_vhu_send(F.fe.sock, VOB_VHU_SET_MEM_TABLE, 0, &mem,
+						      8 + 32, &F.fe.memfd, 1), 0);
+		for (i = 0; i < 200 && !strstr(be_logged, "rings stopped"); i++)
+			usleep(1000);
+	}
 	vob_vhu_fe_close(&F.fe);
 	be_stop();
 	assert_true(B.echoed >= count);
 	assert_int_equal(count_fds(), fds);
+	if (flood)
+		assert_non_null(strstr(be_logged, "memory tables keep changing; rings stopped"));
 }
 
 static void test_net_echo_split(void **state)
 {
 	(void)state;
-	net_echo(0, 100);
+	net_echo(0, 100, 0);
 }
 
 static void test_net_echo_packed(void **state)
 {
 	(void)state;
-	net_echo(1, 100);
+	net_echo(1, 100, 0);
+}
+
+static void test_mem_table_flood(void **state)
+{
+	(void)state;
+	net_echo(0, 20, 1);
 }
 
 /* Front ends that leave and come again, split then packed, served by one
@@ -391,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_net_echo_split),
 		cmocka_unit_test(test_net_echo_packed),
 		cmocka_unit_test(test_reconnect),
+		cmocka_unit_test(test_mem_table_flood),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -437,6 +438,41 @@ static void test_ring_start_positions(void **state)
 	base_case(packed, 0x00038000u, 1);
 }
 
+/* The front end's fds never block the back end: a call fd that is a pipe
+ * nobody drains is made non-blocking. */
+static void test_fds_made_nonblocking(void **state)
+{
+	static struct vob_vhu_be be;
+	static struct vob_blk_dev blk;
+	static uint8_t disk[4096];
+	struct vob_blk_mem dm;
+	struct vob_vhu_be_cfg c = { 0 };
+	struct vob_blk_dev_cfg bc = { 0 };
+	uint64_t q = 0;
+	int p[2], fd;
+
+	(void)state;
+	c.num_queues = 1;
+	c.poll = nop_poll;
+	c.arg = &blk;
+	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
+	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
+	bc.ops = &vob_blk_mem_backend;
+	bc.ctx = &dm;
+	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
+	fd = sv[0];
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_false(fcntl(p[1], F_GETFL) & O_NONBLOCK);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_CALL, 0, &q, 8, &p[1], 1), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_true(fcntl(p[1], F_GETFL) & O_NONBLOCK);
+	vob_vhu_be_close(&be);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -445,6 +481,7 @@ int main(void)
 		T(test_wrong_fd_counts),   T(test_mem_tables),
 		T(test_uva_to_gpa),        T(test_backend_drops_bad_front_end),
 		T(test_ring_start_positions),
+		T(test_fds_made_nonblocking),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
