@@ -245,7 +245,7 @@ static void be_try_start(struct vob_vhu_be *be)
 	uint16_t q, ready = 0;
 	int i, st = VOB_DEV_OFF;
 
-	if (be->running || !be->have_features || !be->nmap)
+	if (be->running || be->start_failed || !be->have_features || !be->nmap)
 		return;
 	for (q = 0; q < be->cfg.num_queues; q++) {
 		if (!be->vr[q].have)
@@ -267,6 +267,8 @@ static void be_try_start(struct vob_vhu_be *be)
 		p->driver_addr = be->vr[q].driver;
 		p->device_addr = be->vr[q].device;
 	}
+	/* Not tried again until the front end changes something. */
+	be->start_failed = 1;
 	if (!(be->features & VOB_BIT(VOB_F_VERSION_1))) {
 		BLOG(be, "front end did not accept VERSION_1: legacy virtio is not served");
 		return;
@@ -289,6 +291,7 @@ static void be_try_start(struct vob_vhu_be *be)
 		return;
 	}
 	be->running = 1;
+	be->start_failed = 0;
 	BLOG(be, "%u queue(s) running, features 0x%llx (%s ring)", ready,
 	     (unsigned long long)be->features,
 	     (be->features & VOB_BIT(VOB_F_RING_PACKED)) ? "packed" : "split");
@@ -440,6 +443,9 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 	uint32_t idx = m->u.state.index;
 	int rc = 0;
 
+	if (m->request != VOB_VHU_GET_CONFIG && m->request != VOB_VHU_GET_QUEUE_NUM)
+		be->start_failed = 0; /* something changed: a start may work now */
+
 	switch (m->request) {
 	case VOB_VHU_GET_FEATURES:
 		return be_reply_u64(be, m, vob_dev_offered(&be->pd, 0) |
@@ -590,7 +596,7 @@ static void be_disconnect(struct vob_vhu_be *be)
 	memset(&be->mem, 0, sizeof(be->mem));
 	(void)be_windows(be);
 	be->features = be->protocol = 0;
-	be->have_features = be->vhu_pf = 0;
+	be->have_features = be->vhu_pf = be->start_failed = 0;
 }
 
 int vob_vhu_be_attach(struct vob_vhu_be *be, int fd)

@@ -244,6 +244,7 @@ struct vob_vhu_be {
 	uint8_t have_features;       /**< SET_FEATURES seen */
 	uint8_t vhu_pf;              /**< SET_FEATURES had bit 30 */
 	uint8_t running;             /**< queues handed to the class */
+	uint8_t start_failed;        /**< the class refused the last start */
 };
 
 /**

@@ -473,6 +473,91 @@ static void test_fds_made_nonblocking(void **state)
 	close(p[1]);
 }
 
+/* A start the class refuses (a ring larger than it takes) is reported once,
+ * not at every later message or kick, and tried again after a change. */
+static unsigned occurrences(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+static void test_refused_start_reported_once(void **state)
+{
+	static struct vob_vhu_be be;
+	static struct vob_blk_dev blk;
+	static uint8_t disk[4096];
+	struct vob_blk_mem dm;
+	struct vob_vhu_be_cfg c = { 0 };
+	struct vob_blk_dev_cfg bc = { 0 };
+	struct vob_vhu_state st = { 0, 1024 }; /* the test core's blk takes 64 */
+	struct vob_vhu_addr a;
+	struct vob_vhu_mem mem;
+	uint64_t f = VOB_BIT(VOB_F_VERSION_1), q = 0;
+	int memfd, kick, call, fd, i;
+	uint8_t *shm;
+
+	(void)state;
+	logged[0] = 0;
+	c.num_queues = 1;
+	c.poll = nop_poll;
+	c.log = on_log;
+	c.arg = &blk;
+	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
+	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
+	bc.ops = &vob_blk_mem_backend;
+	bc.ctx = &dm;
+	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
+	fd = sv[0];
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
+	memfd = memfd_create("t", MFD_CLOEXEC);
+	assert_int_equal(ftruncate(memfd, 65536), 0);
+	shm = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	memset(&mem, 0, sizeof(mem));
+	mem.nregions = 1;
+	mem.r[0].gpa = 0x10000;
+	mem.r[0].size = 65536;
+	mem.r[0].uaddr = (uintptr_t)shm;
+	memset(&a, 0, sizeof(a));
+	a.desc = (uintptr_t)shm;
+	a.avail = (uintptr_t)shm + 16384;
+	a.used = (uintptr_t)shm + 20480;
+	kick = eventfd(0, EFD_CLOEXEC);
+	call = eventfd(0, EFD_CLOEXEC);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_FEATURES, 0, &f, 8, NULL, 0), 0);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_MEM_TABLE, 0, &mem, 8 + 32, &memfd, 1), 0);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_NUM, 0, &st, 8, NULL, 0), 0);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0), 0);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_CALL, 0, &q, 8, &call, 1), 0);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_KICK, 0, &q, 8, &kick, 1), 0);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(vob_vhu_be_step(&be, 50), 1);
+	assert_int_equal(occurrences(logged, "refused"), 1);
+	/* Kicks and questions change nothing: no new attempt. */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(eventfd_write(kick, 1), 0);
+		assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_GET_QUEUE_NUM, 0, NULL, 0, NULL, 0), 0);
+		assert_int_equal(vob_vhu_be_step(&be, 50), 1);
+		assert_int_equal(vob_vhu_be_step(&be, 50), 1);
+	}
+	assert_int_equal(occurrences(logged, "refused"), 1);
+	/* A size the class takes: the rings start. */
+	st.num = 64;
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_NUM, 0, &st, 8, NULL, 0), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 50), 1);
+	assert_non_null(strstr(logged, "1 queue(s) running"));
+	vob_vhu_be_close(&be);
+	close(memfd);
+	close(kick);
+	close(call);
+	munmap(shm, 65536);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -482,6 +567,7 @@ int main(void)
 		T(test_uva_to_gpa),        T(test_backend_drops_bad_front_end),
 		T(test_ring_start_positions),
 		T(test_fds_made_nonblocking),
+		T(test_refused_start_reported_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
