@@ -166,7 +166,7 @@ int vob_vhu_be_init(struct vob_vhu_be *be, const struct vob_vhu_be_cfg *cfg)
 	int rc;
 
 	memset(be, 0, sizeof(*be));
-	be->listen_fd = be->sock = -1;
+	be->listen_fd = be->sock = be->app_fd = -1;
 	if (!cfg || !cfg->poll || !cfg->num_queues || cfg->num_queues > VOB_VHU_MAX_QUEUES ||
 	    (cfg->config_max & 3u) || cfg->config_max > VOB_VHU_CONFIG_MAX)
 		return VOB_EINVAL;
@@ -200,6 +200,11 @@ int vob_vhu_be_init(struct vob_vhu_be *be, const struct vob_vhu_be_cfg *cfg)
 struct vob_table *vob_vhu_be_table(struct vob_vhu_be *be)
 {
 	return &be->dt;
+}
+
+void vob_vhu_be_watch_fd(struct vob_vhu_be *be, int fd)
+{
+	be->app_fd = fd;
 }
 
 uint64_t vob_vhu_be_connections(const struct vob_vhu_be *be)
@@ -640,9 +645,9 @@ int vob_vhu_be_listen(struct vob_vhu_be *be, const char *path)
 
 int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 {
-	struct pollfd p[1 + VOB_VHU_MAX_QUEUES];
-	uint16_t qof[1 + VOB_VHU_MAX_QUEUES];
-	unsigned n = 0, i;
+	struct pollfd p[2 + VOB_VHU_MAX_QUEUES];
+	uint16_t qof[2 + VOB_VHU_MAX_QUEUES];
+	unsigned n = 0, i, nkick;
 	int busy;
 
 	busy = be->cfg.poll(be->cfg.arg) > 0;
@@ -660,12 +665,17 @@ int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 		p[n].fd = be->listen_fd;
 		p[n++].events = POLLIN;
 	}
+	nkick = n;
+	if (be->app_fd >= 0) {
+		p[n].fd = be->app_fd; /* only wakes us: the application reads it */
+		p[n++].events = POLLIN;
+	}
 	if (poll(p, n, busy ? 0 : timeout_ms) < 0 && errno != EINTR)
 		return VOB_EIO;
 	if (be->sock < 0) {
 		int fd;
 
-		if (!n || !(p[0].revents & POLLIN))
+		if (be->listen_fd < 0 || !(p[0].revents & POLLIN))
 			return 0;
 		fd = accept4(be->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
@@ -674,7 +684,7 @@ int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 		(void)vob_vhu_be_attach(be, fd);
 		return 1;
 	}
-	for (i = 1; i < n; i++) {
+	for (i = 1; i < nkick; i++) {
 		if (!(p[i].revents & POLLIN))
 			continue;
 		vhu_drain(p[i].fd);
