@@ -591,6 +591,20 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 	return rc;
 }
 
+/* The class found a ring the front end broke and stopped: vhost-user has
+ * no status to report it in, so every ring's error fd is signalled (QEMU
+ * logs it) and the rings stay stopped until the front end sets them up
+ * again (a device reset). */
+static void be_needs_reset(struct vob_vhu_be *be)
+{
+	uint16_t q;
+
+	BLOG(be, "the device needs a reset (a ring the front end broke); rings stopped");
+	for (q = 0; q < be->cfg.num_queues; q++)
+		(void)vhu_signal(be->vr[q].err);
+	be_stop(be);
+}
+
 /* Back to waiting: nothing of the connection survives. */
 static void be_disconnect(struct vob_vhu_be *be)
 {
@@ -717,8 +731,9 @@ int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 		be_try_start(be);
 	}
 	/* Only while running: in discovery mode the proxy must not negotiate. */
-	if (be->running)
-		(void)vob_dev_poll(&be->pd);
+	if (be->running && vob_dev_poll(&be->pd) > 0 &&
+	    vob_dev_state(&be->pd) == VOB_DEV_NEEDS_RESET)
+		be_needs_reset(be);
 	return 1;
 }
 
