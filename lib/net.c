@@ -13,7 +13,8 @@
 
 /* Ring features each role brings besides the class's. */
 #define RING_DEV_FEATURES \
-	(VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX) | VOB_BIT(VOB_F_INDIRECT_DESC))
+	(VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX) | VOB_BIT(VOB_F_INDIRECT_DESC) | \
+	 VOB_BIT(VOB_F_RING_PACKED))
 #define RING_DRV_FEATURES (VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX))
 
 #define GUEST_GSO (NF(GUEST_TSO4) | NF(GUEST_TSO6) | NF(GUEST_UFO) | NF(GUEST_USO4) | NF(GUEST_USO6))
@@ -599,7 +600,8 @@ int vob_net_drv_init(struct vob_net_drv *n, struct vob_table *t, const struct vo
 	dc.slot = cfg->slot;
 	dc.num_queues = VOB_NET_NUM_QUEUES;
 	dc.queues = n->q;
-	dc.features[0] = (cfg->features & VOB_NET_FEATURES_SUPPORTED) | RING_DRV_FEATURES;
+	dc.features[0] = (cfg->features & (VOB_NET_FEATURES_SUPPORTED | VOB_BIT(VOB_F_RING_PACKED))) |
+			 RING_DRV_FEATURES;
 	dc.on_lost = net_drv_lost;
 	dc.arg = n;
 	return vob_dev_init(&n->dev, t, &dc);
