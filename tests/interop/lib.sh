@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
 # Helpers for tests/interop/run (sourced; one case per process). Everything
 # started in the background goes through bg_start, runs under `timeout` and is
 # ended by the EXIT trap, so a failing or timed-out case leaves nothing behind.
@@ -161,11 +162,13 @@ image_sha() {
 
 # guest_start CONSOLE APPEND QEMU-ARGS...: boot the guest in the background
 # (pid in $last_pid) with the kernel command line words APPEND added; the
-# serial console goes to CONSOLE.
+# serial console goes to CONSOLE. QEMU runs under GUEST_WRAP (a command
+# prefix such as `ip netns exec NS`) when that is set.
+GUEST_WRAP=()
 guest_start() {
 	local console=$1 append=$2
 	shift 2
-	bg_start "$BOOT_LIMIT" "$console" qemu-system-x86_64 -accel tcg -m 256 \
+	bg_start "$BOOT_LIMIT" "$console" "${GUEST_WRAP[@]}" qemu-system-x86_64 -accel tcg -m 256 \
 		-object memory-backend-memfd,id=mem,size=256M,share=on -numa node,memdev=mem \
 		-nographic -no-reboot \
 		-kernel "$KERNEL_DIR/vmlinuz" -initrd "$INITRAMFS" \

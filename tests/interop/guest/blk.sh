@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# Sourced by /init, which sets the vob_* words of the kernel command line.
+# shellcheck shell=sh disable=SC2154
 # Guest side of the blk cases: the disk is /dev/vda.
 #   vob_sectors  its expected size in 512-byte sectors
 #   vob_readmb   how many MiB from its start to read; vob_sha their sha256

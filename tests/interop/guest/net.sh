@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# Sourced by /init, which sets the vob_* words of the kernel command line.
+# shellcheck shell=sh disable=SC2154
 # Guest side of the net cases: eth0 gets vob_ip (address/prefix); the guest
 # says READY and waits until it has answered vob_echos ICMP echo requests
 # (the host pings it), then pings the host at vob_peer once itself.
