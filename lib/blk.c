@@ -14,7 +14,7 @@
 /* Ring features each role takes: the driver places a split ring and uses
  * chained descriptors only; the device serves whatever the engine does. */
 #define BLK_RING_DEV (VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX) | \
-		      VOB_BIT(VOB_F_INDIRECT_DESC))
+		      VOB_BIT(VOB_F_INDIRECT_DESC) | VOB_BIT(VOB_F_RING_PACKED))
 #define BLK_RING_DRV (VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX))
 #define BLK_F_DRIVER (VOB_BIT(VOB_BLK_F_SIZE_MAX) | VOB_BIT(VOB_BLK_F_SEG_MAX) |         \
 		      VOB_BIT(VOB_BLK_F_RO) | VOB_BIT(VOB_BLK_F_BLK_SIZE) |                 \

@@ -213,6 +213,11 @@ int vob_dev_state(const struct vob_dev *d)
 	return d->state;
 }
 
+uint64_t vob_dev_offered(const struct vob_dev *d, unsigned word)
+{
+	return word < 2 && d->dev_epoch ? d->offered[word] : 0;
+}
+
 uint64_t vob_dev_features(const struct vob_dev *d, unsigned word)
 {
 	return word < 2 ? d->features[word] : 0;
@@ -220,9 +225,37 @@ uint64_t vob_dev_features(const struct vob_dev *d, unsigned word)
 
 struct vob_vq *vob_dev_vq(struct vob_dev *d, uint16_t q)
 {
-	if (d->state != VOB_DEV_LIVE || q >= d->cfg.num_queues || !qbit(d->qmask, q))
+	if (d->state != VOB_DEV_LIVE || q >= d->cfg.num_queues || !qbit(d->qmask, q) ||
+	    d->cfg.foreign_queues)
 		return NULL;
 	return d->cfg.queues[q].vq;
+}
+
+int vob_dev_queue_placement(const struct vob_dev *d, uint16_t q, struct vob_vq_cfg *out)
+{
+	const struct vob_dev_queue *dq;
+	uint16_t size;
+
+	if (!out)
+		return VOB_EINVAL;
+	if (d->state != VOB_DEV_LIVE || q >= d->cfg.num_queues || !qbit(d->qmask, q))
+		return VOB_ENOENT;
+	dq = &d->cfg.queues[q];
+	size = dq->size;
+	if (d->cfg.role == VOB_ROLE_DEVICE)
+		size = d->queue_max[q];
+	while (size > d->queue_max[q])
+		size >>= 1; /* driver role: lowered as at placement */
+	vob_memset(out, 0, sizeof(*out));
+	out->role = d->cfg.role;
+	out->index = q;
+	out->size = size;
+	out->doorbell = vob_dev_queue_doorbell(d, q);
+	out->features = d->features[0];
+	out->desc_addr = dq->desc_addr;
+	out->driver_addr = dq->driver_addr;
+	out->device_addr = dq->device_addr;
+	return 0;
 }
 
 static void dev_ring(struct vob_dev *d)
@@ -265,7 +298,7 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 	dev = cfg->role == VOB_ROLE_DEVICE;
 	if (dev && (cfg->config_len > t->config_max || (cfg->config_len && !cfg->config)))
 		return VOB_EINVAL;
-	if (!dev && cfg->num_queues && !cfg->on_lost)
+	if (!dev && cfg->num_queues && !cfg->on_lost && !cfg->foreign_queues)
 		return VOB_EINVAL;
 	vob_memset(d, 0, sizeof(*d));
 	d->t = t;
@@ -372,9 +405,17 @@ static bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		c.driver_addr = vob_get_le64(e + DRVQ_DRIVER);
 		c.device_addr = vob_get_le64(e + DRVQ_DEVICE);
 		c.seg_max = d->cfg.seg_max;
-		if (c.size > dq->size || !dq->vq || ring_over_table(d->t, &c) ||
-		    vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len))
+		if (c.size > dq->size || ring_over_table(d->t, &c))
 			return false;
+		if (!d->cfg.foreign_queues &&
+		    (!dq->vq || vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len)))
+			return false;
+		if (d->cfg.foreign_queues && (!c.size || c.size > VOB_VQ_MAX_SIZE))
+			return false;
+		dq->desc_addr = c.desc_addr;
+		dq->driver_addr = c.driver_addr;
+		dq->device_addr = c.device_addr;
+		d->queue_max[q] = c.size;
 		qbit_set(d->qmask, q);
 	}
 	return true;
@@ -539,7 +580,7 @@ static void driver_drop(struct vob_dev *d)
 	for (q = 0; q < d->cfg.num_queues; q++) {
 		void *tok;
 
-		if (!qbit(d->qmask, q))
+		if (!qbit(d->qmask, q) || d->cfg.foreign_queues)
 			continue;
 		while ((tok = vob_vq_reclaim(d->cfg.queues[q].vq)) != NULL)
 			d->cfg.on_lost(d->cfg.arg, q, tok);
@@ -589,8 +630,10 @@ static bool driver_setup_queues(struct vob_dev *d)
 		struct vob_vq_cfg c;
 
 		vob_memset(e, 0, DRVQ_BYTES);
-		if (q >= d->dev_queues || !size || !dq->vq)
+		if (q >= d->dev_queues || !size || (!dq->vq && !d->cfg.foreign_queues))
 			continue;
+		if (d->cfg.foreign_queues && size > d->queue_max[q])
+			return false; /* the foreign party chose it: not ours to lower */
 		while (size > d->queue_max[q])
 			size >>= 1;
 		if (!size)
@@ -606,7 +649,8 @@ static bool driver_setup_queues(struct vob_dev *d)
 		c.device_addr = dq->device_addr;
 		c.indirect_addr = dq->indirect_addr;
 		c.indirect_max = dq->indirect_max;
-		if (vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len))
+		if (!d->cfg.foreign_queues &&
+		    vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len))
 			return false;
 		vob_store_le16(f16(e, DRVQ_SIZE), size);
 		vob_store_le16(f16(e, DRVQ_ENABLE), 1);

@@ -18,126 +18,10 @@
 #include <unistd.h>
 
 #include "ex_common.h"
+#include "ex_img.h"
 #include "vob/blk.h"
 
-#ifndef FALLOC_FL_KEEP_SIZE
-#define FALLOC_FL_KEEP_SIZE 0x01
-#endif
-#ifndef FALLOC_FL_PUNCH_HOLE
-#define FALLOC_FL_PUNCH_HOLE 0x02
-#endif
-#ifndef FALLOC_FL_ZERO_RANGE
-#define FALLOC_FL_ZERO_RANGE 0x10
-#endif
-
 VOB_STATIC_ASSERT(EX_CONFIG_MAX >= VOB_BLK_CONFIG_BYTES, blk_config_fits);
-
-/* The file backend: ctx is a struct img. */
-struct img {
-	int fd;
-	uint64_t bytes;
-	uint64_t reads, writes, flushes, discards, zeroes;
-};
-
-static int img_read(void *ctx, uint64_t sector, void *buf, uint32_t len)
-{
-	struct img *m = ctx;
-	uint8_t *p = buf;
-	off_t off = (off_t)(sector * VOB_BLK_SECTOR_SIZE);
-
-	m->reads++;
-	while (len) {
-		ssize_t n = pread(m->fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return VOB_EIO;
-		if (n == 0) { /* beyond the end of a file that shrank: zeros */
-			memset(p, 0, len);
-			return 0;
-		}
-		p += n;
-		off += n;
-		len -= (uint32_t)n;
-	}
-	return 0;
-}
-
-static int img_write(void *ctx, uint64_t sector, const void *buf, uint32_t len)
-{
-	struct img *m = ctx;
-	const uint8_t *p = buf;
-	off_t off = (off_t)(sector * VOB_BLK_SECTOR_SIZE);
-
-	m->writes++;
-	while (len) {
-		ssize_t n = pwrite(m->fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return VOB_EIO;
-		p += n;
-		off += n;
-		len -= (uint32_t)n;
-	}
-	return 0;
-}
-
-static int img_flush(void *ctx)
-{
-	struct img *m = ctx;
-
-	m->flushes++;
-	return fdatasync(m->fd) ? VOB_EIO : 0;
-}
-
-/* Zero a range by writing zeros (when fallocate cannot). */
-static int img_zero_write(struct img *m, uint64_t sector, uint32_t n)
-{
-	static const uint8_t zero[64 * 1024];
-
-	while (n) {
-		uint32_t k = n < sizeof(zero) / VOB_BLK_SECTOR_SIZE ? n :
-			     (uint32_t)(sizeof(zero) / VOB_BLK_SECTOR_SIZE);
-		int err = img_write(m, sector, zero, k * VOB_BLK_SECTOR_SIZE);
-
-		if (err)
-			return err;
-		sector += k;
-		n -= k;
-	}
-	return 0;
-}
-
-static int img_discard(void *ctx, uint64_t sector, uint32_t n)
-{
-	struct img *m = ctx;
-
-	m->discards++;
-	/* Discard is a hint: a file system without hole punching loses nothing. */
-	(void)fallocate(m->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			(off_t)(sector * VOB_BLK_SECTOR_SIZE), (off_t)n * VOB_BLK_SECTOR_SIZE);
-	return 0;
-}
-
-static int img_write_zeroes(void *ctx, uint64_t sector, uint32_t n, bool unmap)
-{
-	struct img *m = ctx;
-	off_t off = (off_t)(sector * VOB_BLK_SECTOR_SIZE), len = (off_t)n * VOB_BLK_SECTOR_SIZE;
-
-	m->zeroes++;
-	if (unmap && !fallocate(m->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len))
-		return 0;
-	if (!fallocate(m->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, off, len))
-		return 0;
-	return img_zero_write(m, sector, n);
-}
-
-static const struct vob_blk_backend_ops img_ops = {
-	img_read, img_write, img_flush, img_discard, img_write_zeroes,
-};
 
 static void usage(FILE *f, struct ex_opts *o)
 {
@@ -162,10 +46,9 @@ int main(int argc, char **argv)
 {
 	static struct vob_blk_dev b;
 	static struct ex e;
-	static struct img m;
+	static struct ex_img m;
 	struct vob_blk_dev_cfg bc;
 	struct ex_opts o;
-	struct stat sb;
 	const char *image = NULL, *id = NULL;
 	int i, r, rc = 1, ro = 0;
 
@@ -200,17 +83,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: --queue at most %d\n", o.prog, VOB_BLK_QSIZE);
 		return 2;
 	}
-	m.fd = open(image, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (m.fd < 0 || fstat(m.fd, &sb)) {
-		fprintf(stderr, "%s: %s: %s\n", o.prog, image, strerror(errno));
+	if (ex_img_open(&m, o.prog, image, ro))
 		return 1;
-	}
-	m.bytes = (uint64_t)sb.st_size;
-	if (m.bytes < VOB_BLK_SECTOR_SIZE) {
-		fprintf(stderr, "%s: %s: smaller than one sector\n", o.prog, image);
-		close(m.fd);
-		return 1;
-	}
 	ex_signals();
 	if (ex_open(&e, &o, EX_SIDE_DEVICE))
 		goto out;
@@ -229,7 +103,7 @@ int main(int argc, char **argv)
 	}
 	memcpy(bc.id, id, strlen(id) < VOB_BLK_ID_BYTES ? strlen(id) : VOB_BLK_ID_BYTES);
 	bc.vendor_id = EX_VENDOR_ID;
-	bc.ops = &img_ops;
+	bc.ops = &ex_img_ops;
 	bc.ctx = &m;
 	r = vob_blk_dev_init(&b, &e.t, &bc);
 	if (r) {

@@ -180,7 +180,10 @@ struct vob_dev_queue {
 	 * maximum offered. */
 	uint16_t size;
 	uint16_t indirect_max; /**< driver role: entries per indirect table */
-	uint64_t desc_addr;    /**< driver role: descriptor area link address */
+	/** Driver role: descriptor area link address. Device role: the table
+	 * writes the placement the driver gave here when the queues start
+	 * (the three addresses), for vob_dev_queue_placement(). */
+	uint64_t desc_addr;
 	uint64_t driver_addr;  /**< driver role: driver area link address */
 	uint64_t device_addr;  /**< driver role: device area link address */
 	uint64_t indirect_addr; /**< driver role: indirect tables, or 0 */
@@ -211,6 +214,14 @@ struct vob_dev_cfg {
 	 * queues are used. */
 	void (*on_lost)(void *arg, uint16_t queue, void *token);
 	void *arg;              /**< passed to on_lost and accept_features */
+	/** Either role: this side only negotiates; a foreign party (for
+	 * example a vhost-user peer reached through a port) runs the queues.
+	 * No vob_vq_init() happens on this side, @c queues[].vq and @c state
+	 * are unused and may be NULL, and on_lost is not needed. Driver role:
+	 * the placement and size are the application's @c queues[] fields,
+	 * never lowered (a size above the device's maximum fails the
+	 * negotiation). Either role: vob_dev_queue_placement() reports it. */
+	uint8_t foreign_queues;
 };
 
 /** @brief A device, either role. Place it anywhere; fields are private. */
@@ -229,7 +240,7 @@ struct vob_dev {
 	uint32_t gen;            /**< device: config generation */
 	uint16_t status;         /**< the status: requested (driver) / current (device) */
 	uint16_t dev_queues;     /**< driver: number of queues the device has */
-	uint16_t queue_max[VOB_TABLE_MAX_QUEUES]; /**< driver: their maximum sizes */
+	uint16_t queue_max[VOB_TABLE_MAX_QUEUES]; /**< driver: their maximum sizes; device: sizes in use */
 	uint8_t state;           /**< @ref vob_dev_state */
 	uint8_t pending;         /**< driver: a request awaits its acknowledgement */
 	uint8_t timed_out;       /**< the pending request's time-out was reported */
@@ -264,11 +275,29 @@ struct vob_link *vob_dev_link(const struct vob_dev *d);
 /** @brief The current @ref vob_dev_state. */
 int vob_dev_state(const struct vob_dev *d);
 
+/**
+ * @brief Driver role: the features the device offers, word 0 or 1, as read
+ * when it was found (0 before that, and in the device role).
+ */
+uint64_t vob_dev_offered(const struct vob_dev *d, unsigned word);
+
 /** @brief Negotiated features, word 0 (bits 0-63) or 1 (bits 64-127). */
 uint64_t vob_dev_features(const struct vob_dev *d, unsigned word);
 
 /** @brief Queue @p q when the device is live and the queue enabled, else NULL. */
 struct vob_vq *vob_dev_vq(struct vob_dev *d, uint16_t q);
+
+/**
+ * @brief Where queue @p q runs: its size, ring areas, negotiated features,
+ * index and this side's doorbell id, as a struct vob_vq_cfg (@c role is this
+ * side's role; the indirect fields and @c seg_max are 0).
+ *
+ * Meant for proxies (vob_dev_cfg::foreign_queues), which hand the queue to a
+ * foreign party instead of running it; works for any device.
+ * @return 0 when the device is live and the queue enabled; VOB_ENOENT when
+ *         it is not (yet); VOB_EINVAL for a NULL @p out.
+ */
+int vob_dev_queue_placement(const struct vob_dev *d, uint16_t q, struct vob_vq_cfg *out);
 
 /** @brief Doorbell id of queue @p q of the device (both directions). */
 uint32_t vob_dev_queue_doorbell(const struct vob_dev *d, uint16_t q);

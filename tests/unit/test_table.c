@@ -746,6 +746,141 @@ static void test_protocol_doc_offsets(void **state)
 	assert_true(rows >= sizeof(fields) / sizeof(fields[0]));
 }
 
+/* A proxy driver (foreign_queues): it negotiates and places the queues it
+ * was given, never initialises them; the device runs them as usual. */
+static void test_foreign_driver(void **state)
+{
+	struct vob_dev_cfg c = { 0 };
+	struct vob_arena dev_mem = { BASE + ARENA_OFF, ARENA_BYTES / 4 };
+	struct vob_arena drv_mem = { BASE + ARENA_OFF + ARENA_BYTES / 4, ARENA_BYTES / 4 };
+	struct vob_vq_cfg pa, pb;
+	unsigned q;
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	for (q = 0; q < NQ; q++)
+		assert_int_equal(vob_place_split(&dev_mem, &drv_mem, QSIZE, LINE, &W.b.q[0][q]), 0);
+	/* Driver area (avail) marked: nobody on this side may write it. */
+	memset(W.mem + (W.b.q[0][0].driver_addr - BASE), 0xab, VOB_SPLIT_AVAIL_BYTES(QSIZE));
+	c.role = VOB_ROLE_DRIVER;
+	c.num_queues = NQ;
+	c.queues = W.b.q[0];
+	c.features[0] = DRV_F;
+	c.foreign_queues = 1;
+	assert_int_equal(vob_dev_init(&W.b.dev[0], &W.b.t, &c), 0); /* no on_lost needed */
+	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, &pb), VOB_ENOENT);
+	assert_true(vob_dev_offered(&W.b.dev[0], 0) == 0);
+	bring_up(0);
+	assert_true(vob_dev_offered(&W.b.dev[0], 0) == DEV_F);
+	assert_true(vob_dev_offered(&W.b.dev[0], 1) == 1);
+	assert_true(vob_dev_offered(&W.a.dev[0], 0) == 0);
+	assert_null(vob_dev_vq(&W.b.dev[0], 0));
+	assert_non_null(vob_dev_vq(&W.a.dev[0], 0));
+	for (q = 0; q < NQ; q++) {
+		assert_int_equal(vob_dev_queue_placement(&W.a.dev[0], (uint16_t)q, &pa), 0);
+		assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], (uint16_t)q, &pb), 0);
+		assert_int_equal(pa.size, QSIZE);
+		assert_int_equal(pb.size, QSIZE);
+		assert_int_equal(pa.role, VOB_ROLE_DEVICE);
+		assert_int_equal(pb.role, VOB_ROLE_DRIVER);
+		assert_true(pa.desc_addr == W.b.q[0][q].desc_addr);
+		assert_true(pa.driver_addr == pb.driver_addr && pa.device_addr == pb.device_addr);
+		assert_true(pa.features == pb.features);
+		assert_int_equal(pa.doorbell, vob_dev_queue_doorbell(&W.a.dev[0], (uint16_t)q));
+	}
+	assert_int_equal(W.mem[W.b.q[0][0].driver_addr - BASE], 0xab);
+	assert_int_equal(W.mem[W.b.q[0][0].driver_addr - BASE + VOB_SPLIT_AVAIL_BYTES(QSIZE) - 1],
+			 0xab);
+	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, NULL), VOB_EINVAL);
+	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], NQ, &pb), VOB_ENOENT);
+}
+
+/* A proxy driver does not lower a size the foreign party chose: a queue
+ * larger than the device's maximum fails the negotiation. */
+static void test_foreign_driver_size_too_big(void **state)
+{
+	struct vob_dev_cfg c = { 0 };
+	struct vob_arena dev_mem = { BASE + ARENA_OFF, ARENA_BYTES / 4 };
+	struct vob_arena drv_mem = { BASE + ARENA_OFF + ARENA_BYTES / 4, ARENA_BYTES / 4 };
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	assert_int_equal(vob_place_split(&dev_mem, &drv_mem, QSIZE * 2, LINE, &W.b.q[0][0]), 0);
+	c.role = VOB_ROLE_DRIVER;
+	c.num_queues = 1;
+	c.queues = W.b.q[0];
+	c.features[0] = DRV_F;
+	c.foreign_queues = 1;
+	assert_int_equal(vob_dev_init(&W.b.dev[0], &W.b.t, &c), 0);
+	pump(20, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	assert_int_not_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+}
+
+/* A proxy device (foreign_queues): the driver runs its queues as usual, the
+ * proxy never writes a ring, and the placement it reports is enough for a
+ * third party to run the device end of the queue. */
+static void test_foreign_device(void **state)
+{
+	struct vob_dev_cfg c = { 0 };
+	struct vob_vq_cfg p;
+	struct vob_vq other;
+	uint64_t other_state[VOB_VQ_STATE_SIZE(QSIZE, 0) / 8];
+	struct vob_seg seg = { BASE + BUF_OFF, 16 };
+	struct vob_iov iov[QSIZE];
+	struct vob_chain ch = { .iov = iov, .cap = QSIZE };
+	struct vob_vq *dvq;
+	uint8_t *used;
+	void *tok;
+	uint32_t w;
+	unsigned q;
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	for (q = 0; q < NQ; q++)
+		W.a.q[0][q].size = QSIZE;
+	c.role = VOB_ROLE_DEVICE;
+	c.num_queues = NQ;
+	c.queues = W.a.q[0];
+	c.features[0] = DEV_F;
+	c.foreign_queues = 1;
+	assert_int_equal(vob_dev_init(&W.a.dev[0], &W.a.t, &c), 0);
+	driver_init(0, DRV_F);
+	/* The device area the proxy must not touch. */
+	used = W.mem + (W.b.q[0][1].device_addr - BASE);
+	memset(used, 0xcd, VOB_SPLIT_USED_BYTES(QSIZE));
+	bring_up(0);
+	assert_null(vob_dev_vq(&W.a.dev[0], 1));
+	assert_int_equal(used[0], 0xcd);
+	assert_int_equal(used[VOB_SPLIT_USED_BYTES(QSIZE) - 1], 0xcd);
+	assert_int_equal(vob_dev_queue_placement(&W.a.dev[0], 1, &p), 0);
+	assert_int_equal(p.size, QSIZE);
+	assert_true(p.desc_addr == W.b.q[0][1].desc_addr);
+	assert_true(p.driver_addr == W.b.q[0][1].driver_addr);
+	assert_true(p.device_addr == W.b.q[0][1].device_addr);
+	assert_true(p.features == vob_dev_features(&W.b.dev[0], 0));
+	/* The foreign party runs the device end from the placement alone. */
+	assert_int_equal(vob_vq_init(&other, &W.a.link, &p, other_state, sizeof(other_state)), 0);
+	dvq = vob_dev_vq(&W.b.dev[0], 1);
+	assert_non_null(dvq);
+	assert_int_equal(vob_vq_add(dvq, &seg, 0, 1, &W), 0);
+	assert_int_equal(vob_vq_pop(&other, &ch), 0);
+	assert_int_equal(vob_chain_push(&W.a.link, &ch, 0, "ok", 2, NULL), 2);
+	assert_int_equal(vob_vq_push(&other, &ch, 2), 0);
+	assert_int_equal(vob_vq_get_used(dvq, &tok, &w), 0);
+	assert_ptr_equal(tok, &W);
+	assert_int_equal(w, 2);
+	/* A reset of the driver takes the placement away. */
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	pump(5, 1, 1);
+	assert_int_equal(vob_dev_queue_placement(&W.a.dev[0], 1, &p), VOB_ENOENT);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -770,6 +905,9 @@ int main(void)
 		T(test_ring_over_table_needs_reset),
 		T(test_place_split),
 		T(test_protocol_doc_offsets),
+		T(test_foreign_driver),
+		T(test_foreign_driver_size_too_big),
+		T(test_foreign_device),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The vhost-user port in one process: the front-end library against the
+ * back-end library over a socketpair (the back end in a thread). blk: the
+ * blk driver class writes a pattern through vhost-user into the blk device
+ * class and reads it back; net: a driver on the front end's table sends
+ * frames that an echoing net device class returns, split and packed; a
+ * reconnect leaves no fd behind. */
+#define _GNU_SOURCE
+
+#include <dirent.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "vob/blk.h"
+#include "vob/net.h"
+#include "vob_vhost_user.h"
+
+#define DISK_BYTES (256u * 1024u)
+#define MEM_BYTES (1u << 20)
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* ---- back end thread ------------------------------------------------------ */
+
+struct be_side {
+	struct vob_vhu_be be;
+	struct vob_blk_dev blk;
+	struct vob_net_dev net;
+	struct vob_blk_mem disk_desc;
+	uint8_t disk[DISK_BYTES];
+	uint8_t frame[2048];
+	int is_net;
+	volatile int stop;
+	pthread_t th;
+	uint64_t echoed;
+};
+
+static struct be_side B;
+
+static int be_poll(void *arg)
+{
+	struct be_side *s = arg;
+	int ev, n, busy = 0;
+
+	if (!s->is_net) {
+		ev = vob_blk_dev_poll(&s->blk);
+		return ev > 0 && (ev & VOB_BLK_EV_IO);
+	}
+	(void)vob_net_dev_poll(&s->net);
+	while ((n = vob_net_dev_recv(&s->net, s->frame, sizeof(s->frame), NULL)) > 0) {
+		if (vob_net_dev_send(&s->net, NULL, s->frame, (size_t)n) == 0)
+			s->echoed++;
+		busy = 1;
+	}
+	return busy;
+}
+
+static void *be_thread(void *arg)
+{
+	struct be_side *s = arg;
+
+	while (!s->stop)
+		(void)vob_vhu_be_step(&s->be, 5);
+	return NULL;
+}
+
+static void be_start(int is_net, int fd)
+{
+	struct vob_vhu_be_cfg c = { 0 };
+
+	B.is_net = is_net;
+	B.stop = 0;
+	c.num_queues = is_net ? 2 : 1;
+	c.poll = be_poll;
+	c.arg = &B;
+	assert_int_equal(vob_vhu_be_init(&B.be, &c), 0);
+	if (is_net) {
+		struct vob_net_dev_cfg nc = { 0 };
+
+		nc.features = VOB_BIT(VOB_NET_F_MAC) | VOB_BIT(VOB_NET_F_MTU);
+		nc.mtu = 1500;
+		nc.link_up = true;
+		assert_int_equal(vob_net_dev_init(&B.net, vob_vhu_be_table(&B.be), &nc), 0);
+	} else {
+		struct vob_blk_dev_cfg bc = { 0 };
+
+		bc.capacity = vob_blk_mem_init(&B.disk_desc, B.disk, sizeof(B.disk));
+		bc.ops = &vob_blk_mem_backend;
+		bc.ctx = &B.disk_desc;
+		assert_int_equal(vob_blk_dev_init(&B.blk, vob_vhu_be_table(&B.be), &bc), 0);
+	}
+	assert_int_equal(vob_vhu_be_attach(&B.be, fd), 0);
+	assert_int_equal(pthread_create(&B.th, NULL, be_thread, &B), 0);
+}
+
+static void be_stop(void)
+{
+	B.stop = 1;
+	pthread_join(B.th, NULL);
+	vob_vhu_be_close(&B.be);
+}
+
+/* ---- front end ------------------------------------------------------------ */
+
+struct fe_side {
+	struct vob_vhu_fe fe;
+	struct vob_blk_drv drv;
+	int done, result;
+};
+
+static struct fe_side F;
+
+static void blk_done(void *arg, int id, int result)
+{
+	(void)arg;
+	(void)id;
+	F.done++;
+	F.result = result;
+}
+
+static int fe_poll_blk(void *arg)
+{
+	int ev = vob_blk_drv_poll(arg);
+
+	return ev > 0 && (ev & VOB_BLK_EV_IO);
+}
+
+static void step_until(int *flag, int want)
+{
+	int i;
+
+	for (i = 0; i < 2000 && *flag < want; i++)
+		assert_true(vob_vhu_fe_step(&F.fe, 5) >= 0);
+	assert_true(*flag >= want);
+}
+
+static void test_blk_pattern(void **state)
+{
+	struct vob_vhu_fe_cfg c = { 0 };
+	struct vob_blk_drv_cfg dc = { 0 };
+	struct vob_blk_info info;
+	static uint8_t out[8 * 512], in[8 * 512];
+	int sv[2], fds, i, rc = -1;
+
+	(void)state;
+	fds = count_fds();
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	be_start(0, sv[0]);
+	c.num_queues = 1;
+	c.queue_max = 64;
+	c.config_len = VOB_BLK_CONFIG_BYTES;
+	c.device_id = VOB_BLK_DEVICE_ID;
+	c.mem_bytes = MEM_BYTES;
+	c.poll = fe_poll_blk;
+	c.arg = &F.drv;
+	assert_int_equal(vob_vhu_fe_attach(&F.fe, &c, sv[1]), 0);
+	dc.dev_mem = vob_vhu_fe_arena(&F.fe, 0);
+	dc.dev_mem.len = MEM_BYTES / 2;
+	dc.drv_mem = dc.dev_mem;
+	dc.pool_addr = VOB_VHU_FE_MEM_ADDR + MEM_BYTES / 2;
+	dc.pool_buf_size = 4096;
+	dc.pool_count = 32;
+	dc.done = blk_done;
+	assert_int_equal(vob_blk_drv_init(&F.drv, vob_vhu_fe_table(&F.fe), &dc), 0);
+	for (i = 0; i < 2000 && rc; i++) {
+		assert_true(vob_vhu_fe_step(&F.fe, 5) >= 0);
+		rc = vob_blk_drv_info(&F.drv, &info);
+	}
+	assert_int_equal(rc, 0);
+	assert_true(info.capacity == DISK_BYTES / 512u);
+	for (i = 0; i < (int)sizeof(out); i++)
+		out[i] = (uint8_t)(i * 7 + 3);
+	assert_true(vob_blk_drv_write(&F.drv, 16, out, 8) >= 0);
+	step_until(&F.done, 1);
+	assert_int_equal(F.result, 0);
+	assert_memory_equal(B.disk + 16 * 512, out, sizeof(out));
+	assert_true(vob_blk_drv_read(&F.drv, 16, in, 8) >= 0);
+	step_until(&F.done, 2);
+	assert_int_equal(F.result, 0);
+	assert_memory_equal(in, out, sizeof(out));
+	vob_vhu_fe_close(&F.fe);
+	be_stop();
+	assert_int_equal(count_fds(), fds);
+}
+
+/* net: a plain driver on the front end's table (so that the packed ring
+ * can be asked for) sends frames; the device class echoes them. */
+struct net_fe {
+	struct vob_dev dev;
+	struct vob_dev_queue q[2];
+	struct vob_vq vq[2];
+	uint64_t state[2][VOB_VQ_STATE_SIZE(64, 0) / 8];
+};
+
+static struct net_fe N;
+
+static int fe_poll_dev(void *arg)
+{
+	(void)vob_dev_poll(arg);
+	return 0;
+}
+
+static void on_lost(void *arg, uint16_t q, void *tok)
+{
+	(void)arg;
+	(void)q;
+	(void)tok;
+}
+
+static void net_echo(int packed, unsigned count)
+{
+	struct vob_vhu_fe_cfg c = { 0 };
+	struct vob_dev_cfg dc = { 0 };
+	struct vob_arena ar;
+	int sv[2], fds, i;
+	unsigned sent = 0, got = 0, q;
+	const uint64_t hdr_bytes = 12, frame = 64;
+
+	fds = count_fds();
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	be_start(1, sv[0]);
+	c.num_queues = 2;
+	c.queue_max = 64;
+	c.device_id = VOB_NET_DEVICE_ID;
+	c.mem_bytes = MEM_BYTES;
+	c.poll = fe_poll_dev;
+	c.arg = &N.dev;
+	assert_int_equal(vob_vhu_fe_attach(&F.fe, &c, sv[1]), 0);
+	ar = vob_vhu_fe_arena(&F.fe, 0);
+	ar.len = MEM_BYTES / 2;
+	memset(&N, 0, sizeof(N));
+	for (q = 0; q < 2; q++) {
+		N.q[q].vq = &N.vq[q];
+		N.q[q].state = N.state[q];
+		N.q[q].state_len = sizeof(N.state[q]);
+		assert_int_equal(vob_place_split(&ar, &ar, 64, 64, &N.q[q]), 0);
+	}
+	dc.role = VOB_ROLE_DRIVER;
+	dc.num_queues = 2;
+	dc.queues = N.q;
+	dc.features[0] = VOB_BIT(VOB_F_VERSION_1) | (packed ? VOB_BIT(VOB_F_RING_PACKED) : 0);
+	dc.on_lost = on_lost;
+	assert_int_equal(vob_dev_init(&N.dev, vob_vhu_fe_table(&F.fe), &dc), 0);
+	for (i = 0; i < 2000 && vob_dev_state(&N.dev) != VOB_DEV_LIVE; i++)
+		assert_true(vob_vhu_fe_step(&F.fe, 5) >= 0);
+	assert_int_equal(vob_dev_state(&N.dev), VOB_DEV_LIVE);
+	assert_int_equal(!!(vob_dev_features(&N.dev, 0) & VOB_BIT(VOB_F_RING_PACKED)), packed);
+	for (i = 0; i < 4000 && got < count; i++) {
+		struct vob_vq *rx = vob_dev_vq(&N.dev, 0), *tx = vob_dev_vq(&N.dev, 1);
+		uint64_t base = VOB_VHU_FE_MEM_ADDR + MEM_BYTES / 2;
+		void *tok;
+		uint32_t w;
+
+		assert_non_null(rx);
+		assert_non_null(tx);
+		/* One receive buffer and one frame per round. */
+		if (sent < count && sent - got < 8) {
+			struct vob_seg r = { base + (sent % 16) * 4096u, 2048 };
+			struct vob_seg t = { base + 65536 + (sent % 16) * 4096u,
+					     (uint32_t)(hdr_bytes + frame) };
+			uint8_t *p = vob_vhu_fe_ptr(&F.fe, t.addr, t.len);
+
+			memset(p, 0, hdr_bytes);
+			memset(p + hdr_bytes, (int)(0x40 + sent % 64), frame);
+			assert_int_equal(vob_vq_add(rx, &r, 0, 1, (void *)(uintptr_t)(sent + 1)), 0);
+			assert_int_equal(vob_vq_add(tx, &t, 1, 0, (void *)(uintptr_t)(sent + 1)), 0);
+			vob_vq_kick(rx);
+			vob_vq_kick(tx);
+			sent++;
+		}
+		assert_true(vob_vhu_fe_step(&F.fe, 2) >= 0);
+		while (vob_vq_get_used(tx, &tok, &w) == 0)
+			;
+		while (vob_vq_get_used(rx, &tok, &w) == 0) {
+			unsigned k = (unsigned)(uintptr_t)tok - 1u;
+			uint8_t *p = vob_vhu_fe_ptr(&F.fe, base + (k % 16) * 4096u, 2048);
+
+			assert_int_equal(w, hdr_bytes + frame);
+			assert_int_equal(p[hdr_bytes], 0x40 + k % 64);
+			assert_int_equal(p[hdr_bytes + frame - 1], 0x40 + k % 64);
+			got++;
+		}
+	}
+	assert_int_equal(got, count);
+	vob_vhu_fe_close(&F.fe);
+	be_stop();
+	assert_true(B.echoed >= count);
+	assert_int_equal(count_fds(), fds);
+}
+
+static void test_net_echo_split(void **state)
+{
+	(void)state;
+	net_echo(0, 100);
+}
+
+static void test_net_echo_packed(void **state)
+{
+	(void)state;
+	net_echo(1, 100);
+}
+
+/* A front end that leaves and a second that comes: the back end serves
+ * both from one set-up, and nothing of the first stays open. */
+static void test_reconnect(void **state)
+{
+	(void)state;
+	test_blk_pattern(state);
+	F.done = 0;
+	test_blk_pattern(state);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_blk_pattern),
+		cmocka_unit_test(test_net_echo_split),
+		cmocka_unit_test(test_net_echo_packed),
+		cmocka_unit_test(test_reconnect),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
