@@ -9,8 +9,13 @@ CASE_DIR=
 bg_pids=()
 netns=
 
-# Guest boot limit in seconds (a boot takes about 8-14 s under TCG).
-BOOT_LIMIT=${VOB_INTEROP_BOOT_LIMIT:-120}
+# Guest run limit in seconds (a boot to power-off takes about 8-14 s under
+# TCG; a guest waiting on a device that never answers is stopped at this).
+BOOT_LIMIT=${VOB_INTEROP_BOOT_LIMIT:-60}
+
+# The vob back end of the case, once started: every wait checks it still
+# runs, so a crash fails the case at once with its signal.
+BACKEND_PID=
 
 # The verdicts. Each ends the case process: 0 pass, 1 fail, 77 skip.
 pass() {
@@ -72,11 +77,12 @@ need_guest() {
 }
 
 # need_prog NAME: the path of the vob program NAME in $REPLY. Missing while
-# its source is not in the tree is a skip; missing once it is, a failure.
+# its source (NAME.c under ports/ or examples/) is not in the tree is a skip;
+# missing once it is, a failure.
 need_prog() {
 	REPLY=$(find "$W/build" -type f -perm -u+x -name "$1" 2>/dev/null | head -1)
 	[[ -z $REPLY ]] || return 0
-	if grep -rqs -- "$1" "$ROOT/ports" "$ROOT/examples"; then
+	if [[ -n $(find "$ROOT/ports" "$ROOT/examples" -name "$1.c" 2>/dev/null) ]]; then
 		fail "$1 is in the tree but was not built (see $W/build.log)"
 	fi
 	skip "$1 not in this tree yet"
@@ -113,6 +119,22 @@ bg_wait() {
 # alive PID: whether a background process still runs.
 alive() { kill -0 "$1" 2>/dev/null; }
 
+# check_backend [WHEN]: fail when the case's back end (BACKEND_PID) ended.
+check_backend() {
+	[[ -n $BACKEND_PID ]] || return 0
+	alive "$BACKEND_PID" && return 0
+	local rc=0 how
+	wait "$BACKEND_PID" 2>/dev/null || rc=$?
+	if [[ $rc -gt 128 ]]; then
+		how="killed by SIG$(kill -l $((rc - 128)) 2>/dev/null || echo $((rc - 128)))"
+	else
+		how="exited with status $rc"
+	fi
+	BACKEND_PID=
+	show_log "$CASE_DIR/backend.log"
+	fail "the vob back end $how${1:+ $1}"
+}
+
 # wait_sock PATH SECONDS [PID]: until the unix socket exists (and PID lives).
 wait_sock() {
 	local n=$(($2 * 10))
@@ -129,6 +151,7 @@ wait_sock() {
 wait_log() {
 	local n=$(($3 * 10))
 	until grep -aqE "$2" "$1" 2>/dev/null; do
+		check_backend
 		if [[ -n ${4:-} ]] && ! alive "$4"; then
 			grep -aqE "$2" "$1" 2>/dev/null
 			return
@@ -176,10 +199,26 @@ guest_start() {
 }
 
 # guest_finish PID CONSOLE: wait for the guest to power off; pass/fail from
-# its markers.
+# its markers. The guest is stopped when the back end ends first.
 guest_finish() {
-	local rc=0
-	bg_wait "$1" "$BOOT_LIMIT" || rc=$?
+	local rc=0 n=$((BOOT_LIMIT * 10))
+	while alive "$1"; do
+		if [[ -n $BACKEND_PID ]] && ! alive "$BACKEND_PID"; then
+			kill -TERM "$1" 2>/dev/null
+			show_log "$2" 10
+			check_backend "while the guest ran"
+		fi
+		n=$((n - 1))
+		if [[ $n -le 0 ]]; then
+			kill -TERM "$1" 2>/dev/null
+			rc=124
+			break
+		fi
+		sleep 0.1
+	done
+	if [[ $rc -eq 0 ]]; then
+		wait "$1" || rc=$?
+	fi
 	if grep -aq 'VOBTEST: PASS' "$2"; then
 		return 0
 	fi
