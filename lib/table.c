@@ -623,6 +623,10 @@ static bool driver_setup_queues(struct vob_dev *d)
 	uint8_t *drv = drv_area(d->t, d->cfg.slot);
 	uint16_t q;
 
+	/* Entries past our queues: disabled, whatever an earlier driver of
+	 * this side left there. */
+	vob_memset(drv + DRV_QUEUES + (size_t)d->cfg.num_queues * DRVQ_BYTES, 0,
+		   (size_t)(d->t->nqueues - d->cfg.num_queues) * DRVQ_BYTES);
 	for (q = 0; q < d->cfg.num_queues; q++) {
 		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
 		struct vob_dev_queue *dq = &d->cfg.queues[q];

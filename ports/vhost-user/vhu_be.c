@@ -685,7 +685,9 @@ int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 		}
 		be_try_start(be);
 	}
-	(void)vob_dev_poll(&be->pd);
+	/* Only while running: in discovery mode the proxy must not negotiate. */
+	if (be->running)
+		(void)vob_dev_poll(&be->pd);
 	return 1;
 }
 

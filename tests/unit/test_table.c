@@ -881,6 +881,30 @@ static void test_foreign_device(void **state)
 	assert_int_equal(vob_dev_queue_placement(&W.a.dev[0], 1, &p), VOB_ENOENT);
 }
 
+/* A driver with fewer queues than the one before it (a restart of the
+ * driver's side): the queues it does not have stay disabled, whatever the
+ * earlier driver left in its area. */
+static void test_fewer_queues_after_restart(void **state)
+{
+	struct vob_dev_cfg c = { 0 };
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	assert_non_null(vob_dev_vq(&W.a.dev[0], 1));
+	side_table(&W.b, 1, 300);
+	c.role = VOB_ROLE_DRIVER;
+	c.num_queues = 1;
+	c.queues = W.b.q[0];
+	c.features[0] = DRV_F;
+	c.on_lost = on_lost;
+	c.arg = &W;
+	assert_int_equal(vob_dev_init(&W.b.dev[0], &W.b.t, &c), 0);
+	bring_up(0);
+	assert_non_null(vob_dev_vq(&W.a.dev[0], 0));
+	assert_null(vob_dev_vq(&W.a.dev[0], 1));
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -908,6 +932,7 @@ int main(void)
 		T(test_foreign_driver),
 		T(test_foreign_driver_size_too_big),
 		T(test_foreign_device),
+		T(test_fewer_queues_after_restart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The vhost-user message parser and the back end against malformed
+ * messages: short, oversized, wrong fd counts, overlapping regions, rings
+ * outside the memory table. Each gets a clear error, never a crash, and no
+ * fd stays open. */
+#define _GNU_SOURCE
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "vob/blk.h"
+#include "vob_vhost_user.h"
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static int sv[2];
+
+static int setup(void **state)
+{
+	(void)state;
+	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	return 0;
+}
+
+/* Send raw bytes and @nfds fresh eventfds, then parse on the other end. */
+static int send_parse(const void *bytes, size_t n, unsigned nfds, struct vob_vhu_msg *m,
+		      const char **why)
+{
+	int fds[VOB_VHU_MAX_REGIONS + 2];
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < nfds; i++)
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+	if (nfds) {
+		/* vob_vhu_send carries at most 8 fds: build the message by hand. */
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(int) * (VOB_VHU_MAX_REGIONS + 2))];
+		} ctl;
+		struct iovec iov = { (void *)(uintptr_t)bytes, n };
+		struct msghdr mh;
+		struct cmsghdr *c;
+
+		memset(&mh, 0, sizeof(mh));
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+		assert_int_equal(sendmsg(sv[1], &mh, 0), (ssize_t)n);
+	} else {
+		assert_int_equal(send(sv[1], bytes, n, 0), (ssize_t)n);
+	}
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	rc = vob_vhu_recv(sv[0], m, why);
+	if (rc == 1) {
+		rc = vob_vhu_msg_check(m, why);
+		vob_vhu_msg_close(m);
+	}
+	return rc;
+}
+
+struct raw {
+	uint32_t req, flags, size;
+	uint8_t payload[512];
+};
+
+static struct raw mk(uint32_t req, uint32_t size)
+{
+	struct raw r;
+
+	memset(&r, 0, sizeof(r));
+	r.req = req;
+	r.flags = VOB_VHU_VERSION;
+	r.size = size;
+	return r;
+}
+
+static void test_good_messages(void **state)
+{
+	struct vob_vhu_msg m;
+	const char *why = NULL;
+	struct raw r = mk(VOB_VHU_GET_FEATURES, 0);
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(send_parse(&r, 12, 0, &m, &why), 0);
+	r = mk(VOB_VHU_SET_VRING_KICK, 8);
+	assert_int_equal(send_parse(&r, 20, 1, &m, &why), 0);
+	v = 0x100; /* no fd: polling */
+	r = mk(VOB_VHU_SET_VRING_CALL, 8);
+	memcpy(r.payload, &v, 8);
+	assert_int_equal(send_parse(&r, 20, 0, &m, &why), 0);
+}
+
+static void test_short_and_oversized(void **state)
+{
+	struct vob_vhu_msg m;
+	const char *why = NULL;
+	struct raw r = mk(VOB_VHU_SET_FEATURES, 8);
+	int fds = count_fds();
+
+	(void)state;
+	/* Short header, then the peer leaves. */
+	assert_int_equal(send(sv[1], &r, 6, 0), 6);
+	close(sv[1]);
+	sv[1] = -1;
+	assert_int_equal(vob_vhu_recv(sv[0], &m, &why), VOB_EBADMSG);
+	assert_string_equal(why, "short header");
+	assert_int_equal(count_fds(), fds - 1);
+	teardown(state);
+	setup(state);
+	/* Short payload. */
+	assert_int_equal(send(sv[1], &r, 16, 0), 16);
+	close(sv[1]);
+	sv[1] = -1;
+	assert_int_equal(vob_vhu_recv(sv[0], &m, &why), VOB_EBADMSG);
+	assert_string_equal(why, "short payload");
+	teardown(state);
+	setup(state);
+	/* Oversized. */
+	r = mk(VOB_VHU_SET_MEM_TABLE, 100000);
+	assert_int_equal(send_parse(&r, 12, 0, &m, &why), VOB_EMSGSIZE);
+	/* Payload size wrong for its request. */
+	r = mk(VOB_VHU_SET_VRING_NUM, 4);
+	assert_int_equal(send_parse(&r, 16, 0, &m, &why), VOB_EBADMSG);
+	assert_string_equal(why, "payload size wrong for the request");
+	r = mk(VOB_VHU_GET_CONFIG, 12);
+	((uint32_t *)r.payload)[1] = 300; /* size beyond the maximum */
+	assert_int_equal(send_parse(&r, 24, 0, &m, &why), VOB_EBADMSG);
+	r = mk(VOB_VHU_GET_FEATURES, 0);
+	r.flags = 2; /* version 2 */
+	assert_int_equal(send_parse(&r, 12, 0, &m, &why), VOB_EBADMSG);
+	assert_string_equal(why, "unknown protocol version");
+}
+
+static void test_wrong_fd_counts(void **state)
+{
+	struct vob_vhu_msg m;
+	const char *why = NULL;
+	struct raw r = mk(VOB_VHU_SET_VRING_KICK, 8);
+	int fds = count_fds();
+
+	(void)state;
+	assert_int_equal(send_parse(&r, 20, 0, &m, &why), VOB_EBADMSG);
+	assert_string_equal(why, "wrong number of fds for the request");
+	r = mk(VOB_VHU_SET_FEATURES, 8);
+	assert_int_equal(send_parse(&r, 20, 2, &m, &why), VOB_EBADMSG);
+	/* More fds than any message carries: refused, none kept. */
+	r = mk(VOB_VHU_SET_VRING_CALL, 8);
+	assert_int_equal(send_parse(&r, 20, VOB_VHU_MAX_REGIONS + 2, &m, &why), VOB_EBADMSG);
+	assert_int_equal(count_fds(), fds);
+}
+
+static void put_region(struct raw *r, unsigned i, uint64_t gpa, uint64_t size, uint64_t uaddr)
+{
+	uint64_t f[4] = { gpa, size, uaddr, 0 };
+
+	memcpy(r->payload + 8 + i * 32, f, 32);
+}
+
+static void test_mem_tables(void **state)
+{
+	struct vob_vhu_msg m;
+	const char *why = NULL;
+	struct raw r;
+	int fds = count_fds();
+
+	(void)state;
+	r = mk(VOB_VHU_SET_MEM_TABLE, 8 + 64);
+	r.payload[0] = 2;
+	put_region(&r, 0, 0, 0x10000, 0x7f0000000000);
+	put_region(&r, 1, 0x10000, 0x10000, 0x7f0000010000);
+	assert_int_equal(send_parse(&r, 12 + 8 + 64, 2, &m, &why), 0);
+	/* One fd for two regions. */
+	assert_int_equal(send_parse(&r, 12 + 8 + 64, 1, &m, &why), VOB_EBADMSG);
+	assert_string_equal(why, "SET_MEM_TABLE: not one fd per region");
+	/* Overlapping guest addresses. */
+	put_region(&r, 1, 0x8000, 0x10000, 0x7f0000010000);
+	assert_int_equal(send_parse(&r, 12 + 8 + 64, 2, &m, &why), VOB_EBADMSG);
+	assert_string_equal(why, "SET_MEM_TABLE: regions overlap in guest addresses");
+	/* Overlapping front-end addresses. */
+	put_region(&r, 1, 0x10000, 0x10000, 0x7f0000008000);
+	assert_int_equal(send_parse(&r, 12 + 8 + 64, 2, &m, &why), VOB_EBADMSG);
+	assert_string_equal(why, "SET_MEM_TABLE: regions overlap in front-end addresses");
+	/* Wrapping, empty, misaligned, too many, count/size mismatch. */
+	put_region(&r, 1, 0xfffffffffffff000ull, 0x2000, 0x7f0000010000);
+	assert_int_equal(send_parse(&r, 12 + 8 + 64, 2, &m, &why), VOB_EBADMSG);
+	put_region(&r, 1, 0x20000, 0, 0x7f0000010000);
+	assert_int_equal(send_parse(&r, 12 + 8 + 64, 2, &m, &why), VOB_EBADMSG);
+	put_region(&r, 1, 0x20010, 0x1000, 0x7f0000010000);
+	assert_int_equal(send_parse(&r, 12 + 8 + 64, 2, &m, &why), VOB_EBADMSG);
+	assert_string_equal(why, "SET_MEM_TABLE: region not page aligned");
+	r.payload[0] = 9;
+	r.size = 8 + 8 * 32;
+	assert_int_equal(send_parse(&r, 12 + r.size, 0, &m, &why), VOB_EBADMSG);
+	assert_string_equal(why, "SET_MEM_TABLE: no regions, or more than 8");
+	r.payload[0] = 3;
+	r.size = 8 + 64;
+	assert_int_equal(send_parse(&r, 12 + r.size, 3, &m, &why), VOB_EBADMSG);
+	assert_string_equal(why, "SET_MEM_TABLE: size does not match the region count");
+	/* Larger than any message (the stream cannot be resynchronised: last). */
+	r.payload[0] = 9;
+	r.size = 8 + 9 * 32;
+	assert_int_equal(send_parse(&r, 12 + r.size, 0, &m, &why), VOB_EMSGSIZE);
+	assert_int_equal(count_fds(), fds);
+}
+
+static void test_uva_to_gpa(void **state)
+{
+	struct vob_vhu_mem mem;
+	uint64_t g = 0;
+
+	(void)state;
+	memset(&mem, 0, sizeof(mem));
+	mem.nregions = 1;
+	mem.r[0].gpa = 0x100000;
+	mem.r[0].size = 0x10000;
+	mem.r[0].uaddr = 0x7f0000000000;
+	assert_int_equal(vob_vhu_uva_to_gpa(&mem, 0x7f0000000100, 16, &g), 0);
+	assert_true(g == 0x100100);
+	assert_int_equal(vob_vhu_uva_to_gpa(&mem, 0x7f000000fff0, 32, &g), VOB_EFAULT);
+	assert_int_equal(vob_vhu_uva_to_gpa(&mem, 0x7effffffffff, 2, &g), VOB_EFAULT);
+	assert_int_equal(vob_vhu_uva_to_gpa(&mem, 0x7f0000000000, UINT64_MAX, &g), VOB_EFAULT);
+}
+
+/* The back end drops a front end whose ring lies outside the memory table
+ * and keeps serving: the next front end gets answers. */
+static int nop_poll(void *arg)
+{
+	return vob_blk_dev_poll(arg) > 0 ? 0 : 0;
+}
+
+static char logged[1024];
+
+static void on_log(void *arg, const char *line)
+{
+	(void)arg;
+	if (strlen(logged) + strlen(line) + 2 < sizeof(logged)) {
+		strcat(logged, line);
+		strcat(logged, "\n");
+	}
+}
+
+static void test_backend_drops_bad_front_end(void **state)
+{
+	static struct vob_vhu_be be;
+	static struct vob_blk_dev blk;
+	static uint8_t disk[64 * 1024];
+	struct vob_blk_mem dm;
+	struct vob_vhu_be_cfg c = { 0 };
+	struct vob_blk_dev_cfg bc = { 0 };
+	struct vob_vhu_addr a;
+	struct vob_vhu_state st = { 0, 64 };
+	struct vob_vhu_mem mem;
+	struct vob_vhu_msg m;
+	const char *why = NULL;
+	uint64_t f = 0;
+	void *shm;
+	int memfd, fds, i, r;
+
+	(void)state;
+	fds = count_fds();
+	c.num_queues = 1;
+	c.poll = nop_poll;
+	c.log = on_log;
+	c.arg = &blk;
+	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
+	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
+	bc.ops = &vob_blk_mem_backend;
+	bc.ctx = &dm;
+	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
+	assert_int_equal(vob_vhu_be_attach(&be, sv[0]), 0);
+	sv[0] = -1; /* the back end owns it */
+	/* GET_FEATURES answered from the class's offer. */
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_GET_FEATURES, 0, NULL, 0, NULL, 0), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
+	assert_true(m.u.u64 & VOB_BIT(VOB_F_VERSION_1));
+	assert_true(m.u.u64 & VOB_BIT(VOB_VHU_F_PROTOCOL_FEATURES));
+	f = VOB_BIT(VOB_F_VERSION_1);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_FEATURES, 0, &f, 8, NULL, 0), 0);
+	memfd = memfd_create("t", MFD_CLOEXEC);
+	assert_int_equal(ftruncate(memfd, 65536), 0);
+	shm = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	memset(&mem, 0, sizeof(mem));
+	mem.nregions = 1;
+	mem.r[0].gpa = 0x10000;
+	mem.r[0].size = 65536;
+	mem.r[0].uaddr = (uintptr_t)shm;
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_MEM_TABLE, 0, &mem, 8 + 32, &memfd, 1), 0);
+	close(memfd);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_NUM, 0, &st, 8, NULL, 0), 0);
+	memset(&a, 0, sizeof(a));
+	a.desc = (uintptr_t)shm + 65536 - 512; /* runs past the region's end */
+	a.avail = (uintptr_t)shm;
+	a.used = (uintptr_t)shm + 4096;
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0), 0);
+	for (i = 0, r = 1; i < 10 && r == 1; i++)
+		r = vob_vhu_be_step(&be, 100);
+	assert_int_equal(r, 0); /* dropped */
+	assert_non_null(strstr(logged, "SET_VRING_ADDR 0: ring outside the memory table"));
+	assert_non_null(strstr(logged, "dropping the front end"));
+	/* Its socket is closed: the front end sees the end. */
+	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 0);
+	munmap(shm, 65536);
+	close(sv[1]);
+	/* A second front end is served. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(vob_vhu_be_attach(&be, sv[0]), 0);
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_GET_QUEUE_NUM, 0, NULL, 0, NULL, 0), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
+	assert_true(m.u.u64 == 1);
+	assert_true(vob_vhu_be_connections(&be) == 2);
+	vob_vhu_be_close(&be);
+	close(sv[1]);
+	sv[1] = -1;
+	/* Only the fixture's socket (closed by the back end) is gone. */
+	assert_int_equal(count_fds(), fds - 2);
+}
+
+int main(void)
+{
+#define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_good_messages),     T(test_short_and_oversized),
+		T(test_wrong_fd_counts),   T(test_mem_tables),
+		T(test_uva_to_gpa),        T(test_backend_drops_bad_front_end),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
