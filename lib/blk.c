@@ -545,7 +545,8 @@ int vob_blk_drv_init(struct vob_blk_drv *b, struct vob_table *t, const struct vo
 	dc.slot = cfg->slot;
 	dc.num_queues = 1;
 	dc.queues = &b->q;
-	dc.features[0] = ((BLK_RING_DRV | BLK_F_DRIVER) & ~cfg->features_off) |
+	dc.features[0] = ((BLK_RING_DRV | BLK_F_DRIVER |
+			   (cfg->ring_features & VOB_BIT(VOB_F_RING_PACKED))) & ~cfg->features_off) |
 			 VOB_BIT(VOB_F_VERSION_1);
 	dc.on_lost = blk_drv_on_lost;
 	dc.arg = b;

@@ -600,7 +600,8 @@ int vob_net_drv_init(struct vob_net_drv *n, struct vob_table *t, const struct vo
 	dc.slot = cfg->slot;
 	dc.num_queues = VOB_NET_NUM_QUEUES;
 	dc.queues = n->q;
-	dc.features[0] = (cfg->features & VOB_NET_FEATURES_SUPPORTED) | RING_DRV_FEATURES;
+	dc.features[0] = (cfg->features & (VOB_NET_FEATURES_SUPPORTED | VOB_BIT(VOB_F_RING_PACKED))) |
+			 RING_DRV_FEATURES;
 	dc.on_lost = net_drv_lost;
 	dc.arg = n;
 	return vob_dev_init(&n->dev, t, &dc);

@@ -437,6 +437,9 @@ struct vob_blk_drv_cfg {
 	uint64_t features_off;
 	vob_blk_done_fn done;    /**< completion callback; required */
 	void *arg;               /**< passed to @c done */
+	/** Ring bits the driver accepts beyond its default (split, chained
+	 * descriptors): only VOB_BIT(VOB_F_RING_PACKED) is taken; 0: none. */
+	uint64_t ring_features;
 };
 
 /** @brief What the driver learnt from the device's config (see vob_blk_drv_info()). */

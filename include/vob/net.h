@@ -435,7 +435,8 @@ const struct vob_net_stats *vob_net_dev_stats(const struct vob_net_dev *n);
 struct vob_net_drv_cfg {
 	uint16_t slot;            /**< slot in the table */
 	/** VOB_NET_F_* bits the driver wants (masked with
-	 * VOB_NET_FEATURES_SUPPORTED); negotiated as far as the device offers. */
+	 * VOB_NET_FEATURES_SUPPORTED), and VOB_BIT(VOB_F_RING_PACKED) to
+	 * accept the packed ring; negotiated as far as the device offers. */
 	uint64_t features;
 	uint16_t queue_size;      /**< entries per queue asked for (power of two), 0 for VOB_NET_QSIZE */
 	/** Memory of the device side for the descriptor and driver areas of

@@ -492,8 +492,12 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 			be->vr[idx].have |= HAVE_NUM;
 		} else if (m->request == VOB_VHU_SET_VRING_BASE) {
 			uint32_t start = (be->features & VOB_BIT(VOB_F_RING_PACKED)) ? 0x8000u : 0u;
+			uint32_t avail = m->u.state.num & 0xffffu, used = m->u.state.num >> 16;
 
-			if (m->u.state.num != start && m->u.state.num != 0) {
+			/* Packed: avail position and wrap counter in bits 0-15;
+			 * QEMU adds the used position in bits 16-31. */
+			if ((avail != start && avail != 0) || (used != start && used != 0) ||
+			    (!start && m->u.state.num)) {
 				BLOG(be, "SET_VRING_BASE %u: position 0x%x: only a ring start "
 					 "(0, packed 0x8000) is supported",
 				     idx, m->u.state.num);

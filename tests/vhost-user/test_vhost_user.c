@@ -51,6 +51,7 @@ struct be_side {
 	uint8_t disk[DISK_BYTES];
 	uint8_t frame[2048];
 	int is_net;
+	int keep; /* one back end for several front ends */
 	volatile int stop;
 	pthread_t th;
 	uint64_t echoed;
@@ -85,12 +86,11 @@ static void *be_thread(void *arg)
 	return NULL;
 }
 
-static void be_start(int is_net, int fd)
+static void be_setup(int is_net)
 {
 	struct vob_vhu_be_cfg c = { 0 };
 
 	B.is_net = is_net;
-	B.stop = 0;
 	c.num_queues = is_net ? 2 : 1;
 	c.poll = be_poll;
 	c.arg = &B;
@@ -110,12 +110,41 @@ static void be_start(int is_net, int fd)
 		bc.ctx = &B.disk_desc;
 		assert_int_equal(vob_blk_dev_init(&B.blk, vob_vhu_be_table(&B.be), &bc), 0);
 	}
+}
+
+/* Serve @fd from a thread. */
+static void be_serve(int fd)
+{
+	B.stop = 0;
 	assert_int_equal(vob_vhu_be_attach(&B.be, fd), 0);
 	assert_int_equal(pthread_create(&B.th, NULL, be_thread, &B), 0);
 }
 
+/* Stop the thread; the back end notices the front end left. */
+static void be_join(void)
+{
+	int i;
+
+	B.stop = 1;
+	pthread_join(B.th, NULL);
+	for (i = 0; i < 100 && vob_vhu_be_step(&B.be, 10) == 1; i++)
+		;
+	assert_int_equal(vob_vhu_be_step(&B.be, 0), 0);
+}
+
+static void be_start(int is_net, int fd)
+{
+	if (!B.keep)
+		be_setup(is_net);
+	be_serve(fd);
+}
+
 static void be_stop(void)
 {
+	if (B.keep) {
+		be_join();
+		return;
+	}
 	B.stop = 1;
 	pthread_join(B.th, NULL);
 	vob_vhu_be_close(&B.be);
@@ -155,7 +184,7 @@ static void step_until(int *flag, int want)
 	assert_true(*flag >= want);
 }
 
-static void test_blk_pattern(void **state)
+static void blk_pattern(int packed)
 {
 	struct vob_vhu_fe_cfg c = { 0 };
 	struct vob_blk_drv_cfg dc = { 0 };
@@ -163,8 +192,8 @@ static void test_blk_pattern(void **state)
 	static uint8_t out[8 * 512], in[8 * 512];
 	int sv[2], fds, i, rc = -1;
 
-	(void)state;
 	fds = count_fds();
+	F.done = 0;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	be_start(0, sv[0]);
 	c.num_queues = 1;
@@ -182,6 +211,7 @@ static void test_blk_pattern(void **state)
 	dc.pool_buf_size = 4096;
 	dc.pool_count = 32;
 	dc.done = blk_done;
+	dc.ring_features = packed ? VOB_BIT(VOB_F_RING_PACKED) : 0;
 	assert_int_equal(vob_blk_drv_init(&F.drv, vob_vhu_fe_table(&F.fe), &dc), 0);
 	for (i = 0; i < 2000 && rc; i++) {
 		assert_true(vob_vhu_fe_step(&F.fe, 5) >= 0);
@@ -189,6 +219,7 @@ static void test_blk_pattern(void **state)
 	}
 	assert_int_equal(rc, 0);
 	assert_true(info.capacity == DISK_BYTES / 512u);
+	assert_int_equal(!!(info.features & VOB_BIT(VOB_F_RING_PACKED)), packed);
 	for (i = 0; i < (int)sizeof(out); i++)
 		out[i] = (uint8_t)(i * 7 + 3);
 	assert_true(vob_blk_drv_write(&F.drv, 16, out, 8) >= 0);
@@ -202,6 +233,18 @@ static void test_blk_pattern(void **state)
 	vob_vhu_fe_close(&F.fe);
 	be_stop();
 	assert_int_equal(count_fds(), fds);
+}
+
+static void test_blk_pattern(void **state)
+{
+	(void)state;
+	blk_pattern(0);
+}
+
+static void test_blk_pattern_packed(void **state)
+{
+	(void)state;
+	blk_pattern(1);
 }
 
 /* net: a plain driver on the front end's table (so that the packed ring
@@ -321,20 +364,30 @@ static void test_net_echo_packed(void **state)
 	net_echo(1, 100);
 }
 
-/* A front end that leaves and a second that comes: the back end serves
- * both from one set-up, and nothing of the first stays open. */
+/* Front ends that leave and come again, split then packed, served by one
+ * back end: nothing of an earlier one stays open. */
 static void test_reconnect(void **state)
 {
+	int fds;
+
 	(void)state;
-	test_blk_pattern(state);
-	F.done = 0;
-	test_blk_pattern(state);
+	fds = count_fds();
+	be_setup(0);
+	B.keep = 1;
+	blk_pattern(0);
+	blk_pattern(1);
+	blk_pattern(0);
+	B.keep = 0;
+	assert_true(vob_vhu_be_connections(&B.be) == 3);
+	vob_vhu_be_close(&B.be);
+	assert_int_equal(count_fds(), fds);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_blk_pattern),
+		cmocka_unit_test(test_blk_pattern_packed),
 		cmocka_unit_test(test_net_echo_split),
 		cmocka_unit_test(test_net_echo_packed),
 		cmocka_unit_test(test_reconnect),
