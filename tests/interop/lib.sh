@@ -234,13 +234,27 @@ guest_finish() {
 	fi
 }
 
-# guest_blk_args IMAGE: the kernel command line words for guest/blk.sh on
-# IMAGE (read its first MiB, write 16 blocks at 4 KiB block 1024).
+# guest_blk_args IMAGE TAG [RING]: the kernel command line words for
+# guest/blk.sh on IMAGE (read its first MiB, write 16 blocks of lines TAG at
+# 4 KiB block 1024; the ring format must be RING when given).
 BLK_WBLK=1024 BLK_WCOUNT=16
 guest_blk_args() {
 	local img=$1 tag=$2
-	echo "vobtest=blk vob_sectors=$(($(stat -c %s "$img") / 512)) vob_readmb=1" \
+	echo "vobtest=blk vob_ring=${3:-} vob_sectors=$(($(stat -c %s "$img") / 512)) vob_readmb=1" \
 		"vob_sha=$(image_sha "$img" 1) vob_wblk=$BLK_WBLK vob_wcount=$BLK_WCOUNT vob_wtag=$tag"
+}
+
+# check_ring_log EXPECTED LOG PREFIX: the last "PREFIX0xHEX" in LOG is a
+# feature word whose bit 34 (VIRTIO_F_RING_PACKED) matches EXPECTED (split or
+# packed); fails the case otherwise.
+check_ring_log() {
+	local hex ring
+	hex=$(grep -aoE "$3"'0x[0-9a-fA-F]+' "$2" | tail -1 | grep -oE '0x[0-9a-fA-F]+$')
+	[[ -n $hex ]] || fail "no negotiated features (\"$3\") in ${2#"$W"/}"
+	ring="split"
+	(((hex >> 34) & 1)) && ring="packed"
+	[[ $ring == "$1" ]] || fail "negotiated the $ring ring (features $hex), expected $1"
+	note "features $hex ($ring ring)"
 }
 
 # check_image_write IMAGE TAG: the host finds the guest's pattern in IMAGE.

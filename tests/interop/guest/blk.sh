@@ -3,6 +3,7 @@
 # shellcheck shell=sh disable=SC2154
 # Guest side of the blk cases: the disk is /dev/vda.
 #   vob_sectors  its expected size in 512-byte sectors
+#   vob_ring     split or packed: the ring format it must have negotiated
 #   vob_readmb   how many MiB from its start to read; vob_sha their sha256
 #   vob_wblk, vob_wcount, vob_wtag  write vob_wcount 4 KiB blocks at 4 KiB
 #                block vob_wblk, filled with lines "vob_wtag" (as `yes`)
@@ -11,6 +12,7 @@ wait_for /dev/vda 5 || fail "no /dev/vda node"
 size=$(cat /sys/block/vda/size)
 [ "$size" = "$vob_sectors" ] || fail "vda has $size sectors, expected $vob_sectors"
 echo "VOBTEST: vda has $size sectors"
+check_ring /sys/block/vda/device
 
 sha=$(dd if=/dev/vda bs=1048576 count="$vob_readmb" 2>/dev/null | sha256sum | cut -d' ' -f1)
 [ "$sha" = "$vob_sha" ] || fail "first $vob_readmb MiB of vda: sha256 $sha, expected $vob_sha"

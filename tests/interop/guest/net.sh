@@ -3,8 +3,10 @@
 # shellcheck shell=sh disable=SC2154
 # Guest side of the net cases: eth0 gets vob_ip (address/prefix); the guest
 # says READY and waits until it has answered vob_echos ICMP echo requests
-# (the host pings it), then pings the host at vob_peer once itself.
+# (the host pings it), then pings the host at vob_peer once itself. The ring
+# format must be vob_ring (split or packed) when that is given.
 wait_for /sys/class/net/eth0 20 || fail "no eth0"
+check_ring /sys/class/net/eth0/device
 ip link set lo up
 ip addr add "$vob_ip" dev eth0 || fail "ip addr add $vob_ip"
 ip link set eth0 up || fail "ip link set eth0 up"
