@@ -219,6 +219,15 @@ static int run_net(struct vob_vhu_fe *fe, struct vob_net_drv *n, uint32_t count)
 			break;
 	}
 	free(seen);
+	{
+		const struct vob_net_stats *st = vob_net_drv_stats(n);
+
+		if (!quiet)
+			printf("%s: driver: %u frames out, %u in, %u malformed, %u oversize, "
+			       "%u ring errors\n",
+			       prog, st->tx_frames, st->rx_frames, st->rx_bad, st->rx_oversize,
+			       st->ring_errors);
+	}
 	printf("%s: net: %u frames sent, %u came back intact, %u lost, %u duplicated, %u "
 	       "corrupt, %u other\n",
 	       prog, sent, got, sent - got, dup, bad, other);
@@ -290,7 +299,10 @@ int main(int argc, char **argv)
 		struct vob_net_drv_cfg nc;
 
 		memset(&nc, 0, sizeof(nc));
-		nc.features = (packed ? VOB_BIT(VOB_F_RING_PACKED) : 0u);
+		/* Mergeable receive buffers: DPDK's vhost writes num_buffers
+		 * only then (docs/vhost-user.md), and the class checks it. */
+		nc.features = VOB_BIT(VOB_NET_F_MRG_RXBUF) |
+			      (packed ? VOB_BIT(VOB_F_RING_PACKED) : 0u);
 		nc.dev_mem = vob_vhu_fe_arena(&fe, 0);
 		nc.dev_mem.len = RING_BYTES;
 		nc.drv_mem = nc.dev_mem;
