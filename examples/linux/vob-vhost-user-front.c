@@ -323,6 +323,9 @@ int main(int argc, char **argv)
 		bc.done = blk_done;
 		bc.arg = &blk;
 		bc.ring_features = packed ? VOB_BIT(VOB_F_RING_PACKED) : 0u;
+		/* qemu-storage-daemon offers SIZE_MAX with size_max 0, which
+		 * the class refuses as a config no segment fits: not asked. */
+		bc.features_off = VOB_BIT(VOB_BLK_F_SIZE_MAX);
 		r = vob_blk_drv_init(&blk.drv, vob_vhu_fe_table(&fe), &bc);
 	}
 	if (r) {
@@ -342,7 +345,9 @@ int main(int argc, char **argv)
 					      : !vob_blk_drv_info(&blk.drv, &info)))
 				break;
 			if (ex_now() - t0 > IDLE_NS) {
-				fprintf(stderr, "%s: the device did not come up in 5 s\n", prog);
+				fprintf(stderr, "%s: the device did not come up in 5 s (%s)\n", prog,
+					is_net ? "no features"
+					       : vob_strerror(vob_blk_drv_info(&blk.drv, &info)));
 				goto out;
 			}
 		}

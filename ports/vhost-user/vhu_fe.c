@@ -110,7 +110,7 @@ static int fe_get_config(struct vob_vhu_fe *fe, uint32_t len)
 	if (r.size != 12u + len || r.u.config.size != len)
 		return VOB_EPROTO;
 	memcpy(fe->config.data, r.u.config.data, len);
-	fe->config.size = len;
+	fe->config_got = len;
 	return 0;
 }
 
@@ -213,12 +213,15 @@ int vob_vhu_fe_attach(struct vob_vhu_fe *fe, const struct vob_vhu_fe_cfg *cfg, i
 			rc = fe_get_config(fe, cfg->config_len);
 			if (rc == VOB_EPROTO && cfg->config_min)
 				rc = fe_get_config(fe, cfg->config_min);
+			/* A shorter config (an older layout) reads as zeros
+			 * past its end: the fields of features not offered. */
+			fe->config.size = cfg->config_len;
 		}
 	}
 	if (!rc)
 		rc = fe_setup(fe);
 	FLOG(fe, "back end features 0x%llx, protocol features 0x%llx, config %u bytes: %s",
-	     (unsigned long long)fe->features, (unsigned long long)pf, fe->config.size,
+	     (unsigned long long)fe->features, (unsigned long long)pf, fe->config_got,
 	     rc ? vob_strerror(rc) : "ok");
 	return rc;
 }

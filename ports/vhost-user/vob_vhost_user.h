@@ -318,6 +318,7 @@ struct vob_vhu_fe {
 	int kick[VOB_VHU_MAX_QUEUES]; /**< eventfds this side kicks */
 	int call[VOB_VHU_MAX_QUEUES]; /**< eventfds the back end signals */
 	struct vob_vhu_config config; /**< the back end's config space */
+	uint32_t config_got;         /**< bytes of it the back end gave */
 	uint64_t features;           /**< back-end features (GET_FEATURES) */
 	uint64_t protocol;           /**< negotiated protocol features */
 	uint16_t nrunning;           /**< queues handed to the back end */

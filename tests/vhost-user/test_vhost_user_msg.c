@@ -360,6 +360,71 @@ static void test_backend_drops_bad_front_end(void **state)
 	assert_int_equal(count_fds(), fds - 2);
 }
 
+/* A ring position vob cannot start from is refused by name (split 5; packed
+ * anything but the start), and the starts QEMU and DPDK send are taken. */
+static void base_case(uint64_t features, uint32_t base, int dropped)
+{
+	static struct vob_vhu_be be;
+	static struct vob_blk_dev blk;
+	static uint8_t disk[4096];
+	struct vob_blk_mem dm;
+	struct vob_vhu_be_cfg c = { 0 };
+	struct vob_blk_dev_cfg bc = { 0 };
+	struct vob_vhu_state st = { 0, base };
+	struct vob_vhu_msg m;
+	const char *why = NULL;
+	uint64_t one = 0;
+	int r, fd;
+
+	logged[0] = 0;
+	c.num_queues = 1;
+	c.poll = nop_poll;
+	c.log = on_log;
+	c.arg = &blk;
+	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
+	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
+	bc.ops = &vob_blk_mem_backend;
+	bc.ctx = &dm;
+	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
+	fd = sv[0];
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
+	one = VOB_BIT(VOB_VHU_PF_REPLY_ACK);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_PROTOCOL_FEATURES, 0, &one, 8, NULL, 0), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_FEATURES, 0, &features, 8, NULL, 0), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_BASE, VOB_VHU_FLAG_NEED_REPLY, &st,
+				      8, NULL, 0), 0);
+	r = vob_vhu_be_step(&be, 100);
+	assert_int_equal(r, dropped ? 0 : 1);
+	if (dropped) {
+		assert_non_null(strstr(logged, "only a ring start"));
+	} else {
+		assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
+		assert_true(m.size == 8 && m.u.u64 == 0); /* acknowledged */
+	}
+	vob_vhu_be_close(&be);
+	close(sv[1]);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+}
+
+static void test_ring_start_positions(void **state)
+{
+	const uint64_t split = VOB_BIT(VOB_F_VERSION_1);
+	const uint64_t packed = split | VOB_BIT(VOB_F_RING_PACKED);
+
+	(void)state;
+	base_case(split, 0, 0);
+	base_case(split, 5, 1);
+	base_case(split, 0x8000, 1);
+	base_case(packed, 0x8000, 0);
+	base_case(packed, 0x80008000u, 0); /* QEMU: the used half too */
+	base_case(packed, 0, 0);
+	base_case(packed, 0x8003, 1);
+	base_case(packed, 0x00038000u, 1);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -367,6 +432,7 @@ int main(void)
 		T(test_good_messages),     T(test_short_and_oversized),
 		T(test_wrong_fd_counts),   T(test_mem_tables),
 		T(test_uva_to_gpa),        T(test_backend_drops_bad_front_end),
+		T(test_ring_start_positions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
