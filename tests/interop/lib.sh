@@ -186,14 +186,17 @@ image_sha() {
 # guest_start CONSOLE APPEND QEMU-ARGS...: boot the guest in the background
 # (pid in $last_pid) with the kernel command line words APPEND added; the
 # serial console goes to CONSOLE. QEMU runs under GUEST_WRAP (a command
-# prefix such as `ip netns exec NS`) when that is set.
+# prefix such as `ip netns exec NS`) when that is set. A guest reboot ends
+# QEMU unless GUEST_REBOOT=1.
 GUEST_WRAP=()
+GUEST_REBOOT=0
 guest_start() {
-	local console=$1 append=$2
+	local console=$1 append=$2 noreboot=-no-reboot
 	shift 2
+	[[ $GUEST_REBOOT != 1 ]] || noreboot=
 	bg_start "$BOOT_LIMIT" "$console" "${GUEST_WRAP[@]}" qemu-system-x86_64 -accel tcg -m 256 \
 		-object memory-backend-memfd,id=mem,size=256M,share=on -numa node,memdev=mem \
-		-nographic -no-reboot \
+		-nographic $noreboot \
 		-kernel "$KERNEL_DIR/vmlinuz" -initrd "$INITRAMFS" \
 		-append "console=ttyS0 panic=-1 loglevel=4 edd=off $append" "$@"
 }
