@@ -164,8 +164,10 @@ int main(int argc, char **argv)
 		       tap ? tap : "");
 	fflush(stdout);
 	while (!ex_stop) {
-		/* The TAP is not in the port's poll set: wake often to read it. */
-		r = vob_vhu_be_step(&be, tap ? 2 : 200);
+		/* Wake for the TAP only while a frame read from it can go on
+		 * (a frame held for the front end waits for its buffers). */
+		vob_vhu_be_watch_fd(&be, a.tap && !a.br.pend ? a.br.fd : -1);
+		r = vob_vhu_be_step(&be, a.tap && a.br.pend ? 20 : 200);
 		if (r < 0) {
 			fprintf(stderr, "%s: %s\n", prog, vob_strerror(r));
 			break;

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -165,7 +166,7 @@ int vob_vhu_be_init(struct vob_vhu_be *be, const struct vob_vhu_be_cfg *cfg)
 	int rc;
 
 	memset(be, 0, sizeof(*be));
-	be->listen_fd = be->sock = -1;
+	be->listen_fd = be->sock = be->app_fd = -1;
 	if (!cfg || !cfg->poll || !cfg->num_queues || cfg->num_queues > VOB_VHU_MAX_QUEUES ||
 	    (cfg->config_max & 3u) || cfg->config_max > VOB_VHU_CONFIG_MAX)
 		return VOB_EINVAL;
@@ -199,6 +200,11 @@ int vob_vhu_be_init(struct vob_vhu_be *be, const struct vob_vhu_be_cfg *cfg)
 struct vob_table *vob_vhu_be_table(struct vob_vhu_be *be)
 {
 	return &be->dt;
+}
+
+void vob_vhu_be_watch_fd(struct vob_vhu_be *be, int fd)
+{
+	be->app_fd = fd;
 }
 
 uint64_t vob_vhu_be_connections(const struct vob_vhu_be *be)
@@ -244,7 +250,7 @@ static void be_try_start(struct vob_vhu_be *be)
 	uint16_t q, ready = 0;
 	int i, st = VOB_DEV_OFF;
 
-	if (be->running || !be->have_features || !be->nmap)
+	if (be->running || be->start_failed || !be->have_features || !be->nmap)
 		return;
 	for (q = 0; q < be->cfg.num_queues; q++) {
 		if (!be->vr[q].have)
@@ -266,6 +272,8 @@ static void be_try_start(struct vob_vhu_be *be)
 		p->driver_addr = be->vr[q].driver;
 		p->device_addr = be->vr[q].device;
 	}
+	/* Not tried again until the front end changes something. */
+	be->start_failed = 1;
 	if (!(be->features & VOB_BIT(VOB_F_VERSION_1))) {
 		BLOG(be, "front end did not accept VERSION_1: legacy virtio is not served");
 		return;
@@ -288,6 +296,7 @@ static void be_try_start(struct vob_vhu_be *be)
 		return;
 	}
 	be->running = 1;
+	be->start_failed = 0;
 	BLOG(be, "%u queue(s) running, features 0x%llx (%s ring)", ready,
 	     (unsigned long long)be->features,
 	     (be->features & VOB_BIT(VOB_F_RING_PACKED)) ? "packed" : "split");
@@ -300,6 +309,12 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 	unsigned order[VOB_VHU_MAX_REGIONS], n = mem->nregions, i, j, nn = 0;
 	int rc = 0;
 
+	/* The running class holds pointers into the current mappings: they
+	 * are kept until it stops; when no room is left, it stops now. */
+	if (be->running && be->nold + be->nmap > sizeof(be->old) / sizeof(be->old[0])) {
+		BLOG(be, "SET_MEM_TABLE: memory tables keep changing; rings stopped");
+		be_stop(be);
+	}
 	for (i = 0; i < n; i++)
 		order[i] = i;
 	for (i = 1; i < n; i++) /* by guest address */
@@ -348,8 +363,8 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 	/* Running queues keep their pointers into the old mappings (same
 	 * memory): those stay until the queues stop. */
 	for (i = 0; i < be->nmap; i++) {
-		if (be->running && be->nold < sizeof(be->old) / sizeof(be->old[0]))
-			be->old[be->nold++] = be->map[i];
+		if (be->running)
+			be->old[be->nold++] = be->map[i]; /* room made above */
 		else
 			munmap(be->map[i].ptr, be->map[i].len);
 	}
@@ -432,6 +447,9 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 	bool ack = m->flags & VOB_VHU_FLAG_NEED_REPLY;
 	uint32_t idx = m->u.state.index;
 	int rc = 0;
+
+	if (m->request != VOB_VHU_GET_CONFIG && m->request != VOB_VHU_GET_QUEUE_NUM)
+		be->start_failed = 0; /* something changed: a start may work now */
 
 	switch (m->request) {
 	case VOB_VHU_GET_FEATURES:
@@ -529,6 +547,10 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 		struct vob_vhu_vring *v;
 
 		m->nfds = 0; /* taken */
+		/* Never block on the front end's fds: a call fd that is a full
+		 * pipe must not stop the back end. */
+		if (fd >= 0)
+			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		if (q >= be->cfg.num_queues) {
 			if (fd >= 0)
 				close(fd);
@@ -569,6 +591,20 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 	return rc;
 }
 
+/* The class found a ring the front end broke and stopped: vhost-user has
+ * no status to report it in, so every ring's error fd is signalled (QEMU
+ * logs it) and the rings stay stopped until the front end sets them up
+ * again (a device reset). */
+static void be_needs_reset(struct vob_vhu_be *be)
+{
+	uint16_t q;
+
+	BLOG(be, "the device needs a reset (a ring the front end broke); rings stopped");
+	for (q = 0; q < be->cfg.num_queues; q++)
+		(void)vhu_signal(be->vr[q].err);
+	be_stop(be);
+}
+
 /* Back to waiting: nothing of the connection survives. */
 static void be_disconnect(struct vob_vhu_be *be)
 {
@@ -579,7 +615,7 @@ static void be_disconnect(struct vob_vhu_be *be)
 	memset(&be->mem, 0, sizeof(be->mem));
 	(void)be_windows(be);
 	be->features = be->protocol = 0;
-	be->have_features = be->vhu_pf = 0;
+	be->have_features = be->vhu_pf = be->start_failed = 0;
 }
 
 int vob_vhu_be_attach(struct vob_vhu_be *be, int fd)
@@ -623,9 +659,9 @@ int vob_vhu_be_listen(struct vob_vhu_be *be, const char *path)
 
 int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 {
-	struct pollfd p[1 + VOB_VHU_MAX_QUEUES];
-	uint16_t qof[1 + VOB_VHU_MAX_QUEUES];
-	unsigned n = 0, i;
+	struct pollfd p[2 + VOB_VHU_MAX_QUEUES];
+	uint16_t qof[2 + VOB_VHU_MAX_QUEUES];
+	unsigned n = 0, i, nkick;
 	int busy;
 
 	busy = be->cfg.poll(be->cfg.arg) > 0;
@@ -643,12 +679,17 @@ int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 		p[n].fd = be->listen_fd;
 		p[n++].events = POLLIN;
 	}
+	nkick = n;
+	if (be->app_fd >= 0) {
+		p[n].fd = be->app_fd; /* only wakes us: the application reads it */
+		p[n++].events = POLLIN;
+	}
 	if (poll(p, n, busy ? 0 : timeout_ms) < 0 && errno != EINTR)
 		return VOB_EIO;
 	if (be->sock < 0) {
 		int fd;
 
-		if (!n || !(p[0].revents & POLLIN))
+		if (be->listen_fd < 0 || !(p[0].revents & POLLIN))
 			return 0;
 		fd = accept4(be->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
@@ -657,7 +698,7 @@ int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 		(void)vob_vhu_be_attach(be, fd);
 		return 1;
 	}
-	for (i = 1; i < n; i++) {
+	for (i = 1; i < nkick; i++) {
 		if (!(p[i].revents & POLLIN))
 			continue;
 		vhu_drain(p[i].fd);
@@ -690,8 +731,9 @@ int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 		be_try_start(be);
 	}
 	/* Only while running: in discovery mode the proxy must not negotiate. */
-	if (be->running)
-		(void)vob_dev_poll(&be->pd);
+	if (be->running && vob_dev_poll(&be->pd) > 0 &&
+	    vob_dev_state(&be->pd) == VOB_DEV_NEEDS_RESET)
+		be_needs_reset(be);
 	return 1;
 }
 

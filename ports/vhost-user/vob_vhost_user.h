@@ -223,6 +223,7 @@ struct vob_vhu_map {
 struct vob_vhu_be {
 	struct vob_vhu_be_cfg cfg;   /**< set-up */
 	int listen_fd;               /**< listening socket, or -1 */
+	int app_fd;                  /**< the application's fd to wake for, or -1 */
 	int sock;                    /**< connection, or -1 */
 	struct vob_link link;        /**< table window and guest memory */
 	struct vob_table dt;         /**< the device class's table (side 0) */
@@ -244,6 +245,7 @@ struct vob_vhu_be {
 	uint8_t have_features;       /**< SET_FEATURES seen */
 	uint8_t vhu_pf;              /**< SET_FEATURES had bit 30 */
 	uint8_t running;             /**< queues handed to the class */
+	uint8_t start_failed;        /**< the class refused the last start */
 };
 
 /**
@@ -277,6 +279,13 @@ int vob_vhu_be_attach(struct vob_vhu_be *be, int fd);
  *         listening socket failed.
  */
 int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms);
+
+/**
+ * @brief Also wake vob_vhu_be_step() when @p fd is readable (a TAP the
+ * application's poll reads, for example); -1 for none. The fd stays the
+ * application's.
+ */
+void vob_vhu_be_watch_fd(struct vob_vhu_be *be, int fd);
 
 /** @brief Connections accepted so far. */
 uint64_t vob_vhu_be_connections(const struct vob_vhu_be *be);

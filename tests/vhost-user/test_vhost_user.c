@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -58,6 +59,16 @@ struct be_side {
 };
 
 static struct be_side B;
+static char be_logged[4096];
+
+static void be_log(void *arg, const char *line)
+{
+	(void)arg;
+	if (strlen(be_logged) + strlen(line) + 2 < sizeof(be_logged)) {
+		strcat(be_logged, line);
+		strcat(be_logged, "\n");
+	}
+}
 
 static int be_poll(void *arg)
 {
@@ -93,7 +104,9 @@ static void be_setup(int is_net)
 	B.is_net = is_net;
 	c.num_queues = is_net ? 2 : 1;
 	c.poll = be_poll;
+	c.log = be_log;
 	c.arg = &B;
+	be_logged[0] = 0;
 	assert_int_equal(vob_vhu_be_init(&B.be, &c), 0);
 	if (is_net) {
 		struct vob_net_dev_cfg nc = { 0 };
@@ -271,7 +284,7 @@ static void on_lost(void *arg, uint16_t q, void *tok)
 	(void)tok;
 }
 
-static void net_echo(int packed, unsigned count)
+static void net_echo(int packed, unsigned count, int flood)
 {
 	struct vob_vhu_fe_cfg c = { 0 };
 	struct vob_dev_cfg dc = { 0 };
@@ -346,22 +359,47 @@ static void net_echo(int packed, unsigned count)
 		}
 	}
 	assert_int_equal(got, count);
+	if (flood) {
+		/* A front end that sends memory table after memory table while
+		 * the rings run: the mappings the class uses stay until the
+		 * rings stop, and they stop when no room is left. */
+		struct vob_vhu_mem mem;
+
+		memset(&mem, 0, sizeof(mem));
+		mem.nregions = 1;
+		mem.r[0].gpa = VOB_VHU_FE_MEM_ADDR;
+		mem.r[0].size = MEM_BYTES;
+		mem.r[0].uaddr = (uintptr_t)F.fe.mem;
+		for (i = 0; i < 4 * (int)VOB_VHU_MAX_REGIONS + 8; i++)
+			assert_int_equal(vob_vhu_send(F.fe.sock, VOB_VHU_SET_MEM_TABLE, 0, &mem,
+						      8 + 32, &F.fe.memfd, 1), 0);
+		for (i = 0; i < 200 && !strstr(be_logged, "rings stopped"); i++)
+			usleep(1000);
+	}
 	vob_vhu_fe_close(&F.fe);
 	be_stop();
 	assert_true(B.echoed >= count);
 	assert_int_equal(count_fds(), fds);
+	if (flood)
+		assert_non_null(strstr(be_logged, "memory tables keep changing; rings stopped"));
 }
 
 static void test_net_echo_split(void **state)
 {
 	(void)state;
-	net_echo(0, 100);
+	net_echo(0, 100, 0);
 }
 
 static void test_net_echo_packed(void **state)
 {
 	(void)state;
-	net_echo(1, 100);
+	net_echo(1, 100, 0);
+}
+
+static void test_mem_table_flood(void **state)
+{
+	(void)state;
+	net_echo(0, 20, 1);
 }
 
 /* Front ends that leave and come again, split then packed, served by one
@@ -383,6 +421,58 @@ static void test_reconnect(void **state)
 	assert_int_equal(count_fds(), fds);
 }
 
+/* A ring the front end breaks: the device class asks for a reset, the back
+ * end signals the error fd and stops the rings, and the process lives on. */
+static void test_broken_ring_signals_err(void **state)
+{
+	struct vob_vhu_fe_cfg c = { 0 };
+	struct vob_dev_cfg dc = { 0 };
+	struct vob_arena ar;
+	struct vob_seg bad = { 0x1000, 64 }; /* outside the memory table */
+	uint64_t q1 = 1, v = 0;
+	int sv[2], err, i;
+	unsigned q;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	be_start(1, sv[0]);
+	c.num_queues = 2;
+	c.queue_max = 64;
+	c.device_id = VOB_NET_DEVICE_ID;
+	c.mem_bytes = MEM_BYTES;
+	c.poll = fe_poll_dev;
+	c.arg = &N.dev;
+	assert_int_equal(vob_vhu_fe_attach(&F.fe, &c, sv[1]), 0);
+	ar = vob_vhu_fe_arena(&F.fe, 0);
+	memset(&N, 0, sizeof(N));
+	for (q = 0; q < 2; q++) {
+		N.q[q].vq = &N.vq[q];
+		N.q[q].state = N.state[q];
+		N.q[q].state_len = sizeof(N.state[q]);
+		assert_int_equal(vob_place_split(&ar, &ar, 64, 64, &N.q[q]), 0);
+	}
+	dc.role = VOB_ROLE_DRIVER;
+	dc.num_queues = 2;
+	dc.queues = N.q;
+	dc.features[0] = VOB_BIT(VOB_F_VERSION_1);
+	dc.on_lost = on_lost;
+	assert_int_equal(vob_dev_init(&N.dev, vob_vhu_fe_table(&F.fe), &dc), 0);
+	for (i = 0; i < 2000 && vob_dev_state(&N.dev) != VOB_DEV_LIVE; i++)
+		assert_true(vob_vhu_fe_step(&F.fe, 5) >= 0);
+	assert_int_equal(vob_dev_state(&N.dev), VOB_DEV_LIVE);
+	err = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	assert_int_equal(vob_vhu_send(F.fe.sock, VOB_VHU_SET_VRING_ERR, 0, &q1, 8, &err, 1), 0);
+	assert_int_equal(vob_vq_add(vob_dev_vq(&N.dev, 1), &bad, 1, 0, &N), 0);
+	vob_vq_kick(vob_dev_vq(&N.dev, 1));
+	for (i = 0; i < 500 && eventfd_read(err, &v); i++)
+		usleep(1000);
+	assert_true(v >= 1);
+	vob_vhu_fe_close(&F.fe);
+	be_stop();
+	close(err);
+	assert_non_null(strstr(be_logged, "the device needs a reset"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +481,8 @@ int main(void)
 		cmocka_unit_test(test_net_echo_split),
 		cmocka_unit_test(test_net_echo_packed),
 		cmocka_unit_test(test_reconnect),
+		cmocka_unit_test(test_mem_table_flood),
+		cmocka_unit_test(test_broken_ring_signals_err),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

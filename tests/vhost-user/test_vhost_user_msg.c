@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -188,7 +189,19 @@ static void test_wrong_fd_counts(void **state)
 	/* More fds than any message carries: refused, none kept. */
 	r = mk(VOB_VHU_SET_VRING_CALL, 8);
 	assert_int_equal(send_parse(&r, 20, VOB_VHU_MAX_REGIONS + 2, &m, &why), VOB_EBADMSG);
+#ifndef __s390x__
 	assert_int_equal(count_fds(), fds);
+#else
+	/* The s390x build runs under qemu-user, which keeps the fds a
+	 * truncated control message drops (the kernel closes them). */
+	assert_true(count_fds() >= fds);
+#endif
+}
+
+/* vhost-user numbers are in the host's byte order. */
+static void set_nregions(struct raw *r, uint32_t n)
+{
+	memcpy(r->payload, &n, 4);
 }
 
 static void put_region(struct raw *r, unsigned i, uint64_t gpa, uint64_t size, uint64_t uaddr)
@@ -207,7 +220,7 @@ static void test_mem_tables(void **state)
 
 	(void)state;
 	r = mk(VOB_VHU_SET_MEM_TABLE, 8 + 64);
-	r.payload[0] = 2;
+	set_nregions(&r, 2);
 	put_region(&r, 0, 0, 0x10000, 0x7f0000000000);
 	put_region(&r, 1, 0x10000, 0x10000, 0x7f0000010000);
 	assert_int_equal(send_parse(&r, 12 + 8 + 64, 2, &m, &why), 0);
@@ -230,16 +243,16 @@ static void test_mem_tables(void **state)
 	put_region(&r, 1, 0x20010, 0x1000, 0x7f0000010000);
 	assert_int_equal(send_parse(&r, 12 + 8 + 64, 2, &m, &why), VOB_EBADMSG);
 	assert_string_equal(why, "SET_MEM_TABLE: region not page aligned");
-	r.payload[0] = 9;
+	set_nregions(&r, 9);
 	r.size = 8 + 8 * 32;
 	assert_int_equal(send_parse(&r, 12 + r.size, 0, &m, &why), VOB_EBADMSG);
 	assert_string_equal(why, "SET_MEM_TABLE: no regions, or more than 8");
-	r.payload[0] = 3;
+	set_nregions(&r, 3);
 	r.size = 8 + 64;
 	assert_int_equal(send_parse(&r, 12 + r.size, 3, &m, &why), VOB_EBADMSG);
 	assert_string_equal(why, "SET_MEM_TABLE: size does not match the region count");
 	/* Larger than any message (the stream cannot be resynchronised: last). */
-	r.payload[0] = 9;
+	set_nregions(&r, 9);
 	r.size = 8 + 9 * 32;
 	assert_int_equal(send_parse(&r, 12 + r.size, 0, &m, &why), VOB_EMSGSIZE);
 	assert_int_equal(count_fds(), fds);
@@ -425,6 +438,126 @@ static void test_ring_start_positions(void **state)
 	base_case(packed, 0x00038000u, 1);
 }
 
+/* The front end's fds never block the back end: a call fd that is a pipe
+ * nobody drains is made non-blocking. */
+static void test_fds_made_nonblocking(void **state)
+{
+	static struct vob_vhu_be be;
+	static struct vob_blk_dev blk;
+	static uint8_t disk[4096];
+	struct vob_blk_mem dm;
+	struct vob_vhu_be_cfg c = { 0 };
+	struct vob_blk_dev_cfg bc = { 0 };
+	uint64_t q = 0;
+	int p[2], fd;
+
+	(void)state;
+	c.num_queues = 1;
+	c.poll = nop_poll;
+	c.arg = &blk;
+	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
+	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
+	bc.ops = &vob_blk_mem_backend;
+	bc.ctx = &dm;
+	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
+	fd = sv[0];
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_false(fcntl(p[1], F_GETFL) & O_NONBLOCK);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_CALL, 0, &q, 8, &p[1], 1), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_true(fcntl(p[1], F_GETFL) & O_NONBLOCK);
+	vob_vhu_be_close(&be);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* A start the class refuses (a ring larger than it takes) is reported once,
+ * not at every later message or kick, and tried again after a change. */
+static unsigned occurrences(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+static void test_refused_start_reported_once(void **state)
+{
+	static struct vob_vhu_be be;
+	static struct vob_blk_dev blk;
+	static uint8_t disk[4096];
+	struct vob_blk_mem dm;
+	struct vob_vhu_be_cfg c = { 0 };
+	struct vob_blk_dev_cfg bc = { 0 };
+	struct vob_vhu_state st = { 0, 1024 }; /* the test core's blk takes 64 */
+	struct vob_vhu_addr a;
+	struct vob_vhu_mem mem;
+	uint64_t f = VOB_BIT(VOB_F_VERSION_1), q = 0;
+	int memfd, kick, call, fd, i;
+	uint8_t *shm;
+
+	(void)state;
+	logged[0] = 0;
+	c.num_queues = 1;
+	c.poll = nop_poll;
+	c.log = on_log;
+	c.arg = &blk;
+	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
+	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
+	bc.ops = &vob_blk_mem_backend;
+	bc.ctx = &dm;
+	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
+	fd = sv[0];
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
+	memfd = memfd_create("t", MFD_CLOEXEC);
+	assert_int_equal(ftruncate(memfd, 65536), 0);
+	shm = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	memset(&mem, 0, sizeof(mem));
+	mem.nregions = 1;
+	mem.r[0].gpa = 0x10000;
+	mem.r[0].size = 65536;
+	mem.r[0].uaddr = (uintptr_t)shm;
+	memset(&a, 0, sizeof(a));
+	a.desc = (uintptr_t)shm;
+	a.avail = (uintptr_t)shm + 16384;
+	a.used = (uintptr_t)shm + 20480;
+	kick = eventfd(0, EFD_CLOEXEC);
+	call = eventfd(0, EFD_CLOEXEC);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_FEATURES, 0, &f, 8, NULL, 0), 0);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_MEM_TABLE, 0, &mem, 8 + 32, &memfd, 1), 0);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_NUM, 0, &st, 8, NULL, 0), 0);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0), 0);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_CALL, 0, &q, 8, &call, 1), 0);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_KICK, 0, &q, 8, &kick, 1), 0);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(vob_vhu_be_step(&be, 50), 1);
+	assert_int_equal(occurrences(logged, "refused"), 1);
+	/* Kicks and questions change nothing: no new attempt. */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(eventfd_write(kick, 1), 0);
+		assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_GET_QUEUE_NUM, 0, NULL, 0, NULL, 0), 0);
+		assert_int_equal(vob_vhu_be_step(&be, 50), 1);
+		assert_int_equal(vob_vhu_be_step(&be, 50), 1);
+	}
+	assert_int_equal(occurrences(logged, "refused"), 1);
+	/* A size the class takes: the rings start. */
+	st.num = 64;
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_NUM, 0, &st, 8, NULL, 0), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 50), 1);
+	assert_non_null(strstr(logged, "1 queue(s) running"));
+	vob_vhu_be_close(&be);
+	close(memfd);
+	close(kick);
+	close(call);
+	munmap(shm, 65536);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -433,6 +566,8 @@ int main(void)
 		T(test_wrong_fd_counts),   T(test_mem_tables),
 		T(test_uva_to_gpa),        T(test_backend_drops_bad_front_end),
 		T(test_ring_start_positions),
+		T(test_fds_made_nonblocking),
+		T(test_refused_start_reported_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
