@@ -513,8 +513,12 @@ static int device_poll(struct vob_dev *d, int peer)
 		d->state = VOB_DEV_READY;
 		ev |= VOB_DEV_EV_RESET;
 	}
+	/* The answer (status, and whose request it is) before the ack that
+	 * announces it; pairs with the acquire of ack in driver_poll(). A driver
+	 * that saw the new ack with the old status took the answer as a refusal. */
+	vob_store_le16(f16(a, DEV_STATUS), d->status);
 	vob_store_le32(f32(a, DEV_DRV_EPOCH), t->peer_epoch);
-	vob_store_le32(f32(a, DEV_ACK), req);
+	vob_store_release_le32(f32(a, DEV_ACK), req);
 	device_publish(d);
 out:
 	if (d->state != before)

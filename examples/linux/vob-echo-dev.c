@@ -52,27 +52,6 @@ static void usage(FILE *f, struct ex_opts *o)
 		"                       before the message is returned (for tests)\n");
 }
 
-/* Copy a chain's readable bytes into its writable part. */
-static int echo_copy(struct echo_dev *d, const struct vob_chain *ch)
-{
-	uint32_t off = 0;
-
-	if (ch->n_out == 1)
-		return vob_chain_push(&d->e.link, ch, 0, ch->iov[0].base, ch->iov[0].len, NULL);
-	while (off < ch->out_len) {
-		uint32_t n = ch->out_len - off < SCRATCH ? ch->out_len - off : SCRATCH;
-		int got = vob_chain_pull(&d->e.link, ch, off, d->scratch, n, NULL);
-
-		if (got != (int)n)
-			return got < 0 ? got : VOB_EMSGSIZE;
-		got = vob_chain_push(&d->e.link, ch, off, d->scratch, n, NULL);
-		if (got != (int)n)
-			return got < 0 ? got : VOB_EMSGSIZE;
-		off += n;
-	}
-	return (int)off;
-}
-
 /* Pop a batch, log it, echo it, push it. Returns chains served or <0. */
 static int echo_serve(struct echo_dev *d, struct vob_vq *vq)
 {
@@ -118,7 +97,7 @@ static int echo_serve(struct echo_dev *d, struct vob_vq *vq)
 		if (ch[i].in_len < ch[i].out_len) {
 			d->refused++; /* not an echo request: return it untouched */
 		} else {
-			int got = echo_copy(d, &ch[i]);
+			int got = ex_echo_chain(&d->e.link, &ch[i], d->scratch, SCRATCH);
 
 			if (got < 0) {
 				fprintf(stderr, "%s: copy: %s\n", d->e.o->prog, vob_strerror(got));

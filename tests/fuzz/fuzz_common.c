@@ -196,3 +196,223 @@ void fz_expect_same(const uint8_t *real, const uint8_t *want, size_t n, const ch
 	FZ_CHECK(0, "%s: byte %zu of %s is 0x%02x, expected 0x%02x (the library wrote "
 		    "where it must not)", op, i, what, real[i], want[i]);
 }
+
+/* ---- pieces shared by the ring targets ---------------------------------- */
+
+void fz_check_counts(const struct vob_vq *vq, const struct fz_counts *c, const char *op)
+{
+	const struct vob_vq_stats *s = vob_vq_stats(vq);
+
+	FZ_CHECK(s->added == c->added && s->used == c->used, "%s: stats added %llu used %llu, "
+		 "model %llu %llu", op, (unsigned long long)s->added,
+		 (unsigned long long)s->used, (unsigned long long)c->added,
+		 (unsigned long long)c->used);
+	FZ_CHECK(s->notify_sent == c->nsent && s->notify_suppressed == c->nsupp,
+		 "%s: notify stats %llu/%llu, model %llu/%llu", op,
+		 (unsigned long long)s->notify_sent, (unsigned long long)s->notify_suppressed,
+		 (unsigned long long)c->nsent, (unsigned long long)c->nsupp);
+	FZ_CHECK(s->errors == c->errors, "%s: errors %llu, model %llu", op,
+		 (unsigned long long)s->errors, (unsigned long long)c->errors);
+}
+
+void fz_trace(const struct vob_vq *vq, const char *op, int got)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("VOB_FUZZ_TRACE") != NULL;
+	if (on)
+		fprintf(stderr, "  %-28s -> %d (fault %d)\n", op, got, vob_vq_fault(vq));
+}
+
+bool fz_op_kick(struct vob_vq *vq, uint8_t sel, int (*predict)(void),
+		void (*check)(int got, int want, const char *op))
+{
+	unsigned bells = fz.doorbells;
+	int want, got;
+
+	switch (sel % 3) {
+	case 0:
+		want = predict();
+		got = vob_vq_kick_prepare(vq);
+		check(got, want, "vob_vq_kick_prepare");
+		FZ_CHECK(fz.doorbells == bells, "kick_prepare rang the doorbell");
+		break;
+	case 1:
+		want = predict();
+		got = vob_vq_kick(vq);
+		check(got, want, "vob_vq_kick");
+		FZ_CHECK(fz.doorbells == bells + (got == 1), "kick: %u doorbells for %d",
+			 fz.doorbells - bells, got);
+		break;
+	default:
+		got = vob_vq_notify(vq);
+		check(got, 0, "vob_vq_notify");
+		FZ_CHECK(fz.doorbells == bells + 1, "notify did not ring");
+		break;
+	}
+	return fz.doorbells != bells;
+}
+
+uint32_t fz_gen_written(struct fz_in *in, uint32_t in_len)
+{
+	switch (fz_u8(in) % 6) {
+	case 0:
+		return 0;
+	case 1:
+		return in_len;
+	case 2:
+		return in_len + 1u;
+	case 3:
+		return (uint32_t)(fz_u32(in) % ((uint64_t)in_len + 1u));
+	case 4:
+		return 0xffffffffu;
+	default:
+		return fz_u32(in);
+	}
+}
+
+const struct vob_chain *fz_push_chain;
+
+bool fz_in_push_chain(const void *p, size_t n)
+{
+	unsigned k;
+
+	if (!fz_push_chain)
+		return false;
+	for (k = fz_push_chain->n_out; k < (unsigned)fz_push_chain->n_out + fz_push_chain->n_in; k++)
+		if (fz_within(p, n, fz_push_chain->iov[k].base, fz_push_chain->iov[k].len))
+			return true;
+	return false;
+}
+
+#define FZ_MAXLOC 4u
+
+void fz_op_xfer(struct fz_in *in, const struct vob_chain *ch, bool pull, uint8_t *expA,
+		const struct vob_vq *vq)
+{
+	struct vob_iov loc[FZ_MAXLOC];
+	uint8_t *want[FZ_MAXLOC];
+	unsigned nloc = 1u + fz_u8(in) % FZ_MAXLOC, k, si = 0, li = 0, nseg;
+	uint8_t omode = fz_u8(in), flags = fz_u8(in);
+	bool use_x = flags & 1, flat = (flags & 2) && nloc == 1;
+	uint64_t seed = fz_u32(in) | 1u;
+	size_t offset, soff, loff = 0, done = 0, part, local = 0, expect;
+	const struct vob_iov *seg;
+	struct vob_xfer x;
+	int want_ret = 0, got;
+
+	if (!ch)
+		return;
+	part = pull ? ch->out_len : ch->in_len;
+	switch (omode % 5) {
+	case 0:
+		offset = 0;
+		break;
+	case 1:
+		offset = fz_u8(in);
+		break;
+	case 2:
+		offset = fz_u16(in);
+		break;
+	case 3:
+		offset = part - (fz_u8(in) % (part + 1u));
+		break;
+	default:
+		offset = (size_t)fz_u64(in);
+		break;
+	}
+	for (k = 0; k < nloc; k++) {
+		size_t len, j;
+
+		switch (fz_u8(in) % 4) {
+		case 0:
+			len = 0;
+			break;
+		case 1:
+			len = fz_u8(in);
+			break;
+		case 2:
+			len = fz_u16(in) % 4097u;
+			break;
+		default:
+			len = VOB_DMA_MIN_BYTES + fz_u8(in);
+			break;
+		}
+		loc[k].base = malloc(len + 1u);
+		loc[k].len = (uint32_t)len;
+		loc[k].flags = 0;
+		want[k] = malloc(len + 1u);
+		for (j = 0; j < len; j++)
+			((uint8_t *)loc[k].base)[j] = pull ? 0xcd : (uint8_t)fz_rand(&seed);
+		memcpy(want[k], loc[k].base, len);
+		local += len;
+	}
+
+	/* The reference copy, piece by piece; with a failing DMA engine the
+	 * first piece large enough for it fails the call. */
+	seg = ch->iov + (pull ? 0 : ch->n_out);
+	nseg = pull ? ch->n_out : ch->n_in;
+	soff = offset;
+	while (si < nseg && soff >= seg[si].len)
+		soff -= seg[si++].len;
+	while (si < nseg && li < nloc) {
+		size_t n = seg[si].len - soff;
+		uint8_t *sp = (uint8_t *)seg[si].base + soff;
+
+		if (n > loc[li].len - loff)
+			n = loc[li].len - loff;
+		if (use_x && fz.dma_mode == FZ_DMA_FAIL && n >= VOB_DMA_MIN_BYTES) {
+			want_ret = VOB_EIO;
+			break;
+		}
+		if (pull) {
+			memcpy(want[li] + loff, sp, n);
+		} else {
+			FZ_CHECK(fz_in_a(sp, n), "harness: writable segment outside A");
+			memcpy(expA + (sp - fz.a), (uint8_t *)loc[li].base + loff, n);
+		}
+		done += n;
+		soff += n;
+		loff += n;
+		if (soff == seg[si].len) {
+			si++;
+			soff = 0;
+		}
+		if (loff == loc[li].len) {
+			li++;
+			loff = 0;
+		}
+	}
+	if (!want_ret) {
+		expect = offset < part ? part - offset : 0;
+		if (expect > local)
+			expect = local;
+		FZ_CHECK(done == expect, "harness: reference copied %zu, expected %zu", done, expect);
+		want_ret = (int)done;
+	}
+
+	vob_xfer_init(&x);
+	fz_push_chain = ch;
+	if (pull)
+		got = flat ? vob_chain_pull(&fz.link, ch, offset, loc[0].base, loc[0].len,
+					    use_x ? &x : NULL)
+			   : vob_chain_pullv(&fz.link, ch, offset, loc, nloc, use_x ? &x : NULL);
+	else
+		got = flat ? vob_chain_push(&fz.link, ch, offset, loc[0].base, loc[0].len,
+					    use_x ? &x : NULL)
+			   : vob_chain_pushv(&fz.link, ch, offset, loc, nloc, use_x ? &x : NULL);
+	fz_push_chain = NULL;
+	fz_trace(vq, pull ? "vob_chain_pull" : "vob_chain_push", got);
+	FZ_CHECK(got == want_ret, "%s returned %d, expected %d", pull ? "pull" : "push", got,
+		 want_ret);
+	FZ_CHECK(vob_xfer_done(&x) == 1, "xfer not done after a synchronous copy: %d",
+		 vob_xfer_done(&x));
+	for (k = 0; k < nloc; k++) {
+		if (pull)
+			FZ_CHECK(!memcmp(loc[k].base, want[k], loc[k].len),
+				 "pull: local piece %u differs from the chain's bytes", k);
+		free(loc[k].base);
+		free(want[k]);
+	}
+}

@@ -191,4 +191,78 @@ static inline uint32_t fz_rand(uint64_t *s)
 void fz_expect_same(const uint8_t *real, const uint8_t *want, size_t n, const char *what,
 		    const char *op);
 
+/* ---- pieces shared by the ring targets ---------------------------------- */
+
+/* What a ring target's model counts, compared with vob_vq_stats(). @added:
+ * chains the driver made available (device role: chains popped); @used:
+ * chains used (device role: pushed). */
+struct fz_counts {
+	uint64_t added, used, nsent, nsupp, errors;
+};
+
+/* The queue's counters must equal the model's. */
+void fz_check_counts(const struct vob_vq *vq, const struct fz_counts *c, const char *op);
+
+/* VOB_FUZZ_TRACE=1 in the environment prints every call and its result. */
+void fz_trace(const struct vob_vq *vq, const char *op, int got);
+
+/* One of kick_prepare, kick and notify (chosen by @sel) on @vq: @predict
+ * gives the model's answer (and counts it), @check compares. Checks how many
+ * doorbells rang; returns true when one did (the caller checks its id and
+ * data). */
+bool fz_op_kick(struct vob_vq *vq, uint8_t sel, int (*predict)(void),
+		void (*check)(int got, int want, const char *op));
+
+/* A written length for a push: in range, at the edges, or hostile. */
+uint32_t fz_gen_written(struct fz_in *in, uint32_t in_len);
+
+/* The chain vob_chain_push() is writing (NULL otherwise): its writable
+ * segments are the only cached memory the library may clean then. */
+extern const struct vob_chain *fz_push_chain;
+
+/* Whether [p, p + n) lies in a writable segment of fz_push_chain. */
+bool fz_in_push_chain(const void *p, size_t n);
+
+/* Copy between chain @ch (NULL: only consume the input) and local pieces the
+ * input describes with vob_chain_pull[v]() or vob_chain_push[v](), against a
+ * reference copy: pulled bytes must match the chain's, pushed bytes must land
+ * in @expA (the expected image of window A). @vq is only for tracing. */
+void fz_op_xfer(struct fz_in *in, const struct vob_chain *ch, bool pull, uint8_t *expA,
+		const struct vob_vq *vq);
+
+/* ---- packed ring bits, for the packed targets --------------------------- */
+
+#define F_AVAIL 0x0080u /* VIRTQ_DESC_F_AVAIL */
+#define F_USED 0x8000u  /* VIRTQ_DESC_F_USED */
+
+/* Flag bits of a descriptor made available with wrap counter @w. */
+static inline uint16_t avail_bits(uint8_t w)
+{
+	return w ? F_AVAIL : F_USED;
+}
+
+/* Flag bits of a descriptor used with wrap counter @w. */
+static inline uint16_t used_bits(uint8_t w)
+{
+	return w ? (uint16_t)(F_AVAIL | F_USED) : 0u;
+}
+
+/* Ring position @pos advanced by @n in a ring of @size, flipping *@w on wrap. */
+static inline uint16_t fz_step(uint16_t pos, unsigned n, uint16_t size, uint8_t *w)
+{
+	unsigned p = pos + n;
+
+	if (p >= size) {
+		p -= size;
+		*w ^= 1u;
+	}
+	return (uint16_t)p;
+}
+
+/* An event offset word: position and wrap counter in bit 15. */
+static inline uint16_t off_wrap(uint16_t pos, uint8_t w)
+{
+	return (uint16_t)(pos | (w << 15));
+}
+
 #endif

@@ -42,8 +42,6 @@
 #define DESC_F_NEXT 1u
 #define DESC_F_WRITE 2u
 #define DESC_F_INDIRECT 4u
-#define F_AVAIL 0x0080u
-#define F_USED 0x8000u
 #define EV_ENABLE 0u
 #define EV_DISABLE 1u
 #define EV_DESC 2u
@@ -73,7 +71,7 @@ static struct {
 	uint8_t fault;
 	uint16_t last_avail, used_idx, ring_busy, since_kick, kicked, ev_flags;
 	uint8_t avail_wrap, used_wrap;
-	uint64_t pops, pushes, nsent, nsupp, errors;
+	struct fz_counts n; /* pops (added), pushes (used), notifications, errors */
 	uint16_t fifo[MAXQ]; /* ids in flight, oldest first */
 	unsigned fifo_n;
 	/* the hostile driver's own cursor for well-formed chains */
@@ -82,7 +80,6 @@ static struct {
 	bool pend;           /* a chain whose head is not published yet */
 	uint16_t pend_pos, pend_flags;
 	/* checking context */
-	const struct vob_chain *clean_chain;
 	bool quiet;
 	unsigned burst_left;
 } d;
@@ -95,16 +92,6 @@ static bool has(unsigned f)
 	return (d.feat & VOB_BIT(f)) != 0;
 }
 
-static uint16_t avail_bits(uint8_t w)
-{
-	return w ? F_AVAIL : F_USED;
-}
-
-static uint16_t used_bits(uint8_t w)
-{
-	return w ? (uint16_t)(F_AVAIL | F_USED) : 0u;
-}
-
 static bool is_avail(uint16_t f, uint8_t w)
 {
 	return (f & (F_AVAIL | F_USED)) == avail_bits(w);
@@ -112,18 +99,7 @@ static bool is_avail(uint16_t f, uint8_t w)
 
 static uint16_t step(uint16_t pos, unsigned n, uint8_t *w)
 {
-	unsigned p = pos + n;
-
-	if (p >= d.size) {
-		p -= d.size;
-		*w ^= 1u;
-	}
-	return (uint16_t)p;
-}
-
-static uint16_t off_wrap(uint16_t pos, uint8_t w)
-{
-	return (uint16_t)(pos | (w << 15));
+	return fz_step(pos, n, d.size, w);
 }
 
 /* ---- the hostile driver's writes ---------------------------------------- */
@@ -376,33 +352,16 @@ static int ref_walk(void)
 
 static void check_state(const char *op)
 {
-	const struct vob_vq_stats *s = vob_vq_stats(&d.vq);
-
-	FZ_CHECK(s->added == d.pops && s->used == d.pushes, "%s: stats added %llu used %llu, "
-		 "model %llu %llu", op, (unsigned long long)s->added,
-		 (unsigned long long)s->used, (unsigned long long)d.pops,
-		 (unsigned long long)d.pushes);
-	FZ_CHECK(s->notify_sent == d.nsent && s->notify_suppressed == d.nsupp,
-		 "%s: notify stats %llu/%llu, model %llu/%llu", op,
-		 (unsigned long long)s->notify_sent, (unsigned long long)s->notify_suppressed,
-		 (unsigned long long)d.nsent, (unsigned long long)d.nsupp);
-	FZ_CHECK(s->errors == d.errors, "%s: errors %llu, model %llu", op,
-		 (unsigned long long)s->errors, (unsigned long long)d.errors);
+	fz_check_counts(&d.vq, &d.n, op);
 	FZ_CHECK(vob_vq_fault(&d.vq) == d.fault, "%s: fault %d, model %d", op,
 		 vob_vq_fault(&d.vq), d.fault);
 	if (!d.quiet)
 		fz_expect_same(fz.a, expA, FZ_A_SIZE, "window A", op);
 }
 
-/* VOB_FUZZ_TRACE=1 in the environment prints every call and its result. */
 static void trace(const char *op, int got)
 {
-	static int on = -1;
-
-	if (on < 0)
-		on = getenv("VOB_FUZZ_TRACE") != NULL;
-	if (on)
-		fprintf(stderr, "  %-28s -> %d (fault %d)\n", op, got, vob_vq_fault(&d.vq));
+	fz_trace(&d.vq, op, got);
 }
 
 static void check_ret(int got, int want, const char *op)
@@ -412,7 +371,7 @@ static void check_ret(int got, int want, const char *op)
 		 vob_vq_fault(&d.vq));
 	if (got == VOB_EPROTO) {
 		d.broken = true;
-		d.errors++;
+		d.n.errors++;
 	}
 }
 
@@ -420,13 +379,8 @@ static void check_ret(int got, int want, const char *op)
  * vob_chain_push() (the ring is never in a cached window). */
 static void dev_on_clean(const void *p, size_t n)
 {
-	unsigned k;
-
-	if (d.clean_chain)
-		for (k = d.clean_chain->n_out; k < (unsigned)d.clean_chain->n_out + d.clean_chain->n_in;
-		     k++)
-			if (fz_within(p, n, d.clean_chain->iov[k].base, d.clean_chain->iov[k].len))
-				return;
+	if (fz_in_push_chain(p, n))
+		return;
 	FZ_CHECK(0, "cache_clean(%p, %zu) outside the chain's writable buffers", p, n);
 }
 
@@ -524,7 +478,7 @@ static int do_pop(uint8_t sel)
 		d.last_avail = ref.pos;
 		d.avail_wrap = ref.wrap;
 		d.ring_busy = (uint16_t)(d.ring_busy + ref.ndesc);
-		d.pops++;
+		d.n.added++;
 	} else {
 		free(iov);
 	}
@@ -562,7 +516,7 @@ static void do_push(struct rec *r, uint32_t written)
 		d.since_kick = (uint16_t)(d.since_kick + r->ndesc > d.size ? d.size
 									    : d.since_kick + r->ndesc);
 		r->state = 2;
-		d.pushes++;
+		d.n.used++;
 		for (k = 0; k < d.fifo_n && d.fifo[k] != id; k++)
 			;
 		FZ_CHECK(k < d.fifo_n, "harness: pushed id %u not in the fifo", id);
@@ -592,155 +546,14 @@ static struct rec *pick_rec(uint8_t sel, bool pushed_ok)
 	return NULL;
 }
 
-static uint32_t gen_written(struct fz_in *in, uint32_t in_len)
-{
-	switch (fz_u8(in) % 6) {
-	case 0:
-		return 0;
-	case 1:
-		return in_len;
-	case 2:
-		return in_len + 1u;
-	case 3:
-		return (uint32_t)(fz_u32(in) % ((uint64_t)in_len + 1u));
-	case 4:
-		return 0xffffffffu;
-	default:
-		return fz_u32(in);
-	}
-}
-
 /* Copy between a chain and local memory, checked byte for byte. */
-#define MAXLOC 4u
-
 static void op_xfer(struct fz_in *in, bool pull)
 {
 	struct rec *r = pick_rec(fz_u8(in), true);
-	struct vob_iov loc[MAXLOC];
-	uint8_t *want[MAXLOC];
-	unsigned nloc = 1u + fz_u8(in) % MAXLOC, k, si = 0, li = 0, nseg;
-	uint8_t omode = fz_u8(in), flags = fz_u8(in);
-	bool use_x = flags & 1, flat = (flags & 2) && nloc == 1;
-	uint64_t seed = fz_u32(in) | 1u;
-	size_t offset, soff, loff = 0, done = 0, part, local = 0, expect;
-	const struct vob_iov *seg;
-	struct vob_xfer x;
-	int want_ret = 0, got;
 
-	if (!r)
-		return;
-	part = pull ? r->ch.out_len : r->ch.in_len;
-	switch (omode % 5) {
-	case 0:
-		offset = 0;
-		break;
-	case 1:
-		offset = fz_u8(in);
-		break;
-	case 2:
-		offset = fz_u16(in);
-		break;
-	case 3:
-		offset = part - (fz_u8(in) % (part + 1u));
-		break;
-	default:
-		offset = (size_t)fz_u64(in);
-		break;
-	}
-	for (k = 0; k < nloc; k++) {
-		size_t len, j;
-
-		switch (fz_u8(in) % 4) {
-		case 0:
-			len = 0;
-			break;
-		case 1:
-			len = fz_u8(in);
-			break;
-		case 2:
-			len = fz_u16(in) % 4097u;
-			break;
-		default:
-			len = VOB_DMA_MIN_BYTES + fz_u8(in);
-			break;
-		}
-		loc[k].base = malloc(len + 1u);
-		loc[k].len = (uint32_t)len;
-		loc[k].flags = 0;
-		want[k] = malloc(len + 1u);
-		for (j = 0; j < len; j++)
-			((uint8_t *)loc[k].base)[j] = pull ? 0xcd : (uint8_t)fz_rand(&seed);
-		memcpy(want[k], loc[k].base, len);
-		local += len;
-	}
-
-	/* The reference copy, piece by piece; with a failing DMA engine the
-	 * first piece large enough for it fails the call. */
-	seg = r->ch.iov + (pull ? 0 : r->ch.n_out);
-	nseg = pull ? r->ch.n_out : r->ch.n_in;
-	soff = offset;
-	while (si < nseg && soff >= seg[si].len)
-		soff -= seg[si++].len;
-	while (si < nseg && li < nloc) {
-		size_t n = seg[si].len - soff;
-		uint8_t *sp = (uint8_t *)seg[si].base + soff;
-
-		if (n > loc[li].len - loff)
-			n = loc[li].len - loff;
-		if (use_x && fz.dma_mode == FZ_DMA_FAIL && n >= VOB_DMA_MIN_BYTES) {
-			want_ret = VOB_EIO;
-			break;
-		}
-		if (pull) {
-			memcpy(want[li] + loff, sp, n);
-		} else {
-			FZ_CHECK(fz_in_a(sp, n), "harness: writable segment outside A");
-			memcpy(expA + (sp - fz.a), (uint8_t *)loc[li].base + loff, n);
-		}
-		done += n;
-		soff += n;
-		loff += n;
-		if (soff == seg[si].len) {
-			si++;
-			soff = 0;
-		}
-		if (loff == loc[li].len) {
-			li++;
-			loff = 0;
-		}
-	}
-	if (!want_ret) {
-		expect = offset < part ? part - offset : 0;
-		if (expect > local)
-			expect = local;
-		FZ_CHECK(done == expect, "harness: reference copied %zu, expected %zu", done, expect);
-		want_ret = (int)done;
-	}
-
-	vob_xfer_init(&x);
-	d.clean_chain = &r->ch;
-	if (pull)
-		got = flat ? vob_chain_pull(&fz.link, &r->ch, offset, loc[0].base, loc[0].len,
-					    use_x ? &x : NULL)
-			   : vob_chain_pullv(&fz.link, &r->ch, offset, loc, nloc, use_x ? &x : NULL);
-	else
-		got = flat ? vob_chain_push(&fz.link, &r->ch, offset, loc[0].base, loc[0].len,
-					    use_x ? &x : NULL)
-			   : vob_chain_pushv(&fz.link, &r->ch, offset, loc, nloc, use_x ? &x : NULL);
-	d.clean_chain = NULL;
-	trace(pull ? "vob_chain_pull" : "vob_chain_push", got);
-	FZ_CHECK(got == want_ret, "%s returned %d, expected %d", pull ? "pull" : "push", got,
-		 want_ret);
-	FZ_CHECK(vob_xfer_done(&x) == 1, "xfer not done after a synchronous copy: %d",
-		 vob_xfer_done(&x));
-	for (k = 0; k < nloc; k++) {
-		if (pull)
-			FZ_CHECK(!memcmp(loc[k].base, want[k], loc[k].len),
-				 "pull: local piece %u differs from the chain's bytes", k);
-		free(loc[k].base);
-		free(want[k]);
-	}
-	check_state(pull ? "vob_chain_pull" : "vob_chain_push");
+	fz_op_xfer(in, r ? &r->ch : NULL, pull, expA, &d.vq);
+	if (r)
+		check_state(pull ? "vob_chain_pull" : "vob_chain_push");
 }
 
 static void do_enable(void)
@@ -798,39 +611,18 @@ static int predict_kick(void)
 		need = n != 0;
 	}
 	if (need)
-		d.nsent++;
+		d.n.nsent++;
 	else if (n)
-		d.nsupp++;
+		d.n.nsupp++;
 	return need;
 }
 
 static void op_kick(uint8_t sel)
 {
-	unsigned bells = fz.doorbells;
-	int want, got;
+	bool rang = fz_op_kick(&d.vq, sel, predict_kick, check_ret);
 
-	switch (sel % 3) {
-	case 0:
-		want = predict_kick();
-		got = vob_vq_kick_prepare(&d.vq);
-		check_ret(got, want, "vob_vq_kick_prepare");
-		FZ_CHECK(fz.doorbells == bells, "kick_prepare rang the doorbell");
-		break;
-	case 1:
-		want = predict_kick();
-		got = vob_vq_kick(&d.vq);
-		check_ret(got, want, "vob_vq_kick");
-		FZ_CHECK(fz.doorbells == bells + (got == 1), "kick: %u doorbells for %d",
-			 fz.doorbells - bells, got);
-		break;
-	default:
-		got = vob_vq_notify(&d.vq);
-		check_ret(got, 0, "vob_vq_notify");
-		FZ_CHECK(fz.doorbells == bells + 1, "notify did not ring");
-		break;
-	}
 	/* The device's notifications carry the queue index only. */
-	if (fz.doorbells != bells)
+	if (rang)
 		FZ_CHECK(fz.doorbell_id == d.cfg.doorbell && fz.doorbell_data == d.cfg.index,
 			 "doorbell %u data %u, expected %u %u", fz.doorbell_id, fz.doorbell_data,
 			 d.cfg.doorbell, d.cfg.index);
@@ -853,7 +645,7 @@ static void dev_init(void)
 	d.avail_wrap = d.used_wrap = 1;
 	d.kicked = off_wrap(0, 1);
 	d.ev_flags = has(VOB_F_EVENT_IDX) ? EV_DESC : EV_ENABLE;
-	d.pops = d.pushes = d.nsent = d.nsupp = d.errors = 0;
+	d.n = (struct fz_counts){ 0 };
 	d.fifo_n = 0;
 	err = vob_vq_init(&d.vq, &fz.link, &d.cfg, d.state, VOB_VQ_STATE_SIZE(d.size, 0));
 	FZ_CHECK(err == 0, "vob_vq_init: %d", err);
@@ -1178,7 +970,7 @@ static void dev_setup(struct fz_in *in)
 	d.drv_wrap = 1;
 	d.pend = false;
 	d.quiet = false;
-	d.clean_chain = NULL;
+	fz_push_chain = NULL;
 	d.burst_left = BURST_BUDGET;
 	dev_init();
 }
@@ -1220,12 +1012,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 9:
 			r = pick_rec(fz_u8(&in), false);
 			if (r)
-				do_push(r, gen_written(&in, r->ch.in_len));
+				do_push(r, fz_gen_written(&in, r->ch.in_len));
 			break;
 		case 10: /* push a chain already pushed (or any) again */
 			r = pick_rec(fz_u8(&in), true);
 			if (r)
-				do_push(r, gen_written(&in, r->ch.in_len));
+				do_push(r, fz_gen_written(&in, r->ch.in_len));
 			break;
 		case 11:
 			op_xfer(&in, true);

@@ -50,8 +50,6 @@
 #define DESC_F_NEXT 1u
 #define DESC_F_WRITE 2u
 #define DESC_F_INDIRECT 4u
-#define F_AVAIL 0x0080u
-#define F_USED 0x8000u
 #define EV_ENABLE 0u
 #define EV_DISABLE 1u
 #define EV_DESC 2u
@@ -87,7 +85,7 @@ static struct {
 	bool batch;
 	uint16_t batch_last, next_order;
 	uint32_t batch_len;
-	uint64_t adds, useds, nsent, nsupp, errors;
+	struct fz_counts n; /* adds, useds, notifications, errors */
 	/* token accounting over the whole input */
 	uint64_t next_tok, added, returned, reclaimed;
 	/* the honest device */
@@ -109,16 +107,6 @@ static bool has(unsigned f)
 	return (v.feat & VOB_BIT(f)) != 0;
 }
 
-static uint16_t avail_bits(uint8_t w)
-{
-	return w ? F_AVAIL : F_USED;
-}
-
-static uint16_t used_bits(uint8_t w)
-{
-	return w ? (uint16_t)(F_AVAIL | F_USED) : 0u;
-}
-
 static bool is_used(uint16_t f, uint8_t w)
 {
 	return (f & (F_AVAIL | F_USED)) == used_bits(w);
@@ -126,13 +114,7 @@ static bool is_used(uint16_t f, uint8_t w)
 
 static uint16_t step(uint16_t pos, unsigned n, uint8_t *w)
 {
-	unsigned p = pos + n;
-
-	if (p >= v.size) {
-		p -= v.size;
-		*w ^= 1u;
-	}
-	return (uint16_t)p;
+	return fz_step(pos, n, v.size, w);
 }
 
 static uint16_t add_pos(uint16_t pos, unsigned n)
@@ -140,11 +122,6 @@ static uint16_t add_pos(uint16_t pos, unsigned n)
 	unsigned p = pos + n;
 
 	return (uint16_t)(p >= v.size ? p - v.size : p);
-}
-
-static uint16_t off_wrap(uint16_t pos, uint8_t w)
-{
-	return (uint16_t)(pos | (w << 15));
 }
 
 static void exp_write(uint8_t *lib_ptr, const void *src, size_t n)
@@ -183,18 +160,7 @@ static void dev_used_desc(uint16_t pos, uint16_t id, uint32_t len, uint16_t flag
 
 static void check_state(const char *op)
 {
-	const struct vob_vq_stats *s = vob_vq_stats(&v.vq);
-
-	FZ_CHECK(s->added == v.adds && s->used == v.useds, "%s: stats added %llu used %llu, "
-		 "model %llu %llu", op, (unsigned long long)s->added,
-		 (unsigned long long)s->used, (unsigned long long)v.adds,
-		 (unsigned long long)v.useds);
-	FZ_CHECK(s->notify_sent == v.nsent && s->notify_suppressed == v.nsupp,
-		 "%s: notify stats %llu/%llu, model %llu/%llu", op,
-		 (unsigned long long)s->notify_sent, (unsigned long long)s->notify_suppressed,
-		 (unsigned long long)v.nsent, (unsigned long long)v.nsupp);
-	FZ_CHECK(s->errors == v.errors, "%s: errors %llu, model %llu", op,
-		 (unsigned long long)s->errors, (unsigned long long)v.errors);
+	fz_check_counts(&v.vq, &v.n, op);
 	FZ_CHECK(vob_vq_fault(&v.vq) == v.fault, "%s: fault %d, model %d", op,
 		 vob_vq_fault(&v.vq), v.fault);
 	if (!v.quiet)
@@ -203,12 +169,7 @@ static void check_state(const char *op)
 
 static void trace(const char *op, int got)
 {
-	static int on = -1;
-
-	if (on < 0)
-		on = getenv("VOB_FUZZ_TRACE") != NULL;
-	if (on)
-		fprintf(stderr, "  %-28s -> %d (fault %d)\n", op, got, vob_vq_fault(&v.vq));
+	fz_trace(&v.vq, op, got);
 }
 
 static void check_ret(int got, int want, const char *op)
@@ -218,7 +179,7 @@ static void check_ret(int got, int want, const char *op)
 		 vob_vq_fault(&v.vq));
 	if (got == VOB_EPROTO) {
 		v.broken = true;
-		v.errors++;
+		v.n.errors++;
 	}
 }
 
@@ -365,7 +326,7 @@ static void do_add(struct fz_in *in)
 		v.nfree = (uint16_t)(v.nfree - need);
 		v.in_flight++;
 		v.since_kick = (uint16_t)(v.since_kick + need > v.size ? v.size : v.since_kick + need);
-		v.adds++;
+		v.n.added++;
 		v.next_tok++;
 		v.added++;
 		r = &recs[id];
@@ -470,7 +431,7 @@ static int do_get_used(uint8_t sel)
 		v.last_used = step(v.last_used, r->need, &v.used_wrap);
 		v.nfree = (uint16_t)(v.nfree + r->need);
 		v.in_flight--;
-		v.useds++;
+		v.n.used++;
 		v.returned++;
 		r->token = NULL;
 	}
@@ -502,41 +463,21 @@ static int predict_kick(void)
 		need = n != 0;
 	}
 	if (need)
-		v.nsent++;
+		v.n.nsent++;
 	else if (n)
-		v.nsupp++;
+		v.n.nsupp++;
 	return need;
 }
 
 static void op_kick(uint8_t sel)
 {
-	unsigned bells = fz.doorbells;
 	uint32_t data;
-	int want, got;
 
-	switch (sel % 3) {
-	case 0:
-		want = predict_kick();
-		got = vob_vq_kick_prepare(&v.vq);
-		check_ret(got, want, "vob_vq_kick_prepare");
-		FZ_CHECK(fz.doorbells == bells, "kick_prepare rang the doorbell");
-		break;
-	case 1:
-		want = predict_kick();
-		got = vob_vq_kick(&v.vq);
-		check_ret(got, want, "vob_vq_kick");
-		FZ_CHECK(fz.doorbells == bells + (got == 1), "kick: %u doorbells for %d",
-			 fz.doorbells - bells, got);
-		break;
-	default:
-		got = vob_vq_notify(&v.vq);
-		check_ret(got, 0, "vob_vq_notify");
-		FZ_CHECK(fz.doorbells == bells + 1, "notify did not ring");
-		break;
-	}
+	bool rang = fz_op_kick(&v.vq, sel, predict_kick, check_ret);
+
 	data = has(VOB_F_NOTIFICATION_DATA) ? v.cfg.index | ((uint32_t)v.kicked << 16)
 					     : v.cfg.index;
-	if (fz.doorbells != bells)
+	if (rang)
 		FZ_CHECK(fz.doorbell_id == v.cfg.doorbell && fz.doorbell_data == data,
 			 "doorbell %u data %#x, expected %u %#x", fz.doorbell_id, fz.doorbell_data,
 			 v.cfg.doorbell, data);
@@ -808,7 +749,7 @@ static void drv_init(void)
 	v.batch = false;
 	v.kicked = off_wrap(0, 1);
 	v.ev_flags = has(VOB_F_EVENT_IDX) ? EV_DESC : EV_ENABLE;
-	v.adds = v.useds = v.nsent = v.nsupp = v.errors = 0;
+	v.n = (struct fz_counts){ 0 };
 	v.dev_pos = 0;
 	v.dev_wrap = 1;
 	err = vob_vq_init(&v.vq, &fz.link, &v.cfg, v.state, VOB_VQ_STATE_SIZE(v.size, v.imax));

@@ -64,14 +64,13 @@ static struct {
 	bool broken;
 	uint16_t last_avail, avail_seen, used_idx, kicked, next_order, push_order;
 	uint16_t used_flags;
-	uint64_t pops, pushes, nsent, nsupp, errors;
+	struct fz_counts n; /* pops (added), pushes (used), notifications, errors */
 	uint16_t fifo[MAXQ];
 	unsigned fifo_n;
 	/* the hostile driver's own cursors for well-formed chains */
 	uint16_t drv_desc, drv_avail;
 	uint16_t start; /* index the queue starts from (see dev_init) */
 	/* checking context */
-	const struct vob_chain *clean_chain;
 	bool quiet;
 	unsigned burst_left;
 } d;
@@ -298,33 +297,16 @@ static bool ref_walk(uint16_t head)
 
 static void check_state(const char *op)
 {
-	const struct vob_vq_stats *s = vob_vq_stats(&d.vq);
-
-	FZ_CHECK(s->added == d.pops && s->used == d.pushes, "%s: stats added %llu used %llu, "
-		 "model %llu %llu", op, (unsigned long long)s->added,
-		 (unsigned long long)s->used, (unsigned long long)d.pops,
-		 (unsigned long long)d.pushes);
-	FZ_CHECK(s->notify_sent == d.nsent && s->notify_suppressed == d.nsupp,
-		 "%s: notify stats %llu/%llu, model %llu/%llu", op,
-		 (unsigned long long)s->notify_sent, (unsigned long long)s->notify_suppressed,
-		 (unsigned long long)d.nsent, (unsigned long long)d.nsupp);
-	FZ_CHECK(s->errors == d.errors, "%s: errors %llu, model %llu", op,
-		 (unsigned long long)s->errors, (unsigned long long)d.errors);
+	fz_check_counts(&d.vq, &d.n, op);
 	FZ_CHECK((vob_vq_fault(&d.vq) != VOB_FAULT_NONE) == d.broken, "%s: fault %d, broken %d",
 		 op, vob_vq_fault(&d.vq), d.broken);
 	if (!d.quiet)
 		fz_expect_same(fz.a, expA, FZ_A_SIZE, "window A", op);
 }
 
-/* VOB_FUZZ_TRACE=1 in the environment prints every call and its result. */
 static void trace(const char *op, int got)
 {
-	static int on = -1;
-
-	if (on < 0)
-		on = getenv("VOB_FUZZ_TRACE") != NULL;
-	if (on)
-		fprintf(stderr, "  %-28s -> %d (fault %d)\n", op, got, vob_vq_fault(&d.vq));
+	fz_trace(&d.vq, op, got);
 }
 
 static void check_ret(int got, int want, const char *op)
@@ -334,7 +316,7 @@ static void check_ret(int got, int want, const char *op)
 		 vob_vq_fault(&d.vq));
 	if (got == VOB_EPROTO) {
 		d.broken = true;
-		d.errors++;
+		d.n.errors++;
 	}
 }
 
@@ -342,15 +324,10 @@ static void check_ret(int got, int want, const char *op)
  * written by vob_chain_push(). */
 static void dev_on_clean(const void *p, size_t n)
 {
-	unsigned k;
-
 	if (fz_within(p, n, d.used, VOB_SPLIT_USED_BYTES(d.size)))
 		return;
-	if (d.clean_chain)
-		for (k = d.clean_chain->n_out; k < (unsigned)d.clean_chain->n_out + d.clean_chain->n_in;
-		     k++)
-			if (fz_within(p, n, d.clean_chain->iov[k].base, d.clean_chain->iov[k].len))
-				return;
+	if (fz_in_push_chain(p, n))
+		return;
 	FZ_CHECK(0, "cache_clean(%p, %zu) outside the used area and the chain's writable "
 		    "buffers", p, n);
 }
@@ -465,7 +442,7 @@ static int do_pop(uint8_t sel)
 		d.fifo[d.fifo_n++] = head;
 		d.next_order = (uint16_t)((head + ref.ring_descs) & d.mask);
 		d.last_avail++;
-		d.pops++;
+		d.n.added++;
 	} else {
 		free(iov);
 	}
@@ -500,7 +477,7 @@ static void do_push(struct rec *r, uint32_t written)
 		d.used_idx++;
 		exp_w16(expA + (d.used - fz.a) + 2, d.used_idx);
 		r->state = 2;
-		d.pushes++;
+		d.n.used++;
 		if (d.feat & VOB_BIT(VOB_F_IN_ORDER))
 			d.push_order = (uint16_t)((head + r->ndesc) & d.mask);
 		for (k = 0; k < d.fifo_n && d.fifo[k] != head; k++)
@@ -532,155 +509,14 @@ static struct rec *pick_rec(uint8_t sel, bool pushed_ok)
 	return NULL;
 }
 
-static uint32_t gen_written(struct fz_in *in, uint32_t in_len)
-{
-	switch (fz_u8(in) % 6) {
-	case 0:
-		return 0;
-	case 1:
-		return in_len;
-	case 2:
-		return in_len + 1u;
-	case 3:
-		return fz_u32(in) % (in_len + 1u ? in_len + 1u : 1u);
-	case 4:
-		return 0xffffffffu;
-	default:
-		return fz_u32(in);
-	}
-}
-
 /* Copy between a chain and local memory, checked byte for byte. */
-#define MAXLOC 4u
-
 static void op_xfer(struct fz_in *in, bool pull)
 {
 	struct rec *r = pick_rec(fz_u8(in), true);
-	struct vob_iov loc[MAXLOC];
-	uint8_t *want[MAXLOC];
-	unsigned nloc = 1u + fz_u8(in) % MAXLOC, k, si = 0, li = 0, nseg;
-	uint8_t omode = fz_u8(in), flags = fz_u8(in);
-	bool use_x = flags & 1, flat = (flags & 2) && nloc == 1;
-	uint64_t seed = fz_u32(in) | 1u;
-	size_t offset, soff, loff = 0, done = 0, part, local = 0, expect;
-	const struct vob_iov *seg;
-	struct vob_xfer x;
-	int want_ret = 0, got;
 
-	if (!r)
-		return;
-	part = pull ? r->ch.out_len : r->ch.in_len;
-	switch (omode % 5) {
-	case 0:
-		offset = 0;
-		break;
-	case 1:
-		offset = fz_u8(in);
-		break;
-	case 2:
-		offset = fz_u16(in);
-		break;
-	case 3:
-		offset = part - (fz_u8(in) % (part + 1u));
-		break;
-	default:
-		offset = (size_t)fz_u64(in);
-		break;
-	}
-	for (k = 0; k < nloc; k++) {
-		size_t len, j;
-
-		switch (fz_u8(in) % 4) {
-		case 0:
-			len = 0;
-			break;
-		case 1:
-			len = fz_u8(in);
-			break;
-		case 2:
-			len = fz_u16(in) % 4097u;
-			break;
-		default:
-			len = VOB_DMA_MIN_BYTES + fz_u8(in);
-			break;
-		}
-		loc[k].base = malloc(len + 1u);
-		loc[k].len = (uint32_t)len;
-		loc[k].flags = 0;
-		want[k] = malloc(len + 1u);
-		for (j = 0; j < len; j++)
-			((uint8_t *)loc[k].base)[j] = pull ? 0xcd : (uint8_t)fz_rand(&seed);
-		memcpy(want[k], loc[k].base, len);
-		local += len;
-	}
-
-	/* The reference copy, piece by piece; with a failing DMA engine the
-	 * first piece large enough for it fails the call. */
-	seg = r->ch.iov + (pull ? 0 : r->ch.n_out);
-	nseg = pull ? r->ch.n_out : r->ch.n_in;
-	soff = offset;
-	while (si < nseg && soff >= seg[si].len)
-		soff -= seg[si++].len;
-	while (si < nseg && li < nloc) {
-		size_t n = seg[si].len - soff;
-		uint8_t *sp = (uint8_t *)seg[si].base + soff;
-
-		if (n > loc[li].len - loff)
-			n = loc[li].len - loff;
-		if (use_x && fz.dma_mode == FZ_DMA_FAIL && n >= VOB_DMA_MIN_BYTES) {
-			want_ret = VOB_EIO;
-			break;
-		}
-		if (pull) {
-			memcpy(want[li] + loff, sp, n);
-		} else {
-			FZ_CHECK(fz_in_a(sp, n), "harness: writable segment outside A");
-			memcpy(expA + (sp - fz.a), (uint8_t *)loc[li].base + loff, n);
-		}
-		done += n;
-		soff += n;
-		loff += n;
-		if (soff == seg[si].len) {
-			si++;
-			soff = 0;
-		}
-		if (loff == loc[li].len) {
-			li++;
-			loff = 0;
-		}
-	}
-	if (!want_ret) {
-		expect = offset < part ? part - offset : 0;
-		if (expect > local)
-			expect = local;
-		FZ_CHECK(done == expect, "harness: reference copied %zu, expected %zu", done, expect);
-		want_ret = (int)done;
-	}
-
-	vob_xfer_init(&x);
-	d.clean_chain = &r->ch;
-	if (pull)
-		got = flat ? vob_chain_pull(&fz.link, &r->ch, offset, loc[0].base, loc[0].len,
-					    use_x ? &x : NULL)
-			   : vob_chain_pullv(&fz.link, &r->ch, offset, loc, nloc, use_x ? &x : NULL);
-	else
-		got = flat ? vob_chain_push(&fz.link, &r->ch, offset, loc[0].base, loc[0].len,
-					    use_x ? &x : NULL)
-			   : vob_chain_pushv(&fz.link, &r->ch, offset, loc, nloc, use_x ? &x : NULL);
-	d.clean_chain = NULL;
-	trace(pull ? "vob_chain_pull" : "vob_chain_push", got);
-	FZ_CHECK(got == want_ret, "%s returned %d, expected %d", pull ? "pull" : "push", got,
-		 want_ret);
-	FZ_CHECK(vob_xfer_done(&x) == 1, "xfer not done after a synchronous copy: %d",
-		 vob_xfer_done(&x));
-	for (k = 0; k < nloc; k++) {
-		if (pull)
-			FZ_CHECK(!memcmp(loc[k].base, want[k], loc[k].len),
-				 "pull: local piece %u differs from the chain's bytes", k);
-		free(loc[k].base);
-		free(want[k]);
-	}
-	check_state(pull ? "vob_chain_pull" : "vob_chain_push");
+	fz_op_xfer(in, r ? &r->ch : NULL, pull, expA, &d.vq);
+	if (r)
+		check_state(pull ? "vob_chain_pull" : "vob_chain_push");
 }
 
 static void do_enable(void)
@@ -729,38 +565,17 @@ static int predict_kick(void)
 		need = d.used_idx != old && !(fz_rd16(d.avail) & 1u);
 	}
 	if (need)
-		d.nsent++;
+		d.n.nsent++;
 	else if (d.used_idx != old)
-		d.nsupp++;
+		d.n.nsupp++;
 	return need;
 }
 
 static void op_kick(uint8_t sel)
 {
-	unsigned bells = fz.doorbells;
-	int want, got;
+	bool rang = fz_op_kick(&d.vq, sel, predict_kick, check_ret);
 
-	switch (sel % 3) {
-	case 0:
-		want = predict_kick();
-		got = vob_vq_kick_prepare(&d.vq);
-		check_ret(got, want, "vob_vq_kick_prepare");
-		FZ_CHECK(fz.doorbells == bells, "kick_prepare rang the doorbell");
-		break;
-	case 1:
-		want = predict_kick();
-		got = vob_vq_kick(&d.vq);
-		check_ret(got, want, "vob_vq_kick");
-		FZ_CHECK(fz.doorbells == bells + (got == 1), "kick: %u doorbells for %d",
-			 fz.doorbells - bells, got);
-		break;
-	default:
-		got = vob_vq_notify(&d.vq);
-		check_ret(got, 0, "vob_vq_notify");
-		FZ_CHECK(fz.doorbells == bells + 1, "notify did not ring");
-		break;
-	}
-	if (fz.doorbells != bells)
+	if (rang)
 		FZ_CHECK(fz.doorbell_id == d.cfg.doorbell && fz.doorbell_data == d.cfg.index,
 			 "doorbell %u data %u, expected %u %u", fz.doorbell_id, fz.doorbell_data,
 			 d.cfg.doorbell, d.cfg.index);
@@ -795,7 +610,7 @@ static void dev_init(void)
 	d.broken = false;
 	d.last_avail = d.avail_seen = d.used_idx = d.kicked = d.next_order = d.push_order = 0;
 	d.used_flags = 0;
-	d.pops = d.pushes = d.nsent = d.nsupp = d.errors = 0;
+	d.n = (struct fz_counts){ 0 };
 	d.fifo_n = 0;
 	err = vob_vq_init(&d.vq, &fz.link, &d.cfg, d.state, VOB_VQ_STATE_SIZE(d.size, 0));
 	FZ_CHECK(err == 0, "vob_vq_init: %d", err);
@@ -1077,7 +892,7 @@ static void dev_setup(struct fz_in *in)
 	d.start = h[8] < 96 ? 0 : (uint16_t)(0u - (h[8] - 95u));
 	d.drv_desc = 0;
 	d.quiet = false;
-	d.clean_chain = NULL;
+	fz_push_chain = NULL;
 	d.burst_left = BURST_BUDGET;
 	dev_init();
 }
@@ -1119,12 +934,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 9:
 			r = pick_rec(fz_u8(&in), false);
 			if (r)
-				do_push(r, gen_written(&in, r->ch.in_len));
+				do_push(r, fz_gen_written(&in, r->ch.in_len));
 			break;
 		case 10: /* push a chain already pushed (or any) again */
 			r = pick_rec(fz_u8(&in), true);
 			if (r)
-				do_push(r, gen_written(&in, r->ch.in_len));
+				do_push(r, fz_gen_written(&in, r->ch.in_len));
 			break;
 		case 11:
 			op_xfer(&in, true);

@@ -88,7 +88,7 @@ static struct {
 	uint32_t batch_len;        /* and that chain's written length */
 	uint16_t next_head;        /* IN_ORDER: where the next chain must start */
 	unsigned nfree;
-	uint64_t adds, useds, nsent, nsupp, errors;
+	struct fz_counts n; /* adds, useds, notifications, errors */
 	/* token accounting over the whole input */
 	uint64_t next_tok, added, returned, reclaimed;
 	/* the device */
@@ -209,31 +209,14 @@ static void dev_used_elem(unsigned slot, uint32_t id, uint32_t len)
 
 static void check_state(const char *op)
 {
-	const struct vob_vq_stats *s = vob_vq_stats(&v.vq);
-
-	FZ_CHECK(s->added == v.adds && s->used == v.useds, "%s: stats added %llu used %llu, "
-		 "model %llu %llu", op, (unsigned long long)s->added,
-		 (unsigned long long)s->used, (unsigned long long)v.adds,
-		 (unsigned long long)v.useds);
-	FZ_CHECK(s->notify_sent == v.nsent && s->notify_suppressed == v.nsupp,
-		 "%s: notify stats %llu/%llu, model %llu/%llu", op,
-		 (unsigned long long)s->notify_sent, (unsigned long long)s->notify_suppressed,
-		 (unsigned long long)v.nsent, (unsigned long long)v.nsupp);
-	FZ_CHECK(s->errors == v.errors, "%s: errors %llu, model %llu", op,
-		 (unsigned long long)s->errors, (unsigned long long)v.errors);
+	fz_check_counts(&v.vq, &v.n, op);
 	if (!v.quiet)
 		fz_expect_same(fz.a, expA, FZ_A_SIZE, "window A", op);
 }
 
-/* VOB_FUZZ_TRACE=1 in the environment prints every call and its result. */
 static void trace(const char *op, int got)
 {
-	static int on = -1;
-
-	if (on < 0)
-		on = getenv("VOB_FUZZ_TRACE") != NULL;
-	if (on)
-		fprintf(stderr, "  %-28s -> %d (fault %d)\n", op, got, vob_vq_fault(&v.vq));
+	fz_trace(&v.vq, op, got);
 }
 
 static void check_ret(int got, int want, const char *op)
@@ -246,7 +229,7 @@ static void check_ret(int got, int want, const char *op)
 static void got_eproto(void)
 {
 	v.broken = true;
-	v.errors++;
+	v.n.errors++;
 	FZ_CHECK(vob_vq_fault(&v.vq) != VOB_FAULT_NONE, "VOB_EPROTO without a fault code");
 }
 
@@ -487,7 +470,7 @@ static int do_add(struct vob_seg *segs, unsigned n_out, unsigned n_in, void *tok
 		order[nout] = head;
 		nout++;
 		v.nfree -= need;
-		v.adds++;
+		v.n.added++;
 		v.added++;
 		verify_all();
 	}
@@ -636,7 +619,7 @@ static int do_get_used(uint8_t sel)
 			v.nfree += r->need;
 			remove_at(pos);
 			v.last_used++;
-			v.useds++;
+			v.n.used++;
 			v.returned++;
 			if (v.honest) {
 				memmove(&v.cq[0], &v.cq[1], (v.cq_n - 1u) * sizeof(v.cq[0]));
@@ -666,38 +649,15 @@ static int predict_kick(void)
 		need = v.avail_idx != old && !(fz_rd16(v.used) & 1u);
 	}
 	if (need)
-		v.nsent++;
+		v.n.nsent++;
 	else if (v.avail_idx != old)
-		v.nsupp++;
+		v.n.nsupp++;
 	return need;
 }
 
 static void op_kick(uint8_t sel)
 {
-	unsigned bells = fz.doorbells;
-	int want, got;
-
-	switch (sel % 3) {
-	case 0:
-		want = predict_kick();
-		got = vob_vq_kick_prepare(&v.vq);
-		check_ret(got, want, "vob_vq_kick_prepare");
-		FZ_CHECK(fz.doorbells == bells, "kick_prepare rang the doorbell");
-		break;
-	case 1:
-		want = predict_kick();
-		got = vob_vq_kick(&v.vq);
-		check_ret(got, want, "vob_vq_kick");
-		FZ_CHECK(fz.doorbells == bells + (got == 1), "kick: %u doorbells for %d",
-			 fz.doorbells - bells, got);
-		break;
-	default:
-		got = vob_vq_notify(&v.vq);
-		check_ret(got, 0, "vob_vq_notify");
-		FZ_CHECK(fz.doorbells == bells + 1, "notify did not ring");
-		break;
-	}
-	if (fz.doorbells != bells) {
+	if (fz_op_kick(&v.vq, sel, predict_kick, check_ret)) {
 		uint32_t data = v.cfg.index;
 
 		if (v.feat & VOB_BIT(VOB_F_NOTIFICATION_DATA))
@@ -988,7 +948,7 @@ static void drv_init(void)
 	v.batch_len = 0;
 	v.next_head = 0;
 	v.nfree = v.size;
-	v.adds = v.useds = v.nsent = v.nsupp = v.errors = 0;
+	v.n = (struct fz_counts){ 0 };
 	v.cq_n = 0;
 	err = vob_vq_init(&v.vq, &fz.link, &v.cfg, v.state, VOB_VQ_STATE_SIZE(v.size, v.imax));
 	FZ_CHECK(err == 0, "vob_vq_init: %d", err);

@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The vob firmware example: a freestanding 32-bit x86 image that QEMU boots
+ * with -kernel (multiboot). It finds QEMU's ivshmem-plain PCI device, uses
+ * its shared-memory BAR as the link window through the bare-metal port, and
+ * plays one half of the Linux echo pair (examples/linux) against a process
+ * on the host that maps the same /dev/shm file:
+ *
+ *   role=device  the echo device in slot 0; the host runs vob-echo-drv
+ *   role=driver  the echo driver; the host runs vob-echo-dev
+ *
+ * No doorbell is wired (ivshmem-plain has none): both sides poll. Progress
+ * and a summary go to COM1; the firmware leaves QEMU through isa-debug-exit
+ * with status 0 when all went well (QEMU's exit code is status * 2 + 1).
+ *
+ * Kernel command line (-append), all optional:
+ *   role=device|driver  queue=N  timeout=SECONDS (without any progress)
+ *   count=N size=N packed=1   driver role: messages, their size, the ring
+ *                             (the device role runs until the driver leaves)
+ *   bar=move   assign BAR2 ourselves below the other BARs, even when the
+ *              BIOS assigned it (the path taken when the BIOS left it
+ *              above 4 GiB, which this 32-bit firmware cannot reach)
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ex_layout.h"
+#include "pc.h"
+#include "vob/vob.h"
+#include "vob_baremetal.h"
+
+#define FW_QMAX 256u          /* largest queue=; the state below is sized for it */
+#define FW_SIZE_MAX 4096u     /* largest size= (driver role) */
+#define FW_SEG_MAX 8u         /* device role: descriptors per chain */
+#define FW_BATCH 32u          /* device role: chains popped per round */
+
+#define IVSHMEM_VENDOR 0x1af4u
+#define IVSHMEM_DEVICE 0x1110u
+#define IVSHMEM_BAR2 0x18u
+
+/* Firmware exit statuses (QEMU exits with status * 2 + 1). */
+enum { FW_OK = 0, FW_ESETUP = 1, FW_ETRAFFIC = 2, FW_ETIMEOUT = 3 };
+
+struct fw_opts {
+	int driver;
+	int packed;
+	int bar_move;
+	uint32_t count, size, queue, timeout_s;
+};
+
+struct fw_msg {
+	uint64_t seq;
+	uint8_t *buf;
+};
+
+static struct fw {
+	struct fw_opts o;
+	struct vob_bm_window win;
+	struct vob_bm_port port;
+	struct vob_link link;
+	struct vob_table t;
+	struct vob_dev dev;
+	struct vob_vq vq;
+	struct vob_dev_queue dq;
+	/* driver role */
+	struct vob_pool pool;
+	uint16_t pool_next[FW_QMAX];
+	struct fw_msg msg[FW_QMAX];
+	uint32_t half;
+	uint64_t next, acked, inflight, lost;
+	/* both */
+	uint64_t done, bytes, t_live, t_progress;
+	uint8_t scratch[FW_SIZE_MAX];
+	uint8_t vq_state[VOB_VQ_STATE_SIZE(FW_QMAX, 0)] __attribute__((aligned(64)));
+} fw;
+
+static const char *fw_word(const char *s, const char *key)
+{
+	size_t n = 0;
+
+	while (key[n])
+		n++;
+	for (; *s; s++) {
+		size_t i = 0;
+
+		if (s[0] != ' ' && s != key && s[-1] != ' ')
+			continue;
+		while (i < n && s[i] == key[i])
+			i++;
+		if (i == n)
+			return s + n;
+	}
+	return NULL;
+}
+
+static uint32_t fw_num(const char *cmd, const char *key, uint32_t dflt)
+{
+	const char *v = fw_word(cmd, key);
+	uint32_t x = 0;
+
+	if (!v || *v < '0' || *v > '9')
+		return dflt;
+	while (*v >= '0' && *v <= '9')
+		x = x * 10u + (uint32_t)(*v++ - '0');
+	return x;
+}
+
+static void fw_parse(const struct pc_mb_info *mbi, struct fw_opts *o)
+{
+	const char *cmd = "";
+	const char *role;
+
+	if (mbi->flags & PC_MB_INFO_CMDLINE)
+		cmd = (const char *)(uintptr_t)mbi->cmdline;
+	pc_printf("vob-fw: command line '%s'\n", cmd);
+	role = fw_word(cmd, "role=");
+	o->driver = role && role[0] == 'd' && role[1] == 'r';
+	o->packed = fw_num(cmd, "packed=", 0) != 0;
+	o->count = fw_num(cmd, "count=", 10000u);
+	o->size = fw_num(cmd, "size=", 64u);
+	o->queue = fw_num(cmd, "queue=", 64u);
+	o->timeout_s = fw_num(cmd, "timeout=", 30u);
+	o->bar_move = fw_word(cmd, "bar=move") != NULL;
+	if (o->size < 8u || o->size > FW_SIZE_MAX)
+		o->size = 64u;
+	if (o->queue < 1u || o->queue > FW_QMAX || (o->queue & (o->queue - 1u)))
+		o->queue = 64u;
+}
+
+static void fw_fail(int status, const char *what, int err)
+{
+	pc_printf("vob-fw: FAIL: %s%s%s\n", what, err ? ": " : "", err ? vob_strerror(err) : "");
+	pc_exit((uint8_t)status);
+}
+
+static uint64_t fw_clock(void *user)
+{
+	(void)user;
+	return pc_clock_ns();
+}
+
+/* Find ivshmem-plain and make its BAR2 reachable: memory decoding on, and
+ * an address below 4 GiB (paging is off: the CPU reaches only that). */
+static void fw_find_window(const struct pc_mb_info *mbi)
+{
+	struct pc_pci d;
+	struct pc_bar bar;
+	uint64_t ram_top = 0x100000u;
+
+	if (mbi->flags & PC_MB_INFO_MEM)
+		ram_top += (uint64_t)mbi->mem_upper * 1024u;
+	if (pc_pci_find(IVSHMEM_VENDOR, IVSHMEM_DEVICE, &d))
+		fw_fail(FW_ESETUP, "no ivshmem-plain device (1af4:1110) on the PCI bus", 0);
+	if (pc_bar_probe(&d, IVSHMEM_BAR2, &bar))
+		fw_fail(FW_ESETUP, "ivshmem BAR2 is not a memory BAR", 0);
+	pc_printf("vob-fw: ivshmem at %02x:%02x.%x, BAR2 %llx (%llu KiB, %s%s) from the BIOS\n",
+		  (unsigned)d.bus, (unsigned)d.dev, (unsigned)d.fn, bar.base, bar.size >> 10,
+		  bar.is64 ? "64-bit" : "32-bit", bar.prefetch ? ", prefetchable" : "");
+	if (fw.o.bar_move || !bar.base || bar.base + bar.size > 0x100000000ull) {
+		if (pc_bar_place_low(&d, IVSHMEM_BAR2, &bar, ram_top))
+			fw_fail(FW_ESETUP, "no room below 4 GiB for the ivshmem BAR", 0);
+		pc_printf("vob-fw: BAR2 assigned by the firmware at %llx\n", bar.base);
+	}
+	pc_pci_enable_mem(&d);
+	fw.win.link_addr = 0;
+	fw.win.size = bar.size;
+	fw.win.ptr = (void *)(uintptr_t)bar.base;
+	fw.win.kind = VOB_MEM_COHERENT; /* QEMU's RAM behind the BAR, same host caches */
+	fw.win.owner = VOB_WIN_LOCAL;
+	fw.win.access = VOB_MAP_READ | VOB_MAP_WRITE;
+}
+
+static void fw_open(unsigned side)
+{
+	struct vob_bm_cfg c = { 0 };
+	struct vob_table_cfg tc = { 0 };
+	int err;
+
+	c.windows = &fw.win;
+	c.nwindows = 1;
+	c.clock_ns = fw_clock;
+	err = vob_bm_init(&fw.port, &c);
+	if (err)
+		fw_fail(FW_ESETUP, "vob_bm_init", err);
+	err = vob_bm_link_init(&fw.link, &fw.port, EX_LINE);
+	if (err)
+		fw_fail(FW_ESETUP, "vob_bm_link_init", err);
+	tc.addr = EX_TABLE_ADDR;
+	tc.side = (uint8_t)side;
+	tc.nslots = EX_NSLOTS;
+	tc.nqueues = EX_NQUEUES;
+	tc.config_max = EX_CONFIG_MAX;
+	tc.epoch_seed = (uint32_t)pc_rdtsc();
+	err = vob_table_init(&fw.t, &fw.link, &tc);
+	if (err)
+		fw_fail(FW_ESETUP, "vob_table_init", err);
+	fw.dq.vq = &fw.vq;
+	fw.dq.state = fw.vq_state;
+	fw.dq.state_len = VOB_VQ_STATE_SIZE(fw.o.queue, 0);
+	fw.dq.size = (uint16_t)fw.o.queue;
+}
+
+/* ---- device role: the echo device ---- */
+
+static int fw_serve(struct vob_vq *vq)
+{
+	struct vob_iov iov[FW_SEG_MAX];
+	struct vob_chain ch;
+	unsigned n = 0;
+
+	while (n < FW_BATCH) {
+		int err, got;
+
+		ch.iov = iov;
+		ch.cap = FW_SEG_MAX;
+		err = vob_vq_pop(vq, &ch);
+		if (err == VOB_EAGAIN)
+			break;
+		if (err) {
+			pc_printf("vob-fw: the driver broke the ring: %s; asking for a reset\n",
+				  vob_strerror(err));
+			vob_dev_set_needs_reset(&fw.dev);
+			return VOB_EPROTO;
+		}
+		/* Not an echo request (too little room): returned untouched. */
+		got = ch.in_len < ch.out_len ? 0 :
+			ex_echo_chain(&fw.link, &ch, fw.scratch, sizeof(fw.scratch));
+		if (got < 0)
+			return got;
+		err = vob_vq_push(vq, &ch, (uint32_t)got);
+		if (err)
+			return err;
+		fw.bytes += (uint32_t)got;
+		fw.done++;
+		n++;
+	}
+	if (n)
+		vob_vq_kick(vq);
+	return (int)n;
+}
+
+static int fw_device_round(void *arg)
+{
+	struct vob_vq *vq;
+	int ev = vob_dev_poll(&fw.dev), n;
+
+	(void)arg;
+	if (ev < 0)
+		return ev;
+	if (ev)
+		fw.t_progress = pc_clock_ns();
+	if (ev & VOB_DEV_EV_LIVE) {
+		fw.t_live = pc_clock_ns();
+		pc_printf("vob-fw: echo device live: %s ring, features %llx\n",
+			  (vob_dev_features(&fw.dev, 0) & VOB_BIT(VOB_F_RING_PACKED)) ? "packed" : "split",
+			  vob_dev_features(&fw.dev, 0));
+	}
+	/* Done when the driver leaves (or resets) after a session. Not after
+	 * a count of our own: a device that leaves as soon as it has pushed
+	 * the last echo takes the echoes the driver has not read yet with it
+	 * (the driver gets them back as lost, as it must). */
+	if ((ev & VOB_DEV_EV_RESET) && fw.t_live)
+		return 1;
+	vq = vob_dev_vq(&fw.dev, 0);
+	if (!vq)
+		goto idle;
+	n = fw_serve(vq);
+	if (n < 0)
+		return n;
+	if (n)
+		fw.t_progress = pc_clock_ns();
+idle:
+	if (pc_clock_ns() - fw.t_progress > (uint64_t)fw.o.timeout_s * 1000000000u)
+		return VOB_ETIMEDOUT;
+	return 0;
+}
+
+static int fw_device(void)
+{
+	struct vob_dev_cfg c = { 0 };
+	uint64_t t;
+	int r;
+
+	fw_open(EX_SIDE_DEVICE);
+	c.role = VOB_ROLE_DEVICE;
+	c.num_queues = 1;
+	c.queues = &fw.dq;
+	c.features[0] = VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX) |
+			VOB_BIT(VOB_F_IN_ORDER) | VOB_BIT(VOB_F_RING_PACKED) |
+			VOB_BIT(VOB_F_INDIRECT_DESC);
+	c.device_id = EX_ECHO_DEVICE_ID;
+	c.vendor_id = EX_VENDOR_ID;
+	c.seg_max = FW_SEG_MAX;
+	r = vob_dev_init(&fw.dev, &fw.t, &c);
+	if (r)
+		fw_fail(FW_ESETUP, "vob_dev_init", r);
+	pc_printf("vob-fw: echo device published in slot 0 (queue of up to %u); waiting for "
+		  "the driver\n", fw.o.queue);
+	fw.t_progress = pc_clock_ns();
+	r = vob_bm_poll(&fw.port, fw_device_round, NULL, 0, 0);
+	t = pc_clock_ns() - fw.t_live;
+	pc_printf("vob-fw: echoed %llu messages (%llu bytes) in %llu ms\n", fw.done, fw.bytes,
+		  fw.t_live ? t / 1000000u : 0);
+	vob_table_shutdown(&fw.t);
+	if (r == VOB_ETIMEDOUT)
+		fw_fail(FW_ETIMEOUT, fw.t_live ? "no traffic for timeout= seconds" :
+			"no driver came within timeout= seconds", 0);
+	if (r < 0)
+		fw_fail(FW_ETRAFFIC, "echo", r);
+	return fw.done ? FW_OK : FW_ETRAFFIC;
+}
+
+/* ---- driver role: the echo driver ---- */
+
+static void fw_on_lost(void *arg, uint16_t q, void *token)
+{
+	struct fw_msg *m = token;
+
+	(void)arg;
+	(void)q;
+	fw.lost++;
+	fw.inflight--;
+	vob_pool_put(&fw.pool, m->buf);
+}
+
+static int fw_collect(struct vob_vq *vq)
+{
+	int in_order = (vob_dev_features(&fw.dev, 0) & VOB_BIT(VOB_F_IN_ORDER)) != 0;
+	void *token;
+	uint32_t written;
+	int n = 0, err;
+
+	while ((err = vob_vq_get_used(vq, &token, &written)) == 0) {
+		struct fw_msg *m = token;
+		uint32_t bad;
+
+		/* With IN_ORDER the device may report a batch in one used entry:
+		 * the others come back with 0 bytes written. */
+		if (written != fw.o.size && !(in_order && written == 0)) {
+			pc_printf("vob-fw: message %llu: device wrote %u bytes, expected %u\n", m->seq,
+				  written, fw.o.size);
+			return VOB_EPROTO;
+		}
+		bad = ex_check(m->buf + fw.half, fw.o.size, m->seq);
+		if (bad != fw.o.size) {
+			pc_printf("vob-fw: message %llu: echoed byte %u is wrong\n", m->seq, bad);
+			return VOB_EPROTO;
+		}
+		fw.acked++;
+		fw.inflight--;
+		fw.bytes += fw.o.size;
+		vob_pool_put(&fw.pool, m->buf);
+		n++;
+	}
+	return err == VOB_EAGAIN ? n : err;
+}
+
+static int fw_send(struct vob_vq *vq)
+{
+	int n = 0;
+
+	while (fw.acked + fw.inflight < fw.o.count) {
+		uint64_t addr;
+		uint8_t *buf = vob_pool_get(&fw.pool, &addr);
+		struct vob_seg s[2];
+		struct fw_msg *m;
+		int err;
+
+		if (!buf)
+			break;
+		m = &fw.msg[(addr - fw.pool.addr) / fw.pool.buf_size];
+		m->buf = buf;
+		m->seq = fw.next;
+		ex_fill(buf, fw.o.size, m->seq);
+		s[0].addr = addr;
+		s[0].len = fw.o.size;
+		s[1].addr = addr + fw.half;
+		s[1].len = fw.o.size;
+		err = vob_vq_add(vq, s, 1, 1, m);
+		if (err) {
+			vob_pool_put(&fw.pool, buf);
+			if (err != VOB_ENOSPC)
+				return err;
+			break;
+		}
+		fw.next++;
+		fw.inflight++;
+		n++;
+	}
+	if (n)
+		vob_vq_kick(vq);
+	return n;
+}
+
+static int fw_driver_round(void *arg)
+{
+	struct vob_vq *vq;
+	int ev = vob_dev_poll(&fw.dev), n, m;
+
+	(void)arg;
+	if (ev < 0)
+		return ev;
+	if (ev)
+		fw.t_progress = pc_clock_ns();
+	if (ev & VOB_DEV_EV_REFUSED)
+		return VOB_ENOTSUP;
+	if (ev & VOB_DEV_EV_LIVE) {
+		fw.t_live = pc_clock_ns();
+		pc_printf("vob-fw: echo driver live: %s ring, features %llx, queue %u\n",
+			  (vob_dev_features(&fw.dev, 0) & VOB_BIT(VOB_F_RING_PACKED)) ? "packed" : "split",
+			  vob_dev_features(&fw.dev, 0), (unsigned)fw.vq.size);
+	}
+	if (fw.lost)
+		return VOB_ECONNRESET; /* the host device went away mid-run */
+	vq = vob_dev_vq(&fw.dev, 0);
+	if (!vq)
+		goto idle;
+	n = fw_collect(vq);
+	if (n < 0)
+		return n;
+	m = fw_send(vq);
+	if (m < 0)
+		return m;
+	if (n || m)
+		fw.t_progress = pc_clock_ns();
+	if (fw.acked >= fw.o.count)
+		return 1;
+idle:
+	if (pc_clock_ns() - fw.t_progress > (uint64_t)fw.o.timeout_s * 1000000000u)
+		return VOB_ETIMEDOUT;
+	return 0;
+}
+
+static int fw_driver(void)
+{
+	struct vob_dev_cfg c = { 0 };
+	struct vob_arena a;
+	uint64_t t;
+	int r;
+
+	fw_open(EX_SIDE_DRIVER);
+	a.addr = EX_ARENA_ADDR;
+	a.len = fw.win.size - EX_ARENA_ADDR;
+	r = vob_place_split(&a, &a, (uint16_t)fw.o.queue, EX_LINE, &fw.dq);
+	if (r)
+		fw_fail(FW_ESETUP, "vob_place_split", r);
+	fw.half = (uint32_t)VOB_ALIGN_UP(fw.o.size, EX_LINE);
+	a.addr = VOB_ALIGN_UP(a.addr, EX_LINE);
+	if (a.addr + (uint64_t)fw.o.queue * 2u * fw.half > fw.win.size)
+		fw_fail(FW_ESETUP, "the window is too small for queue= and size=", 0);
+	r = vob_pool_init(&fw.pool, &fw.link, a.addr, 2u * fw.half, (uint16_t)fw.o.queue,
+			  fw.pool_next);
+	if (r)
+		fw_fail(FW_ESETUP, "vob_pool_init", r);
+	c.role = VOB_ROLE_DRIVER;
+	c.num_queues = 1;
+	c.queues = &fw.dq;
+	c.features[0] = VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX) |
+			VOB_BIT(VOB_F_IN_ORDER);
+	if (fw.o.packed)
+		c.features[0] |= VOB_BIT(VOB_F_RING_PACKED);
+	c.on_lost = fw_on_lost;
+	r = vob_dev_init(&fw.dev, &fw.t, &c);
+	if (r)
+		fw_fail(FW_ESETUP, "vob_dev_init", r);
+	pc_printf("vob-fw: looking for the echo device in slot 0; sending %u messages of %u "
+		  "bytes\n", fw.o.count, fw.o.size);
+	fw.t_progress = pc_clock_ns();
+	r = vob_bm_poll(&fw.port, fw_driver_round, NULL, 0, 0);
+	t = pc_clock_ns() - fw.t_live;
+	pc_printf("vob-fw: %llu messages of %u bytes echoed and checked in %llu ms: %llu msg/s; "
+		  "%llu lost\n", fw.acked, fw.o.size, t / 1000000u,
+		  t && fw.t_live ? fw.acked * 1000000000u / t : 0, fw.lost);
+	vob_table_shutdown(&fw.t);
+	if (r == VOB_ETIMEDOUT)
+		fw_fail(FW_ETIMEOUT, fw.t_live ? "no echo for timeout= seconds" :
+			"no echo device came within timeout= seconds", 0);
+	if (r < 0)
+		fw_fail(FW_ETRAFFIC, "echo", r);
+	return FW_OK;
+}
+
+void fw_main(uint32_t magic, const struct pc_mb_info *mbi);
+
+void fw_main(uint32_t magic, const struct pc_mb_info *mbi)
+{
+	uint64_t hz;
+	int status;
+
+	pc_serial_init();
+	pc_printf("\nvob-fw: vob %d.%d.%d firmware (multiboot, 32-bit, polling)\n", VOB_VERSION_MAJOR,
+		  VOB_VERSION_MINOR, VOB_VERSION_PATCH);
+	if (magic != PC_MB_BOOT_MAGIC)
+		fw_fail(FW_ESETUP, "not started by a multiboot loader", 0);
+	hz = pc_clock_init();
+	pc_printf("vob-fw: TSC %llu kHz\n", hz / 1000u);
+	fw_parse(mbi, &fw.o);
+	fw_find_window(mbi);
+	pc_printf("vob-fw: window at %x, %llu KiB; role %s\n", (uint32_t)(uintptr_t)fw.win.ptr,
+		  fw.win.size >> 10, fw.o.driver ? "driver" : "device");
+	status = fw.o.driver ? fw_driver() : fw_device();
+	pc_printf("vob-fw: %s\n", status == FW_OK ? "PASS" : "FAIL");
+	pc_exit((uint8_t)status);
+}
