@@ -25,10 +25,6 @@ static inline void qbit_set(uint32_t m[2], uint16_t q)
 	m[q >> 5] |= 1u << (q & 31u);
 }
 
-static inline bool qany(const uint32_t m[2])
-{
-	return m[0] || m[1];
-}
 
 static inline vob_le16_t *f16(uint8_t *area, size_t off)
 {
@@ -79,11 +75,6 @@ static void table_in(const struct vob_table *t, const void *p, size_t n)
 		vob_link_invalidate(t->link, p, n);
 }
 
-static uint64_t table_now(const struct vob_table *t)
-{
-	return t->link->ops->clock_ns ? t->link->ops->clock_ns(t->link->ctx) : t->polls;
-}
-
 /* ---- the table ---------------------------------------------------------- */
 
 int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_table_cfg *cfg)
@@ -113,7 +104,7 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 						&w);
 	if (!t->base)
 		return VOB_EFAULT;
-	t->cached = w->kind == VOB_MEM_CACHED;
+	t->cached = VOB_WIN_CACHED(w);
 	t->timeout = cfg->timeout ? cfg->timeout
 				  : (link->ops->clock_ns ? 1000000000ull : 100000ull);
 
@@ -246,11 +237,14 @@ static void features_load(uint8_t *area, size_t off, uint64_t f[2])
 	       ((uint64_t)vob_load_le32(f32(area, off + 12)) << 32);
 }
 
-/* Features a queue of this link may use: no packed ring on cached windows,
- * where both sides would write the same lines (docs/packed.md). */
+/* Features a queue of this link may use: none that this build left out
+ * (config.h), and no packed ring on cached windows, where both sides would
+ * write the same lines (docs/packed.md). */
 static uint64_t link_feature_mask(const struct vob_link *link)
 {
-	return link->cached ? ~VOB_BIT(VOB_F_RING_PACKED) : ~(uint64_t)0;
+	(void)link;
+	return ~VOB_VQ_FEATURES_OUT &
+	       (VOB_LINK_CACHED(link) ? ~VOB_BIT(VOB_F_RING_PACKED) : ~(uint64_t)0);
 }
 
 int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cfg *cfg)
@@ -262,7 +256,10 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 	    cfg->num_queues > t->nqueues || (cfg->num_queues && !cfg->queues) ||
 	    !(cfg->features[0] & VOB_BIT(VOB_F_VERSION_1)))
 		return VOB_EINVAL;
-	dev = cfg->role == VOB_ROLE_DEVICE;
+	if ((!VOB_CFG_DRIVER && cfg->role == VOB_ROLE_DRIVER) ||
+	    (!VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE))
+		return VOB_ENOTSUP; /* a role this build left out (config.h) */
+	dev = VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE;
 	if (dev && (cfg->config_len > t->config_max || (cfg->config_len && !cfg->config)))
 		return VOB_EINVAL;
 	if (!dev && cfg->num_queues && !cfg->on_lost)
@@ -309,6 +306,11 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 }
 
 /* ---- device role ---------------------------------------------------------- */
+#if VOB_CFG_DEVICE
+static inline bool qany(const uint32_t m[2])
+{
+	return m[0] || m[1];
+}
 
 static void device_stop_queues(struct vob_dev *d)
 {
@@ -529,7 +531,35 @@ int vob_dev_config_write(struct vob_dev *d, uint32_t off, const void *buf, uint3
 	return 0;
 }
 
+#else
+int vob_dev_set_needs_reset(struct vob_dev *d)
+{
+	(void)d;
+	return VOB_ENOTSUP;
+}
+
+int vob_dev_remove(struct vob_dev *d)
+{
+	(void)d;
+	return VOB_ENOTSUP;
+}
+
+int vob_dev_config_write(struct vob_dev *d, uint32_t off, const void *buf, uint32_t len)
+{
+	(void)d;
+	(void)off;
+	(void)buf;
+	(void)len;
+	return VOB_ENOTSUP;
+}
+#endif
+
 /* ---- driver role ---------------------------------------------------------- */
+#if VOB_CFG_DRIVER
+static uint64_t table_now(const struct vob_table *t)
+{
+	return t->link->ops->clock_ns ? t->link->ops->clock_ns(t->link->ctx) : t->polls;
+}
 
 /* Hand every token in flight back to the application and stop the queues. */
 static void driver_drop(struct vob_dev *d)
@@ -797,14 +827,41 @@ int vob_dev_config_read(struct vob_dev *d, uint32_t off, void *buf, uint32_t len
 	return VOB_EAGAIN;
 }
 
+#else
+int vob_dev_reset(struct vob_dev *d)
+{
+	(void)d;
+	return VOB_ENOTSUP;
+}
+
+int vob_dev_config_read(struct vob_dev *d, uint32_t off, void *buf, uint32_t len)
+{
+	(void)d;
+	(void)off;
+	(void)buf;
+	(void)len;
+	return VOB_ENOTSUP;
+}
+#endif
+
 int vob_dev_poll(struct vob_dev *d)
 {
 	int peer;
 
+#if VOB_CFG_DEVICE && VOB_CFG_DRIVER
 	if (d->cfg.role == VOB_ROLE_DEVICE && d->state == VOB_DEV_OFF)
 		return VOB_EIO;
 	peer = vob_table_peer(d->t);
 	return d->cfg.role == VOB_ROLE_DEVICE ? device_poll(d, peer) : driver_poll(d, peer);
+#elif VOB_CFG_DEVICE
+	if (d->state == VOB_DEV_OFF)
+		return VOB_EIO;
+	peer = vob_table_peer(d->t);
+	return device_poll(d, peer);
+#else
+	peer = vob_table_peer(d->t);
+	return driver_poll(d, peer);
+#endif
 }
 
 int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16_t size,

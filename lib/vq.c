@@ -14,7 +14,7 @@ static int vq_map_area(struct vob_vq *vq, uint64_t addr, size_t len, unsigned ac
 	*ptr = vob_link_translate(vq->link, addr, len, access, &w);
 	if (!*ptr)
 		return VOB_EFAULT;
-	*cached = w->kind == VOB_MEM_CACHED;
+	*cached = VOB_WIN_CACHED(w);
 	return 0;
 }
 
@@ -30,7 +30,12 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 		return VOB_EINVAL;
 	if (cfg->role != VOB_ROLE_DRIVER && cfg->role != VOB_ROLE_DEVICE)
 		return VOB_EINVAL;
-	packed = (cfg->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
+	/* A role or a ring feature this build left out (config.h). */
+	if ((!VOB_CFG_DRIVER && cfg->role == VOB_ROLE_DRIVER) ||
+	    (!VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE) ||
+	    (cfg->features & VOB_VQ_FEATURES_OUT))
+		return VOB_ENOTSUP;
+	packed = VOB_CFG_PACKED && (cfg->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
 	/* Packed rings take any size (spec 2.8.10.1); split ones a power of two. */
 	if (cfg->size == 0 || cfg->size > VOB_VQ_MAX_SIZE ||
 	    (!packed && (cfg->size & (cfg->size - 1u))))
@@ -53,7 +58,8 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	vq->state = state;
 	vq->packed = packed;
 	vq->seg_max = cfg->seg_max ? cfg->seg_max : cfg->size;
-	if (driver && (cfg->features & VOB_BIT(VOB_F_INDIRECT_DESC)) && cfg->indirect_addr &&
+	if (VOB_CFG_INDIRECT && driver && (cfg->features & VOB_BIT(VOB_F_INDIRECT_DESC)) &&
+	    cfg->indirect_addr &&
 	    cfg->indirect_max > 1)
 		vq->indirect_max = cfg->indirect_max;
 	/* size * indirect_max * 16 must fit a size_t; 2^shift >= size, so a
@@ -97,9 +103,10 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 		return err;
 	}
 	vob_memset(state, 0, VOB_VQ_STATE_SIZE(cfg->size, vq->indirect_max));
-	return packed ? vob_packed_init(vq) : vob_split_init(vq);
+	return VOB_VQ_PACKED(vq) ? vob_packed_init(vq) : vob_split_init(vq);
 }
 
+#if VOB_CFG_DRIVER
 void vob_vq_sync_payload(const struct vob_vq *vq, const struct vob_seg *segs, unsigned n,
 			 bool for_peer)
 {
@@ -112,7 +119,7 @@ void vob_vq_sync_payload(const struct vob_vq *vq, const struct vob_seg *segs, un
 		const struct vob_window *w;
 		void *p = vob_link_translate(vq->link, segs[i].addr, segs[i].len, 0, &w);
 
-		if (!p || w->kind != VOB_MEM_CACHED || !segs[i].len)
+		if (!p || !VOB_WIN_CACHED(w) || !segs[i].len)
 			continue;
 		if (for_peer)
 			vob_link_clean(vq->link, p, segs[i].len);
@@ -153,6 +160,21 @@ void vob_vq_sync_used_payload(const struct vob_vq *vq, uint16_t head)
 	}
 }
 
+void vob_vq_free_chain(struct vob_vq *vq, uint16_t head)
+{
+	struct vob_vq_slot *slot = vob_vq_slots(vq);
+
+	/* In order, descriptors are reused in ring order: no free list. */
+	if (!VOB_VQ_IN_ORDER(vq)) {
+		slot[slot[head].last].next = vq->free_head;
+		vq->free_head = head;
+	}
+	vq->num_free = (uint16_t)(vq->num_free + slot[head].ndesc);
+	slot[head].token = NULL;
+	vq->in_flight--;
+}
+#endif
+
 /* Every public call on a queue starts here: a broken queue fails cleanly,
  * a call in the wrong role is refused. */
 static int vq_check(const struct vob_vq *vq, uint8_t role)
@@ -168,32 +190,28 @@ static int vq_check(const struct vob_vq *vq, uint8_t role)
 int vob_vq_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
 	       void *token)
 {
+#if VOB_CFG_DRIVER
 	int err = vq_check(vq, VOB_ROLE_DRIVER);
 
 	return err ? err
-		   : vq->packed ? vob_packed_add(vq, segs, n_out, n_in, token)
-				: vob_split_add(vq, segs, n_out, n_in, token);
+		   : VOB_VQ_PACKED(vq) ? vob_packed_add(vq, segs, n_out, n_in, token)
+				       : vob_split_add(vq, segs, n_out, n_in, token);
+#else
+	(void)vq;
+	(void)segs;
+	(void)n_out;
+	(void)n_in;
+	(void)token;
+	return VOB_ENOTSUP;
+#endif
 }
 
 int vob_vq_kick_prepare(struct vob_vq *vq)
 {
 	int err = vq_check(vq, 0);
 
-	return err ? err : vq->packed ? vob_packed_kick_prepare(vq) : vob_split_kick_prepare(vq);
-}
-
-void vob_vq_free_chain(struct vob_vq *vq, uint16_t head)
-{
-	struct vob_vq_slot *slot = vob_vq_slots(vq);
-
-	/* In order, descriptors are reused in ring order: no free list. */
-	if (!(vq->features & VOB_BIT(VOB_F_IN_ORDER))) {
-		slot[slot[head].last].next = vq->free_head;
-		vq->free_head = head;
-	}
-	vq->num_free = (uint16_t)(vq->num_free + slot[head].ndesc);
-	slot[head].token = NULL;
-	vq->in_flight--;
+	return err ? err
+		   : VOB_VQ_PACKED(vq) ? vob_packed_kick_prepare(vq) : vob_split_kick_prepare(vq);
 }
 
 int vob_vq_notify(struct vob_vq *vq)
@@ -202,8 +220,8 @@ int vob_vq_notify(struct vob_vq *vq)
 	 * next_off:15, next_wrap:1}: both formats keep that position (split:
 	 * the 16-bit avail index; packed: offset and wrap counter) in @kicked
 	 * at each kick_prepare. */
-	uint32_t data = vq->role == VOB_ROLE_DRIVER &&
-				(vq->features & VOB_BIT(VOB_F_NOTIFICATION_DATA))
+	uint32_t data = VOB_VQ_DRIVER(vq) &&
+				VOB_VQ_HAS(vq, VOB_CFG_NOTIF_DATA, VOB_F_NOTIFICATION_DATA)
 			? (uint32_t)vq->index |
 				  ((uint32_t)__atomic_load_n(&vq->kicked, __ATOMIC_RELAXED) << 16)
 			: vq->index;
@@ -224,51 +242,72 @@ int vob_vq_kick(struct vob_vq *vq)
 
 int vob_vq_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 {
+#if VOB_CFG_DRIVER
 	int err = vq_check(vq, VOB_ROLE_DRIVER);
 
 	return err ? err
-		   : vq->packed ? vob_packed_get_used(vq, token, written)
-				: vob_split_get_used(vq, token, written);
+		   : VOB_VQ_PACKED(vq) ? vob_packed_get_used(vq, token, written)
+				       : vob_split_get_used(vq, token, written);
+#else
+	(void)vq;
+	(void)token;
+	(void)written;
+	return VOB_ENOTSUP;
+#endif
 }
 
 int vob_vq_pop(struct vob_vq *vq, struct vob_chain *chain)
 {
+#if VOB_CFG_DEVICE
 	int err = vq_check(vq, VOB_ROLE_DEVICE);
 
 	if (err)
 		return err;
 	if (!chain || !chain->iov || chain->cap < vq->seg_max)
 		return VOB_EINVAL;
-	return vq->packed ? vob_packed_pop(vq, chain) : vob_split_pop(vq, chain);
+	return VOB_VQ_PACKED(vq) ? vob_packed_pop(vq, chain) : vob_split_pop(vq, chain);
+#else
+	(void)vq;
+	(void)chain;
+	return VOB_ENOTSUP;
+#endif
 }
 
 int vob_vq_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t written)
 {
+#if VOB_CFG_DEVICE
 	int err = vq_check(vq, VOB_ROLE_DEVICE);
 
 	return err ? err
-		   : vq->packed ? vob_packed_push(vq, chain, written)
-				: vob_split_push(vq, chain, written);
+		   : VOB_VQ_PACKED(vq) ? vob_packed_push(vq, chain, written)
+				       : vob_split_push(vq, chain, written);
+#else
+	(void)vq;
+	(void)chain;
+	(void)written;
+	return VOB_ENOTSUP;
+#endif
 }
 
 int vob_vq_enable_notify(struct vob_vq *vq)
 {
 	int err = vq_check(vq, 0);
 
-	return err ? err : vq->packed ? vob_packed_enable_notify(vq) : vob_split_enable_notify(vq);
+	return err ? err
+		   : VOB_VQ_PACKED(vq) ? vob_packed_enable_notify(vq) : vob_split_enable_notify(vq);
 }
 
 void vob_vq_disable_notify(struct vob_vq *vq)
 {
 	if (!vq_check(vq, 0))
-		vq->packed ? vob_packed_disable_notify(vq) : vob_split_disable_notify(vq);
+		VOB_VQ_PACKED(vq) ? vob_packed_disable_notify(vq) : vob_split_disable_notify(vq);
 }
 
 void *vob_vq_reclaim(struct vob_vq *vq)
 {
 	struct vob_vq_slot *slot = vob_vq_slots(vq);
 
-	if (vq->role != VOB_ROLE_DRIVER)
+	if (!VOB_VQ_DRIVER(vq))
 		return NULL;
 	/* From here on the queue only gives tokens back. */
 	vq->broken = 1;

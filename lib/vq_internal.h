@@ -39,6 +39,25 @@ struct vob_vq_ind {
 
 VOB_STATIC_ASSERT(sizeof(struct vob_vq_ind) == 16, ind_size);
 
+/* Compile-time switches (config.h) as expressions that fold to a literal 0
+ * when the part is compiled out, so that even an unoptimised build drops
+ * the calls behind them. */
+#define VOB_VQ_HAS(vq, on, f) ((on) && ((vq)->features & VOB_BIT(f)) != 0)
+#define VOB_VQ_EVENT_IDX(vq) VOB_VQ_HAS(vq, VOB_CFG_EVENT_IDX, VOB_F_EVENT_IDX)
+#define VOB_VQ_IN_ORDER(vq) VOB_VQ_HAS(vq, VOB_CFG_IN_ORDER, VOB_F_IN_ORDER)
+#define VOB_VQ_INDIRECT(vq) VOB_VQ_HAS(vq, VOB_CFG_INDIRECT, VOB_F_INDIRECT_DESC)
+#define VOB_VQ_PACKED(vq) (VOB_CFG_PACKED && (vq)->packed)
+/* The queue plays the driver role (a constant when one role is compiled out). */
+#define VOB_VQ_DRIVER(vq) \
+	(VOB_CFG_DRIVER && (!VOB_CFG_DEVICE || (vq)->role == VOB_ROLE_DRIVER))
+/* Ring features a build left out (see VOB_VQ_FEATURES). */
+#define VOB_VQ_FEATURES_OUT (VOB_VQ_FEATURES_ALL & ~(uint64_t)VOB_VQ_FEATURES)
+#if VOB_CFG_STATS
+#define VOB_VQ_STAT(x) ((x)++)
+#else
+#define VOB_VQ_STAT(x) ((void)0)
+#endif
+
 static inline struct vob_vq_slot *vob_vq_slots(const struct vob_vq *vq)
 {
 	return (struct vob_vq_slot *)vq->state;
@@ -76,7 +95,7 @@ static inline int vob_vq_set_fault(struct vob_vq *vq, enum vob_vq_fault f)
 	if (!vq->fault)
 		vq->fault = (uint8_t)f;
 	vq->broken = 1;
-	vq->stats.errors++;
+	VOB_VQ_STAT(vq->stats.errors);
 	return VOB_EPROTO;
 }
 

@@ -29,6 +29,9 @@
 
 #include "vq_internal.h"
 
+/* The whole format is left out with VOB_CFG_PACKED 0 (config.h). */
+#if VOB_CFG_PACKED
+
 struct vob_packed_desc {
 	vob_le64_t addr;
 	vob_le32_t len;
@@ -74,12 +77,12 @@ static inline struct vob_packed_event *packed_device_event(const struct vob_vq *
 
 static inline bool packed_event_idx(const struct vob_vq *vq)
 {
-	return (vq->features & VOB_BIT(VOB_F_EVENT_IDX)) != 0;
+	return VOB_VQ_EVENT_IDX(vq);
 }
 
 static inline bool packed_in_order(const struct vob_vq *vq)
 {
-	return (vq->features & VOB_BIT(VOB_F_IN_ORDER)) != 0;
+	return VOB_VQ_IN_ORDER(vq);
 }
 
 /* @pos + @n for @n <= size, wrapped into the ring. */
@@ -154,7 +157,7 @@ int vob_packed_init(struct vob_vq *vq)
 	vq->avail_wrap = 1;
 	vq->used_wrap = 1;
 	vq->kicked = first;
-	if (vq->role == VOB_ROLE_DRIVER) {
+	if (VOB_VQ_DRIVER(vq)) {
 		struct vob_vq_slot *slot = vob_vq_slots(vq);
 		uint16_t i;
 
@@ -175,6 +178,7 @@ int vob_packed_init(struct vob_vq *vq)
 }
 
 /* ---- driver role ---------------------------------------------------- */
+#if VOB_CFG_DRIVER
 
 /* Write the body of one descriptor at ring position @pos and its shadow in
  * slot @s. The flags go to shared memory separately. */
@@ -279,7 +283,7 @@ int vob_packed_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out
 	slot[id].in_len = (uint32_t)in_len;
 	slot[id].ndesc = (uint16_t)need;
 	slot[id].last = prev;
-	if (vq->link->cached)
+	if (VOB_LINK_CACHED(vq->link))
 		vob_vq_sync_payload(vq, segs, n, true);
 
 	/* Every later descriptor of the chain, the indirect table and the head's
@@ -291,9 +295,10 @@ int vob_packed_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out
 	vq->avail_wrap = wrap;
 	vq->since_kick = packed_since_add(vq, need);
 	vq->in_flight++;
-	vq->stats.added++;
+	VOB_VQ_STAT(vq->stats.added);
 	return 0;
 }
+#endif
 
 /* The notification decision of both roles: this side's next position is
  * @pos/@wrap; the peer asks through its event suppression structure @e. */
@@ -330,19 +335,20 @@ static int packed_decide(struct vob_vq *vq, const struct vob_packed_event *e, ui
 		need = n != 0;
 	}
 	if (need)
-		vq->stats.notify_sent++;
+		VOB_VQ_STAT(vq->stats.notify_sent);
 	else if (n)
-		vq->stats.notify_suppressed++;
+		VOB_VQ_STAT(vq->stats.notify_suppressed);
 	return need;
 }
 
 int vob_packed_kick_prepare(struct vob_vq *vq)
 {
-	if (vq->role == VOB_ROLE_DRIVER)
+	if (VOB_VQ_DRIVER(vq))
 		return packed_decide(vq, packed_device_event(vq), vq->avail_idx, vq->avail_wrap);
 	return packed_decide(vq, packed_driver_event(vq), vq->used_idx, vq->used_wrap);
 }
 
+#if VOB_CFG_DRIVER
 /* With IN_ORDER, a device may return a batch with one used descriptor,
  * written at the batch's first position and naming the batch's last id.
  * Find how many chains, oldest first, it covers; 0 if @id is not the id of
@@ -411,15 +417,18 @@ int vob_packed_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 	/* Both sides skip the chain's length: the next used descriptor is
 	 * written after all the positions this chain held. */
 	vq->last_used = packed_step(vq, vq->last_used, slot[head].ndesc, &vq->used_wrap);
-	if (vq->link->cached && slot[head].in_len)
+	if (VOB_LINK_CACHED(vq->link) && slot[head].in_len)
 		vob_vq_sync_used_payload(vq, head);
 	*token = slot[head].token;
 	vob_vq_free_chain(vq, head);
-	vq->stats.used++;
+	VOB_VQ_STAT(vq->stats.used);
 	return 0;
 }
 
+#endif
+
 /* ---- device role ---------------------------------------------------- */
+#if VOB_CFG_DEVICE
 
 static bool packed_inflight_test(const struct vob_vq *vq, uint16_t id)
 {
@@ -466,7 +475,7 @@ static enum vob_vq_fault packed_seg(struct vob_vq *vq, struct vob_chain *chain,
 	chain->iov[w->nseg].base = p;
 	chain->iov[w->nseg].len = len;
 	chain->iov[w->nseg].flags = (wr ? VOB_IOV_WRITE : 0u) |
-				    (win->kind == VOB_MEM_CACHED ? VOB_IOV_CACHED : 0u);
+				    (VOB_WIN_CACHED(win) ? VOB_IOV_CACHED : 0u);
 	w->nseg++;
 	if (wr)
 		chain->n_in++;
@@ -491,7 +500,7 @@ static enum vob_vq_fault packed_walk_indirect(struct vob_vq *vq, struct vob_chai
 	if (!table)
 		return VOB_FAULT_ADDRESS;
 	/* Only the driver writes the table; drop any stale copy of it. */
-	if (win->kind == VOB_MEM_CACHED)
+	if (VOB_WIN_CACHED(win))
 		vob_link_invalidate(vq->link, table, len);
 	for (i = 0; i < n; i++) {
 		struct vob_packed_desc t;
@@ -559,7 +568,7 @@ static enum vob_vq_fault packed_walk(struct vob_vq *vq, uint16_t flags, struct v
 		pos = packed_step(vq, pos, 1, &wrap);
 		if (flags & VOB_DESC_F_INDIRECT) {
 			/* Only a lone descriptor may point to a table. */
-			if (!(vq->features & VOB_BIT(VOB_F_INDIRECT_DESC)) ||
+			if (!VOB_VQ_INDIRECT(vq) ||
 			    (flags & VOB_DESC_F_NEXT) || k > 1)
 				return VOB_FAULT_INDIRECT;
 			f = packed_walk_indirect(vq, chain, &w, addr, len);
@@ -613,7 +622,7 @@ int vob_packed_pop(struct vob_vq *vq, struct vob_chain *chain)
 	vq->ring_busy = (uint16_t)(vq->ring_busy + ndesc);
 	vq->last_avail = pos;
 	vq->avail_wrap = wrap;
-	vq->stats.added++;
+	VOB_VQ_STAT(vq->stats.added);
 	return 0;
 }
 
@@ -646,9 +655,11 @@ int vob_packed_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t w
 	vq->ring_busy = (uint16_t)(vq->ring_busy - ndesc);
 	vq->since_kick = packed_since_add(vq, ndesc);
 	packed_inflight_set(vq, head, false);
-	vq->stats.used++;
+	VOB_VQ_STAT(vq->stats.used);
 	return 0;
 }
+
+#endif
 
 /* ---- notification control, both roles ------------------------------- */
 
@@ -657,7 +668,7 @@ int vob_packed_enable_notify(struct vob_vq *vq)
 	const struct vob_packed_desc *ring = packed_ring(vq);
 	uint16_t flags;
 
-	if (vq->role == VOB_ROLE_DRIVER) {
+	if (VOB_VQ_DRIVER(vq)) {
 		if (packed_event_idx(vq)) {
 			vq->avail_flags = PACKED_EVENT_DESC;
 			packed_event_store(packed_driver_event(vq),
@@ -693,13 +704,17 @@ void vob_packed_disable_notify(struct vob_vq *vq)
 {
 	/* Unlike a split ring's event index, a stale DESC event fires again
 	 * every other lap: write DISABLE, once per enable. */
-	if (vq->role == VOB_ROLE_DRIVER && vq->avail_flags != PACKED_EVENT_DISABLE) {
+	if (VOB_VQ_DRIVER(vq) && vq->avail_flags != PACKED_EVENT_DISABLE) {
 		vq->avail_flags = PACKED_EVENT_DISABLE;
 		packed_event_store(packed_driver_event(vq),
 				   packed_off_wrap(vq->last_used, vq->used_wrap), PACKED_EVENT_DISABLE);
-	} else if (vq->role == VOB_ROLE_DEVICE && vq->used_flags != PACKED_EVENT_DISABLE) {
+	} else if (!VOB_VQ_DRIVER(vq) && vq->used_flags != PACKED_EVENT_DISABLE) {
 		vq->used_flags = PACKED_EVENT_DISABLE;
 		packed_event_store(packed_device_event(vq),
 				   packed_off_wrap(vq->last_avail, vq->avail_wrap), PACKED_EVENT_DISABLE);
 	}
 }
+#else
+/* ISO C wants a translation unit to declare something. */
+typedef int vob_packed_compiled_out;
+#endif

@@ -59,10 +59,12 @@ VOB_STATIC_ASSERT(sizeof(struct vob_split_used_elem) == 8, split_used_elem);
 #define SPLIT_AVAIL_F_NO_INTERRUPT 1u
 #define SPLIT_USED_F_NO_NOTIFY 1u
 
+#if VOB_CFG_DRIVER
 static inline struct vob_split_desc *split_desc(const struct vob_vq *vq)
 {
 	return (struct vob_split_desc *)vq->desc;
 }
+#endif
 
 static inline struct vob_split_avail *split_avail(const struct vob_vq *vq)
 {
@@ -85,15 +87,8 @@ static inline vob_le16_t *split_avail_event(const struct vob_vq *vq)
 	return (vob_le16_t *)&split_used(vq)->ring[vq->size];
 }
 
-static inline bool split_event_idx(const struct vob_vq *vq)
-{
-	return (vq->features & VOB_BIT(VOB_F_EVENT_IDX)) != 0;
-}
-
-static inline bool split_in_order(const struct vob_vq *vq)
-{
-	return (vq->features & VOB_BIT(VOB_F_IN_ORDER)) != 0;
-}
+#define split_event_idx(vq) VOB_VQ_EVENT_IDX(vq)
+#define split_in_order(vq) VOB_VQ_IN_ORDER(vq)
 
 /* Store a field this side owns and, on a cached window, write it back. */
 static void split_store16(const struct vob_vq *vq, vob_le16_t *p, uint16_t v, uint8_t cached)
@@ -113,7 +108,7 @@ static uint16_t split_load16(const struct vob_vq *vq, const vob_le16_t *p, uint8
 
 int vob_split_init(struct vob_vq *vq)
 {
-	if (vq->role == VOB_ROLE_DRIVER) {
+	if (VOB_VQ_DRIVER(vq)) {
 		struct vob_vq_slot *slot = vob_vq_slots(vq);
 		uint16_t i;
 
@@ -132,6 +127,7 @@ int vob_split_init(struct vob_vq *vq)
 }
 
 /* ---- driver role ---------------------------------------------------- */
+#if VOB_CFG_DRIVER
 
 /* Write one descriptor: shadow first, then shared memory from the shadow. */
 static void split_write_desc(struct vob_vq *vq, uint16_t i, uint64_t addr, uint32_t len,
@@ -225,7 +221,7 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	slot[head].in_len = (uint32_t)in_len;
 	slot[head].ndesc = (uint16_t)need;
 	slot[head].last = prev;
-	if (vq->link->cached)
+	if (VOB_LINK_CACHED(vq->link))
 		vob_vq_sync_payload(vq, segs, n, true);
 
 	avail->ring[vq->avail_idx & mask] = vob_to_le16(head);
@@ -237,9 +233,10 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	VOB_WMB();
 	split_store16(vq, &avail->idx, vq->avail_idx, vq->c_avail);
 	vq->in_flight++;
-	vq->stats.added++;
+	VOB_VQ_STAT(vq->stats.added);
 	return 0;
 }
+#endif
 
 /* The notification decision of both roles: publish index @new_idx was
  * stored; the peer asks through @event (with EVENT_IDX) or @flags. */
@@ -259,21 +256,22 @@ static int split_decide(struct vob_vq *vq, const vob_le16_t *event, const vob_le
 	else
 		need = new_idx != old && !(split_load16(vq, flags, cached) & flag_bit);
 	if (need)
-		vq->stats.notify_sent++;
+		VOB_VQ_STAT(vq->stats.notify_sent);
 	else if (new_idx != old)
-		vq->stats.notify_suppressed++;
+		VOB_VQ_STAT(vq->stats.notify_suppressed);
 	return need;
 }
 
 int vob_split_kick_prepare(struct vob_vq *vq)
 {
-	if (vq->role == VOB_ROLE_DRIVER)
+	if (VOB_VQ_DRIVER(vq))
 		return split_decide(vq, split_avail_event(vq), &split_used(vq)->flags,
 				    SPLIT_USED_F_NO_NOTIFY, vq->c_used, vq->avail_idx);
 	return split_decide(vq, split_used_event(vq), &split_avail(vq)->flags,
 			    SPLIT_AVAIL_F_NO_INTERRUPT, vq->c_avail, vq->used_idx);
 }
 
+#if VOB_CFG_DRIVER
 /* With IN_ORDER, a device may return a batch with one used entry, written at
  * the batch's first position and naming the batch's last head. Find how many
  * chains, oldest first, the entry covers; 0 if @id is not among the next
@@ -359,15 +357,18 @@ int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 		*written = len;
 	}
 	vq->last_used++;
-	if (vq->link->cached && slot[head].in_len)
+	if (VOB_LINK_CACHED(vq->link) && slot[head].in_len)
 		vob_vq_sync_used_payload(vq, head);
 	*token = slot[head].token;
 	vob_vq_free_chain(vq, head);
-	vq->stats.used++;
+	VOB_VQ_STAT(vq->stats.used);
 	return 0;
 }
 
+#endif
+
 /* ---- device role ---------------------------------------------------- */
+#if VOB_CFG_DEVICE
 
 static bool split_inflight_test(const struct vob_vq *vq, uint16_t head)
 {
@@ -422,7 +423,7 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 		if (flags & VOB_DESC_F_INDIRECT) {
 			if (indirect)
 				return VOB_FAULT_INDIRECT_NESTED;
-			if (!(vq->features & VOB_BIT(VOB_F_INDIRECT_DESC)) ||
+			if (!VOB_VQ_INDIRECT(vq) ||
 			    (flags & VOB_DESC_F_NEXT))
 				return VOB_FAULT_INDIRECT;
 			if (len == 0 || (len & 15u) || len / 16u > vq->seg_max)
@@ -431,7 +432,7 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 								     VOB_MAP_READ, &w);
 			if (!table)
 				return VOB_FAULT_ADDRESS;
-			cached = w->kind == VOB_MEM_CACHED;
+			cached = VOB_WIN_CACHED(w);
 			tsize = len / 16u;
 			indirect = true;
 			count = 0;
@@ -460,7 +461,7 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 			chain->iov[nseg].base = p;
 			chain->iov[nseg].len = len;
 			chain->iov[nseg].flags = (wr ? VOB_IOV_WRITE : 0u) |
-						 (w->kind == VOB_MEM_CACHED ? VOB_IOV_CACHED : 0u);
+						 (VOB_WIN_CACHED(w) ? VOB_IOV_CACHED : 0u);
 			nseg++;
 			if (wr)
 				chain->n_in++;
@@ -513,7 +514,7 @@ int vob_split_pop(struct vob_vq *vq, struct vob_chain *chain)
 	vob_vq_dev_ndesc(vq)[head] = ring_descs;
 	vq->next_order = (uint16_t)((head + ring_descs) & (vq->size - 1u));
 	vq->last_avail++;
-	vq->stats.added++;
+	VOB_VQ_STAT(vq->stats.added);
 	return 0;
 }
 
@@ -543,9 +544,11 @@ int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t wr
 	VOB_WMB();
 	split_store16(vq, &used->idx, vq->used_idx, vq->c_used);
 	split_inflight_set(vq, head, false);
-	vq->stats.used++;
+	VOB_VQ_STAT(vq->stats.used);
 	return 0;
 }
+
+#endif
 
 /* ---- notification control, both roles ------------------------------- */
 
@@ -553,7 +556,7 @@ int vob_split_enable_notify(struct vob_vq *vq)
 {
 	uint16_t idx;
 
-	if (vq->role == VOB_ROLE_DRIVER) {
+	if (VOB_VQ_DRIVER(vq)) {
 		if (split_event_idx(vq)) {
 			split_store16(vq, split_used_event(vq), vq->last_used, vq->c_avail);
 		} else if (vq->avail_flags) {
@@ -582,10 +585,10 @@ void vob_split_disable_notify(struct vob_vq *vq)
 	/* With event indices a stale event word already suppresses: write nothing. */
 	if (split_event_idx(vq))
 		return;
-	if (vq->role == VOB_ROLE_DRIVER && !vq->avail_flags) {
+	if (VOB_VQ_DRIVER(vq) && !vq->avail_flags) {
 		vq->avail_flags = SPLIT_AVAIL_F_NO_INTERRUPT;
 		split_store16(vq, &split_avail(vq)->flags, vq->avail_flags, vq->c_avail);
-	} else if (vq->role == VOB_ROLE_DEVICE && !vq->used_flags) {
+	} else if (!VOB_VQ_DRIVER(vq) && !vq->used_flags) {
 		vq->used_flags = SPLIT_USED_F_NO_NOTIFY;
 		split_store16(vq, &split_used(vq)->flags, vq->used_flags, vq->c_used);
 	}

@@ -38,7 +38,7 @@ static int xfer_piece(struct vob_link *link, void *dst, const void *src, size_t 
 {
 	if (peer_src && (seg_flags & VOB_IOV_CACHED))
 		vob_link_invalidate(link, src, n);
-	if (x && link->ops->dma_copy && n >= VOB_DMA_MIN_BYTES) {
+	if (VOB_CFG_DMA && x && link->ops->dma_copy && n >= VOB_DMA_MIN_BYTES) {
 		int err;
 
 		x->submitted++;
