@@ -175,6 +175,42 @@ void vob_vq_free_chain(struct vob_vq *vq, uint16_t head)
 }
 #endif
 
+#if VOB_CFG_DEVICE
+enum vob_vq_fault vob_vq_chain_seg(const struct vob_vq *vq, struct vob_chain *chain,
+				   bool *seen_write, uint64_t addr, uint32_t len, bool wr)
+{
+	const struct vob_window *w;
+	struct vob_iov *iov;
+	void *p;
+
+	if (wr)
+		*seen_write = true;
+	else if (*seen_write)
+		return VOB_FAULT_DIRECTION;
+	/* out_len + in_len never passes 2^32 - 1, so this cannot wrap. */
+	if (len > 0xffffffffu - chain->out_len - chain->in_len)
+		return VOB_FAULT_LEN_OVERFLOW;
+	if (wr)
+		chain->in_len += len;
+	else
+		chain->out_len += len;
+	if (!len)
+		return VOB_FAULT_NONE;
+	p = vob_link_translate(vq->link, addr, len, wr ? VOB_MAP_WRITE : VOB_MAP_READ, &w);
+	if (!p)
+		return VOB_FAULT_ADDRESS;
+	iov = &chain->iov[chain->n_out + chain->n_in];
+	iov->base = p;
+	iov->len = len;
+	iov->flags = (wr ? VOB_IOV_WRITE : 0u) | (VOB_WIN_CACHED(w) ? VOB_IOV_CACHED : 0u);
+	if (wr)
+		chain->n_in++;
+	else
+		chain->n_out++;
+	return VOB_FAULT_NONE;
+}
+#endif
+
 /* Every public call on a queue starts here: a broken queue fails cleanly,
  * a call in the wrong role is refused. */
 static int vq_check(const struct vob_vq *vq, uint8_t role)

@@ -117,6 +117,15 @@ void vob_vq_sync_used_payload(const struct vob_vq *vq, uint16_t head);
  * back and forget its token. */
 void vob_vq_free_chain(struct vob_vq *vq, uint16_t head);
 
+/* Device role, both formats: check one segment of a chain being walked (a
+ * local copy of its descriptor) and append it to @chain, whose n_out, n_in,
+ * out_len and in_len start at 0: readable segments before writable ones
+ * (@seen_write carries that across the chain), the chain's total length
+ * below 2^32, the range inside a window with the access its direction needs.
+ * Zero-length segments are checked but not appended. */
+enum vob_vq_fault vob_vq_chain_seg(const struct vob_vq *vq, struct vob_chain *chain,
+				   bool *seen_write, uint64_t addr, uint32_t len, bool wr);
+
 /* Split format. */
 int vob_split_init(struct vob_vq *vq);
 int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,

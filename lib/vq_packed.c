@@ -442,53 +442,11 @@ static void packed_inflight_set(struct vob_vq *vq, uint16_t id, bool on)
 	*m = (uint8_t)(on ? (*m | (1u << (id & 7u))) : (*m & ~(1u << (id & 7u))));
 }
 
-/* Running totals of a chain being walked. */
-struct packed_walk {
-	uint64_t out_len;
-	uint64_t in_len;
-	uint16_t nseg;
-	bool seen_write;
-};
-
-/* Check one segment (a local copy of a descriptor) and add it to @chain. */
-static enum vob_vq_fault packed_seg(struct vob_vq *vq, struct vob_chain *chain,
-				    struct packed_walk *w, uint64_t addr, uint32_t len, bool wr)
-{
-	const struct vob_window *win;
-	void *p;
-
-	if (wr) {
-		w->in_len += len;
-		w->seen_write = true;
-	} else {
-		if (w->seen_write)
-			return VOB_FAULT_DIRECTION;
-		w->out_len += len;
-	}
-	if (w->out_len + w->in_len > 0xffffffffu)
-		return VOB_FAULT_LEN_OVERFLOW;
-	if (!len)
-		return VOB_FAULT_NONE;
-	p = vob_link_translate(vq->link, addr, len, wr ? VOB_MAP_WRITE : VOB_MAP_READ, &win);
-	if (!p)
-		return VOB_FAULT_ADDRESS;
-	chain->iov[w->nseg].base = p;
-	chain->iov[w->nseg].len = len;
-	chain->iov[w->nseg].flags = (wr ? VOB_IOV_WRITE : 0u) |
-				    (VOB_WIN_CACHED(win) ? VOB_IOV_CACHED : 0u);
-	w->nseg++;
-	if (wr)
-		chain->n_in++;
-	else
-		chain->n_out++;
-	return VOB_FAULT_NONE;
-}
-
 /* Walk the indirect table at @addr/@len. Each entry is copied out once,
  * byte-wise: the driver chooses the table's address, and nothing makes it
  * aligned (an unaligned word load would fault on a Cortex-M0). */
 static enum vob_vq_fault packed_walk_indirect(struct vob_vq *vq, struct vob_chain *chain,
-					      struct packed_walk *w, uint64_t addr, uint32_t len)
+					      bool *seen_write, uint64_t addr, uint32_t len)
 {
 	const uint8_t *table;
 	const struct vob_window *win;
@@ -519,7 +477,7 @@ static enum vob_vq_fault packed_walk_indirect(struct vob_vq *vq, struct vob_chai
 		 * rather than taken for data. */
 		if (fl & VOB_DESC_F_INDIRECT)
 			return VOB_FAULT_INDIRECT_NESTED;
-		f = packed_seg(vq, chain, w, a, l, (fl & VOB_DESC_F_WRITE) != 0);
+		f = vob_vq_chain_seg(vq, chain, seen_write, a, l, (fl & VOB_DESC_F_WRITE) != 0);
 		if (f != VOB_FAULT_NONE)
 			return f;
 	}
@@ -534,13 +492,15 @@ static enum vob_vq_fault packed_walk(struct vob_vq *vq, uint16_t flags, struct v
 				     uint8_t *wrap_out)
 {
 	const struct vob_packed_desc *ring = packed_ring(vq);
-	struct packed_walk w = { 0, 0, 0, false };
+	bool seen_write = false;
 	uint16_t pos = vq->last_avail;
 	uint8_t wrap = vq->avail_wrap;
 	unsigned k = 0;
 
 	chain->n_out = 0;
 	chain->n_in = 0;
+	chain->out_len = 0;
+	chain->in_len = 0;
 	for (;;) {
 		const struct vob_packed_desc *d = &ring[pos];
 		enum vob_vq_fault f;
@@ -571,21 +531,20 @@ static enum vob_vq_fault packed_walk(struct vob_vq *vq, uint16_t flags, struct v
 			if (!VOB_VQ_INDIRECT(vq) ||
 			    (flags & VOB_DESC_F_NEXT) || k > 1)
 				return VOB_FAULT_INDIRECT;
-			f = packed_walk_indirect(vq, chain, &w, addr, len);
+			f = packed_walk_indirect(vq, chain, &seen_write, addr, len);
 			if (f != VOB_FAULT_NONE)
 				return f;
 			break;
 		}
 		if (k > vq->seg_max)
 			return VOB_FAULT_TOO_LONG;
-		f = packed_seg(vq, chain, &w, addr, len, (flags & VOB_DESC_F_WRITE) != 0);
+		f = vob_vq_chain_seg(vq, chain, &seen_write, addr, len,
+				     (flags & VOB_DESC_F_WRITE) != 0);
 		if (f != VOB_FAULT_NONE)
 			return f;
 		if (!(flags & VOB_DESC_F_NEXT))
 			break;
 	}
-	chain->out_len = (uint32_t)w.out_len;
-	chain->in_len = (uint32_t)w.in_len;
 	*ndesc = (uint16_t)k;
 	*pos_out = pos;
 	*wrap_out = wrap;

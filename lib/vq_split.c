@@ -391,13 +391,14 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 	 * driver chose, so each entry is copied out with memcpy. */
 	const uint8_t *table = (const uint8_t *)vq->desc;
 	uint32_t tsize = vq->size, count = 0, total = 0;
-	uint64_t out_len = 0, in_len = 0;
 	uint8_t cached = vq->c_desc;
 	bool indirect = false, seen_write = false;
-	uint16_t i = head, nseg = 0;
+	uint16_t i = head;
 
 	chain->n_out = 0;
 	chain->n_in = 0;
+	chain->out_len = 0;
+	chain->in_len = 0;
 	*ring_descs = 0;
 	for (;;) {
 		const uint8_t *src = table + (size_t)i * sizeof(struct vob_split_desc);
@@ -406,7 +407,7 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 		uint64_t addr;
 		uint32_t len;
 		uint16_t flags, next;
-		void *p;
+		enum vob_vq_fault f;
 
 		if (count++ >= tsize)
 			return VOB_FAULT_LOOP;
@@ -441,41 +442,16 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 		}
 		if (++total > vq->seg_max)
 			return VOB_FAULT_TOO_LONG;
-		if (flags & VOB_DESC_F_WRITE) {
-			in_len += len;
-			seen_write = true;
-		} else {
-			if (seen_write)
-				return VOB_FAULT_DIRECTION;
-			out_len += len;
-		}
-		if (out_len + in_len > 0xffffffffu)
-			return VOB_FAULT_LEN_OVERFLOW;
-		if (len) {
-			bool wr = (flags & VOB_DESC_F_WRITE) != 0;
-
-			p = vob_link_translate(vq->link, addr, len, wr ? VOB_MAP_WRITE : VOB_MAP_READ,
-					       &w);
-			if (!p)
-				return VOB_FAULT_ADDRESS;
-			chain->iov[nseg].base = p;
-			chain->iov[nseg].len = len;
-			chain->iov[nseg].flags = (wr ? VOB_IOV_WRITE : 0u) |
-						 (VOB_WIN_CACHED(w) ? VOB_IOV_CACHED : 0u);
-			nseg++;
-			if (wr)
-				chain->n_in++;
-			else
-				chain->n_out++;
-		}
+		f = vob_vq_chain_seg(vq, chain, &seen_write, addr, len,
+				     (flags & VOB_DESC_F_WRITE) != 0);
+		if (f != VOB_FAULT_NONE)
+			return f;
 		if (!(flags & VOB_DESC_F_NEXT))
 			break;
 		if (next >= tsize)
 			return VOB_FAULT_NEXT_RANGE;
 		i = next;
 	}
-	chain->out_len = (uint32_t)out_len;
-	chain->in_len = (uint32_t)in_len;
 	return VOB_FAULT_NONE;
 }
 

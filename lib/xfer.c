@@ -115,7 +115,7 @@ int vob_chain_pull(struct vob_link *link, const struct vob_chain *chain, size_t 
 	v.base = dst;
 	v.len = len > 0xffffffffu ? 0xffffffffu : (uint32_t)len;
 	v.flags = 0;
-	return vob_chain_pullv(link, chain, offset, &v, 1, x);
+	return xfer_sg(link, chain, offset, &v, 1, x, true);
 }
 
 int vob_chain_push(struct vob_link *link, const struct vob_chain *chain, size_t offset,
@@ -126,5 +126,5 @@ int vob_chain_push(struct vob_link *link, const struct vob_chain *chain, size_t 
 	v.base = (void *)(uintptr_t)src;
 	v.len = len > 0xffffffffu ? 0xffffffffu : (uint32_t)len;
 	v.flags = 0;
-	return vob_chain_pushv(link, chain, offset, &v, 1, x);
+	return xfer_sg(link, chain, offset, &v, 1, x, false);
 }

@@ -67,6 +67,23 @@
 #endif
 
 /**
+ * @brief How the one-instruction accessors of wire.h and barrier.h are
+ * declared.
+ *
+ * They must be inlined: a call costs more flash than the single load or
+ * store it wraps, and GCC's -Os heuristics sometimes keep them out of line.
+ * The default forces inlining on GCC and Clang, and is plain
+ * @c static @c inline elsewhere.
+ */
+#ifndef VOB_INLINE
+#if defined(__GNUC__)
+#define VOB_INLINE static inline __attribute__((always_inline))
+#else
+#define VOB_INLINE static inline
+#endif
+#endif
+
+/**
  * @brief Contract checks on the caller (not on the peer).
  *
  * A caller that breaks a documented precondition (a NULL object, a queue
