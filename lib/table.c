@@ -105,8 +105,10 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 	if (!t->base)
 		return VOB_EFAULT;
 	t->cached = VOB_WIN_CACHED(w);
-	t->timeout = cfg->timeout ? cfg->timeout
-				  : (link->ops->clock_ns ? 1000000000ull : 100000ull);
+	/* Only the driver role times requests out. */
+	if (VOB_CFG_DRIVER)
+		t->timeout = cfg->timeout ? cfg->timeout
+					  : (link->ops->clock_ns ? 1000000000ull : 100000ull);
 
 	/* A new epoch: one more than the one this side left in the table, or
 	 * a seed when the memory holds none of ours. */
@@ -864,37 +866,34 @@ int vob_dev_poll(struct vob_dev *d)
 #endif
 }
 
+/* Take @need bytes from @a, starting on a line; ENOMEM leaves @a as it was. */
+static int arena_take(struct vob_arena *a, uint64_t need, uint32_t line, uint64_t *addr)
+{
+	uint64_t pad = (line - (a->addr & (line - 1u))) & (line - 1u);
+
+	if (pad + need > a->len)
+		return VOB_ENOMEM;
+	*addr = a->addr + pad;
+	a->addr += pad + need;
+	a->len -= pad + need;
+	return 0;
+}
+
 int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16_t size,
 		    uint32_t line, struct vob_dev_queue *q)
 {
-	uint64_t need_dev = VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line) +
-			    VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(size), line);
-	uint64_t need_drv = VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(size), line);
-	uint64_t pad_dev = (line - (dev_mem->addr & (line - 1u))) & (line - 1u);
+	uint64_t desc_bytes = VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line);
 
 	/* Two copies of one arena would hand out the same memory twice. */
 	if (dev_mem != drv_mem && dev_mem->addr < drv_mem->addr + drv_mem->len &&
 	    drv_mem->addr < dev_mem->addr + dev_mem->len)
 		return VOB_EINVAL;
-	if (pad_dev + need_dev > dev_mem->len)
+	if (arena_take(dev_mem, desc_bytes + VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(size), line), line,
+		       &q->desc_addr) ||
+	    arena_take(drv_mem, VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(size), line), line,
+		       &q->device_addr))
 		return VOB_ENOMEM;
-	dev_mem->addr += pad_dev;
-	dev_mem->len -= pad_dev;
-	q->desc_addr = dev_mem->addr;
-	q->driver_addr = dev_mem->addr + VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line);
-	dev_mem->addr += need_dev;
-	dev_mem->len -= need_dev;
-	{
-		uint64_t pad_drv = (line - (drv_mem->addr & (line - 1u))) & (line - 1u);
-
-		if (pad_drv + need_drv > drv_mem->len)
-			return VOB_ENOMEM;
-		drv_mem->addr += pad_drv;
-		drv_mem->len -= pad_drv;
-	}
-	q->device_addr = drv_mem->addr;
-	drv_mem->addr += need_drv;
-	drv_mem->len -= need_drv;
+	q->driver_addr = q->desc_addr + desc_bytes;
 	q->size = size;
 	return 0;
 }

@@ -160,6 +160,29 @@ void vob_vq_sync_used_payload(const struct vob_vq *vq, uint16_t head)
 	}
 }
 
+int vob_vq_add_prep(const struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
+		    unsigned n_in, const void *token, uint32_t *in_len)
+{
+	unsigned n = n_out + n_in, k, need;
+	uint32_t total = 0;
+
+	if (!token || !segs || n == 0 || n_out > 0xffffu || n_in > 0xffffu)
+		return VOB_EINVAL;
+	*in_len = 0;
+	for (k = 0; k < n; k++) {
+		/* The chain's total length must fit 32 bits. */
+		if (segs[k].len > 0xffffffffu - total)
+			return VOB_EINVAL;
+		total += segs[k].len;
+		if (k >= n_out)
+			*in_len += segs[k].len;
+	}
+	need = vq->indirect_max && n > 1 && n <= vq->indirect_max ? 1u : n;
+	if (need > vq->num_free)
+		return VOB_ENOSPC;
+	return (int)need;
+}
+
 void vob_vq_free_chain(struct vob_vq *vq, uint16_t head)
 {
 	struct vob_vq_slot *slot = vob_vq_slots(vq);

@@ -113,6 +113,13 @@ void vob_vq_sync_payload(const struct vob_vq *vq, const struct vob_seg *segs, un
 			 bool for_peer);
 void vob_vq_sync_used_payload(const struct vob_vq *vq, uint16_t head);
 
+/* Driver role, both formats: check the arguments of vob_vq_add() and size
+ * the chain. Returns the ring descriptors it needs (1 when it goes in an
+ * indirect table, else n_out + n_in) or a negative error; @in_len receives
+ * its writable bytes. */
+int vob_vq_add_prep(const struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
+		    unsigned n_in, const void *token, uint32_t *in_len);
+
 /* Driver role, both formats: give the descriptors of the chain at @head
  * back and forget its token. */
 void vob_vq_free_chain(struct vob_vq *vq, uint16_t head);

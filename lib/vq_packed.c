@@ -203,24 +203,17 @@ int vob_packed_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out
 	struct vob_vq_slot *slot = vob_vq_slots(vq);
 	struct vob_packed_desc *ring = packed_ring(vq);
 	unsigned n = n_out + n_in, k, need;
-	uint64_t in_len = 0, total = 0;
+	uint32_t in_len;
 	uint16_t id, s, pos, first, head_flags, prev, after;
 	uint8_t wrap;
 	bool indirect, in_order = packed_in_order(vq);
+	int err;
 
-	if (!token || !segs || n == 0 || n_out > 0xffffu || n_in > 0xffffu)
-		return VOB_EINVAL;
-	for (k = 0; k < n; k++) {
-		total += segs[k].len;
-		if (k >= n_out)
-			in_len += segs[k].len;
-	}
-	if (total > 0xffffffffu)
-		return VOB_EINVAL;
-	indirect = vq->indirect_max && n > 1 && n <= vq->indirect_max;
-	need = indirect ? 1u : n;
-	if (need > vq->num_free)
-		return VOB_ENOSPC;
+	err = vob_vq_add_prep(vq, segs, n_out, n_in, token, &in_len);
+	if (err < 0)
+		return err;
+	need = (unsigned)err;
+	indirect = need < n;
 
 	first = pos = vq->avail_idx;
 	wrap = vq->avail_wrap;
@@ -280,7 +273,7 @@ int vob_packed_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out
 	vq->free_head = after;
 	vq->num_free = (uint16_t)(vq->num_free - need);
 	slot[id].token = token;
-	slot[id].in_len = (uint32_t)in_len;
+	slot[id].in_len = in_len;
 	slot[id].ndesc = (uint16_t)need;
 	slot[id].last = prev;
 	if (VOB_LINK_CACHED(vq->link))

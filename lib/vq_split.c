@@ -154,23 +154,16 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	struct vob_vq_slot *slot = vob_vq_slots(vq);
 	struct vob_split_avail *avail = split_avail(vq);
 	unsigned n = n_out + n_in, k, need;
-	uint64_t in_len = 0, total = 0;
+	uint32_t in_len;
 	uint16_t head, i, prev = 0, after, mask = (uint16_t)(vq->size - 1u);
 	bool indirect;
+	int err;
 
-	if (!token || !segs || n == 0 || n_out > 0xffffu || n_in > 0xffffu)
-		return VOB_EINVAL;
-	for (k = 0; k < n; k++) {
-		total += segs[k].len;
-		if (k >= n_out)
-			in_len += segs[k].len;
-	}
-	if (total > 0xffffffffu)
-		return VOB_EINVAL;
-	indirect = vq->indirect_max && n > 1 && n <= vq->indirect_max;
-	need = indirect ? 1u : n;
-	if (need > vq->num_free)
-		return VOB_ENOSPC;
+	err = vob_vq_add_prep(vq, segs, n_out, n_in, token, &in_len);
+	if (err < 0)
+		return err;
+	need = (unsigned)err;
+	indirect = need < n;
 
 	head = vq->free_head;
 	if (indirect) {
@@ -218,7 +211,7 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	vq->free_head = after;
 	vq->num_free = (uint16_t)(vq->num_free - need);
 	slot[head].token = token;
-	slot[head].in_len = (uint32_t)in_len;
+	slot[head].in_len = in_len;
 	slot[head].ndesc = (uint16_t)need;
 	slot[head].last = prev;
 	if (VOB_LINK_CACHED(vq->link))
