@@ -867,7 +867,7 @@ int vob_dev_poll(struct vob_dev *d)
 }
 
 /* Take @need bytes from @a, starting on a line; ENOMEM leaves @a as it was. */
-static int arena_take(struct vob_arena *a, uint64_t need, uint32_t line, uint64_t *addr)
+static VOB_NOINLINE int arena_take(struct vob_arena *a, uint64_t need, uint32_t line, uint64_t *addr)
 {
 	uint64_t pad = (line - (a->addr & (line - 1u))) & (line - 1u);
 

@@ -84,6 +84,19 @@
 #endif
 
 /**
+ * @brief Marks a library-internal function that must stay out of line
+ * because it has several callers and inlining each copy costs flash. Empty
+ * where the compiler has no such attribute.
+ */
+#ifndef VOB_NOINLINE
+#if defined(__GNUC__)
+#define VOB_NOINLINE __attribute__((noinline))
+#else
+#define VOB_NOINLINE
+#endif
+#endif
+
+/**
  * @brief Contract checks on the caller (not on the peer).
  *
  * A caller that breaks a documented precondition (a NULL object, a queue
