@@ -120,7 +120,7 @@
  * reset) and the error returns. Safety is not configurable.
  *
  * A ring feature compiled out (PACKED, INDIRECT, EVENT_IDX, IN_ORDER,
- * NOTIF_DATA) is absent from @ref VOB_VQ_FEATURES: a device never offers it
+ * NOTIF_DATA) is absent from @ref VOB_VQ_FEATURES (virtqueue.h); a device never offers it
  * through the table, a driver never accepts it, vob_vq_init() refuses it
  * with VOB_ENOTSUP, and a peer that uses it anyway (an indirect descriptor
  * without the feature, say) breaks the queue with VOB_EPROTO as any other
