@@ -346,7 +346,7 @@ static bool table_overlaps(const struct vob_table *t, uint64_t addr, uint64_t le
  * write its used ring over the headers and slots. */
 static bool ring_over_table(const struct vob_table *t, const struct vob_vq_cfg *c)
 {
-	bool packed = (c->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
+	bool packed = VOB_CFG_PACKED && (c->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
 
 	return table_overlaps(t, c->desc_addr, VOB_SPLIT_DESC_BYTES(c->size)) ||
 	       table_overlaps(t, c->driver_addr, packed ? 4u : VOB_SPLIT_AVAIL_BYTES(c->size)) ||

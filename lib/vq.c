@@ -134,7 +134,7 @@ void vob_vq_sync_used_payload(const struct vob_vq *vq, uint16_t head)
 	struct vob_seg seg;
 	unsigned guard = 0;
 
-	if (s->flags & VOB_DESC_F_INDIRECT) {
+	if (VOB_CFG_INDIRECT && (s->flags & VOB_DESC_F_INDIRECT)) {
 		const struct vob_vq_ind *t = vob_vq_ind_shadow(vq, head);
 		unsigned k, n = s->len / 16u;
 
@@ -177,7 +177,7 @@ int vob_vq_add_prep(const struct vob_vq *vq, const struct vob_seg *segs, unsigne
 		if (k >= n_out)
 			*in_len += segs[k].len;
 	}
-	need = vq->indirect_max && n > 1 && n <= vq->indirect_max ? 1u : n;
+	need = VOB_CFG_INDIRECT && vq->indirect_max && n > 1 && n <= vq->indirect_max ? 1u : n;
 	if (need > vq->num_free)
 		return VOB_ENOSPC;
 	return (int)need;

@@ -213,7 +213,7 @@ int vob_packed_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out
 	if (err < 0)
 		return err;
 	need = (unsigned)err;
-	indirect = need < n;
+	indirect = VOB_CFG_INDIRECT && need < n;
 
 	first = pos = vq->avail_idx;
 	wrap = vq->avail_wrap;

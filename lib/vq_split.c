@@ -163,7 +163,7 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	if (err < 0)
 		return err;
 	need = (unsigned)err;
-	indirect = need < n;
+	indirect = VOB_CFG_INDIRECT && need < n;
 
 	head = vq->free_head;
 	if (indirect) {
@@ -480,8 +480,12 @@ int vob_split_pop(struct vob_vq *vq, struct vob_chain *chain)
 		return vob_vq_set_fault(vq, f);
 	chain->head = head;
 	split_inflight_set(vq, head, true);
-	vob_vq_dev_ndesc(vq)[head] = ring_descs;
-	vq->next_order = (uint16_t)((head + ring_descs) & (vq->size - 1u));
+	/* In-order bookkeeping: where the next head must be, and how far the
+	 * push of this one moves. */
+	if (VOB_CFG_IN_ORDER) {
+		vob_vq_dev_ndesc(vq)[head] = ring_descs;
+		vq->next_order = (uint16_t)((head + ring_descs) & (vq->size - 1u));
+	}
 	vq->last_avail++;
 	VOB_VQ_STAT(vq->stats.added);
 	return 0;
