@@ -23,6 +23,7 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 {
 	unsigned mine = VOB_MAP_READ | VOB_MAP_WRITE, theirs = VOB_MAP_READ;
 	size_t drv_bytes, dev_bytes;
+	uint16_t ind_max = 0;
 	bool driver, packed;
 	int err;
 
@@ -58,21 +59,22 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	vq->state = state;
 	vq->packed = packed;
 	vq->seg_max = cfg->seg_max ? cfg->seg_max : cfg->size;
+	/* A local, so that a build without VOB_CFG_INDIRECT knows it is 0. */
 	if (VOB_CFG_INDIRECT && driver && (cfg->features & VOB_BIT(VOB_F_INDIRECT_DESC)) &&
-	    cfg->indirect_addr &&
-	    cfg->indirect_max > 1)
-		vq->indirect_max = cfg->indirect_max;
+	    cfg->indirect_addr && cfg->indirect_max > 1)
+		ind_max = cfg->indirect_max;
+	vq->indirect_max = ind_max;
 	/* size * indirect_max * 16 must fit a size_t; 2^shift >= size, so a
 	 * shift checks it without a division (Cortex-M0 has none). */
-	if (vq->indirect_max) {
+	if (ind_max) {
 		unsigned shift = 0;
 
 		while ((1u << shift) < cfg->size)
 			shift++;
-		if ((size_t)vq->indirect_max > (SIZE_MAX >> (shift + 4u)) / 2u)
+		if ((size_t)ind_max > (SIZE_MAX >> (shift + 4u)) / 2u)
 			return VOB_EINVAL;
 	}
-	if (state_len < VOB_VQ_STATE_SIZE(cfg->size, vq->indirect_max))
+	if (state_len < VOB_VQ_STATE_SIZE(cfg->size, ind_max))
 		return VOB_ENOMEM;
 
 	/* Both roles write a packed descriptor ring; only the driver a split one. */
@@ -84,7 +86,7 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	if (!err)
 		err = vq_map_area(vq, cfg->device_addr, dev_bytes, driver ? theirs : mine,
 				  &vq->used, &vq->c_used);
-	if (!err && vq->indirect_max) {
+	if (!err && ind_max) {
 		void *p = NULL;
 
 		err = vq_map_area(vq, cfg->indirect_addr,
@@ -102,7 +104,7 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 		vq->broken = 1;
 		return err;
 	}
-	vob_memset(state, 0, VOB_VQ_STATE_SIZE(cfg->size, vq->indirect_max));
+	vob_memset(state, 0, VOB_VQ_STATE_SIZE(cfg->size, ind_max));
 	return VOB_VQ_PACKED(vq) ? vob_packed_init(vq) : vob_split_init(vq);
 }
 
@@ -233,6 +235,15 @@ enum vob_vq_fault vob_vq_chain_seg(const struct vob_vq *vq, struct vob_chain *ch
 	return VOB_FAULT_NONE;
 }
 #endif
+
+int vob_vq_set_fault(struct vob_vq *vq, enum vob_vq_fault f)
+{
+	if (!vq->fault)
+		vq->fault = (uint8_t)f;
+	vq->broken = 1;
+	VOB_VQ_STAT(vq->stats.errors);
+	return VOB_EPROTO;
+}
 
 /* Every public call on a queue starts here: a broken queue fails cleanly,
  * a call in the wrong role is refused. */

@@ -89,15 +89,9 @@ static inline struct vob_vq_ind *vob_vq_ind_shadow(const struct vob_vq *vq, uint
 	       (size_t)head * vq->indirect_max;
 }
 
-/* Record the first protocol violation and break the queue. */
-static inline int vob_vq_set_fault(struct vob_vq *vq, enum vob_vq_fault f)
-{
-	if (!vq->fault)
-		vq->fault = (uint8_t)f;
-	vq->broken = 1;
-	VOB_VQ_STAT(vq->stats.errors);
-	return VOB_EPROTO;
-}
+/* Record the first protocol violation and break the queue; returns
+ * VOB_EPROTO. One copy for both formats (vq.c). */
+int vob_vq_set_fault(struct vob_vq *vq, enum vob_vq_fault f);
 
 /* The event-index test of virtio: notify when @event lies in [old, new). */
 static inline bool vob_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
