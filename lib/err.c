@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "vob/config.h"
 #include "vob/err.h"
 
 const char *vob_strerror(int err)
 {
+#if !VOB_CFG_STRINGS
+	return err ? "error" : "success";
+#else
 	switch (err) {
 	case VOB_OK: return "success";
 	case VOB_EPERM: return "operation not permitted in this state";
@@ -33,4 +37,5 @@ const char *vob_strerror(int err)
 	case VOB_ECANCELED: return "cancelled by a reset";
 	default: return "unknown error";
 	}
+#endif
 }

@@ -48,6 +48,9 @@ int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
 	for (i = 0; i < link->nwin; i++)
 		if (link_overlaps(&link->win[i], cfg->link_addr, cfg->size))
 			return VOB_EEXIST;
+	/* Without cache maintenance compiled in, refuse rather than corrupt. */
+	if (!VOB_CFG_CACHED && cfg->kind == VOB_MEM_CACHED)
+		return VOB_ENOTSUP;
 	if (cfg->kind == VOB_MEM_CACHED &&
 	    (!link->ops->cache_clean || !link->ops->cache_invalidate))
 		return VOB_ENOSYS;
@@ -131,22 +134,22 @@ void vob_link_sync_for_peer(const struct vob_link *link, const void *p, size_t n
 {
 	const struct vob_window *w;
 
-	if (!link->cached || n == 0)
+	if (!VOB_LINK_CACHED(link) || n == 0)
 		return;
 	w = vob_link_window_of(link, p, n);
-	if (w && w->kind == VOB_MEM_CACHED)
-		link->ops->cache_clean(link->ctx, p, n);
+	if (w && VOB_WIN_CACHED(w))
+		vob_link_clean(link, p, n);
 }
 
 void vob_link_sync_for_cpu(const struct vob_link *link, const void *p, size_t n)
 {
 	const struct vob_window *w;
 
-	if (!link->cached || n == 0)
+	if (!VOB_LINK_CACHED(link) || n == 0)
 		return;
 	w = vob_link_window_of(link, p, n);
-	if (w && w->kind == VOB_MEM_CACHED)
-		link->ops->cache_invalidate(link->ctx, p, n);
+	if (w && VOB_WIN_CACHED(w))
+		vob_link_invalidate(link, p, n);
 }
 
 int vob_link_doorbell(struct vob_link *link, uint32_t id, uint32_t data)

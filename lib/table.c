@@ -25,10 +25,6 @@ static inline void qbit_set(uint32_t m[2], uint16_t q)
 	m[q >> 5] |= 1u << (q & 31u);
 }
 
-static inline bool qany(const uint32_t m[2])
-{
-	return m[0] || m[1];
-}
 
 static inline vob_le16_t *f16(uint8_t *area, size_t off)
 {
@@ -79,11 +75,6 @@ static void table_in(const struct vob_table *t, const void *p, size_t n)
 		vob_link_invalidate(t->link, p, n);
 }
 
-static uint64_t table_now(const struct vob_table *t)
-{
-	return t->link->ops->clock_ns ? t->link->ops->clock_ns(t->link->ctx) : t->polls;
-}
-
 /* ---- the table ---------------------------------------------------------- */
 
 int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_table_cfg *cfg)
@@ -113,9 +104,11 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 						&w);
 	if (!t->base)
 		return VOB_EFAULT;
-	t->cached = w->kind == VOB_MEM_CACHED;
-	t->timeout = cfg->timeout ? cfg->timeout
-				  : (link->ops->clock_ns ? 1000000000ull : 100000ull);
+	t->cached = VOB_WIN_CACHED(w);
+	/* Only the driver role times requests out. */
+	if (VOB_CFG_DRIVER)
+		t->timeout = cfg->timeout ? cfg->timeout
+					  : (link->ops->clock_ns ? 1000000000ull : 100000ull);
 
 	/* A new epoch: one more than the one this side left in the table, or
 	 * a seed when the memory holds none of ours. */
@@ -279,11 +272,14 @@ static void features_load(uint8_t *area, size_t off, uint64_t f[2])
 	       ((uint64_t)vob_load_le32(f32(area, off + 12)) << 32);
 }
 
-/* Features a queue of this link may use: no packed ring on cached windows,
- * where both sides would write the same lines (docs/packed.md). */
+/* Features a queue of this link may use: none that this build left out
+ * (config.h), and no packed ring on cached windows, where both sides would
+ * write the same lines (docs/packed.md). */
 static uint64_t link_feature_mask(const struct vob_link *link)
 {
-	return link->cached ? ~VOB_BIT(VOB_F_RING_PACKED) : ~(uint64_t)0;
+	(void)link;
+	return ~VOB_VQ_FEATURES_OUT &
+	       (VOB_LINK_CACHED(link) ? ~VOB_BIT(VOB_F_RING_PACKED) : ~(uint64_t)0);
 }
 
 int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cfg *cfg)
@@ -295,7 +291,10 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 	    cfg->num_queues > t->nqueues || (cfg->num_queues && !cfg->queues) ||
 	    !(cfg->features[0] & VOB_BIT(VOB_F_VERSION_1)))
 		return VOB_EINVAL;
-	dev = cfg->role == VOB_ROLE_DEVICE;
+	if ((!VOB_CFG_DRIVER && cfg->role == VOB_ROLE_DRIVER) ||
+	    (!VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE))
+		return VOB_ENOTSUP; /* a role this build left out (config.h) */
+	dev = VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE;
 	if (dev && (cfg->config_len > t->config_max || (cfg->config_len && !cfg->config)))
 		return VOB_EINVAL;
 	if (!dev && cfg->num_queues && !cfg->on_lost && !cfg->foreign_queues)
@@ -342,6 +341,11 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 }
 
 /* ---- device role ---------------------------------------------------------- */
+#if VOB_CFG_DEVICE
+static inline bool qany(const uint32_t m[2])
+{
+	return m[0] || m[1];
+}
 
 static void device_stop_queues(struct vob_dev *d)
 {
@@ -375,7 +379,7 @@ static bool table_overlaps(const struct vob_table *t, uint64_t addr, uint64_t le
  * write its used ring over the headers and slots. */
 static bool ring_over_table(const struct vob_table *t, const struct vob_vq_cfg *c)
 {
-	bool packed = (c->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
+	bool packed = VOB_CFG_PACKED && (c->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
 
 	return table_overlaps(t, c->desc_addr, VOB_SPLIT_DESC_BYTES(c->size)) ||
 	       table_overlaps(t, c->driver_addr, packed ? 4u : VOB_SPLIT_AVAIL_BYTES(c->size)) ||
@@ -574,7 +578,35 @@ int vob_dev_config_write(struct vob_dev *d, uint32_t off, const void *buf, uint3
 	return 0;
 }
 
+#else
+int vob_dev_set_needs_reset(struct vob_dev *d)
+{
+	(void)d;
+	return VOB_ENOTSUP;
+}
+
+int vob_dev_remove(struct vob_dev *d)
+{
+	(void)d;
+	return VOB_ENOTSUP;
+}
+
+int vob_dev_config_write(struct vob_dev *d, uint32_t off, const void *buf, uint32_t len)
+{
+	(void)d;
+	(void)off;
+	(void)buf;
+	(void)len;
+	return VOB_ENOTSUP;
+}
+#endif
+
 /* ---- driver role ---------------------------------------------------------- */
+#if VOB_CFG_DRIVER
+static uint64_t table_now(const struct vob_table *t)
+{
+	return t->link->ops->clock_ns ? t->link->ops->clock_ns(t->link->ctx) : t->polls;
+}
 
 /* Hand every token in flight back to the application and stop the queues. */
 static void driver_drop(struct vob_dev *d)
@@ -848,47 +880,71 @@ int vob_dev_config_read(struct vob_dev *d, uint32_t off, void *buf, uint32_t len
 	return VOB_EAGAIN;
 }
 
+#else
+int vob_dev_reset(struct vob_dev *d)
+{
+	(void)d;
+	return VOB_ENOTSUP;
+}
+
+int vob_dev_config_read(struct vob_dev *d, uint32_t off, void *buf, uint32_t len)
+{
+	(void)d;
+	(void)off;
+	(void)buf;
+	(void)len;
+	return VOB_ENOTSUP;
+}
+#endif
+
 int vob_dev_poll(struct vob_dev *d)
 {
 	int peer;
 
+#if VOB_CFG_DEVICE && VOB_CFG_DRIVER
 	if (d->cfg.role == VOB_ROLE_DEVICE && d->state == VOB_DEV_OFF)
 		return VOB_EIO;
 	peer = vob_table_peer(d->t);
 	return d->cfg.role == VOB_ROLE_DEVICE ? device_poll(d, peer) : driver_poll(d, peer);
+#elif VOB_CFG_DEVICE
+	if (d->state == VOB_DEV_OFF)
+		return VOB_EIO;
+	peer = vob_table_peer(d->t);
+	return device_poll(d, peer);
+#else
+	peer = vob_table_peer(d->t);
+	return driver_poll(d, peer);
+#endif
+}
+
+/* Take @need bytes from @a, starting on a line; ENOMEM leaves @a as it was. */
+static VOB_NOINLINE int arena_take(struct vob_arena *a, uint64_t need, uint32_t line, uint64_t *addr)
+{
+	uint64_t pad = (line - (a->addr & (line - 1u))) & (line - 1u);
+
+	if (pad + need > a->len)
+		return VOB_ENOMEM;
+	*addr = a->addr + pad;
+	a->addr += pad + need;
+	a->len -= pad + need;
+	return 0;
 }
 
 int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16_t size,
 		    uint32_t line, struct vob_dev_queue *q)
 {
-	uint64_t need_dev = VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line) +
-			    VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(size), line);
-	uint64_t need_drv = VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(size), line);
-	uint64_t pad_dev = (line - (dev_mem->addr & (line - 1u))) & (line - 1u);
+	uint64_t desc_bytes = VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line);
 
 	/* Two copies of one arena would hand out the same memory twice. */
 	if (dev_mem != drv_mem && dev_mem->addr < drv_mem->addr + drv_mem->len &&
 	    drv_mem->addr < dev_mem->addr + dev_mem->len)
 		return VOB_EINVAL;
-	if (pad_dev + need_dev > dev_mem->len)
+	if (arena_take(dev_mem, desc_bytes + VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(size), line), line,
+		       &q->desc_addr) ||
+	    arena_take(drv_mem, VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(size), line), line,
+		       &q->device_addr))
 		return VOB_ENOMEM;
-	dev_mem->addr += pad_dev;
-	dev_mem->len -= pad_dev;
-	q->desc_addr = dev_mem->addr;
-	q->driver_addr = dev_mem->addr + VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line);
-	dev_mem->addr += need_dev;
-	dev_mem->len -= need_dev;
-	{
-		uint64_t pad_drv = (line - (drv_mem->addr & (line - 1u))) & (line - 1u);
-
-		if (pad_drv + need_drv > drv_mem->len)
-			return VOB_ENOMEM;
-		drv_mem->addr += pad_drv;
-		drv_mem->len -= pad_drv;
-	}
-	q->device_addr = drv_mem->addr;
-	drv_mem->addr += need_drv;
-	drv_mem->len -= need_drv;
+	q->driver_addr = q->desc_addr + desc_bytes;
 	q->size = size;
 	return 0;
 }

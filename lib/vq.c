@@ -14,7 +14,7 @@ static int vq_map_area(struct vob_vq *vq, uint64_t addr, size_t len, unsigned ac
 	*ptr = vob_link_translate(vq->link, addr, len, access, &w);
 	if (!*ptr)
 		return VOB_EFAULT;
-	*cached = w->kind == VOB_MEM_CACHED;
+	*cached = VOB_WIN_CACHED(w);
 	return 0;
 }
 
@@ -23,6 +23,7 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 {
 	unsigned mine = VOB_MAP_READ | VOB_MAP_WRITE, theirs = VOB_MAP_READ;
 	size_t drv_bytes, dev_bytes;
+	uint16_t ind_max = 0;
 	bool driver, packed;
 	int err;
 
@@ -30,7 +31,12 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 		return VOB_EINVAL;
 	if (cfg->role != VOB_ROLE_DRIVER && cfg->role != VOB_ROLE_DEVICE)
 		return VOB_EINVAL;
-	packed = (cfg->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
+	/* A role or a ring feature this build left out (config.h). */
+	if ((!VOB_CFG_DRIVER && cfg->role == VOB_ROLE_DRIVER) ||
+	    (!VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE) ||
+	    (cfg->features & VOB_VQ_FEATURES_OUT))
+		return VOB_ENOTSUP;
+	packed = VOB_CFG_PACKED && (cfg->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
 	/* Packed rings take any size (spec 2.8.10.1); split ones a power of two. */
 	if (cfg->size == 0 || cfg->size > VOB_VQ_MAX_SIZE ||
 	    (!packed && (cfg->size & (cfg->size - 1u))))
@@ -53,20 +59,22 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	vq->state = state;
 	vq->packed = packed;
 	vq->seg_max = cfg->seg_max ? cfg->seg_max : cfg->size;
-	if (driver && (cfg->features & VOB_BIT(VOB_F_INDIRECT_DESC)) && cfg->indirect_addr &&
-	    cfg->indirect_max > 1)
-		vq->indirect_max = cfg->indirect_max;
+	/* A local, so that a build without VOB_CFG_INDIRECT knows it is 0. */
+	if (VOB_CFG_INDIRECT && driver && (cfg->features & VOB_BIT(VOB_F_INDIRECT_DESC)) &&
+	    cfg->indirect_addr && cfg->indirect_max > 1)
+		ind_max = cfg->indirect_max;
+	vq->indirect_max = ind_max;
 	/* size * indirect_max * 16 must fit a size_t; 2^shift >= size, so a
 	 * shift checks it without a division (Cortex-M0 has none). */
-	if (vq->indirect_max) {
+	if (ind_max) {
 		unsigned shift = 0;
 
 		while ((1u << shift) < cfg->size)
 			shift++;
-		if ((size_t)vq->indirect_max > (SIZE_MAX >> (shift + 4u)) / 2u)
+		if ((size_t)ind_max > (SIZE_MAX >> (shift + 4u)) / 2u)
 			return VOB_EINVAL;
 	}
-	if (state_len < VOB_VQ_STATE_SIZE(cfg->size, vq->indirect_max))
+	if (state_len < VOB_VQ_STATE_SIZE(cfg->size, ind_max))
 		return VOB_ENOMEM;
 
 	/* Both roles write a packed descriptor ring; only the driver a split one. */
@@ -78,7 +86,7 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	if (!err)
 		err = vq_map_area(vq, cfg->device_addr, dev_bytes, driver ? theirs : mine,
 				  &vq->used, &vq->c_used);
-	if (!err && vq->indirect_max) {
+	if (!err && ind_max) {
 		void *p = NULL;
 
 		err = vq_map_area(vq, cfg->indirect_addr,
@@ -96,10 +104,11 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 		vq->broken = 1;
 		return err;
 	}
-	vob_memset(state, 0, VOB_VQ_STATE_SIZE(cfg->size, vq->indirect_max));
-	return packed ? vob_packed_init(vq) : vob_split_init(vq);
+	vob_memset(state, 0, VOB_VQ_STATE_SIZE(cfg->size, ind_max));
+	return VOB_VQ_PACKED(vq) ? vob_packed_init(vq) : vob_split_init(vq);
 }
 
+#if VOB_CFG_DRIVER
 void vob_vq_sync_payload(const struct vob_vq *vq, const struct vob_seg *segs, unsigned n,
 			 bool for_peer)
 {
@@ -112,7 +121,7 @@ void vob_vq_sync_payload(const struct vob_vq *vq, const struct vob_seg *segs, un
 		const struct vob_window *w;
 		void *p = vob_link_translate(vq->link, segs[i].addr, segs[i].len, 0, &w);
 
-		if (!p || w->kind != VOB_MEM_CACHED || !segs[i].len)
+		if (!p || !VOB_WIN_CACHED(w) || !segs[i].len)
 			continue;
 		if (for_peer)
 			vob_link_clean(vq->link, p, segs[i].len);
@@ -127,7 +136,7 @@ void vob_vq_sync_used_payload(const struct vob_vq *vq, uint16_t head)
 	struct vob_seg seg;
 	unsigned guard = 0;
 
-	if (s->flags & VOB_DESC_F_INDIRECT) {
+	if (VOB_CFG_INDIRECT && (s->flags & VOB_DESC_F_INDIRECT)) {
 		const struct vob_vq_ind *t = vob_vq_ind_shadow(vq, head);
 		unsigned k, n = s->len / 16u;
 
@@ -153,6 +162,89 @@ void vob_vq_sync_used_payload(const struct vob_vq *vq, uint16_t head)
 	}
 }
 
+int vob_vq_add_prep(const struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
+		    unsigned n_in, const void *token, uint32_t *in_len)
+{
+	unsigned n = n_out + n_in, k, need;
+	uint32_t total = 0;
+
+	if (!token || !segs || n == 0 || n_out > 0xffffu || n_in > 0xffffu)
+		return VOB_EINVAL;
+	*in_len = 0;
+	for (k = 0; k < n; k++) {
+		/* The chain's total length must fit 32 bits. */
+		if (segs[k].len > 0xffffffffu - total)
+			return VOB_EINVAL;
+		total += segs[k].len;
+		if (k >= n_out)
+			*in_len += segs[k].len;
+	}
+	need = VOB_CFG_INDIRECT && vq->indirect_max && n > 1 && n <= vq->indirect_max ? 1u : n;
+	if (need > vq->num_free)
+		return VOB_ENOSPC;
+	return (int)need;
+}
+
+void vob_vq_free_chain(struct vob_vq *vq, uint16_t head)
+{
+	struct vob_vq_slot *slot = vob_vq_slots(vq);
+
+	/* In order, descriptors are reused in ring order: no free list. */
+	if (!VOB_VQ_IN_ORDER(vq)) {
+		slot[slot[head].last].next = vq->free_head;
+		vq->free_head = head;
+	}
+	vq->num_free = (uint16_t)(vq->num_free + slot[head].ndesc);
+	slot[head].token = NULL;
+	vq->in_flight--;
+}
+#endif
+
+#if VOB_CFG_DEVICE
+enum vob_vq_fault vob_vq_chain_seg(const struct vob_vq *vq, struct vob_chain *chain,
+				   bool *seen_write, uint64_t addr, uint32_t len, bool wr)
+{
+	const struct vob_window *w;
+	struct vob_iov *iov;
+	void *p;
+
+	if (wr)
+		*seen_write = true;
+	else if (*seen_write)
+		return VOB_FAULT_DIRECTION;
+	/* out_len + in_len never passes 2^32 - 1, so this cannot wrap. */
+	if (len > 0xffffffffu - chain->out_len - chain->in_len)
+		return VOB_FAULT_LEN_OVERFLOW;
+	if (wr)
+		chain->in_len += len;
+	else
+		chain->out_len += len;
+	if (!len)
+		return VOB_FAULT_NONE;
+	p = vob_link_translate(vq->link, addr, len, wr ? VOB_MAP_WRITE : VOB_MAP_READ, &w);
+	if (!p)
+		return VOB_FAULT_ADDRESS;
+	iov = &chain->iov[chain->n_out + chain->n_in];
+	iov->base = p;
+	iov->len = len;
+	iov->flags = (wr ? VOB_IOV_WRITE : 0u) | (VOB_WIN_CACHED(w) ? VOB_IOV_CACHED : 0u);
+	if (wr)
+		chain->n_in++;
+	else
+		chain->n_out++;
+	return VOB_FAULT_NONE;
+}
+#endif
+
+int vob_vq_set_fault(struct vob_vq *vq, enum vob_vq_fault f)
+{
+	if (!vq->fault)
+		vq->fault = (uint8_t)f;
+	vq->broken = 1;
+	VOB_VQ_STAT(vq->stats.errors);
+	return VOB_EPROTO;
+}
+
 /* Every public call on a queue starts here: a broken queue fails cleanly,
  * a call in the wrong role is refused. */
 static int vq_check(const struct vob_vq *vq, uint8_t role)
@@ -168,32 +260,28 @@ static int vq_check(const struct vob_vq *vq, uint8_t role)
 int vob_vq_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
 	       void *token)
 {
+#if VOB_CFG_DRIVER
 	int err = vq_check(vq, VOB_ROLE_DRIVER);
 
 	return err ? err
-		   : vq->packed ? vob_packed_add(vq, segs, n_out, n_in, token)
-				: vob_split_add(vq, segs, n_out, n_in, token);
+		   : VOB_VQ_PACKED(vq) ? vob_packed_add(vq, segs, n_out, n_in, token)
+				       : vob_split_add(vq, segs, n_out, n_in, token);
+#else
+	(void)vq;
+	(void)segs;
+	(void)n_out;
+	(void)n_in;
+	(void)token;
+	return VOB_ENOTSUP;
+#endif
 }
 
 int vob_vq_kick_prepare(struct vob_vq *vq)
 {
 	int err = vq_check(vq, 0);
 
-	return err ? err : vq->packed ? vob_packed_kick_prepare(vq) : vob_split_kick_prepare(vq);
-}
-
-void vob_vq_free_chain(struct vob_vq *vq, uint16_t head)
-{
-	struct vob_vq_slot *slot = vob_vq_slots(vq);
-
-	/* In order, descriptors are reused in ring order: no free list. */
-	if (!(vq->features & VOB_BIT(VOB_F_IN_ORDER))) {
-		slot[slot[head].last].next = vq->free_head;
-		vq->free_head = head;
-	}
-	vq->num_free = (uint16_t)(vq->num_free + slot[head].ndesc);
-	slot[head].token = NULL;
-	vq->in_flight--;
+	return err ? err
+		   : VOB_VQ_PACKED(vq) ? vob_packed_kick_prepare(vq) : vob_split_kick_prepare(vq);
 }
 
 int vob_vq_notify(struct vob_vq *vq)
@@ -202,8 +290,8 @@ int vob_vq_notify(struct vob_vq *vq)
 	 * next_off:15, next_wrap:1}: both formats keep that position (split:
 	 * the 16-bit avail index; packed: offset and wrap counter) in @kicked
 	 * at each kick_prepare. */
-	uint32_t data = vq->role == VOB_ROLE_DRIVER &&
-				(vq->features & VOB_BIT(VOB_F_NOTIFICATION_DATA))
+	uint32_t data = VOB_VQ_DRIVER(vq) &&
+				VOB_VQ_HAS(vq, VOB_CFG_NOTIF_DATA, VOB_F_NOTIFICATION_DATA)
 			? (uint32_t)vq->index |
 				  ((uint32_t)__atomic_load_n(&vq->kicked, __ATOMIC_RELAXED) << 16)
 			: vq->index;
@@ -224,51 +312,72 @@ int vob_vq_kick(struct vob_vq *vq)
 
 int vob_vq_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 {
+#if VOB_CFG_DRIVER
 	int err = vq_check(vq, VOB_ROLE_DRIVER);
 
 	return err ? err
-		   : vq->packed ? vob_packed_get_used(vq, token, written)
-				: vob_split_get_used(vq, token, written);
+		   : VOB_VQ_PACKED(vq) ? vob_packed_get_used(vq, token, written)
+				       : vob_split_get_used(vq, token, written);
+#else
+	(void)vq;
+	(void)token;
+	(void)written;
+	return VOB_ENOTSUP;
+#endif
 }
 
 int vob_vq_pop(struct vob_vq *vq, struct vob_chain *chain)
 {
+#if VOB_CFG_DEVICE
 	int err = vq_check(vq, VOB_ROLE_DEVICE);
 
 	if (err)
 		return err;
 	if (!chain || !chain->iov || chain->cap < vq->seg_max)
 		return VOB_EINVAL;
-	return vq->packed ? vob_packed_pop(vq, chain) : vob_split_pop(vq, chain);
+	return VOB_VQ_PACKED(vq) ? vob_packed_pop(vq, chain) : vob_split_pop(vq, chain);
+#else
+	(void)vq;
+	(void)chain;
+	return VOB_ENOTSUP;
+#endif
 }
 
 int vob_vq_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t written)
 {
+#if VOB_CFG_DEVICE
 	int err = vq_check(vq, VOB_ROLE_DEVICE);
 
 	return err ? err
-		   : vq->packed ? vob_packed_push(vq, chain, written)
-				: vob_split_push(vq, chain, written);
+		   : VOB_VQ_PACKED(vq) ? vob_packed_push(vq, chain, written)
+				       : vob_split_push(vq, chain, written);
+#else
+	(void)vq;
+	(void)chain;
+	(void)written;
+	return VOB_ENOTSUP;
+#endif
 }
 
 int vob_vq_enable_notify(struct vob_vq *vq)
 {
 	int err = vq_check(vq, 0);
 
-	return err ? err : vq->packed ? vob_packed_enable_notify(vq) : vob_split_enable_notify(vq);
+	return err ? err
+		   : VOB_VQ_PACKED(vq) ? vob_packed_enable_notify(vq) : vob_split_enable_notify(vq);
 }
 
 void vob_vq_disable_notify(struct vob_vq *vq)
 {
 	if (!vq_check(vq, 0))
-		vq->packed ? vob_packed_disable_notify(vq) : vob_split_disable_notify(vq);
+		VOB_VQ_PACKED(vq) ? vob_packed_disable_notify(vq) : vob_split_disable_notify(vq);
 }
 
 void *vob_vq_reclaim(struct vob_vq *vq)
 {
 	struct vob_vq_slot *slot = vob_vq_slots(vq);
 
-	if (vq->role != VOB_ROLE_DRIVER)
+	if (!VOB_VQ_DRIVER(vq))
 		return NULL;
 	/* From here on the queue only gives tokens back. */
 	vq->broken = 1;

@@ -39,6 +39,25 @@ struct vob_vq_ind {
 
 VOB_STATIC_ASSERT(sizeof(struct vob_vq_ind) == 16, ind_size);
 
+/* Compile-time switches (config.h) as expressions that fold to a literal 0
+ * when the part is compiled out, so that even an unoptimised build drops
+ * the calls behind them. */
+#define VOB_VQ_HAS(vq, on, f) ((on) && ((vq)->features & VOB_BIT(f)) != 0)
+#define VOB_VQ_EVENT_IDX(vq) VOB_VQ_HAS(vq, VOB_CFG_EVENT_IDX, VOB_F_EVENT_IDX)
+#define VOB_VQ_IN_ORDER(vq) VOB_VQ_HAS(vq, VOB_CFG_IN_ORDER, VOB_F_IN_ORDER)
+#define VOB_VQ_INDIRECT(vq) VOB_VQ_HAS(vq, VOB_CFG_INDIRECT, VOB_F_INDIRECT_DESC)
+#define VOB_VQ_PACKED(vq) (VOB_CFG_PACKED && (vq)->packed)
+/* The queue plays the driver role (a constant when one role is compiled out). */
+#define VOB_VQ_DRIVER(vq) \
+	(VOB_CFG_DRIVER && (!VOB_CFG_DEVICE || (vq)->role == VOB_ROLE_DRIVER))
+/* Ring features a build left out (see VOB_VQ_FEATURES). */
+#define VOB_VQ_FEATURES_OUT (VOB_VQ_FEATURES_ALL & ~(uint64_t)VOB_VQ_FEATURES)
+#if VOB_CFG_STATS
+#define VOB_VQ_STAT(x) ((x)++)
+#else
+#define VOB_VQ_STAT(x) ((void)0)
+#endif
+
 static inline struct vob_vq_slot *vob_vq_slots(const struct vob_vq *vq)
 {
 	return (struct vob_vq_slot *)vq->state;
@@ -70,15 +89,9 @@ static inline struct vob_vq_ind *vob_vq_ind_shadow(const struct vob_vq *vq, uint
 	       (size_t)head * vq->indirect_max;
 }
 
-/* Record the first protocol violation and break the queue. */
-static inline int vob_vq_set_fault(struct vob_vq *vq, enum vob_vq_fault f)
-{
-	if (!vq->fault)
-		vq->fault = (uint8_t)f;
-	vq->broken = 1;
-	vq->stats.errors++;
-	return VOB_EPROTO;
-}
+/* Record the first protocol violation and break the queue; returns
+ * VOB_EPROTO. One copy for both formats (vq.c). */
+int vob_vq_set_fault(struct vob_vq *vq, enum vob_vq_fault f);
 
 /* The event-index test of virtio: notify when @event lies in [old, new). */
 static inline bool vob_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
@@ -94,9 +107,25 @@ void vob_vq_sync_payload(const struct vob_vq *vq, const struct vob_seg *segs, un
 			 bool for_peer);
 void vob_vq_sync_used_payload(const struct vob_vq *vq, uint16_t head);
 
+/* Driver role, both formats: check the arguments of vob_vq_add() and size
+ * the chain. Returns the ring descriptors it needs (1 when it goes in an
+ * indirect table, else n_out + n_in) or a negative error; @in_len receives
+ * its writable bytes. */
+int vob_vq_add_prep(const struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
+		    unsigned n_in, const void *token, uint32_t *in_len);
+
 /* Driver role, both formats: give the descriptors of the chain at @head
  * back and forget its token. */
 void vob_vq_free_chain(struct vob_vq *vq, uint16_t head);
+
+/* Device role, both formats: check one segment of a chain being walked (a
+ * local copy of its descriptor) and append it to @chain, whose n_out, n_in,
+ * out_len and in_len start at 0: readable segments before writable ones
+ * (@seen_write carries that across the chain), the chain's total length
+ * below 2^32, the range inside a window with the access its direction needs.
+ * Zero-length segments are checked but not appended. */
+enum vob_vq_fault vob_vq_chain_seg(const struct vob_vq *vq, struct vob_chain *chain,
+				   bool *seen_write, uint64_t addr, uint32_t len, bool wr);
 
 /* Split format. */
 int vob_split_init(struct vob_vq *vq);

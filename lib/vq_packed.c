@@ -29,6 +29,9 @@
 
 #include "vq_internal.h"
 
+/* The whole format is left out with VOB_CFG_PACKED 0 (config.h). */
+#if VOB_CFG_PACKED
+
 struct vob_packed_desc {
 	vob_le64_t addr;
 	vob_le32_t len;
@@ -74,12 +77,12 @@ static inline struct vob_packed_event *packed_device_event(const struct vob_vq *
 
 static inline bool packed_event_idx(const struct vob_vq *vq)
 {
-	return (vq->features & VOB_BIT(VOB_F_EVENT_IDX)) != 0;
+	return VOB_VQ_EVENT_IDX(vq);
 }
 
 static inline bool packed_in_order(const struct vob_vq *vq)
 {
-	return (vq->features & VOB_BIT(VOB_F_IN_ORDER)) != 0;
+	return VOB_VQ_IN_ORDER(vq);
 }
 
 /* @pos + @n for @n <= size, wrapped into the ring. */
@@ -154,7 +157,7 @@ int vob_packed_init(struct vob_vq *vq)
 	vq->avail_wrap = 1;
 	vq->used_wrap = 1;
 	vq->kicked = first;
-	if (vq->role == VOB_ROLE_DRIVER) {
+	if (VOB_VQ_DRIVER(vq)) {
 		struct vob_vq_slot *slot = vob_vq_slots(vq);
 		uint16_t i;
 
@@ -175,6 +178,7 @@ int vob_packed_init(struct vob_vq *vq)
 }
 
 /* ---- driver role ---------------------------------------------------- */
+#if VOB_CFG_DRIVER
 
 /* Write the body of one descriptor at ring position @pos and its shadow in
  * slot @s. The flags go to shared memory separately. */
@@ -199,24 +203,17 @@ int vob_packed_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out
 	struct vob_vq_slot *slot = vob_vq_slots(vq);
 	struct vob_packed_desc *ring = packed_ring(vq);
 	unsigned n = n_out + n_in, k, need;
-	uint64_t in_len = 0, total = 0;
+	uint32_t in_len;
 	uint16_t id, s, pos, first, head_flags, prev, after;
 	uint8_t wrap;
 	bool indirect, in_order = packed_in_order(vq);
+	int err;
 
-	if (!token || !segs || n == 0 || n_out > 0xffffu || n_in > 0xffffu)
-		return VOB_EINVAL;
-	for (k = 0; k < n; k++) {
-		total += segs[k].len;
-		if (k >= n_out)
-			in_len += segs[k].len;
-	}
-	if (total > 0xffffffffu)
-		return VOB_EINVAL;
-	indirect = vq->indirect_max && n > 1 && n <= vq->indirect_max;
-	need = indirect ? 1u : n;
-	if (need > vq->num_free)
-		return VOB_ENOSPC;
+	err = vob_vq_add_prep(vq, segs, n_out, n_in, token, &in_len);
+	if (err < 0)
+		return err;
+	need = (unsigned)err;
+	indirect = VOB_CFG_INDIRECT && need < n;
 
 	first = pos = vq->avail_idx;
 	wrap = vq->avail_wrap;
@@ -276,10 +273,10 @@ int vob_packed_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out
 	vq->free_head = after;
 	vq->num_free = (uint16_t)(vq->num_free - need);
 	slot[id].token = token;
-	slot[id].in_len = (uint32_t)in_len;
+	slot[id].in_len = in_len;
 	slot[id].ndesc = (uint16_t)need;
 	slot[id].last = prev;
-	if (vq->link->cached)
+	if (VOB_LINK_CACHED(vq->link))
 		vob_vq_sync_payload(vq, segs, n, true);
 
 	/* Every later descriptor of the chain, the indirect table and the head's
@@ -291,9 +288,10 @@ int vob_packed_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out
 	vq->avail_wrap = wrap;
 	vq->since_kick = packed_since_add(vq, need);
 	vq->in_flight++;
-	vq->stats.added++;
+	VOB_VQ_STAT(vq->stats.added);
 	return 0;
 }
+#endif
 
 /* The notification decision of both roles: this side's next position is
  * @pos/@wrap; the peer asks through its event suppression structure @e. */
@@ -330,19 +328,20 @@ static int packed_decide(struct vob_vq *vq, const struct vob_packed_event *e, ui
 		need = n != 0;
 	}
 	if (need)
-		vq->stats.notify_sent++;
+		VOB_VQ_STAT(vq->stats.notify_sent);
 	else if (n)
-		vq->stats.notify_suppressed++;
+		VOB_VQ_STAT(vq->stats.notify_suppressed);
 	return need;
 }
 
 int vob_packed_kick_prepare(struct vob_vq *vq)
 {
-	if (vq->role == VOB_ROLE_DRIVER)
+	if (VOB_VQ_DRIVER(vq))
 		return packed_decide(vq, packed_device_event(vq), vq->avail_idx, vq->avail_wrap);
 	return packed_decide(vq, packed_driver_event(vq), vq->used_idx, vq->used_wrap);
 }
 
+#if VOB_CFG_DRIVER
 /* With IN_ORDER, a device may return a batch with one used descriptor,
  * written at the batch's first position and naming the batch's last id.
  * Find how many chains, oldest first, it covers; 0 if @id is not the id of
@@ -411,15 +410,18 @@ int vob_packed_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 	/* Both sides skip the chain's length: the next used descriptor is
 	 * written after all the positions this chain held. */
 	vq->last_used = packed_step(vq, vq->last_used, slot[head].ndesc, &vq->used_wrap);
-	if (vq->link->cached && slot[head].in_len)
+	if (VOB_LINK_CACHED(vq->link) && slot[head].in_len)
 		vob_vq_sync_used_payload(vq, head);
 	*token = slot[head].token;
 	vob_vq_free_chain(vq, head);
-	vq->stats.used++;
+	VOB_VQ_STAT(vq->stats.used);
 	return 0;
 }
 
+#endif
+
 /* ---- device role ---------------------------------------------------- */
+#if VOB_CFG_DEVICE
 
 static bool packed_inflight_test(const struct vob_vq *vq, uint16_t id)
 {
@@ -433,53 +435,11 @@ static void packed_inflight_set(struct vob_vq *vq, uint16_t id, bool on)
 	*m = (uint8_t)(on ? (*m | (1u << (id & 7u))) : (*m & ~(1u << (id & 7u))));
 }
 
-/* Running totals of a chain being walked. */
-struct packed_walk {
-	uint64_t out_len;
-	uint64_t in_len;
-	uint16_t nseg;
-	bool seen_write;
-};
-
-/* Check one segment (a local copy of a descriptor) and add it to @chain. */
-static enum vob_vq_fault packed_seg(struct vob_vq *vq, struct vob_chain *chain,
-				    struct packed_walk *w, uint64_t addr, uint32_t len, bool wr)
-{
-	const struct vob_window *win;
-	void *p;
-
-	if (wr) {
-		w->in_len += len;
-		w->seen_write = true;
-	} else {
-		if (w->seen_write)
-			return VOB_FAULT_DIRECTION;
-		w->out_len += len;
-	}
-	if (w->out_len + w->in_len > 0xffffffffu)
-		return VOB_FAULT_LEN_OVERFLOW;
-	if (!len)
-		return VOB_FAULT_NONE;
-	p = vob_link_translate(vq->link, addr, len, wr ? VOB_MAP_WRITE : VOB_MAP_READ, &win);
-	if (!p)
-		return VOB_FAULT_ADDRESS;
-	chain->iov[w->nseg].base = p;
-	chain->iov[w->nseg].len = len;
-	chain->iov[w->nseg].flags = (wr ? VOB_IOV_WRITE : 0u) |
-				    (win->kind == VOB_MEM_CACHED ? VOB_IOV_CACHED : 0u);
-	w->nseg++;
-	if (wr)
-		chain->n_in++;
-	else
-		chain->n_out++;
-	return VOB_FAULT_NONE;
-}
-
 /* Walk the indirect table at @addr/@len. Each entry is copied out once,
  * byte-wise: the driver chooses the table's address, and nothing makes it
  * aligned (an unaligned word load would fault on a Cortex-M0). */
 static enum vob_vq_fault packed_walk_indirect(struct vob_vq *vq, struct vob_chain *chain,
-					      struct packed_walk *w, uint64_t addr, uint32_t len)
+					      bool *seen_write, uint64_t addr, uint32_t len)
 {
 	const uint8_t *table;
 	const struct vob_window *win;
@@ -491,7 +451,7 @@ static enum vob_vq_fault packed_walk_indirect(struct vob_vq *vq, struct vob_chai
 	if (!table)
 		return VOB_FAULT_ADDRESS;
 	/* Only the driver writes the table; drop any stale copy of it. */
-	if (win->kind == VOB_MEM_CACHED)
+	if (VOB_WIN_CACHED(win))
 		vob_link_invalidate(vq->link, table, len);
 	for (i = 0; i < n; i++) {
 		struct vob_packed_desc t;
@@ -510,7 +470,7 @@ static enum vob_vq_fault packed_walk_indirect(struct vob_vq *vq, struct vob_chai
 		 * rather than taken for data. */
 		if (fl & VOB_DESC_F_INDIRECT)
 			return VOB_FAULT_INDIRECT_NESTED;
-		f = packed_seg(vq, chain, w, a, l, (fl & VOB_DESC_F_WRITE) != 0);
+		f = vob_vq_chain_seg(vq, chain, seen_write, a, l, (fl & VOB_DESC_F_WRITE) != 0);
 		if (f != VOB_FAULT_NONE)
 			return f;
 	}
@@ -525,13 +485,15 @@ static enum vob_vq_fault packed_walk(struct vob_vq *vq, uint16_t flags, struct v
 				     uint8_t *wrap_out)
 {
 	const struct vob_packed_desc *ring = packed_ring(vq);
-	struct packed_walk w = { 0, 0, 0, false };
+	bool seen_write = false;
 	uint16_t pos = vq->last_avail;
 	uint8_t wrap = vq->avail_wrap;
 	unsigned k = 0;
 
 	chain->n_out = 0;
 	chain->n_in = 0;
+	chain->out_len = 0;
+	chain->in_len = 0;
 	for (;;) {
 		const struct vob_packed_desc *d = &ring[pos];
 		enum vob_vq_fault f;
@@ -559,24 +521,23 @@ static enum vob_vq_fault packed_walk(struct vob_vq *vq, uint16_t flags, struct v
 		pos = packed_step(vq, pos, 1, &wrap);
 		if (flags & VOB_DESC_F_INDIRECT) {
 			/* Only a lone descriptor may point to a table. */
-			if (!(vq->features & VOB_BIT(VOB_F_INDIRECT_DESC)) ||
+			if (!VOB_VQ_INDIRECT(vq) ||
 			    (flags & VOB_DESC_F_NEXT) || k > 1)
 				return VOB_FAULT_INDIRECT;
-			f = packed_walk_indirect(vq, chain, &w, addr, len);
+			f = packed_walk_indirect(vq, chain, &seen_write, addr, len);
 			if (f != VOB_FAULT_NONE)
 				return f;
 			break;
 		}
 		if (k > vq->seg_max)
 			return VOB_FAULT_TOO_LONG;
-		f = packed_seg(vq, chain, &w, addr, len, (flags & VOB_DESC_F_WRITE) != 0);
+		f = vob_vq_chain_seg(vq, chain, &seen_write, addr, len,
+				     (flags & VOB_DESC_F_WRITE) != 0);
 		if (f != VOB_FAULT_NONE)
 			return f;
 		if (!(flags & VOB_DESC_F_NEXT))
 			break;
 	}
-	chain->out_len = (uint32_t)w.out_len;
-	chain->in_len = (uint32_t)w.in_len;
 	*ndesc = (uint16_t)k;
 	*pos_out = pos;
 	*wrap_out = wrap;
@@ -613,7 +574,7 @@ int vob_packed_pop(struct vob_vq *vq, struct vob_chain *chain)
 	vq->ring_busy = (uint16_t)(vq->ring_busy + ndesc);
 	vq->last_avail = pos;
 	vq->avail_wrap = wrap;
-	vq->stats.added++;
+	VOB_VQ_STAT(vq->stats.added);
 	return 0;
 }
 
@@ -646,9 +607,11 @@ int vob_packed_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t w
 	vq->ring_busy = (uint16_t)(vq->ring_busy - ndesc);
 	vq->since_kick = packed_since_add(vq, ndesc);
 	packed_inflight_set(vq, head, false);
-	vq->stats.used++;
+	VOB_VQ_STAT(vq->stats.used);
 	return 0;
 }
+
+#endif
 
 /* ---- notification control, both roles ------------------------------- */
 
@@ -657,7 +620,7 @@ int vob_packed_enable_notify(struct vob_vq *vq)
 	const struct vob_packed_desc *ring = packed_ring(vq);
 	uint16_t flags;
 
-	if (vq->role == VOB_ROLE_DRIVER) {
+	if (VOB_VQ_DRIVER(vq)) {
 		if (packed_event_idx(vq)) {
 			vq->avail_flags = PACKED_EVENT_DESC;
 			packed_event_store(packed_driver_event(vq),
@@ -693,13 +656,17 @@ void vob_packed_disable_notify(struct vob_vq *vq)
 {
 	/* Unlike a split ring's event index, a stale DESC event fires again
 	 * every other lap: write DISABLE, once per enable. */
-	if (vq->role == VOB_ROLE_DRIVER && vq->avail_flags != PACKED_EVENT_DISABLE) {
+	if (VOB_VQ_DRIVER(vq) && vq->avail_flags != PACKED_EVENT_DISABLE) {
 		vq->avail_flags = PACKED_EVENT_DISABLE;
 		packed_event_store(packed_driver_event(vq),
 				   packed_off_wrap(vq->last_used, vq->used_wrap), PACKED_EVENT_DISABLE);
-	} else if (vq->role == VOB_ROLE_DEVICE && vq->used_flags != PACKED_EVENT_DISABLE) {
+	} else if (!VOB_VQ_DRIVER(vq) && vq->used_flags != PACKED_EVENT_DISABLE) {
 		vq->used_flags = PACKED_EVENT_DISABLE;
 		packed_event_store(packed_device_event(vq),
 				   packed_off_wrap(vq->last_avail, vq->avail_wrap), PACKED_EVENT_DISABLE);
 	}
 }
+#else
+/* ISO C wants a translation unit to declare something. */
+typedef int vob_packed_compiled_out;
+#endif

@@ -59,10 +59,12 @@ VOB_STATIC_ASSERT(sizeof(struct vob_split_used_elem) == 8, split_used_elem);
 #define SPLIT_AVAIL_F_NO_INTERRUPT 1u
 #define SPLIT_USED_F_NO_NOTIFY 1u
 
+#if VOB_CFG_DRIVER
 static inline struct vob_split_desc *split_desc(const struct vob_vq *vq)
 {
 	return (struct vob_split_desc *)vq->desc;
 }
+#endif
 
 static inline struct vob_split_avail *split_avail(const struct vob_vq *vq)
 {
@@ -85,15 +87,8 @@ static inline vob_le16_t *split_avail_event(const struct vob_vq *vq)
 	return (vob_le16_t *)&split_used(vq)->ring[vq->size];
 }
 
-static inline bool split_event_idx(const struct vob_vq *vq)
-{
-	return (vq->features & VOB_BIT(VOB_F_EVENT_IDX)) != 0;
-}
-
-static inline bool split_in_order(const struct vob_vq *vq)
-{
-	return (vq->features & VOB_BIT(VOB_F_IN_ORDER)) != 0;
-}
+#define split_event_idx(vq) VOB_VQ_EVENT_IDX(vq)
+#define split_in_order(vq) VOB_VQ_IN_ORDER(vq)
 
 /* Store a field this side owns and, on a cached window, write it back. */
 static void split_store16(const struct vob_vq *vq, vob_le16_t *p, uint16_t v, uint8_t cached)
@@ -113,7 +108,7 @@ static uint16_t split_load16(const struct vob_vq *vq, const vob_le16_t *p, uint8
 
 int vob_split_init(struct vob_vq *vq)
 {
-	if (vq->role == VOB_ROLE_DRIVER) {
+	if (VOB_VQ_DRIVER(vq)) {
 		struct vob_vq_slot *slot = vob_vq_slots(vq);
 		uint16_t i;
 
@@ -132,6 +127,7 @@ int vob_split_init(struct vob_vq *vq)
 }
 
 /* ---- driver role ---------------------------------------------------- */
+#if VOB_CFG_DRIVER
 
 /* Write one descriptor: shadow first, then shared memory from the shadow. */
 static void split_write_desc(struct vob_vq *vq, uint16_t i, uint64_t addr, uint32_t len,
@@ -158,23 +154,16 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	struct vob_vq_slot *slot = vob_vq_slots(vq);
 	struct vob_split_avail *avail = split_avail(vq);
 	unsigned n = n_out + n_in, k, need;
-	uint64_t in_len = 0, total = 0;
+	uint32_t in_len;
 	uint16_t head, i, prev = 0, after, mask = (uint16_t)(vq->size - 1u);
 	bool indirect;
+	int err;
 
-	if (!token || !segs || n == 0 || n_out > 0xffffu || n_in > 0xffffu)
-		return VOB_EINVAL;
-	for (k = 0; k < n; k++) {
-		total += segs[k].len;
-		if (k >= n_out)
-			in_len += segs[k].len;
-	}
-	if (total > 0xffffffffu)
-		return VOB_EINVAL;
-	indirect = vq->indirect_max && n > 1 && n <= vq->indirect_max;
-	need = indirect ? 1u : n;
-	if (need > vq->num_free)
-		return VOB_ENOSPC;
+	err = vob_vq_add_prep(vq, segs, n_out, n_in, token, &in_len);
+	if (err < 0)
+		return err;
+	need = (unsigned)err;
+	indirect = VOB_CFG_INDIRECT && need < n;
 
 	head = vq->free_head;
 	if (indirect) {
@@ -222,10 +211,10 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	vq->free_head = after;
 	vq->num_free = (uint16_t)(vq->num_free - need);
 	slot[head].token = token;
-	slot[head].in_len = (uint32_t)in_len;
+	slot[head].in_len = in_len;
 	slot[head].ndesc = (uint16_t)need;
 	slot[head].last = prev;
-	if (vq->link->cached)
+	if (VOB_LINK_CACHED(vq->link))
 		vob_vq_sync_payload(vq, segs, n, true);
 
 	avail->ring[vq->avail_idx & mask] = vob_to_le16(head);
@@ -237,9 +226,10 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	VOB_WMB();
 	split_store16(vq, &avail->idx, vq->avail_idx, vq->c_avail);
 	vq->in_flight++;
-	vq->stats.added++;
+	VOB_VQ_STAT(vq->stats.added);
 	return 0;
 }
+#endif
 
 /* The notification decision of both roles: publish index @new_idx was
  * stored; the peer asks through @event (with EVENT_IDX) or @flags. */
@@ -259,21 +249,22 @@ static int split_decide(struct vob_vq *vq, const vob_le16_t *event, const vob_le
 	else
 		need = new_idx != old && !(split_load16(vq, flags, cached) & flag_bit);
 	if (need)
-		vq->stats.notify_sent++;
+		VOB_VQ_STAT(vq->stats.notify_sent);
 	else if (new_idx != old)
-		vq->stats.notify_suppressed++;
+		VOB_VQ_STAT(vq->stats.notify_suppressed);
 	return need;
 }
 
 int vob_split_kick_prepare(struct vob_vq *vq)
 {
-	if (vq->role == VOB_ROLE_DRIVER)
+	if (VOB_VQ_DRIVER(vq))
 		return split_decide(vq, split_avail_event(vq), &split_used(vq)->flags,
 				    SPLIT_USED_F_NO_NOTIFY, vq->c_used, vq->avail_idx);
 	return split_decide(vq, split_used_event(vq), &split_avail(vq)->flags,
 			    SPLIT_AVAIL_F_NO_INTERRUPT, vq->c_avail, vq->used_idx);
 }
 
+#if VOB_CFG_DRIVER
 /* With IN_ORDER, a device may return a batch with one used entry, written at
  * the batch's first position and naming the batch's last head. Find how many
  * chains, oldest first, the entry covers; 0 if @id is not among the next
@@ -359,15 +350,18 @@ int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 		*written = len;
 	}
 	vq->last_used++;
-	if (vq->link->cached && slot[head].in_len)
+	if (VOB_LINK_CACHED(vq->link) && slot[head].in_len)
 		vob_vq_sync_used_payload(vq, head);
 	*token = slot[head].token;
 	vob_vq_free_chain(vq, head);
-	vq->stats.used++;
+	VOB_VQ_STAT(vq->stats.used);
 	return 0;
 }
 
+#endif
+
 /* ---- device role ---------------------------------------------------- */
+#if VOB_CFG_DEVICE
 
 static bool split_inflight_test(const struct vob_vq *vq, uint16_t head)
 {
@@ -390,13 +384,14 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 	 * driver chose, so each entry is copied out with memcpy. */
 	const uint8_t *table = (const uint8_t *)vq->desc;
 	uint32_t tsize = vq->size, count = 0, total = 0;
-	uint64_t out_len = 0, in_len = 0;
 	uint8_t cached = vq->c_desc;
 	bool indirect = false, seen_write = false;
-	uint16_t i = head, nseg = 0;
+	uint16_t i = head;
 
 	chain->n_out = 0;
 	chain->n_in = 0;
+	chain->out_len = 0;
+	chain->in_len = 0;
 	*ring_descs = 0;
 	for (;;) {
 		const uint8_t *src = table + (size_t)i * sizeof(struct vob_split_desc);
@@ -405,7 +400,7 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 		uint64_t addr;
 		uint32_t len;
 		uint16_t flags, next;
-		void *p;
+		enum vob_vq_fault f;
 
 		if (count++ >= tsize)
 			return VOB_FAULT_LOOP;
@@ -422,7 +417,7 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 		if (flags & VOB_DESC_F_INDIRECT) {
 			if (indirect)
 				return VOB_FAULT_INDIRECT_NESTED;
-			if (!(vq->features & VOB_BIT(VOB_F_INDIRECT_DESC)) ||
+			if (!VOB_VQ_INDIRECT(vq) ||
 			    (flags & VOB_DESC_F_NEXT))
 				return VOB_FAULT_INDIRECT;
 			if (len == 0 || (len & 15u) || len / 16u > vq->seg_max)
@@ -431,7 +426,7 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 								     VOB_MAP_READ, &w);
 			if (!table)
 				return VOB_FAULT_ADDRESS;
-			cached = w->kind == VOB_MEM_CACHED;
+			cached = VOB_WIN_CACHED(w);
 			tsize = len / 16u;
 			indirect = true;
 			count = 0;
@@ -440,41 +435,16 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 		}
 		if (++total > vq->seg_max)
 			return VOB_FAULT_TOO_LONG;
-		if (flags & VOB_DESC_F_WRITE) {
-			in_len += len;
-			seen_write = true;
-		} else {
-			if (seen_write)
-				return VOB_FAULT_DIRECTION;
-			out_len += len;
-		}
-		if (out_len + in_len > 0xffffffffu)
-			return VOB_FAULT_LEN_OVERFLOW;
-		if (len) {
-			bool wr = (flags & VOB_DESC_F_WRITE) != 0;
-
-			p = vob_link_translate(vq->link, addr, len, wr ? VOB_MAP_WRITE : VOB_MAP_READ,
-					       &w);
-			if (!p)
-				return VOB_FAULT_ADDRESS;
-			chain->iov[nseg].base = p;
-			chain->iov[nseg].len = len;
-			chain->iov[nseg].flags = (wr ? VOB_IOV_WRITE : 0u) |
-						 (w->kind == VOB_MEM_CACHED ? VOB_IOV_CACHED : 0u);
-			nseg++;
-			if (wr)
-				chain->n_in++;
-			else
-				chain->n_out++;
-		}
+		f = vob_vq_chain_seg(vq, chain, &seen_write, addr, len,
+				     (flags & VOB_DESC_F_WRITE) != 0);
+		if (f != VOB_FAULT_NONE)
+			return f;
 		if (!(flags & VOB_DESC_F_NEXT))
 			break;
 		if (next >= tsize)
 			return VOB_FAULT_NEXT_RANGE;
 		i = next;
 	}
-	chain->out_len = (uint32_t)out_len;
-	chain->in_len = (uint32_t)in_len;
 	return VOB_FAULT_NONE;
 }
 
@@ -510,10 +480,14 @@ int vob_split_pop(struct vob_vq *vq, struct vob_chain *chain)
 		return vob_vq_set_fault(vq, f);
 	chain->head = head;
 	split_inflight_set(vq, head, true);
-	vob_vq_dev_ndesc(vq)[head] = ring_descs;
-	vq->next_order = (uint16_t)((head + ring_descs) & (vq->size - 1u));
+	/* In-order bookkeeping: where the next head must be, and how far the
+	 * push of this one moves. */
+	if (VOB_CFG_IN_ORDER) {
+		vob_vq_dev_ndesc(vq)[head] = ring_descs;
+		vq->next_order = (uint16_t)((head + ring_descs) & (vq->size - 1u));
+	}
 	vq->last_avail++;
-	vq->stats.added++;
+	VOB_VQ_STAT(vq->stats.added);
 	return 0;
 }
 
@@ -543,9 +517,11 @@ int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t wr
 	VOB_WMB();
 	split_store16(vq, &used->idx, vq->used_idx, vq->c_used);
 	split_inflight_set(vq, head, false);
-	vq->stats.used++;
+	VOB_VQ_STAT(vq->stats.used);
 	return 0;
 }
+
+#endif
 
 /* ---- notification control, both roles ------------------------------- */
 
@@ -553,7 +529,7 @@ int vob_split_enable_notify(struct vob_vq *vq)
 {
 	uint16_t idx;
 
-	if (vq->role == VOB_ROLE_DRIVER) {
+	if (VOB_VQ_DRIVER(vq)) {
 		if (split_event_idx(vq)) {
 			split_store16(vq, split_used_event(vq), vq->last_used, vq->c_avail);
 		} else if (vq->avail_flags) {
@@ -582,10 +558,10 @@ void vob_split_disable_notify(struct vob_vq *vq)
 	/* With event indices a stale event word already suppresses: write nothing. */
 	if (split_event_idx(vq))
 		return;
-	if (vq->role == VOB_ROLE_DRIVER && !vq->avail_flags) {
+	if (VOB_VQ_DRIVER(vq) && !vq->avail_flags) {
 		vq->avail_flags = SPLIT_AVAIL_F_NO_INTERRUPT;
 		split_store16(vq, &split_avail(vq)->flags, vq->avail_flags, vq->c_avail);
-	} else if (vq->role == VOB_ROLE_DEVICE && !vq->used_flags) {
+	} else if (!VOB_VQ_DRIVER(vq) && !vq->used_flags) {
 		vq->used_flags = SPLIT_USED_F_NO_NOTIFY;
 		split_store16(vq, &split_used(vq)->flags, vq->used_flags, vq->c_used);
 	}

@@ -63,9 +63,9 @@ static int xfer_piece(struct vob_link *link, void *dst, const void *src, size_t 
 {
 	uint32_t seg_flags = seg->flags;
 
-	if (peer_src && (seg_flags & VOB_IOV_CACHED))
+	if (peer_src && VOB_IS_CACHED(seg_flags & VOB_IOV_CACHED))
 		vob_link_invalidate(link, src, n);
-	if (x && link->ops->dma_copy && n >= VOB_DMA_MIN_BYTES) {
+	if (VOB_CFG_DMA && x && link->ops->dma_copy && n >= VOB_DMA_MIN_BYTES) {
 		int err;
 
 		x->submitted++;
@@ -76,7 +76,7 @@ static int xfer_piece(struct vob_link *link, void *dst, const void *src, size_t 
 		if (err != VOB_EBUSY && err != VOB_ENOSPC)
 			return err;
 	}
-	if (!peer_src && (seg_flags & VOB_IOV_CACHED)) {
+	if (!peer_src && VOB_IS_CACHED(seg_flags & VOB_IOV_CACHED)) {
 		xfer_refill_edges(link, seg, (const uint8_t *)dst, n);
 		vob_memcpy(dst, src, n);
 		vob_link_clean(link, dst, n);
@@ -146,7 +146,7 @@ int vob_chain_pull(struct vob_link *link, const struct vob_chain *chain, size_t 
 	v.base = dst;
 	v.len = len > 0xffffffffu ? 0xffffffffu : (uint32_t)len;
 	v.flags = 0;
-	return vob_chain_pullv(link, chain, offset, &v, 1, x);
+	return xfer_sg(link, chain, offset, &v, 1, x, true);
 }
 
 int vob_chain_push(struct vob_link *link, const struct vob_chain *chain, size_t offset,
@@ -157,5 +157,5 @@ int vob_chain_push(struct vob_link *link, const struct vob_chain *chain, size_t 
 	v.base = (void *)(uintptr_t)src;
 	v.len = len > 0xffffffffu ? 0xffffffffu : (uint32_t)len;
 	v.flags = 0;
-	return vob_chain_pushv(link, chain, offset, &v, 1, x);
+	return xfer_sg(link, chain, offset, &v, 1, x, false);
 }

@@ -55,7 +55,7 @@ extern "C" {
  * One aligned load, then @ref VOB_RMB, so no later load is satisfied
  * before it. Pairs with vob_store_release_le16() on the peer.
  */
-static inline uint16_t vob_load_acquire_le16(const vob_le16_t *p)
+VOB_INLINE uint16_t vob_load_acquire_le16(const vob_le16_t *p)
 {
 	uint16_t v = vob_load_le16(p);
 	VOB_RMB();
@@ -63,7 +63,7 @@ static inline uint16_t vob_load_acquire_le16(const vob_le16_t *p)
 }
 
 /** @brief Acquire-load of a shared 32-bit field (see vob_load_acquire_le16()). */
-static inline uint32_t vob_load_acquire_le32(const vob_le32_t *p)
+VOB_INLINE uint32_t vob_load_acquire_le32(const vob_le32_t *p)
 {
 	uint32_t v = vob_load_le32(p);
 	VOB_RMB();
@@ -76,14 +76,14 @@ static inline uint32_t vob_load_acquire_le32(const vob_le32_t *p)
  * @ref VOB_WMB, then one aligned store: every earlier store is visible before
  * this one. Pairs with vob_load_acquire_le16() on the peer.
  */
-static inline void vob_store_release_le16(vob_le16_t *p, uint16_t v)
+VOB_INLINE void vob_store_release_le16(vob_le16_t *p, uint16_t v)
 {
 	VOB_WMB();
 	vob_store_le16(p, v);
 }
 
 /** @brief Release-store of a shared 32-bit field (see vob_store_release_le16()). */
-static inline void vob_store_release_le32(vob_le32_t *p, uint32_t v)
+VOB_INLINE void vob_store_release_le32(vob_le32_t *p, uint32_t v)
 {
 	VOB_WMB();
 	vob_store_le32(p, v);

@@ -8,8 +8,11 @@
  * Every tunable is a documented default that a build may override. Define
  * @c VOB_CONFIG_FILE (for example @c -DVOB_CONFIG_FILE='"my_vob_config.h"')
  * to name a header that is included first; any macro it defines wins over the
- * defaults below. Only capacities and toolchain hooks live here: behaviour
- * that two peers must agree on is negotiated at run time, never configured.
+ * defaults below. Capacities and toolchain hooks live here, and the
+ * footprint switches (VOB_CFG_*) that leave parts of the library out of a
+ * build. Behaviour that two peers must agree on is still negotiated at run
+ * time: a feature compiled out is simply never offered nor accepted, so a
+ * peer that asks for it is refused cleanly at negotiation.
  */
 #ifndef VOB_CONFIG_H
 #define VOB_CONFIG_H
@@ -64,6 +67,36 @@
 #endif
 
 /**
+ * @brief How the one-instruction accessors of wire.h and barrier.h are
+ * declared.
+ *
+ * They must be inlined: a call costs more flash than the single load or
+ * store it wraps, and GCC's -Os heuristics sometimes keep them out of line.
+ * The default forces inlining on GCC and Clang, and is plain
+ * @c static @c inline elsewhere.
+ */
+#ifndef VOB_INLINE
+#if defined(__GNUC__)
+#define VOB_INLINE static inline __attribute__((always_inline))
+#else
+#define VOB_INLINE static inline
+#endif
+#endif
+
+/**
+ * @brief Marks a library-internal function that must stay out of line
+ * because it has several callers and inlining each copy costs flash. Empty
+ * where the compiler has no such attribute.
+ */
+#ifndef VOB_NOINLINE
+#if defined(__GNUC__)
+#define VOB_NOINLINE __attribute__((noinline))
+#else
+#define VOB_NOINLINE
+#endif
+#endif
+
+/**
  * @brief Contract checks on the caller (not on the peer).
  *
  * A caller that breaks a documented precondition (a NULL object, a queue
@@ -74,6 +107,120 @@
  */
 #ifndef VOB_ASSERT
 #define VOB_ASSERT(cond) ((void)sizeof(!(cond)))
+#endif
+
+/**
+ * @name Footprint switches
+ *
+ * Each is 1 (the default: compiled in) or 0 (left out), to shrink firmware
+ * that needs only part of the library (docs/footprint.md has the sizes).
+ * What stays in every configuration: every check of what the peer writes
+ * (indices, descriptors, lengths, addresses, the table's fields), the full
+ * table negotiation (features, status steps, queue placement, epochs,
+ * reset) and the error returns. Safety is not configurable.
+ *
+ * A ring feature compiled out (PACKED, INDIRECT, EVENT_IDX, IN_ORDER,
+ * NOTIF_DATA) is absent from @ref VOB_VQ_FEATURES (virtqueue.h); a device never offers it
+ * through the table, a driver never accepts it, vob_vq_init() refuses it
+ * with VOB_ENOTSUP, and a peer that uses it anyway (an indirect descriptor
+ * without the feature, say) breaks the queue with VOB_EPROTO as any other
+ * protocol violation does.
+ * @{
+ */
+
+/**
+ * @brief The driver role (vob_vq_add(), vob_vq_get_used(), vob_vq_reclaim(),
+ * the driver side of the device table, vob_place_split()).
+ *
+ * With 0 the functions stay, as stubs: vob_vq_add(), vob_vq_get_used(),
+ * vob_dev_config_read() and vob_dev_reset() return VOB_ENOTSUP,
+ * vob_vq_reclaim() returns NULL, and vob_vq_init() / vob_dev_init() refuse
+ * the driver role with VOB_ENOTSUP. vob_place_split() stays (the device side
+ * may place rings for a driver).
+ */
+#ifndef VOB_CFG_DRIVER
+#define VOB_CFG_DRIVER 1
+#endif
+
+/**
+ * @brief The device role (vob_vq_pop(), vob_vq_push(), the device side of
+ * the device table).
+ *
+ * With 0, vob_vq_pop(), vob_vq_push(), vob_dev_config_write(),
+ * vob_dev_set_needs_reset() and vob_dev_remove() return VOB_ENOTSUP, and
+ * vob_vq_init() / vob_dev_init() refuse the device role with VOB_ENOTSUP.
+ */
+#ifndef VOB_CFG_DEVICE
+#define VOB_CFG_DEVICE 1
+#endif
+
+/** @brief The packed ring format (VOB_F_RING_PACKED). */
+#ifndef VOB_CFG_PACKED
+#define VOB_CFG_PACKED 1
+#endif
+
+/** @brief Indirect descriptor tables (VOB_F_INDIRECT_DESC), both roles. */
+#ifndef VOB_CFG_INDIRECT
+#define VOB_CFG_INDIRECT 1
+#endif
+
+/** @brief Event-index notification suppression (VOB_F_EVENT_IDX). */
+#ifndef VOB_CFG_EVENT_IDX
+#define VOB_CFG_EVENT_IDX 1
+#endif
+
+/** @brief In-order completion (VOB_F_IN_ORDER). */
+#ifndef VOB_CFG_IN_ORDER
+#define VOB_CFG_IN_ORDER 1
+#endif
+
+/** @brief Notification data (VOB_F_NOTIFICATION_DATA): without it the
+ * doorbell data is always the queue index. */
+#ifndef VOB_CFG_NOTIF_DATA
+#define VOB_CFG_NOTIF_DATA 1
+#endif
+
+/**
+ * @brief Cache maintenance for non-coherent windows (VOB_MEM_CACHED).
+ *
+ * With 0, vob_link_add_window() refuses a VOB_MEM_CACHED window with
+ * VOB_ENOTSUP (rather than corrupting it), and no cache operation is
+ * compiled in; coherent and uncached windows work as before.
+ */
+#ifndef VOB_CFG_CACHED
+#define VOB_CFG_CACHED 1
+#endif
+
+/**
+ * @brief DMA copies through the port's dma_copy in vob_chain_pullv() and
+ * vob_chain_pushv(). With 0 the CPU copies everything and dma_copy is never
+ * called.
+ */
+#ifndef VOB_CFG_DMA
+#define VOB_CFG_DMA 1
+#endif
+
+/**
+ * @brief Virtqueue counters (struct vob_vq_stats). With 0 the counters are
+ * not kept: vob_vq_stats() returns all zeros (the struct stays, so the
+ * layout of struct vob_vq does not change).
+ */
+#ifndef VOB_CFG_STATS
+#define VOB_CFG_STATS 1
+#endif
+
+/**
+ * @brief The texts of vob_strerror(). With 0 it returns "success" for 0 and
+ * "error" for everything else.
+ */
+#ifndef VOB_CFG_STRINGS
+#define VOB_CFG_STRINGS 1
+#endif
+
+/** @} */
+
+#if !VOB_CFG_DRIVER && !VOB_CFG_DEVICE
+#error "vob: VOB_CFG_DRIVER and VOB_CFG_DEVICE cannot both be 0"
 #endif
 
 /** @} */

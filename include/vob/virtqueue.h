@@ -78,6 +78,28 @@ extern "C" {
 /** @brief The mask of feature bit @p f. */
 #define VOB_BIT(f) ((uint64_t)1 << (f))
 
+/**
+ * @brief The ring features this build handles: VERSION_1, ACCESS_PLATFORM
+ * and ORDER_PLATFORM always, the others as the VOB_CFG_* switches of
+ * config.h leave them in. The device table never offers nor accepts a ring
+ * feature outside this mask, and vob_vq_init() refuses one.
+ */
+#define VOB_VQ_FEATURES                                                              \
+	(VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_ACCESS_PLATFORM) |                  \
+	 VOB_BIT(VOB_F_ORDER_PLATFORM) |                                              \
+	 (VOB_CFG_INDIRECT ? VOB_BIT(VOB_F_INDIRECT_DESC) : 0u) |                     \
+	 (VOB_CFG_EVENT_IDX ? VOB_BIT(VOB_F_EVENT_IDX) : 0u) |                        \
+	 (VOB_CFG_PACKED ? VOB_BIT(VOB_F_RING_PACKED) : 0u) |                         \
+	 (VOB_CFG_IN_ORDER ? VOB_BIT(VOB_F_IN_ORDER) : 0u) |                          \
+	 (VOB_CFG_NOTIF_DATA ? VOB_BIT(VOB_F_NOTIFICATION_DATA) : 0u))
+
+/** @brief The ring features the engine knows at all (every VOB_F_* above). */
+#define VOB_VQ_FEATURES_ALL                                                          \
+	(VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_ACCESS_PLATFORM) |                  \
+	 VOB_BIT(VOB_F_ORDER_PLATFORM) | VOB_BIT(VOB_F_INDIRECT_DESC) |               \
+	 VOB_BIT(VOB_F_EVENT_IDX) | VOB_BIT(VOB_F_RING_PACKED) |                      \
+	 VOB_BIT(VOB_F_IN_ORDER) | VOB_BIT(VOB_F_NOTIFICATION_DATA))
+
 /** @brief Largest queue size the engine accepts. */
 #define VOB_VQ_MAX_SIZE 32768u
 

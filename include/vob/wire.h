@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vob/config.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -105,25 +107,25 @@ static inline vob_le64_t vob_to_le64(uint64_t v) { vob_le64_t r; r.le = vob_cpu_
  * @param p a naturally aligned field that the peer may write concurrently.
  * @return the host value. Pair with a barrier from barrier.h for ordering.
  */
-static inline uint16_t vob_load_le16(const vob_le16_t *p)
+VOB_INLINE uint16_t vob_load_le16(const vob_le16_t *p)
 {
 	return vob_cpu_to_le16(__atomic_load_n(&p->le, __ATOMIC_RELAXED));
 }
 
 /** @brief Load a shared 32-bit field with one aligned access (no ordering). */
-static inline uint32_t vob_load_le32(const vob_le32_t *p)
+VOB_INLINE uint32_t vob_load_le32(const vob_le32_t *p)
 {
 	return vob_cpu_to_le32(__atomic_load_n(&p->le, __ATOMIC_RELAXED));
 }
 
 /** @brief Store a shared 16-bit field with one aligned access (no ordering). */
-static inline void vob_store_le16(vob_le16_t *p, uint16_t v)
+VOB_INLINE void vob_store_le16(vob_le16_t *p, uint16_t v)
 {
 	__atomic_store_n(&p->le, vob_cpu_to_le16(v), __ATOMIC_RELAXED);
 }
 
 /** @brief Store a shared 32-bit field with one aligned access (no ordering). */
-static inline void vob_store_le32(vob_le32_t *p, uint32_t v)
+VOB_INLINE void vob_store_le32(vob_le32_t *p, uint32_t v)
 {
 	__atomic_store_n(&p->le, vob_cpu_to_le32(v), __ATOMIC_RELAXED);
 }

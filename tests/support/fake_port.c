@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "fake_port.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+
+#include <cmocka.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +136,10 @@ int pair_setup(struct vob_pair *p, uint16_t size, uint64_t features, uint16_t in
 	int packed = (features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
 	int err;
 
+	/* A footprint build (config.h switches) left out a feature the test
+	 * needs: the test is skipped, not failed. */
+	if (features & VOB_VQ_FEATURES_ALL & ~(uint64_t)VOB_VQ_FEATURES)
+		skip();
 	memset(p, 0, sizeof(*p));
 	p->base = PAIR_BASE;
 	p->ring_off = 0;

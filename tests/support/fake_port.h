@@ -10,6 +10,14 @@
 
 #include "vob/vob.h"
 
+/* Skip the calling cmocka test when the build left out cache maintenance
+ * (VOB_CFG_CACHED 0, a footprint configuration). */
+#define VOB_TEST_NEEDS_CACHED() \
+	do {                     \
+		if (!VOB_CFG_CACHED) \
+			skip();      \
+	} while (0)
+
 #define FAKE_MAX_REGIONS 8
 #define FAKE_MAX_DMA 64
 
