@@ -61,9 +61,7 @@ static void xfer_refill_edges(const struct vob_link *link, const struct vob_iov 
 static int xfer_piece(struct vob_link *link, void *dst, const void *src, size_t n,
 		      const struct vob_iov *seg, bool peer_src, struct vob_xfer *x)
 {
-	uint32_t seg_flags = seg->flags;
-
-	if (peer_src && VOB_IS_CACHED(seg_flags & VOB_IOV_CACHED))
+	if (peer_src && VOB_IS_CACHED(seg->flags & VOB_IOV_CACHED))
 		vob_link_invalidate(link, src, n);
 	if (VOB_CFG_DMA && x && link->ops->dma_copy && n >= VOB_DMA_MIN_BYTES) {
 		int err;
@@ -76,7 +74,7 @@ static int xfer_piece(struct vob_link *link, void *dst, const void *src, size_t 
 		if (err != VOB_EBUSY && err != VOB_ENOSPC)
 			return err;
 	}
-	if (!peer_src && VOB_IS_CACHED(seg_flags & VOB_IOV_CACHED)) {
+	if (!peer_src && VOB_IS_CACHED(seg->flags & VOB_IOV_CACHED)) {
 		xfer_refill_edges(link, seg, (const uint8_t *)dst, n);
 		vob_memcpy(dst, src, n);
 		vob_link_clean(link, dst, n);
