@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -350,7 +351,18 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 		nn++;
 		for (; i < j; i++) {
 			const struct vob_vhu_region *r = &mem->r[order[i]];
+			struct stat st;
 
+			/* Pages past the end of a file fault (SIGBUS) when the
+			 * class touches them: a region must fit in its file. */
+			if (fstat(fds[order[i]], &st) == 0 && S_ISREG(st.st_mode) &&
+			    (r->offset > (uint64_t)st.st_size ||
+			     r->size > (uint64_t)st.st_size - r->offset)) {
+				BLOG(be, "SET_MEM_TABLE: region %u runs past the end of its file "
+					 "(%llu bytes)", order[i], (unsigned long long)st.st_size);
+				rc = VOB_EFAULT;
+				goto fail;
+			}
 			if (mmap(p + (r->gpa - start), r->size, PROT_READ | PROT_WRITE,
 				 MAP_SHARED | MAP_FIXED, fds[order[i]], (off_t)r->offset) == MAP_FAILED) {
 				BLOG(be, "SET_MEM_TABLE: cannot map region %u: %s", order[i],

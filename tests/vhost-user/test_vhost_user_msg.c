@@ -558,6 +558,69 @@ static void test_refused_start_reported_once(void **state)
 	munmap(shm, 65536);
 }
 
+/* A region larger than the file behind it is refused: the pages past the
+ * file's end would fault (SIGBUS) when the class reads a ring there. Found
+ * by fuzz_vhost_user_be (regress/fuzz_vhost_user_be/region-beyond-memfd). */
+static void test_region_past_file_end(void **state)
+{
+	static struct vob_vhu_be be;
+	static struct vob_blk_dev blk;
+	static uint8_t disk[4096];
+	struct vob_blk_mem dm;
+	struct vob_vhu_be_cfg c = { 0 };
+	struct vob_blk_dev_cfg bc = { 0 };
+	struct vob_vhu_mem mem;
+	struct vob_vhu_msg m;
+	const char *why = NULL;
+	uint64_t one = VOB_BIT(VOB_VHU_PF_REPLY_ACK);
+	int memfd, fd;
+
+	(void)state;
+	logged[0] = 0;
+	c.num_queues = 1;
+	c.poll = nop_poll;
+	c.log = on_log;
+	c.arg = &blk;
+	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
+	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
+	bc.ops = &vob_blk_mem_backend;
+	bc.ctx = &dm;
+	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
+	fd = sv[0];
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_PROTOCOL_FEATURES, 0, &one, 8, NULL, 0), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	memfd = memfd_create("t", MFD_CLOEXEC);
+	assert_int_equal(ftruncate(memfd, 4096), 0);
+	memset(&mem, 0, sizeof(mem));
+	mem.nregions = 1;
+	mem.r[0].size = 65536; /* 16 times the file */
+	mem.r[0].uaddr = 0x7f0000000000;
+	/* The file's own size, at an offset past it, is refused too. */
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_MEM_TABLE, VOB_VHU_FLAG_NEED_REPLY, &mem,
+				      8 + 32, &memfd, 1), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 0); /* dropped */
+	assert_non_null(strstr(logged, "runs past the end of its file"));
+	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1); /* the ack says no */
+	assert_true(m.size == 8 && m.u.u64 == 1);
+	close(sv[1]);
+	/* A region that fits, and one at an offset beyond the file. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	fd = sv[0];
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
+	mem.r[0].size = 4096;
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_MEM_TABLE, 0, &mem, 8 + 32, &memfd, 1), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_true(be.nmap == 1);
+	mem.r[0].offset = 8192;
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_MEM_TABLE, 0, &mem, 8 + 32, &memfd, 1), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 0);
+	vob_vhu_be_close(&be);
+	close(memfd);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -568,6 +631,7 @@ int main(void)
 		T(test_ring_start_positions),
 		T(test_fds_made_nonblocking),
 		T(test_refused_start_reported_once),
+		T(test_region_past_file_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
