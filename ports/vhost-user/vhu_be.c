@@ -636,8 +636,11 @@ int vob_vhu_be_attach(struct vob_vhu_be *be, int fd)
 
 	if (be->sock >= 0)
 		return VOB_EBUSY;
-	/* A peer that stops halfway through a message cannot hang us. */
+	/* A peer that stops halfway through a message, or stops reading our
+	 * replies, cannot hang us: the receive or the reply times out and the
+	 * connection is dropped. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	be->sock = fd;
 	be->conns++;
 	if (be_proxy(be, ~(uint64_t)0, 0))

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -621,6 +622,57 @@ static void test_region_past_file_end(void **state)
 	close(memfd);
 }
 
+/* A front end that sends requests and never reads the replies cannot stop
+ * the back end: once the socket's buffer is full, a reply that cannot leave
+ * within the time-out drops the connection (before, the back end blocked in
+ * sendmsg() for ever; the alarm turns that into a failure). */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "back end blocked on a front end that reads nothing\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+static void test_front_end_not_reading(void **state)
+{
+	static struct vob_vhu_be be;
+	static struct vob_blk_dev blk;
+	static uint8_t disk[4096];
+	struct vob_blk_mem dm;
+	struct vob_vhu_be_cfg c = { 0 };
+	struct vob_blk_dev_cfg bc = { 0 };
+	int fd, i, r = 1;
+
+	(void)state;
+	logged[0] = 0;
+	c.num_queues = 1;
+	c.poll = nop_poll;
+	c.log = on_log;
+	c.arg = &blk;
+	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
+	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
+	bc.ops = &vob_blk_mem_backend;
+	bc.ctx = &dm;
+	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
+	fd = sv[0];
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
+	signal(SIGALRM, on_alarm);
+	alarm(30);
+	for (i = 0; i < 100000 && r == 1; i++) {
+		assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_GET_FEATURES, 0, NULL, 0, NULL, 0), 0);
+		r = vob_vhu_be_step(&be, 0);
+	}
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+	assert_int_equal(r, 0); /* dropped */
+	assert_non_null(strstr(logged, "dropping the front end"));
+	vob_vhu_be_close(&be);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -632,6 +684,7 @@ int main(void)
 		T(test_fds_made_nonblocking),
 		T(test_refused_start_reported_once),
 		T(test_region_past_file_end),
+		T(test_front_end_not_reading),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
