@@ -799,6 +799,13 @@ static void input_end(void)
 		;
 	FZ_CHECK(vob_vhu_be_step(&B.be, 0) == 0, "the back end did not notice the front end left");
 	check_dropped();
+	if (F.trace) {
+		const struct vob_blk_dev_stats *st = vob_blk_dev_stats(&B.blk);
+
+		fprintf(stderr, "blk: %llu requests answered (%llu ok), %llu ring errors\n",
+			(unsigned long long)st->requests, (unsigned long long)st->ok,
+			(unsigned long long)st->ring_errors);
+	}
 	for (i = 0; i < NMEMFD; i++) {
 		munmap(F.mem[i], F.memsz[i]);
 		close(F.memfd[i]);
