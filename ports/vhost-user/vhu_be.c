@@ -452,6 +452,14 @@ static uint32_t be_position(struct vob_vhu_be *be, uint16_t q)
 	return idx ? vob_load_le16(idx) : v->base;
 }
 
+/* Whether writing @fd can raise SIGPIPE (a pipe or a socket). */
+static bool vhu_may_raise_sigpipe(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
 /* Handle one checked message; the message's fds are taken or closed.
  * Returns 0, or a negative error that drops the connection. */
 static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
@@ -563,6 +571,15 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 		 * pipe must not stop the back end. */
 		if (fd >= 0)
 			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		/* The call and error fds are written: a pipe or socket whose
+		 * other end the front end closed would raise SIGPIPE. */
+		if (fd >= 0 && m->request != VOB_VHU_SET_VRING_KICK && vhu_may_raise_sigpipe(fd)) {
+			close(fd);
+			BLOG(be, "request %u for queue %u: a pipe or socket, not an eventfd",
+			     m->request, q);
+			rc = VOB_EINVAL;
+			break;
+		}
 		if (q >= be->cfg.num_queues) {
 			if (fd >= 0)
 				close(fd);

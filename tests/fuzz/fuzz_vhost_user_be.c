@@ -35,8 +35,9 @@
  *    answering a request that takes a reply;
  *  - at the end of each input (front end gone), the back end is waiting
  *    again and the process has exactly the fds it had before the input.
- *
- * SIGPIPE is ignored, as the vhost-user programs do (ex_common.c).
+ *  - no SIGPIPE: the back end writes its socket with MSG_NOSIGNAL and refuses
+ *    pipes and sockets as call and error fds, so a process embedding it
+ *    need not ignore SIGPIPE (a SIGPIPE here aborts, a recorded crash).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -106,6 +107,16 @@ static int be_poll(void *arg)
 	return ev > 0 && (ev & VOB_BLK_EV_IO);
 }
 
+static void on_sigpipe(int sig)
+{
+	static const char msg[] = "\n*** SIGPIPE: the back end wrote to a broken pipe or socket\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		abort();
+	abort();
+}
+
 static void be_setup_once(void)
 {
 	struct vob_vhu_be_cfg c = { 0 };
@@ -113,7 +124,7 @@ static void be_setup_once(void)
 
 	if (B.ready)
 		return;
-	signal(SIGPIPE, SIG_IGN);
+	signal(SIGPIPE, on_sigpipe);
 	c.num_queues = 1;
 	c.poll = be_poll;
 	c.log = be_log;

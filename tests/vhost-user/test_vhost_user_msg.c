@@ -439,8 +439,10 @@ static void test_ring_start_positions(void **state)
 	base_case(packed, 0x00038000u, 1);
 }
 
-/* The front end's fds never block the back end: a call fd that is a pipe
- * nobody drains is made non-blocking. */
+/* The front end's fds never block the back end: a blocking call eventfd
+ * (whose write blocks once its count nears the maximum, as a pipe nobody
+ * drains would; pipes are refused, see test_call_fd_pipe_refused) is made
+ * non-blocking. */
 static void test_fds_made_nonblocking(void **state)
 {
 	static struct vob_vhu_be be;
@@ -450,7 +452,7 @@ static void test_fds_made_nonblocking(void **state)
 	struct vob_vhu_be_cfg c = { 0 };
 	struct vob_blk_dev_cfg bc = { 0 };
 	uint64_t q = 0;
-	int p[2], fd;
+	int efd, fd;
 
 	(void)state;
 	c.num_queues = 1;
@@ -464,14 +466,14 @@ static void test_fds_made_nonblocking(void **state)
 	fd = sv[0];
 	sv[0] = -1;
 	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	assert_false(fcntl(p[1], F_GETFL) & O_NONBLOCK);
-	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_CALL, 0, &q, 8, &p[1], 1), 0);
+	efd = eventfd(0, EFD_CLOEXEC);
+	assert_true(efd >= 0);
+	assert_false(fcntl(efd, F_GETFL) & O_NONBLOCK);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_CALL, 0, &q, 8, &efd, 1), 0);
 	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
-	assert_true(fcntl(p[1], F_GETFL) & O_NONBLOCK);
+	assert_true(fcntl(efd, F_GETFL) & O_NONBLOCK);
 	vob_vhu_be_close(&be);
-	close(p[0]);
-	close(p[1]);
+	close(efd);
 }
 
 /* A start the class refuses (a ring larger than it takes) is reported once,
@@ -673,6 +675,58 @@ static void test_front_end_not_reading(void **state)
 	vob_vhu_be_close(&be);
 }
 
+/* Call and error fds are written by the back end: a pipe whose read end the
+ * front end closed would raise SIGPIPE and kill a process that does not
+ * ignore it (the socket itself is written with MSG_NOSIGNAL). Such fds are
+ * refused; a pipe as kick fd (only read) is still taken. */
+static void test_call_fd_pipe_refused(void **state)
+{
+	static struct vob_vhu_be be;
+	static struct vob_blk_dev blk;
+	static uint8_t disk[4096];
+	struct vob_blk_mem dm;
+	struct vob_vhu_be_cfg c = { 0 };
+	struct vob_blk_dev_cfg bc = { 0 };
+	struct vob_vhu_msg m;
+	const char *why = NULL;
+	uint64_t one = VOB_BIT(VOB_VHU_PF_REPLY_ACK), q = 0;
+	int p[2], fd;
+
+	(void)state;
+	logged[0] = 0;
+	c.num_queues = 1;
+	c.poll = nop_poll;
+	c.log = on_log;
+	c.arg = &blk;
+	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
+	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
+	bc.ops = &vob_blk_mem_backend;
+	bc.ctx = &dm;
+	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
+	fd = sv[0];
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_PROTOCOL_FEATURES, 0, &one, 8, NULL, 0), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	/* As a kick fd: taken. */
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_KICK, VOB_VHU_FLAG_NEED_REPLY, &q, 8,
+				      &p[0], 1), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
+	assert_true(m.size == 8 && m.u.u64 == 0);
+	/* The write end as call fd, the read end closed: refused. */
+	close(p[0]);
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_CALL, VOB_VHU_FLAG_NEED_REPLY, &q, 8,
+				      &p[1], 1), 0);
+	assert_int_equal(vob_vhu_be_step(&be, 100), 0);
+	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
+	assert_true(m.size == 8 && m.u.u64 == 1);
+	assert_non_null(strstr(logged, "not an eventfd"));
+	vob_vhu_be_close(&be);
+	close(p[1]);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -685,6 +739,7 @@ int main(void)
 		T(test_refused_start_reported_once),
 		T(test_region_past_file_end),
 		T(test_front_end_not_reading),
+		T(test_call_fd_pipe_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
