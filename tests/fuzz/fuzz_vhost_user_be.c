@@ -50,6 +50,7 @@
 
 #include "fuzz_common.h"
 #include "vob/blk.h"
+#include "vob/net.h"
 #include "vob_vhost_user.h"
 
 #define MAX_OPS 512u
@@ -67,12 +68,17 @@ struct region_model {
 };
 
 static struct {
-	struct vob_vhu_be be;
+	struct vob_vhu_be be[2]; /* 0: blk, 1: net echoing what it receives */
 	struct vob_blk_dev blk;
+	struct vob_net_dev net;
 	struct vob_blk_mem disk_desc;
 	uint8_t *disk;
+	uint8_t frame[2048];
 	bool ready;
 } B;
+
+/* The back end this input talks to. */
+static struct vob_vhu_be *BE;
 
 /* The hostile front end's state for one input. */
 static struct {
@@ -83,8 +89,9 @@ static struct {
 	int evfd[NEVFD];       /* eventfds we keep (kick/call candidates) */
 	struct region_model reg[VOB_VHU_MAX_REGIONS]; /* last table sent */
 	unsigned nreg;
-	struct vob_vhu_addr addr; /* last SET_VRING_ADDR of queue 0 */
-	uint32_t num;          /* last SET_VRING_NUM of queue 0 */
+	struct vob_vhu_addr addr[2]; /* last SET_VRING_ADDR of queues 0 and 1 */
+	uint32_t num[2];       /* last SET_VRING_NUM of queues 0 and 1 */
+	uint16_t nq;           /* queues of the back end */
 	uint64_t features;     /* last SET_FEATURES */
 	uint8_t rx[4096];      /* replies being drained */
 	size_t rxn;
@@ -107,6 +114,21 @@ static int be_poll(void *arg)
 	return ev > 0 && (ev & VOB_BLK_EV_IO);
 }
 
+/* The net back end echoes every frame (as vob-vhost-user-net --echo). */
+static int net_poll(void *arg)
+{
+	int n, busy = 0, i;
+
+	(void)arg;
+	(void)vob_net_dev_poll(&B.net);
+	for (i = 0; i < 16 && (n = vob_net_dev_recv(&B.net, B.frame, sizeof(B.frame), NULL)) > 0;
+	     i++) {
+		(void)vob_net_dev_send(&B.net, NULL, B.frame, (size_t)n);
+		busy = 1;
+	}
+	return busy;
+}
+
 static void on_sigpipe(int sig)
 {
 	static const char msg[] = "\n*** SIGPIPE: the back end wrote to a broken pipe or socket\n";
@@ -125,11 +147,21 @@ static void be_setup_once(void)
 	if (B.ready)
 		return;
 	signal(SIGPIPE, on_sigpipe);
+	struct vob_net_dev_cfg nc = { 0 };
+
 	c.num_queues = 1;
 	c.poll = be_poll;
 	c.log = be_log;
 	c.arg = &B.blk;
-	FZ_CHECK(vob_vhu_be_init(&B.be, &c) == 0, "vob_vhu_be_init");
+	FZ_CHECK(vob_vhu_be_init(&B.be[0], &c) == 0, "vob_vhu_be_init");
+	c.num_queues = 2;
+	c.poll = net_poll;
+	c.arg = NULL;
+	FZ_CHECK(vob_vhu_be_init(&B.be[1], &c) == 0, "vob_vhu_be_init");
+	nc.features = VOB_BIT(VOB_NET_F_MAC) | VOB_BIT(VOB_NET_F_MTU);
+	nc.mtu = 1500;
+	nc.link_up = true;
+	FZ_CHECK(vob_net_dev_init(&B.net, vob_vhu_be_table(&B.be[1]), &nc) == 0, "net init");
 	B.disk = malloc(DISK_BYTES);
 	FZ_CHECK(B.disk != NULL, "malloc");
 	memset(B.disk, 0, DISK_BYTES);
@@ -137,7 +169,7 @@ static void be_setup_once(void)
 	bc.ops = &vob_blk_mem_backend;
 	bc.ctx = &B.disk_desc;
 	bc.seg_max = 4;
-	FZ_CHECK(vob_blk_dev_init(&B.blk, vob_vhu_be_table(&B.be), &bc) == 0, "blk init");
+	FZ_CHECK(vob_blk_dev_init(&B.blk, vob_vhu_be_table(&B.be[0]), &bc) == 0, "blk init");
 	B.ready = true;
 }
 
@@ -161,12 +193,12 @@ static void check_dropped(void)
 {
 	unsigned q;
 
-	FZ_CHECK(B.be.sock < 0, "dropped but socket %d open", B.be.sock);
-	FZ_CHECK(B.be.nmap == 0 && B.be.nold == 0, "dropped with %u+%u mappings", B.be.nmap,
-		 B.be.nold);
-	FZ_CHECK(!B.be.running, "dropped but running");
+	FZ_CHECK(BE->sock < 0, "dropped but socket %d open", BE->sock);
+	FZ_CHECK(BE->nmap == 0 && BE->nold == 0, "dropped with %u+%u mappings", BE->nmap,
+		 BE->nold);
+	FZ_CHECK(!BE->running, "dropped but running");
 	for (q = 0; q < VOB_VHU_MAX_QUEUES; q++)
-		FZ_CHECK(B.be.vr[q].kick < 0 && B.be.vr[q].call < 0 && B.be.vr[q].err < 0,
+		FZ_CHECK(BE->vr[q].kick < 0 && BE->vr[q].call < 0 && BE->vr[q].err < 0,
 			 "dropped with fds of queue %u open", q);
 }
 
@@ -175,7 +207,7 @@ static void connect_fe(void)
 	int sv[2];
 
 	FZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0, "socketpair");
-	FZ_CHECK(vob_vhu_be_attach(&B.be, sv[0]) == 0, "attach while not connected");
+	FZ_CHECK(vob_vhu_be_attach(BE, sv[0]) == 0, "attach while not connected");
 	F.sock = sv[1];
 	F.rxn = 0;
 	F.npend = 0;
@@ -214,7 +246,7 @@ static void drain_replies(void)
 /* Step the back end; returns whether it still serves us. */
 static bool step(void)
 {
-	int rc = vob_vhu_be_step(&B.be, 0);
+	int rc = vob_vhu_be_step(BE, 0);
 
 	FZ_CHECK(rc == 0 || rc == 1, "vob_vhu_be_step returned %d", rc);
 	if (F.sock < 0)
@@ -332,7 +364,7 @@ static int pick_fd(uint8_t sel, bool *own)
 static void op_set_features(struct fz_in *in)
 {
 	uint8_t sel = fz_u8(in);
-	uint64_t f = vob_dev_offered(&B.be.pd, 0) | VOB_BIT(VOB_VHU_F_PROTOCOL_FEATURES);
+	uint64_t f = vob_dev_offered(&BE->pd, 0) | VOB_BIT(VOB_VHU_F_PROTOCOL_FEATURES);
 
 	switch (sel % 4u) {
 	case 0:
@@ -465,8 +497,8 @@ static void op_vring(struct fz_in *in)
 
 	if (req == VOB_VHU_SET_VRING_ADDR) {
 		gen_addr(in, &a, fz_u8(in));
-		if (a.index == 0)
-			F.addr = a;
+		if (a.index < 2)
+			F.addr[a.index] = a;
 		send_simple(req, &a, sizeof(a), NULL, 0, sel >> 7);
 		return;
 	}
@@ -481,8 +513,8 @@ static void op_vring(struct fz_in *in)
 		s.num = fz_u32(in);
 		break;
 	}
-	if (req == VOB_VHU_SET_VRING_NUM && s.index == 0)
-		F.num = s.num;
+	if (req == VOB_VHU_SET_VRING_NUM && s.index < 2)
+		F.num[s.index] = s.num;
 	send_simple(req, &s, sizeof(s), NULL, 0, sel >> 6);
 }
 
@@ -577,7 +609,7 @@ static void op_raw(struct fz_in *in)
 static void op_setup(struct fz_in *in)
 {
 	uint8_t sel = fz_u8(in);
-	uint64_t f = vob_dev_offered(&B.be.pd, 0) | VOB_BIT(VOB_VHU_F_PROTOCOL_FEATURES);
+	uint64_t f = vob_dev_offered(&BE->pd, 0) | VOB_BIT(VOB_VHU_F_PROTOCOL_FEATURES);
 	uint64_t pf = VOB_BIT(VOB_VHU_PF_REPLY_ACK) | VOB_BIT(VOB_VHU_PF_CONFIG);
 	struct vob_vhu_mem mem;
 	struct vob_vhu_state s = { 0, 0 };
@@ -610,20 +642,32 @@ static void op_setup(struct fz_in *in)
 	s.num = 1u << (3u + (sel >> 4) % 4u); /* 8 to 64 */
 	if ((sel >> 4) % 4u == 3u && F.memsz[0] < 0x4000u)
 		s.num = 16;
-	F.num = s.num;
-	send_simple(VOB_VHU_SET_VRING_NUM, &s, 8, NULL, 0, 0);
-	s.num = (f & VOB_BIT(VOB_F_RING_PACKED)) ? 0x8000u : 0u;
-	send_simple(VOB_VHU_SET_VRING_BASE, &s, 8, NULL, 0, 0);
-	memset(&F.addr, 0, sizeof(F.addr));
-	F.addr.desc = UADDR0;
-	F.addr.avail = UADDR0 + 0x400u * (F.num / 16u ? F.num / 16u : 1u);
-	F.addr.used = F.addr.avail + 0x200u;
-	F.addr.used = (F.addr.used + 3u) & ~3ull;
-	send_simple(VOB_VHU_SET_VRING_ADDR, &F.addr, sizeof(F.addr), NULL, 0, 0);
-	send_simple(VOB_VHU_SET_VRING_CALL, &q, 8, &F.evfd[1], 1, 0);
-	send_simple(VOB_VHU_SET_VRING_KICK, &q, 8, &F.evfd[0], 1, 0);
-	s.num = 1;
-	send_simple(VOB_VHU_SET_VRING_ENABLE, &s, 8, NULL, 0, 0);
+	for (s.index = 0; s.index < F.nq; s.index++) {
+		/* Queue q at q * base1 in memfd 0: descriptors, then the driver
+		 * area at 0x400 (per 16 entries), the device area 0x200 later. */
+		uint64_t base = s.index * (F.memsz[0] < 0x4000u ? 0x800u : 0x2000u);
+		struct vob_vhu_addr *a = &F.addr[s.index];
+		struct vob_vhu_state b = { s.index, 0 };
+
+		q = s.index;
+		F.num[s.index] = s.num;
+		send_simple(VOB_VHU_SET_VRING_NUM, &s, 8, NULL, 0, 0);
+		b.num = (f & VOB_BIT(VOB_F_RING_PACKED)) ? 0x8000u : 0u;
+		send_simple(VOB_VHU_SET_VRING_BASE, &b, 8, NULL, 0, 0);
+		memset(a, 0, sizeof(*a));
+		a->index = s.index;
+		a->desc = UADDR0 + base;
+		a->avail = a->desc + 0x400u * (s.num / 16u ? s.num / 16u : 1u);
+		a->used = a->avail + 0x200u;
+		send_simple(VOB_VHU_SET_VRING_ADDR, a, sizeof(*a), NULL, 0, 0);
+		send_simple(VOB_VHU_SET_VRING_CALL, &q, 8, &F.evfd[1], 1, 0);
+		send_simple(VOB_VHU_SET_VRING_KICK, &q, 8, &F.evfd[0], 1, 0);
+	}
+	/* Enabled last, as QEMU does: the rings start together. */
+	for (s.index = 0; s.index < F.nq; s.index++) {
+		s.num = 1;
+		send_simple(VOB_VHU_SET_VRING_ENABLE, &s, 8, NULL, 0, 0);
+	}
 }
 
 /* Our pointer for front-end address @uva (length @len), through the last
@@ -666,9 +710,10 @@ static uint64_t gen_gpa(struct fz_in *in, uint32_t len)
 static void op_ring(struct fz_in *in)
 {
 	uint8_t sel = fz_u8(in);
-	uint32_t num = F.num && F.num <= 1024u ? F.num : 1u;
-	uint8_t *desc = uva_ptr(F.addr.desc, 16u * num);
-	uint8_t *avail = uva_ptr(F.addr.avail, 4u + 2u * num);
+	unsigned rq = (sel >> 6) & (F.nq - 1u); /* net: 0 receive, 1 transmit */
+	uint32_t num = F.num[rq] && F.num[rq] <= 1024u ? F.num[rq] : 1u;
+	uint8_t *desc = uva_ptr(F.addr[rq].desc, 16u * num);
+	uint8_t *avail = uva_ptr(F.addr[rq].avail, 4u + 2u * num);
 	uint8_t *p;
 
 	switch (sel % 4u) {
@@ -782,6 +827,7 @@ static void input_begin(struct fz_in *in)
 	F.trace = getenv("VOB_FUZZ_TRACE") != NULL;
 	F.memsz[0] = 4096u * (1u + s0 % 16u); /* 4 to 64 KiB */
 	F.memsz[1] = 4096u * (1u + s1 % 4u);
+	/* bit 7 of s1: the net back end (two queues) instead of blk */
 	for (i = 0; i < NMEMFD; i++) {
 		F.memfd[i] = memfd_create("fz-guest", MFD_CLOEXEC);
 		FZ_CHECK(F.memfd[i] >= 0 && ftruncate(F.memfd[i], (off_t)F.memsz[i]) == 0, "memfd");
@@ -793,8 +839,10 @@ static void input_begin(struct fz_in *in)
 		FZ_CHECK(F.evfd[i] >= 0, "eventfd");
 	}
 	F.nreg = 0;
-	F.num = 0;
-	memset(&F.addr, 0, sizeof(F.addr));
+	memset(F.num, 0, sizeof(F.num));
+	memset(F.addr, 0, sizeof(F.addr));
+	BE = &B.be[s1 >> 7];
+	F.nq = BE->cfg.num_queues;
 	connect_fe();
 }
 
@@ -806,11 +854,11 @@ static void input_end(void)
 		close(F.sock);
 		F.sock = -1;
 	}
-	for (i = 0; i < 8 && vob_vhu_be_step(&B.be, 0) == 1; i++)
+	for (i = 0; i < 8 && vob_vhu_be_step(BE, 0) == 1; i++)
 		;
-	FZ_CHECK(vob_vhu_be_step(&B.be, 0) == 0, "the back end did not notice the front end left");
+	FZ_CHECK(vob_vhu_be_step(BE, 0) == 0, "the back end did not notice the front end left");
 	check_dropped();
-	if (F.trace) {
+	if (F.trace && BE == &B.be[0]) {
 		const struct vob_blk_dev_stats *st = vob_blk_dev_stats(&B.blk);
 
 		fprintf(stderr, "blk: %llu requests answered (%llu ok), %llu ring errors\n",
@@ -880,8 +928,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 13: /* the front end leaves and another comes */
 			close(F.sock);
 			F.sock = -1;
-			(void)vob_vhu_be_step(&B.be, 0);
-			FZ_CHECK(vob_vhu_be_step(&B.be, 0) == 0, "front end left unnoticed");
+			(void)vob_vhu_be_step(BE, 0);
+			FZ_CHECK(vob_vhu_be_step(BE, 0) == 0, "front end left unnoticed");
 			check_dropped();
 			connect_fe();
 			break;

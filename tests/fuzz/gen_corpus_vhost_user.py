@@ -33,9 +33,10 @@ def u32(v):
     return struct.pack("<I", v & 0xFFFFFFFF)
 
 
-def head(mem0_pages=16, mem1_pages=4):
-    """memfd 0 of mem0_pages (1-16) and memfd 1 of mem1_pages (1-4) pages."""
-    return u8(mem0_pages - 1) + u8(mem1_pages - 1)
+def head(mem0_pages=16, mem1_pages=4, net=False):
+    """memfd 0 of mem0_pages (1-16) and memfd 1 of mem1_pages (1-4) pages;
+    the blk back end, or the net one (two queues, echoing)."""
+    return u8(mem0_pages - 1) + u8(mem1_pages - 1 + (0x80 if net else 0))
 
 
 def setup(flags=0, qlog=0):
@@ -48,9 +49,10 @@ def gpa_in_region0(off):
     return u8(0) + u16(off)
 
 
-def blk_request(desc, dsectors, typ, sector, kick=True):
-    """A blk request in descriptors desc.. (header, data, status), then a kick."""
-    return (u8(RING) + u8(0 if kick else 0x20) + u8(desc) + u8(dsectors) +
+def blk_request(desc, dsectors, typ, sector, kick=True, queue=0):
+    """A blk request in descriptors desc.. (header, data, status), then a
+    kick; on the net back end, the same chain shape on queue 0 or 1."""
+    return (u8(RING) + u8((0 if kick else 0x20) | (queue << 6)) + u8(desc) + u8(dsectors) +
             gpa_in_region0(0x1000) + gpa_in_region0(0x3000) + gpa_in_region0(0x6000) +
             u8(typ) + u8(sector))
 
@@ -103,6 +105,11 @@ def main():
     # Bad indices and sizes: each drops the connection; a reconnect follows.
     write("bad-index-reconnect", head() + vring(0, 7, 64) + u8(0) + vring(0, 0, 0) + u8(0) +
           vring(1, 0, 5) + u8(0) + noarg(2))
+    # The net back end: both queues running, a readable chain on the
+    # transmit queue (type 1: header and data readable, the status byte
+    # writable, which breaks the transmit ring), a receive chain.
+    write("net-both-queues", head(net=True) + setup(qlog=1) + blk_request(0, 1, 0, 0) +
+          blk_request(0, 1, 1, 0, queue=1) + step(2) + noarg(2))
     # The front end leaves mid-run and comes back; then a cut message.
     write("leave-and-truncate", head() + setup() + u8(LEAVE) + setup() +
           blk_request(0, 1, 0, 1) + u8(TRUNC) + u8(7) +
