@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_vhost_user_be: the input plays a hostile vhost-user FRONT END against
- * the back end of ports/vhost-user (struct vob_vhu_be) serving a virtio-blk
- * device class on a small in-memory disk.
+ * the back end of ports/vhost-user (struct vob_vhu_be).
  *
- * One back end lives for the whole run (as in vob-vhost-user-blk, it serves
- * front end after front end). Each input is one or more connections over a
- * socketpair; per input the harness creates two small memfds ("guest
- * memory", 4 KiB to 64 KiB each, mapped here too so it can write the rings)
- * and eventfds, passed with SCM_RIGHTS.
+ * Two back ends live for the whole run, each listening on a unix socket and
+ * serving front end after front end as the programs do: one serves the blk
+ * class on a small in-memory disk, the other the net class echoing every
+ * frame (bit 7 of the second set-up byte picks it). Each input is one or
+ * more connections the back end accepts; per input the harness creates two
+ * small memfds ("guest memory", 4 KiB to 64 KiB each, mapped here too so it
+ * can write the rings) and eventfds, passed with SCM_RIGHTS.
  *
  * Operations (one byte each, then their arguments): every request the back
  * end serves, in a well-formed shape with fuzzed fields (features with odd
@@ -33,6 +34,8 @@
  *    mapping, socket closed: the harness's end reads end-of-stream);
  *  - every reply is a whole message with the REPLY flag and version 1,
  *    answering a request that takes a reply;
+ *  - the back end accepts every new front end at its next step (it went
+ *    back to listening after a drop or a departure);
  *  - at the end of each input (front end gone), the back end is waiting
  *    again and the process has exactly the fds it had before the input.
  *  - no SIGPIPE: the back end writes its socket with MSG_NOSIGNAL and refuses
@@ -46,6 +49,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "fuzz_common.h"
@@ -74,6 +78,7 @@ static struct {
 	struct vob_blk_mem disk_desc;
 	uint8_t *disk;
 	uint8_t frame[2048];
+	char path[2][108];       /* where each listens */
 	bool ready;
 } B;
 
@@ -139,8 +144,17 @@ static void on_sigpipe(int sig)
 	abort();
 }
 
+static void unlink_sockets(void)
+{
+	unlink(B.path[0]);
+	unlink(B.path[1]);
+}
+
 static void be_setup_once(void)
 {
+	const char *tmp = getenv("TMPDIR");
+	unsigned i;
+
 	struct vob_vhu_be_cfg c = { 0 };
 	struct vob_blk_dev_cfg bc = { 0 };
 
@@ -170,6 +184,13 @@ static void be_setup_once(void)
 	bc.ctx = &B.disk_desc;
 	bc.seg_max = 4;
 	FZ_CHECK(vob_blk_dev_init(&B.blk, vob_vhu_be_table(&B.be[0]), &bc) == 0, "blk init");
+	/* Both listen, as the programs do: front ends come through accept. */
+	for (i = 0; i < 2; i++) {
+		snprintf(B.path[i], sizeof(B.path[i]), "%s/vob-fuzz-vhu-%d-%u.sock",
+			 tmp && strlen(tmp) < 64 ? tmp : "/tmp", (int)getpid(), i);
+		FZ_CHECK(vob_vhu_be_listen(&B.be[i], B.path[i]) == 0, "listen on %s", B.path[i]);
+	}
+	atexit(unlink_sockets);
 	B.ready = true;
 }
 
@@ -202,13 +223,19 @@ static void check_dropped(void)
 			 "dropped with fds of queue %u open", q);
 }
 
+/* A front end connects; the back end must accept it at its next step. */
 static void connect_fe(void)
 {
-	int sv[2];
+	struct sockaddr_un a;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	FZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0, "socketpair");
-	FZ_CHECK(vob_vhu_be_attach(BE, sv[0]) == 0, "attach while not connected");
-	F.sock = sv[1];
+	memset(&a, 0, sizeof(a));
+	a.sun_family = AF_UNIX;
+	memcpy(a.sun_path, B.path[BE - B.be], strlen(B.path[BE - B.be]));
+	FZ_CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect");
+	FZ_CHECK(vob_vhu_be_step(BE, 0) == 1 && BE->sock >= 0,
+		 "the back end did not accept a front end");
+	F.sock = fd;
 	F.rxn = 0;
 	F.npend = 0;
 }
