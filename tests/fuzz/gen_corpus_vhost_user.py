@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Write the seed corpus of fuzz_vhost_user_be (corpus/fuzz_vhost_user_be/).
+"""Write the seed corpus of fuzz_vhost_user_be (corpus/fuzz_vhost_user_be/)
+and its hand-made reproducers (regress/fuzz_vhost_user_be/).
 
 The encoders follow the byte order fuzz_vhost_user_be.c reads (two set-up
 bytes, then one operation byte and its arguments per operation); change both
@@ -14,6 +15,7 @@ import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "fuzz_vhost_user_be")
+REGRESS = os.path.join(HERE, "regress", "fuzz_vhost_user_be")
 
 # Operation numbers (the op byte modulo 16 in LLVMFuzzerTestOneInput).
 SETUP, FEATURES, MEM, VRING, VRING_FD, CONFIG, NOARG, RAW, RING, LEAVE, TRUNC, STEP = (
@@ -74,8 +76,8 @@ def step(n=1):
     return u8(STEP) * n
 
 
-def write(name, data):
-    with open(os.path.join(OUT, name), "wb") as f:
+def write(name, data, where=OUT):
+    with open(os.path.join(where, name), "wb") as f:
         f.write(data)
 
 
@@ -114,6 +116,15 @@ def main():
     write("leave-and-truncate", head() + setup() + u8(LEAVE) + setup() +
           blk_request(0, 1, 0, 1) + u8(TRUNC) + u8(7) +
           (b"\x05\x00\x00\x00\x01\x00\x00\x00").ljust(24, b"\x00"))
+
+    # Regression: the ring runs, then SET_VRING_CALL with the write end of
+    # a pipe whose read end is closed (pick_fd kind 6); the next request
+    # answered made the back end's call raise SIGPIPE (vhu_be.c now refuses
+    # pipes and sockets as call and error fds). regress/ also holds
+    # region-beyond-memfd, a fuzzer find: a region larger than its memfd.
+    os.makedirs(REGRESS, exist_ok=True)
+    write("call-fd-broken-pipe", head() + setup() + u8(VRING_FD) + u8(1) + u8(6) +
+          blk_request(0, 1, 0, 0) + step(2), REGRESS)
 
 
 if __name__ == "__main__":
