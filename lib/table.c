@@ -15,12 +15,12 @@
 
 /* ---- field access ----------------------------------------------------- */
 
-static inline bool qbit(const uint32_t m[2], uint16_t q)
+static inline bool qbit(const uint32_t m[2], unsigned q)
 {
 	return (m[q >> 5] >> (q & 31u)) & 1u;
 }
 
-static inline void qbit_set(uint32_t m[2], uint16_t q)
+static inline void qbit_set(uint32_t m[2], unsigned q)
 {
 	m[q >> 5] |= 1u << (q & 31u);
 }
@@ -224,6 +224,19 @@ struct vob_vq *vob_dev_vq(struct vob_dev *d, uint16_t q)
 	return d->cfg.queues[q].vq;
 }
 
+/* The part of a queue's configuration that the table decides: this side's
+ * role, the index, the doorbell, the negotiated features. One place for the
+ * device's start, the driver's set-up and vob_dev_queue_placement(). */
+static void queue_cfg(const struct vob_dev *d, unsigned q, uint16_t size, struct vob_vq_cfg *c)
+{
+	vob_memset(c, 0, sizeof(*c));
+	c->role = d->cfg.role;
+	c->index = (uint16_t)q;
+	c->size = size;
+	c->doorbell = vob_dev_queue_doorbell(d, (uint16_t)q);
+	c->features = d->features[0];
+}
+
 int vob_dev_queue_placement(const struct vob_dev *d, uint16_t q, struct vob_vq_cfg *out)
 {
 	const struct vob_dev_queue *dq;
@@ -239,12 +252,7 @@ int vob_dev_queue_placement(const struct vob_dev *d, uint16_t q, struct vob_vq_c
 		size = d->queue_max[q];
 	while (size > d->queue_max[q])
 		size >>= 1; /* driver role: lowered as at placement */
-	vob_memset(out, 0, sizeof(*out));
-	out->role = d->cfg.role;
-	out->index = q;
-	out->size = size;
-	out->doorbell = vob_dev_queue_doorbell(d, q);
-	out->features = d->features[0];
+	queue_cfg(d, q, size, out);
 	out->desc_addr = dq->desc_addr;
 	out->driver_addr = dq->driver_addr;
 	out->device_addr = dq->device_addr;
@@ -306,7 +314,7 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 	if (dev) {
 		uint8_t *a = dev_area(t, cfg->slot);
 		uint64_t offered[2];
-		uint16_t q;
+		unsigned q;
 
 		offered[0] = cfg->features[0] & link_feature_mask(t->link);
 		offered[1] = cfg->features[1];
@@ -386,10 +394,11 @@ static bool ring_over_table(const struct vob_table *t, const struct vob_vq_cfg *
 	       table_overlaps(t, c->device_addr, packed ? 4u : VOB_SPLIT_USED_BYTES(c->size));
 }
 
-/* Start every queue the driver enabled; false when a placement is bad. */
-static bool device_start_queues(struct vob_dev *d, uint8_t *drv)
+/* Start every queue the driver enabled; false when a placement is bad.
+ * Out of line: inlined, its locals cost vob_dev_poll more than a call. */
+static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 {
-	uint16_t q;
+	unsigned q;
 
 	table_in(d->t, drv + DRV_QUEUES, (size_t)d->cfg.num_queues * DRVQ_BYTES);
 	for (q = 0; q < d->cfg.num_queues; q++) {
@@ -397,14 +406,9 @@ static bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		struct vob_dev_queue *dq = &d->cfg.queues[q];
 		struct vob_vq_cfg c;
 
-		vob_memset(&c, 0, sizeof(c));
 		if (!vob_load_le16(f16(e, DRVQ_ENABLE)))
 			continue;
-		c.role = VOB_ROLE_DEVICE;
-		c.index = q;
-		c.size = vob_load_le16(f16(e, DRVQ_SIZE));
-		c.doorbell = vob_dev_queue_doorbell(d, q);
-		c.features = d->features[0];
+		queue_cfg(d, q, vob_load_le16(f16(e, DRVQ_SIZE)), &c);
 		c.desc_addr = vob_get_le64(e + DRVQ_DESC);
 		c.driver_addr = vob_get_le64(e + DRVQ_DRIVER);
 		c.device_addr = vob_get_le64(e + DRVQ_DEVICE);
@@ -611,7 +615,7 @@ static uint64_t table_now(const struct vob_table *t)
 /* Hand every token in flight back to the application and stop the queues. */
 static void driver_drop(struct vob_dev *d)
 {
-	uint16_t q;
+	unsigned q;
 
 	for (q = 0; q < d->cfg.num_queues; q++) {
 		void *tok;
@@ -619,7 +623,7 @@ static void driver_drop(struct vob_dev *d)
 		if (!qbit(d->qmask, q) || d->cfg.foreign_queues)
 			continue;
 		while ((tok = vob_vq_reclaim(d->cfg.queues[q].vq)) != NULL)
-			d->cfg.on_lost(d->cfg.arg, q, tok);
+			d->cfg.on_lost(d->cfg.arg, (uint16_t)q, tok);
 	}
 	d->qmask[0] = d->qmask[1] = 0;
 	d->pending = 0;
@@ -657,7 +661,7 @@ static void driver_request(struct vob_dev *d, uint16_t status)
 static bool driver_setup_queues(struct vob_dev *d)
 {
 	uint8_t *drv = drv_area(d->t, d->cfg.slot);
-	uint16_t q;
+	unsigned q;
 
 	/* Every entry of the table's geometry, not only this driver's: the
 	 * device reads as many as it has queues, and the area may hold what an
@@ -677,12 +681,7 @@ static bool driver_setup_queues(struct vob_dev *d)
 			size >>= 1;
 		if (!size)
 			continue;
-		vob_memset(&c, 0, sizeof(c));
-		c.role = VOB_ROLE_DRIVER;
-		c.index = q;
-		c.size = size;
-		c.doorbell = vob_dev_queue_doorbell(d, q);
-		c.features = d->features[0];
+		queue_cfg(d, q, size, &c);
 		c.desc_addr = dq->desc_addr;
 		c.driver_addr = dq->driver_addr;
 		c.device_addr = dq->device_addr;
@@ -705,7 +704,8 @@ static bool driver_setup_queues(struct vob_dev *d)
 static bool driver_discover(struct vob_dev *d, uint8_t *a, uint32_t epoch)
 {
 	struct vob_table *t = d->t;
-	uint16_t nq = vob_load_le16(f16(a, DEV_NUM_QUEUES)), q;
+	uint16_t nq = vob_load_le16(f16(a, DEV_NUM_QUEUES));
+	unsigned q;
 
 	if (vob_load_le16(f16(a, DEV_SIDE)) != 1u - t->side || nq > t->nqueues ||
 	    vob_load_le16(f16(a, DEV_CONFIG_LEN)) > t->config_max)
