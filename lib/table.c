@@ -51,9 +51,10 @@ static uint8_t *dev_area(const struct vob_table *t, uint16_t slot)
 	return t->base + 2u * hdr_bytes(t) + (size_t)slot * t->slot_bytes;
 }
 
-static uint8_t *drv_area(const struct vob_table *t, uint16_t slot)
+/* The slot's driver area, after its device area. */
+static uint8_t *drv_area(const struct vob_dev *d)
 {
-	return dev_area(t, slot) + t->dev_bytes;
+	return d->area + d->t->dev_bytes;
 }
 
 static size_t config_off(const struct vob_table *t)
@@ -311,8 +312,9 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 	d->t = t;
 	d->cfg = *cfg;
 	d->peer_gen = t->peer_gen;
+	d->area = dev_area(t, cfg->slot);
 	if (dev) {
-		uint8_t *a = dev_area(t, cfg->slot);
+		uint8_t *a = d->area;
 		uint64_t offered[2];
 		unsigned q;
 
@@ -365,7 +367,7 @@ static void device_stop_queues(struct vob_dev *d)
 /* Publish status and sequence changes of the device area. */
 static void device_publish(struct vob_dev *d)
 {
-	uint8_t *a = dev_area(d->t, d->cfg.slot);
+	uint8_t *a = d->area;
 
 	vob_store_le16(f16(a, DEV_STATUS), d->status);
 	table_out(d->t, a, 64);
@@ -481,7 +483,7 @@ static uint16_t device_apply(struct vob_dev *d, uint16_t want, const uint64_t f[
 static int device_poll(struct vob_dev *d, int peer)
 {
 	struct vob_table *t = d->t;
-	uint8_t *drv = drv_area(t, d->cfg.slot), *a = dev_area(t, d->cfg.slot);
+	uint8_t *drv = drv_area(d), *a = d->area;
 	uint64_t f[2];
 	uint32_t req;
 	uint16_t want, before = d->state;
@@ -550,7 +552,7 @@ int vob_dev_remove(struct vob_dev *d)
 
 	if (d->cfg.role != VOB_ROLE_DEVICE)
 		return VOB_EPERM;
-	a = dev_area(d->t, d->cfg.slot);
+	a = d->area;
 	device_stop_queues(d);
 	d->state = VOB_DEV_OFF;
 	vob_store_release_le32(f32(a, DEV_EPOCH), 0);
@@ -569,7 +571,7 @@ int vob_dev_config_write(struct vob_dev *d, uint32_t off, const void *buf, uint3
 		return VOB_EPERM;
 	if (off > d->cfg.config_len || len > d->cfg.config_len - off)
 		return VOB_ERANGE;
-	a = dev_area(d->t, d->cfg.slot);
+	a = d->area;
 	/* An odd generation while the bytes change: a driver reading across
 	 * the update retries. */
 	vob_store_le32(f32(a, DEV_CONFIG_GEN), ++d->gen);
@@ -639,7 +641,7 @@ static void driver_drop(struct vob_dev *d)
 static void driver_request(struct vob_dev *d, uint16_t status)
 {
 	struct vob_table *t = d->t;
-	uint8_t *drv = drv_area(t, d->cfg.slot);
+	uint8_t *drv = drv_area(d);
 
 	d->status = status;
 	vob_store_le32(f32(drv, DRV_EPOCH), t->epoch);
@@ -660,7 +662,7 @@ static void driver_request(struct vob_dev *d, uint16_t status)
 /* Initialise the driver's queues and write their placement. */
 static bool driver_setup_queues(struct vob_dev *d)
 {
-	uint8_t *drv = drv_area(d->t, d->cfg.slot);
+	uint8_t *drv = drv_area(d);
 	unsigned q;
 
 	/* Every entry of the table's geometry, not only this driver's: the
@@ -780,7 +782,7 @@ static int driver_answer(struct vob_dev *d, uint16_t st)
 static int driver_poll(struct vob_dev *d, int peer)
 {
 	struct vob_table *t = d->t;
-	uint8_t *a = dev_area(t, d->cfg.slot);
+	uint8_t *a = d->area;
 	uint16_t before = d->state;
 	uint32_t epoch, seq;
 	int ev = 0;
@@ -860,7 +862,7 @@ int vob_dev_config_read(struct vob_dev *d, uint32_t off, void *buf, uint32_t len
 		return VOB_EPERM;
 	if (!d->dev_epoch)
 		return VOB_ENODEV;
-	a = dev_area(d->t, d->cfg.slot);
+	a = d->area;
 	for (i = 0; i < CONFIG_READ_TRIES; i++) {
 		uint32_t g1, g2, clen;
 
