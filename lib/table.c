@@ -9,6 +9,9 @@
 
 #include "table_internal.h"
 
+/* device_start_queues() reads the three ring addresses as an array. */
+VOB_STATIC_ASSERT(DRVQ_DRIVER == DRVQ_DESC + 8 && DRVQ_DEVICE == DRVQ_DESC + 16, drvq_addrs);
+
 #define STATUS_STEPS (VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER | VOB_STATUS_FEATURES_OK | \
 		      VOB_STATUS_DRIVER_OK)
 #define CONFIG_READ_TRIES 4
@@ -385,17 +388,6 @@ static bool table_overlaps(const struct vob_table *t, uint64_t addr, uint64_t le
 	return len && addr < t->addr + size && t->addr < addr + len && addr + len > addr;
 }
 
-/* A queue's ring areas must not lie over the table: the device would
- * write its used ring over the headers and slots. */
-static bool ring_over_table(const struct vob_table *t, const struct vob_vq_cfg *c)
-{
-	bool packed = VOB_CFG_PACKED && (c->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
-
-	return table_overlaps(t, c->desc_addr, VOB_SPLIT_DESC_BYTES(c->size)) ||
-	       table_overlaps(t, c->driver_addr, packed ? 4u : VOB_SPLIT_AVAIL_BYTES(c->size)) ||
-	       table_overlaps(t, c->device_addr, packed ? 4u : VOB_SPLIT_USED_BYTES(c->size));
-}
-
 /* Start every queue the driver enabled; false when a placement is bad.
  * Out of line: inlined, its locals cost vob_dev_poll more than a call. */
 static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
@@ -407,16 +399,32 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
 		struct vob_dev_queue *dq = &d->cfg.queues[q];
 		struct vob_vq_cfg c;
+		uint64_t at[3];
+		size_t len[3];
+		unsigned k;
 
 		if (!vob_load_le16(f16(e, DRVQ_ENABLE)))
 			continue;
 		queue_cfg(d, q, vob_load_le16(f16(e, DRVQ_SIZE)), &c);
-		c.desc_addr = vob_get_le64(e + DRVQ_DESC);
-		c.driver_addr = vob_get_le64(e + DRVQ_DRIVER);
-		c.device_addr = vob_get_le64(e + DRVQ_DEVICE);
-		c.seg_max = d->cfg.seg_max;
-		if (c.size > dq->size || ring_over_table(d->t, &c))
+		if (c.size > dq->size)
 			return false;
+		/* The three ring areas (descriptors, driver, device: DRVQ_DESC
+		 * on), none of which may lie over the table: the device would
+		 * write its used ring over the headers and slots. */
+		len[0] = VOB_SPLIT_DESC_BYTES(c.size);
+		len[1] = VOB_SPLIT_AVAIL_BYTES(c.size);
+		len[2] = VOB_SPLIT_USED_BYTES(c.size);
+		if (VOB_CFG_PACKED && (c.features & VOB_BIT(VOB_F_RING_PACKED)))
+			len[1] = len[2] = 4u;
+		for (k = 0; k < 3; k++) {
+			at[k] = vob_get_le64(e + DRVQ_DESC + 8u * k);
+			if (table_overlaps(d->t, at[k], len[k]))
+				return false;
+		}
+		c.desc_addr = at[0];
+		c.driver_addr = at[1];
+		c.device_addr = at[2];
+		c.seg_max = d->cfg.seg_max;
 		if (!d->cfg.foreign_queues &&
 		    (!dq->vq || vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len)))
 			return false;
