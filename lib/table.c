@@ -9,18 +9,21 @@
 
 #include "table_internal.h"
 
+/* device_start_queues() reads the three ring addresses as an array. */
+VOB_STATIC_ASSERT(DRVQ_DRIVER == DRVQ_DESC + 8 && DRVQ_DEVICE == DRVQ_DESC + 16, drvq_addrs);
+
 #define STATUS_STEPS (VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER | VOB_STATUS_FEATURES_OK | \
 		      VOB_STATUS_DRIVER_OK)
 #define CONFIG_READ_TRIES 4
 
 /* ---- field access ----------------------------------------------------- */
 
-static inline bool qbit(const uint32_t m[2], uint16_t q)
+static inline bool qbit(const uint32_t m[2], unsigned q)
 {
 	return (m[q >> 5] >> (q & 31u)) & 1u;
 }
 
-static inline void qbit_set(uint32_t m[2], uint16_t q)
+static inline void qbit_set(uint32_t m[2], unsigned q)
 {
 	m[q >> 5] |= 1u << (q & 31u);
 }
@@ -51,9 +54,10 @@ static uint8_t *dev_area(const struct vob_table *t, uint16_t slot)
 	return t->base + 2u * hdr_bytes(t) + (size_t)slot * t->slot_bytes;
 }
 
-static uint8_t *drv_area(const struct vob_table *t, uint16_t slot)
+/* The slot's driver area, after its device area. */
+static uint8_t *drv_area(const struct vob_dev *d)
 {
-	return dev_area(t, slot) + t->dev_bytes;
+	return d->area + d->t->dev_bytes;
 }
 
 static size_t config_off(const struct vob_table *t)
@@ -224,6 +228,19 @@ struct vob_vq *vob_dev_vq(struct vob_dev *d, uint16_t q)
 	return d->cfg.queues[q].vq;
 }
 
+/* The part of a queue's configuration that the table decides: this side's
+ * role, the index, the doorbell, the negotiated features. One place for the
+ * device's start, the driver's set-up and vob_dev_queue_placement(). */
+static void queue_cfg(const struct vob_dev *d, unsigned q, uint16_t size, struct vob_vq_cfg *c)
+{
+	vob_memset(c, 0, sizeof(*c));
+	c->role = d->cfg.role;
+	c->index = (uint16_t)q;
+	c->size = size;
+	c->doorbell = vob_dev_queue_doorbell(d, (uint16_t)q);
+	c->features = d->features[0];
+}
+
 int vob_dev_queue_placement(const struct vob_dev *d, uint16_t q, struct vob_vq_cfg *out)
 {
 	const struct vob_dev_queue *dq;
@@ -239,12 +256,7 @@ int vob_dev_queue_placement(const struct vob_dev *d, uint16_t q, struct vob_vq_c
 		size = d->queue_max[q];
 	while (size > d->queue_max[q])
 		size >>= 1; /* driver role: lowered as at placement */
-	vob_memset(out, 0, sizeof(*out));
-	out->role = d->cfg.role;
-	out->index = q;
-	out->size = size;
-	out->doorbell = vob_dev_queue_doorbell(d, q);
-	out->features = d->features[0];
+	queue_cfg(d, q, size, out);
 	out->desc_addr = dq->desc_addr;
 	out->driver_addr = dq->driver_addr;
 	out->device_addr = dq->device_addr;
@@ -303,10 +315,11 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 	d->t = t;
 	d->cfg = *cfg;
 	d->peer_gen = t->peer_gen;
+	d->area = dev_area(t, cfg->slot);
 	if (dev) {
-		uint8_t *a = dev_area(t, cfg->slot);
+		uint8_t *a = d->area;
 		uint64_t offered[2];
-		uint16_t q;
+		unsigned q;
 
 		offered[0] = cfg->features[0] & link_feature_mask(t->link);
 		offered[1] = cfg->features[1];
@@ -357,7 +370,7 @@ static void device_stop_queues(struct vob_dev *d)
 /* Publish status and sequence changes of the device area. */
 static void device_publish(struct vob_dev *d)
 {
-	uint8_t *a = dev_area(d->t, d->cfg.slot);
+	uint8_t *a = d->area;
 
 	vob_store_le16(f16(a, DEV_STATUS), d->status);
 	table_out(d->t, a, 64);
@@ -375,42 +388,43 @@ static bool table_overlaps(const struct vob_table *t, uint64_t addr, uint64_t le
 	return len && addr < t->addr + size && t->addr < addr + len && addr + len > addr;
 }
 
-/* A queue's ring areas must not lie over the table: the device would
- * write its used ring over the headers and slots. */
-static bool ring_over_table(const struct vob_table *t, const struct vob_vq_cfg *c)
+/* Start every queue the driver enabled; false when a placement is bad.
+ * Out of line: inlined, its locals cost vob_dev_poll more than a call. */
+static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 {
-	bool packed = VOB_CFG_PACKED && (c->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
-
-	return table_overlaps(t, c->desc_addr, VOB_SPLIT_DESC_BYTES(c->size)) ||
-	       table_overlaps(t, c->driver_addr, packed ? 4u : VOB_SPLIT_AVAIL_BYTES(c->size)) ||
-	       table_overlaps(t, c->device_addr, packed ? 4u : VOB_SPLIT_USED_BYTES(c->size));
-}
-
-/* Start every queue the driver enabled; false when a placement is bad. */
-static bool device_start_queues(struct vob_dev *d, uint8_t *drv)
-{
-	uint16_t q;
+	unsigned q;
 
 	table_in(d->t, drv + DRV_QUEUES, (size_t)d->cfg.num_queues * DRVQ_BYTES);
 	for (q = 0; q < d->cfg.num_queues; q++) {
 		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
 		struct vob_dev_queue *dq = &d->cfg.queues[q];
 		struct vob_vq_cfg c;
+		uint64_t at[3];
+		size_t len[3];
+		unsigned k;
 
-		vob_memset(&c, 0, sizeof(c));
 		if (!vob_load_le16(f16(e, DRVQ_ENABLE)))
 			continue;
-		c.role = VOB_ROLE_DEVICE;
-		c.index = q;
-		c.size = vob_load_le16(f16(e, DRVQ_SIZE));
-		c.doorbell = vob_dev_queue_doorbell(d, q);
-		c.features = d->features[0];
-		c.desc_addr = vob_get_le64(e + DRVQ_DESC);
-		c.driver_addr = vob_get_le64(e + DRVQ_DRIVER);
-		c.device_addr = vob_get_le64(e + DRVQ_DEVICE);
-		c.seg_max = d->cfg.seg_max;
-		if (c.size > dq->size || ring_over_table(d->t, &c))
+		queue_cfg(d, q, vob_load_le16(f16(e, DRVQ_SIZE)), &c);
+		if (c.size > dq->size)
 			return false;
+		/* The three ring areas (descriptors, driver, device: DRVQ_DESC
+		 * on), none of which may lie over the table: the device would
+		 * write its used ring over the headers and slots. */
+		len[0] = VOB_SPLIT_DESC_BYTES(c.size);
+		len[1] = VOB_SPLIT_AVAIL_BYTES(c.size);
+		len[2] = VOB_SPLIT_USED_BYTES(c.size);
+		if (VOB_CFG_PACKED && (c.features & VOB_BIT(VOB_F_RING_PACKED)))
+			len[1] = len[2] = 4u;
+		for (k = 0; k < 3; k++) {
+			at[k] = vob_get_le64(e + DRVQ_DESC + 8u * k);
+			if (table_overlaps(d->t, at[k], len[k]))
+				return false;
+		}
+		c.desc_addr = at[0];
+		c.driver_addr = at[1];
+		c.device_addr = at[2];
+		c.seg_max = d->cfg.seg_max;
 		if (!d->cfg.foreign_queues &&
 		    (!dq->vq || vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len)))
 			return false;
@@ -477,7 +491,7 @@ static uint16_t device_apply(struct vob_dev *d, uint16_t want, const uint64_t f[
 static int device_poll(struct vob_dev *d, int peer)
 {
 	struct vob_table *t = d->t;
-	uint8_t *drv = drv_area(t, d->cfg.slot), *a = dev_area(t, d->cfg.slot);
+	uint8_t *drv = drv_area(d), *a = d->area;
 	uint64_t f[2];
 	uint32_t req;
 	uint16_t want, before = d->state;
@@ -546,7 +560,7 @@ int vob_dev_remove(struct vob_dev *d)
 
 	if (d->cfg.role != VOB_ROLE_DEVICE)
 		return VOB_EPERM;
-	a = dev_area(d->t, d->cfg.slot);
+	a = d->area;
 	device_stop_queues(d);
 	d->state = VOB_DEV_OFF;
 	vob_store_release_le32(f32(a, DEV_EPOCH), 0);
@@ -565,7 +579,7 @@ int vob_dev_config_write(struct vob_dev *d, uint32_t off, const void *buf, uint3
 		return VOB_EPERM;
 	if (off > d->cfg.config_len || len > d->cfg.config_len - off)
 		return VOB_ERANGE;
-	a = dev_area(d->t, d->cfg.slot);
+	a = d->area;
 	/* An odd generation while the bytes change: a driver reading across
 	 * the update retries. */
 	vob_store_le32(f32(a, DEV_CONFIG_GEN), ++d->gen);
@@ -611,7 +625,7 @@ static uint64_t table_now(const struct vob_table *t)
 /* Hand every token in flight back to the application and stop the queues. */
 static void driver_drop(struct vob_dev *d)
 {
-	uint16_t q;
+	unsigned q;
 
 	for (q = 0; q < d->cfg.num_queues; q++) {
 		void *tok;
@@ -619,7 +633,7 @@ static void driver_drop(struct vob_dev *d)
 		if (!qbit(d->qmask, q) || d->cfg.foreign_queues)
 			continue;
 		while ((tok = vob_vq_reclaim(d->cfg.queues[q].vq)) != NULL)
-			d->cfg.on_lost(d->cfg.arg, q, tok);
+			d->cfg.on_lost(d->cfg.arg, (uint16_t)q, tok);
 	}
 	d->qmask[0] = d->qmask[1] = 0;
 	d->pending = 0;
@@ -635,7 +649,7 @@ static void driver_drop(struct vob_dev *d)
 static void driver_request(struct vob_dev *d, uint16_t status)
 {
 	struct vob_table *t = d->t;
-	uint8_t *drv = drv_area(t, d->cfg.slot);
+	uint8_t *drv = drv_area(d);
 
 	d->status = status;
 	vob_store_le32(f32(drv, DRV_EPOCH), t->epoch);
@@ -656,8 +670,8 @@ static void driver_request(struct vob_dev *d, uint16_t status)
 /* Initialise the driver's queues and write their placement. */
 static bool driver_setup_queues(struct vob_dev *d)
 {
-	uint8_t *drv = drv_area(d->t, d->cfg.slot);
-	uint16_t q;
+	uint8_t *drv = drv_area(d);
+	unsigned q;
 
 	/* Every entry of the table's geometry, not only this driver's: the
 	 * device reads as many as it has queues, and the area may hold what an
@@ -677,12 +691,7 @@ static bool driver_setup_queues(struct vob_dev *d)
 			size >>= 1;
 		if (!size)
 			continue;
-		vob_memset(&c, 0, sizeof(c));
-		c.role = VOB_ROLE_DRIVER;
-		c.index = q;
-		c.size = size;
-		c.doorbell = vob_dev_queue_doorbell(d, q);
-		c.features = d->features[0];
+		queue_cfg(d, q, size, &c);
 		c.desc_addr = dq->desc_addr;
 		c.driver_addr = dq->driver_addr;
 		c.device_addr = dq->device_addr;
@@ -705,7 +714,8 @@ static bool driver_setup_queues(struct vob_dev *d)
 static bool driver_discover(struct vob_dev *d, uint8_t *a, uint32_t epoch)
 {
 	struct vob_table *t = d->t;
-	uint16_t nq = vob_load_le16(f16(a, DEV_NUM_QUEUES)), q;
+	uint16_t nq = vob_load_le16(f16(a, DEV_NUM_QUEUES));
+	unsigned q;
 
 	if (vob_load_le16(f16(a, DEV_SIDE)) != 1u - t->side || nq > t->nqueues ||
 	    vob_load_le16(f16(a, DEV_CONFIG_LEN)) > t->config_max)
@@ -780,7 +790,7 @@ static int driver_answer(struct vob_dev *d, uint16_t st)
 static int driver_poll(struct vob_dev *d, int peer)
 {
 	struct vob_table *t = d->t;
-	uint8_t *a = dev_area(t, d->cfg.slot);
+	uint8_t *a = d->area;
 	uint16_t before = d->state;
 	uint32_t epoch, seq;
 	int ev = 0;
@@ -860,7 +870,7 @@ int vob_dev_config_read(struct vob_dev *d, uint32_t off, void *buf, uint32_t len
 		return VOB_EPERM;
 	if (!d->dev_epoch)
 		return VOB_ENODEV;
-	a = dev_area(d->t, d->cfg.slot);
+	a = d->area;
 	for (i = 0; i < CONFIG_READ_TRIES; i++) {
 		uint32_t g1, g2, clen;
 

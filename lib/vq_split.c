@@ -130,7 +130,7 @@ int vob_split_init(struct vob_vq *vq)
 #if VOB_CFG_DRIVER
 
 /* Write one descriptor: shadow first, then shared memory from the shadow. */
-static void split_write_desc(struct vob_vq *vq, uint16_t i, uint64_t addr, uint32_t len,
+static VOB_NOINLINE void split_write_desc(struct vob_vq *vq, uint16_t i, uint64_t addr, uint32_t len,
 			     uint16_t flags, uint16_t next)
 {
 	struct vob_vq_slot *s = &vob_vq_slots(vq)[i];

@@ -103,10 +103,7 @@ static int xfer_sg(struct vob_link *link, const struct vob_chain *chain, size_t 
 
 		if (n > loc[li].len - loff)
 			n = loc[li].len - loff;
-		if (pull)
-			err = xfer_piece(link, lp, sp, n, &seg[si], true, x);
-		else
-			err = xfer_piece(link, sp, lp, n, &seg[si], false, x);
+		err = xfer_piece(link, pull ? lp : sp, pull ? sp : lp, n, &seg[si], pull, x);
 		if (err)
 			return err;
 		done += n;

@@ -227,6 +227,7 @@ struct vob_dev_cfg {
 /** @brief A device, either role. Place it anywhere; fields are private. */
 struct vob_dev {
 	struct vob_table *t;     /**< the table */
+	uint8_t *area;           /**< the slot's device area (its driver area follows) */
 	struct vob_dev_cfg cfg;  /**< copy of the set-up */
 	uint64_t offered[2];     /**< driver: device features read at discovery */
 	uint64_t features[2];    /**< negotiated features */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* What the footprint programs share: a bare-metal stand-in port (identity
- * window mapping, an MMIO doorbell register), the four memory functions and
- * an entry point, so that each program links with -nostdlib on any target.
- * None of this is counted as library code: scripts/footprint counts only
- * the bytes that come from lib/ objects. */
+/* What the footprint programs share: the port (the bare-metal port with
+ * FW_BAREMETAL defined, else a stand-in with an identity window mapping and
+ * an MMIO doorbell register), the four memory functions and an entry point,
+ * so that each program links with -nostdlib on any target. scripts/footprint
+ * counts the bytes from lib/ objects and, apart, from the bare-metal port;
+ * the rest is not counted. */
 #ifndef VOB_FW_COMMON_H
 #define VOB_FW_COMMON_H
 
@@ -19,6 +20,36 @@
 #define FW_WIN_SIZE 0x10000u
 #define FW_DOORBELL_REG 0x40000000u
 
+#ifdef FW_BAREMETAL
+/* The programs of the device and driver configurations use the bare-metal
+ * port (ports/baremetal): one window, one MMIO doorbell register written
+ * with the doorbell id. scripts/footprint counts its bytes apart. */
+#include "vob_baremetal.h"
+
+static const struct vob_bm_window fw_windows[] = {
+	{ FW_WIN_ADDR, FW_WIN_SIZE, (void *)(uintptr_t)FW_WIN_ADDR, VOB_MEM_COHERENT, VOB_WIN_LOCAL,
+	  VOB_MAP_READ | VOB_MAP_WRITE },
+};
+
+static const struct vob_bm_doorbell fw_bells[] = {
+	{ (volatile void *)(uintptr_t)FW_DOORBELL_REG, 0, VOB_BM_BELL_ID, 0, 4 },
+};
+
+static const struct vob_bm_cfg fw_bm_cfg = {
+	fw_windows, 1, fw_bells, 1, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL
+};
+
+static struct vob_bm_port fw_port;
+
+static int fw_link(struct vob_link *link)
+{
+	int err = vob_bm_init(&fw_port, &fw_bm_cfg);
+
+	return err ? err : vob_bm_link_init(link, &fw_port, 0);
+}
+#else
+/* The stand-in port of the everything program: an identity mapping and a
+ * doorbell that is one store (not counted). */
 static void *fw_map_window(void *ctx, uint64_t link_addr, size_t len, unsigned access)
 {
 	(void)ctx;
@@ -46,6 +77,7 @@ static int fw_link(struct vob_link *link)
 
 	return err ? err : vob_link_add_window(link, &w) < 0;
 }
+#endif
 
 static int fw_table(struct vob_table *t, struct vob_link *link, uint8_t side)
 {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Footprint program: the device role of one device with one split queue,
  * negotiated through the device table, echoing every chain it pops. */
+#define FW_BAREMETAL 1
 #include "fw_common.h"
 
 #define QSIZE 16

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Footprint program: the driver role of one device with one split queue,
  * negotiated through the device table, sending a buffer and collecting it. */
+#define FW_BAREMETAL 1
 #include "fw_common.h"
 
 #define QSIZE 16
