@@ -154,6 +154,7 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	struct vob_vq_slot *slot = vob_vq_slots(vq);
 	struct vob_split_avail *avail = split_avail(vq);
 	unsigned n = n_out + n_in, k, need;
+	vob_le16_t *entry;
 	uint32_t in_len;
 	uint16_t head, i, prev = 0, after, mask = (uint16_t)(vq->size - 1u);
 	bool indirect;
@@ -217,9 +218,14 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	if (VOB_LINK_CACHED(vq->link))
 		vob_vq_sync_payload(vq, segs, n, true);
 
-	avail->ring[vq->avail_idx & mask] = vob_to_le16(head);
-	if (vq->c_avail)
-		vob_link_clean(vq->link, &avail->ring[vq->avail_idx & mask], 2);
+	entry = &avail->ring[vq->avail_idx & mask];
+	*entry = vob_to_le16(head);
+	/* An entry on the index's own line goes out with the index's clean
+	 * below, in the same line write-back, never after it: one line across
+	 * the link instead of two. */
+	if (vq->c_avail && (((uintptr_t)entry ^ (uintptr_t)&avail->idx) &
+			    ~((uintptr_t)vob_link_line(vq->link) - 1u)))
+		vob_link_clean(vq->link, entry, 2);
 	vq->avail_idx++;
 	/* Descriptors and the ring entry before the index that publishes them;
 	 * pairs with the device's read barrier after it loads avail->idx. */

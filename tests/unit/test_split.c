@@ -714,8 +714,9 @@ static void test_cache_ops_on_cached_windows(void **state)
 	relink(&p, VOB_MEM_CACHED);
 	cl = p.pdrv.cleans;
 	make_chain(&p, &c, iov);
-	/* Driver: 4 descriptors, 4 payload ranges, ring entry, index. */
-	assert_true(p.pdrv.cleans - cl >= 10);
+	/* Driver: 4 descriptors, 4 payload ranges, the index (the ring entry
+	 * shares the index's line here and goes out with it). */
+	assert_true(p.pdrv.cleans - cl >= 9);
 	/* Device: avail index, ring entry, 4 descriptors. */
 	assert_true(p.pdev.invalidates >= 6);
 	inv = p.pdev.invalidates;
