@@ -158,6 +158,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s: %s\n", o.prog, log_path, strerror(errno));
 			return 1;
 		}
+		/* A predecessor killed in the middle of a write may have left
+		 * half a line: start ours on a line of its own. */
+		if (write(d.log_fd, "\n", 1) != 1)
+			fprintf(stderr, "%s: log write: %s\n", o.prog, strerror(errno));
 	}
 	ex_signals();
 	if (ex_open(&d.e, &o, EX_SIDE_DEVICE))

@@ -123,6 +123,9 @@ echo_test() {
 	sleep 0.2
 	local at_kill
 	at_kill=$(grep -c "^A" "$alog")
+	# What a kill in the middle of the device's log write leaves (seen once
+	# in CI): half a line, which device 2's first line must not join.
+	printf 'R 12' >>"$dlog"
 	"${devcmd[@]}" -w "$dwin" "${common[@]}" --log "$dlog" >"$work/dev2.out" 2>&1 &
 	dev=$!
 	pids+=("$dev")
@@ -164,7 +167,9 @@ echo_test() {
 	say "checking the logs"
 	grep '^A' "$alog" | cut -d' ' -f2 | sort >"$work/acked"
 	grep '^L' "$alog" | cut -d' ' -f2 | sort >"$work/lost"
-	cut -d' ' -f2 "$dlog" | sort >"$work/received"
+	# Whole lines only: a device killed in the middle of a log write leaves
+	# half a line (its batch was never pushed, so none of it was acknowledged).
+	grep -E '^R [0-9]+$' "$dlog" | cut -d' ' -f2 | sort >"$work/received"
 	local nack nlost nrecv
 	nack=$(wc -l <"$work/acked")
 	nlost=$(wc -l <"$work/lost")
