@@ -48,9 +48,12 @@ static void xfer_refill_edges(const struct vob_link *link, const struct vob_iov 
 
 	if (!n)
 		return;
+	/* The segment starts inside a line, and this piece writes in it. */
 	head = (s0 & mask) && (a & ~mask) == (s0 & ~mask);
 	if (head)
 		vob_link_invalidate(link, p, 1);
+	/* The segment ends inside a line, this piece writes in it, and it is
+	 * not the line just refilled. */
 	if ((~s_last & mask) && (last & ~mask) == (s_last & ~mask) &&
 	    !(head && (last & ~mask) == (a & ~mask)))
 		vob_link_invalidate(link, p + n - 1u, 1);
