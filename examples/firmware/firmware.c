@@ -1,31 +1,33 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The vob firmware example: a freestanding 32-bit x86 image that QEMU boots
- * with -kernel (multiboot). It finds QEMU's ivshmem-plain PCI device, uses
- * its shared-memory BAR as the link window through the bare-metal port, and
+ * The vob firmware example: a freestanding image that QEMU boots with
+ * -kernel, on one of two boards (board.h): the PC (board_pc.c: 32-bit x86,
+ * the window in the BAR of QEMU's ivshmem-plain PCI device) or the MPS2
+ * AN386 (board_mps2.c: a Cortex-M4, the window in its PSRAM). The board
+ * finds the window; this file uses it through the bare-metal port and
  * plays one half of the Linux echo pair (examples/linux) against a process
  * on the host that maps the same /dev/shm file:
  *
  *   role=device  the echo device in slot 0; the host runs vob-echo-drv
  *   role=driver  the echo driver; the host runs vob-echo-dev
  *
- * No doorbell is wired (ivshmem-plain has none): both sides poll. Progress
- * and a summary go to COM1; the firmware leaves QEMU through isa-debug-exit
- * with status 0 when all went well (QEMU's exit code is status * 2 + 1).
+ * No doorbell is wired: both sides poll. Progress and a summary go to the
+ * board's console; the firmware leaves QEMU through board_exit() with
+ * status FW_OK when all went well.
  *
- * Kernel command line (-append), all optional:
+ * Command line, all optional (plus the board's own words):
  *   role=device|driver  queue=N  timeout=SECONDS (without any progress)
  *   count=N size=N packed=1   driver role: messages, their size, the ring
  *                             (the device role runs until the driver leaves)
- *   bar=move   assign BAR2 ourselves below the other BARs, even when the
- *              BIOS assigned it (the path taken when the BIOS left it
- *              above 4 GiB, which this 32-bit firmware cannot reach)
+ *
+ * An image built without the driver role (VOB_CFG_DRIVER=0, the minimal
+ * device-only configuration) has only the echo device.
  */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "board.h"
 #include "ex_layout.h"
-#include "pc.h"
 #include "vob/vob.h"
 #include "vob_baremetal.h"
 
@@ -34,24 +36,18 @@
 #define FW_SEG_MAX 8u         /* device role: descriptors per chain */
 #define FW_BATCH 32u          /* device role: chains popped per round */
 
-#define IVSHMEM_VENDOR 0x1af4u
-#define IVSHMEM_DEVICE 0x1110u
-#define IVSHMEM_BAR2 0x18u
-
-/* Firmware exit statuses (QEMU exits with status * 2 + 1). */
-enum { FW_OK = 0, FW_ESETUP = 1, FW_ETRAFFIC = 2, FW_ETIMEOUT = 3 };
-
 struct fw_opts {
 	int driver;
 	int packed;
-	int bar_move;
 	uint32_t count, size, queue, timeout_s;
 };
 
+#if VOB_CFG_DRIVER
 struct fw_msg {
 	uint64_t seq;
 	uint8_t *buf;
 };
+#endif
 
 static struct fw {
 	struct fw_opts o;
@@ -62,19 +58,21 @@ static struct fw {
 	struct vob_dev dev;
 	struct vob_vq vq;
 	struct vob_dev_queue dq;
+#if VOB_CFG_DRIVER
 	/* driver role */
 	struct vob_pool pool;
 	uint16_t pool_next[FW_QMAX];
 	struct fw_msg msg[FW_QMAX];
 	uint32_t half;
 	uint64_t next, acked, inflight, lost;
+#endif
 	/* both */
 	uint64_t done, bytes, t_live, t_progress;
 	uint8_t scratch[FW_SIZE_MAX];
 	uint8_t vq_state[VOB_VQ_STATE_SIZE(FW_QMAX, 0)] __attribute__((aligned(64)));
 } fw;
 
-static const char *fw_word(const char *s, const char *key)
+const char *fw_word(const char *s, const char *key)
 {
 	size_t n = 0;
 
@@ -105,14 +103,11 @@ static uint32_t fw_num(const char *cmd, const char *key, uint32_t dflt)
 	return x;
 }
 
-static void fw_parse(const struct pc_mb_info *mbi, struct fw_opts *o)
+static void fw_parse(const char *cmd, struct fw_opts *o)
 {
-	const char *cmd = "";
 	const char *role;
 
-	if (mbi->flags & PC_MB_INFO_CMDLINE)
-		cmd = (const char *)(uintptr_t)mbi->cmdline;
-	pc_printf("vob-fw: command line '%s'\n", cmd);
+	fw_printf("vob-fw: command line '%s'\n", cmd);
 	role = fw_word(cmd, "role=");
 	o->driver = role && role[0] == 'd' && role[1] == 'r';
 	o->packed = fw_num(cmd, "packed=", 0) != 0;
@@ -120,54 +115,24 @@ static void fw_parse(const struct pc_mb_info *mbi, struct fw_opts *o)
 	o->size = fw_num(cmd, "size=", 64u);
 	o->queue = fw_num(cmd, "queue=", 64u);
 	o->timeout_s = fw_num(cmd, "timeout=", 30u);
-	o->bar_move = fw_word(cmd, "bar=move") != NULL;
 	if (o->size < 8u || o->size > FW_SIZE_MAX)
 		o->size = 64u;
 	if (o->queue < 1u || o->queue > FW_QMAX || (o->queue & (o->queue - 1u)))
 		o->queue = 64u;
 }
 
+static void fw_fail(int status, const char *what, int err) __attribute__((noreturn));
+
 static void fw_fail(int status, const char *what, int err)
 {
-	pc_printf("vob-fw: FAIL: %s%s%s\n", what, err ? ": " : "", err ? vob_strerror(err) : "");
-	pc_exit((uint8_t)status);
+	fw_printf("vob-fw: FAIL: %s%s%s\n", what, err ? ": " : "", err ? vob_strerror(err) : "");
+	board_exit((uint8_t)status);
 }
 
 static uint64_t fw_clock(void *user)
 {
 	(void)user;
-	return pc_clock_ns();
-}
-
-/* Find ivshmem-plain and make its BAR2 reachable: memory decoding on, and
- * an address below 4 GiB (paging is off: the CPU reaches only that). */
-static void fw_find_window(const struct pc_mb_info *mbi)
-{
-	struct pc_pci d;
-	struct pc_bar bar;
-	uint64_t ram_top = 0x100000u;
-
-	if (mbi->flags & PC_MB_INFO_MEM)
-		ram_top += (uint64_t)mbi->mem_upper * 1024u;
-	if (pc_pci_find(IVSHMEM_VENDOR, IVSHMEM_DEVICE, &d))
-		fw_fail(FW_ESETUP, "no ivshmem-plain device (1af4:1110) on the PCI bus", 0);
-	if (pc_bar_probe(&d, IVSHMEM_BAR2, &bar))
-		fw_fail(FW_ESETUP, "ivshmem BAR2 is not a memory BAR", 0);
-	pc_printf("vob-fw: ivshmem at %02x:%02x.%x, BAR2 %llx (%llu KiB, %s%s) from the BIOS\n",
-		  (unsigned)d.bus, (unsigned)d.dev, (unsigned)d.fn, bar.base, bar.size >> 10,
-		  bar.is64 ? "64-bit" : "32-bit", bar.prefetch ? ", prefetchable" : "");
-	if (fw.o.bar_move || !bar.base || bar.base + bar.size > 0x100000000ull) {
-		if (pc_bar_place_low(&d, IVSHMEM_BAR2, &bar, ram_top))
-			fw_fail(FW_ESETUP, "no room below 4 GiB for the ivshmem BAR", 0);
-		pc_printf("vob-fw: BAR2 assigned by the firmware at %llx\n", bar.base);
-	}
-	pc_pci_enable_mem(&d);
-	fw.win.link_addr = 0;
-	fw.win.size = bar.size;
-	fw.win.ptr = (void *)(uintptr_t)bar.base;
-	fw.win.kind = VOB_MEM_COHERENT; /* QEMU's RAM behind the BAR, same host caches */
-	fw.win.owner = VOB_WIN_LOCAL;
-	fw.win.access = VOB_MAP_READ | VOB_MAP_WRITE;
+	return board_clock_ns();
 }
 
 static void fw_open(unsigned side)
@@ -190,7 +155,7 @@ static void fw_open(unsigned side)
 	tc.nslots = EX_NSLOTS;
 	tc.nqueues = EX_NQUEUES;
 	tc.config_max = EX_CONFIG_MAX;
-	tc.epoch_seed = (uint32_t)pc_rdtsc();
+	tc.epoch_seed = board_seed();
 	err = vob_table_init(&fw.t, &fw.link, &tc);
 	if (err)
 		fw_fail(FW_ESETUP, "vob_table_init", err);
@@ -217,7 +182,7 @@ static int fw_serve(struct vob_vq *vq)
 		if (err == VOB_EAGAIN)
 			break;
 		if (err) {
-			pc_printf("vob-fw: the driver broke the ring: %s; asking for a reset\n",
+			fw_printf("vob-fw: the driver broke the ring: %s; asking for a reset\n",
 				  vob_strerror(err));
 			vob_dev_set_needs_reset(&fw.dev);
 			return VOB_EPROTO;
@@ -248,10 +213,10 @@ static int fw_device_round(void *arg)
 	if (ev < 0)
 		return ev;
 	if (ev)
-		fw.t_progress = pc_clock_ns();
+		fw.t_progress = board_clock_ns();
 	if (ev & VOB_DEV_EV_LIVE) {
-		fw.t_live = pc_clock_ns();
-		pc_printf("vob-fw: echo device live: %s ring, features %llx\n",
+		fw.t_live = board_clock_ns();
+		fw_printf("vob-fw: echo device live: %s ring, features %llx\n",
 			  (vob_dev_features(&fw.dev, 0) & VOB_BIT(VOB_F_RING_PACKED)) ? "packed" : "split",
 			  vob_dev_features(&fw.dev, 0));
 	}
@@ -268,9 +233,9 @@ static int fw_device_round(void *arg)
 	if (n < 0)
 		return n;
 	if (n)
-		fw.t_progress = pc_clock_ns();
+		fw.t_progress = board_clock_ns();
 idle:
-	if (pc_clock_ns() - fw.t_progress > (uint64_t)fw.o.timeout_s * 1000000000u)
+	if (board_clock_ns() - fw.t_progress > (uint64_t)fw.o.timeout_s * 1000000000u)
 		return VOB_ETIMEDOUT;
 	return 0;
 }
@@ -294,12 +259,12 @@ static int fw_device(void)
 	r = vob_dev_init(&fw.dev, &fw.t, &c);
 	if (r)
 		fw_fail(FW_ESETUP, "vob_dev_init", r);
-	pc_printf("vob-fw: echo device published in slot 0 (queue of up to %u); waiting for "
+	fw_printf("vob-fw: echo device published in slot 0 (queue of up to %u); waiting for "
 		  "the driver\n", fw.o.queue);
-	fw.t_progress = pc_clock_ns();
+	fw.t_progress = board_clock_ns();
 	r = vob_bm_poll(&fw.port, fw_device_round, NULL, 0, 0);
-	t = pc_clock_ns() - fw.t_live;
-	pc_printf("vob-fw: echoed %llu messages (%llu bytes) in %llu ms\n", fw.done, fw.bytes,
+	t = board_clock_ns() - fw.t_live;
+	fw_printf("vob-fw: echoed %llu messages (%llu bytes) in %llu ms\n", fw.done, fw.bytes,
 		  fw.t_live ? t / 1000000u : 0);
 	vob_table_shutdown(&fw.t);
 	if (r == VOB_ETIMEDOUT)
@@ -311,6 +276,8 @@ static int fw_device(void)
 }
 
 /* ---- driver role: the echo driver ---- */
+
+#if VOB_CFG_DRIVER
 
 static void fw_on_lost(void *arg, uint16_t q, void *token)
 {
@@ -337,13 +304,13 @@ static int fw_collect(struct vob_vq *vq)
 		/* With IN_ORDER the device may report a batch in one used entry:
 		 * the others come back with 0 bytes written. */
 		if (written != fw.o.size && !(in_order && written == 0)) {
-			pc_printf("vob-fw: message %llu: device wrote %u bytes, expected %u\n", m->seq,
+			fw_printf("vob-fw: message %llu: device wrote %u bytes, expected %u\n", m->seq,
 				  written, fw.o.size);
 			return VOB_EPROTO;
 		}
 		bad = ex_check(m->buf + fw.half, fw.o.size, m->seq);
 		if (bad != fw.o.size) {
-			pc_printf("vob-fw: message %llu: echoed byte %u is wrong\n", m->seq, bad);
+			fw_printf("vob-fw: message %llu: echoed byte %u is wrong\n", m->seq, bad);
 			return VOB_EPROTO;
 		}
 		fw.acked++;
@@ -401,12 +368,12 @@ static int fw_driver_round(void *arg)
 	if (ev < 0)
 		return ev;
 	if (ev)
-		fw.t_progress = pc_clock_ns();
+		fw.t_progress = board_clock_ns();
 	if (ev & VOB_DEV_EV_REFUSED)
 		return VOB_ENOTSUP;
 	if (ev & VOB_DEV_EV_LIVE) {
-		fw.t_live = pc_clock_ns();
-		pc_printf("vob-fw: echo driver live: %s ring, features %llx, queue %u\n",
+		fw.t_live = board_clock_ns();
+		fw_printf("vob-fw: echo driver live: %s ring, features %llx, queue %u\n",
 			  (vob_dev_features(&fw.dev, 0) & VOB_BIT(VOB_F_RING_PACKED)) ? "packed" : "split",
 			  vob_dev_features(&fw.dev, 0), (unsigned)fw.vq.size);
 	}
@@ -422,11 +389,11 @@ static int fw_driver_round(void *arg)
 	if (m < 0)
 		return m;
 	if (n || m)
-		fw.t_progress = pc_clock_ns();
+		fw.t_progress = board_clock_ns();
 	if (fw.acked >= fw.o.count)
 		return 1;
 idle:
-	if (pc_clock_ns() - fw.t_progress > (uint64_t)fw.o.timeout_s * 1000000000u)
+	if (board_clock_ns() - fw.t_progress > (uint64_t)fw.o.timeout_s * 1000000000u)
 		return VOB_ETIMEDOUT;
 	return 0;
 }
@@ -463,12 +430,12 @@ static int fw_driver(void)
 	r = vob_dev_init(&fw.dev, &fw.t, &c);
 	if (r)
 		fw_fail(FW_ESETUP, "vob_dev_init", r);
-	pc_printf("vob-fw: looking for the echo device in slot 0; sending %u messages of %u "
+	fw_printf("vob-fw: looking for the echo device in slot 0; sending %u messages of %u "
 		  "bytes\n", fw.o.count, fw.o.size);
-	fw.t_progress = pc_clock_ns();
+	fw.t_progress = board_clock_ns();
 	r = vob_bm_poll(&fw.port, fw_driver_round, NULL, 0, 0);
-	t = pc_clock_ns() - fw.t_live;
-	pc_printf("vob-fw: %llu messages of %u bytes echoed and checked in %llu ms: %llu msg/s; "
+	t = board_clock_ns() - fw.t_live;
+	fw_printf("vob-fw: %llu messages of %u bytes echoed and checked in %llu ms: %llu msg/s; "
 		  "%llu lost\n", fw.acked, fw.o.size, t / 1000000u,
 		  t && fw.t_live ? fw.acked * 1000000000u / t : 0, fw.lost);
 	vob_table_shutdown(&fw.t);
@@ -479,26 +446,26 @@ static int fw_driver(void)
 		fw_fail(FW_ETRAFFIC, "echo", r);
 	return FW_OK;
 }
-
-void fw_main(uint32_t magic, const struct pc_mb_info *mbi);
-
-void fw_main(uint32_t magic, const struct pc_mb_info *mbi)
+#else
+static int fw_driver(void)
 {
-	uint64_t hz;
+	fw_fail(FW_ESETUP, "this image has no driver role (built with VOB_CFG_DRIVER=0)", 0);
+	return FW_ESETUP;
+}
+#endif
+
+void fw_run(const char *cmd)
+{
+	const char *err;
 	int status;
 
-	pc_serial_init();
-	pc_printf("\nvob-fw: vob %d.%d.%d firmware (multiboot, 32-bit, polling)\n", VOB_VERSION_MAJOR,
-		  VOB_VERSION_MINOR, VOB_VERSION_PATCH);
-	if (magic != PC_MB_BOOT_MAGIC)
-		fw_fail(FW_ESETUP, "not started by a multiboot loader", 0);
-	hz = pc_clock_init();
-	pc_printf("vob-fw: TSC %llu kHz\n", hz / 1000u);
-	fw_parse(mbi, &fw.o);
-	fw_find_window(mbi);
-	pc_printf("vob-fw: window at %x, %llu KiB; role %s\n", (uint32_t)(uintptr_t)fw.win.ptr,
+	fw_parse(cmd, &fw.o);
+	err = board_window(cmd, &fw.win);
+	if (err)
+		fw_fail(FW_ESETUP, err, 0);
+	fw_printf("vob-fw: window at %x, %llu KiB; role %s\n", (uint32_t)(uintptr_t)fw.win.ptr,
 		  fw.win.size >> 10, fw.o.driver ? "driver" : "device");
 	status = fw.o.driver ? fw_driver() : fw_device();
-	pc_printf("vob-fw: %s\n", status == FW_OK ? "PASS" : "FAIL");
-	pc_exit((uint8_t)status);
+	fw_printf("vob-fw: %s\n", status == FW_OK ? "PASS" : "FAIL");
+	board_exit((uint8_t)status);
 }

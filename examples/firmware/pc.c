@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The PC side of the firmware example (pc.h), and the four memory functions
- * libvob needs (there is no libc). */
+/* The PC side of the firmware example (pc.h), and memcpy / memset with the
+ * x86 string instructions (there is no libc). */
 #include <stddef.h>
 #include <string.h>
 
@@ -32,7 +32,7 @@ static inline uint32_t inl(uint16_t port)
 	return v;
 }
 
-/* ---- memory functions (the compiler and libvob call them) ---- */
+/* ---- memcpy and memset with string instructions (fw_lib.c has the other two) ---- */
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
@@ -44,35 +44,12 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 	return dst;
 }
 
-void *memmove(void *dst, const void *src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	if (d <= s || d >= s + n)
-		return memcpy(dst, src, n);
-	while (n--)
-		d[n] = s[n];
-	return dst;
-}
-
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
 
 	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const unsigned char *x = a, *y = b;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (x[i] != y[i])
-			return x[i] < y[i] ? -1 : 1;
-	return 0;
 }
 
 /* ---- serial ---- */
@@ -99,87 +76,6 @@ void pc_putc(char c)
 	while (!(inb(COM1 + 5) & 0x20) && --spin) /* transmit holding register empty */
 		;
 	outb(COM1, (uint8_t)c);
-}
-
-static void pc_put_num(uint64_t v, unsigned base, unsigned width, char pad)
-{
-	char buf[24];
-	unsigned n = 0;
-
-	do {
-		unsigned d = (unsigned)(v % base);
-
-		buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-		v /= base;
-	} while (v);
-	while (width > n) {
-		pc_putc(pad);
-		width--;
-	}
-	while (n)
-		pc_putc(buf[--n]);
-}
-
-void pc_printf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	for (; *fmt; fmt++) {
-		unsigned width = 0, longs = 0;
-		char pad = ' ';
-
-		if (*fmt != '%') {
-			pc_putc(*fmt);
-			continue;
-		}
-		fmt++;
-		if (*fmt == '0')
-			pad = '0';
-		while (*fmt >= '0' && *fmt <= '9')
-			width = width * 10u + (unsigned)(*fmt++ - '0');
-		while (*fmt == 'l') {
-			longs++;
-			fmt++;
-		}
-		switch (*fmt) {
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-
-			while (*s)
-				pc_putc(*s++);
-			break;
-		}
-		case 'c':
-			pc_putc((char)va_arg(ap, int));
-			break;
-		case 'd': {
-			int v = va_arg(ap, int);
-
-			if (v < 0) {
-				pc_putc('-');
-				pc_put_num((uint64_t)-(int64_t)v, 10, width, pad);
-			} else {
-				pc_put_num((uint64_t)v, 10, width, pad);
-			}
-			break;
-		}
-		case 'u':
-		case 'x':
-			pc_put_num(longs >= 2 ? va_arg(ap, uint64_t) : va_arg(ap, uint32_t),
-				   *fmt == 'u' ? 10u : 16u, width, pad);
-			break;
-		case '%':
-			pc_putc('%');
-			break;
-		default:
-			pc_putc('?');
-			if (!*fmt)
-				fmt--;
-			break;
-		}
-	}
-	va_end(ap);
 }
 
 /* ---- clock ---- */

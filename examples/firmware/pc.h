@@ -7,7 +7,6 @@
 #ifndef VOB_FW_PC_H
 #define VOB_FW_PC_H
 
-#include <stdarg.h>
 #include <stdint.h>
 
 /* Multiboot (v1) information, the fields used. */
@@ -22,12 +21,9 @@ struct pc_mb_info {
 	uint32_t cmdline;   /* physical address of a NUL-terminated string */
 };
 
-/* COM1 at 115200 8N1; output only. */
+/* COM1 at 115200 8N1; output only ('\n' goes out as "\r\n"). */
 void pc_serial_init(void);
 void pc_putc(char c);
-/* A small printf: %s %c %d %u %x (32-bit), %llu %llx (64-bit), widths
- * like %8llx with a 0 flag. */
-void pc_printf(const char *fmt, ...);
 
 /* Calibrate the TSC against PIT channel 2 (10 ms). Returns the TSC rate in
  * Hz; without a PIT it assumes 1 GHz. */
