@@ -94,16 +94,21 @@ void board_exit(uint8_t status)
 		mps2_semihost(SH_SYS_EXIT_EXTENDED, blk);
 }
 
+/* QEMU's -append, after the image's path. A command line that does not
+ * fit is refused by QEMU: a set-up failure, not a run with defaults. */
 static const char *mps2_cmdline(void)
 {
-	static char buf[256];
+	static char buf[1024];
 	struct {
 		char *buf;
 		uint32_t len;
 	} blk = { buf, sizeof(buf) - 1u };
 
-	if (mps2_semihost(SH_SYS_GET_CMDLINE, &blk) != 0)
-		return "";
+	if (mps2_semihost(SH_SYS_GET_CMDLINE, &blk) != 0) {
+		fw_printf("vob-fw: FAIL: no command line from semihosting (longer than %u bytes?)\n",
+			  (unsigned)sizeof(buf) - 1u);
+		board_exit(FW_ESETUP);
+	}
 	buf[blk.len < sizeof(buf) ? blk.len : sizeof(buf) - 1u] = '\0';
 	return buf;
 }
