@@ -36,8 +36,8 @@ const char *board_window(const char *cmd, struct vob_bm_window *win);
  * (64-bit), widths like %8llx with a 0 flag. */
 void fw_printf(const char *fmt, ...);
 /* Where the value of word @key ("role=", "bar=move") starts in the command
- * line @s, or NULL when @key is not one of its words. */
-const char *fw_word(const char *s, const char *key);
+ * line @line, or NULL when no word of it starts with @key. */
+const char *fw_word(const char *line, const char *key);
 /* Parse the command line @cmd, get the window, run the role and leave
  * through board_exit(). Called by the board's start-up code once its
  * console and clock work. */

@@ -72,16 +72,19 @@ static struct fw {
 	uint8_t vq_state[VOB_VQ_STATE_SIZE(FW_QMAX, 0)] __attribute__((aligned(64)));
 } fw;
 
-const char *fw_word(const char *s, const char *key)
+const char *fw_word(const char *line, const char *key)
 {
+	const char *s;
 	size_t n = 0;
 
 	while (key[n])
 		n++;
-	for (; *s; s++) {
+	for (s = line; *s; s++) {
 		size_t i = 0;
 
-		if (s[0] != ' ' && s != key && s[-1] != ' ')
+		/* Only where a word starts: at the start of the line or after a
+		 * space (never reading before the line). */
+		if (s != line && s[-1] != ' ')
 			continue;
 		while (i < n && s[i] == key[i])
 			i++;
