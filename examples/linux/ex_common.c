@@ -3,11 +3,13 @@
 
 #include "ex_common.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 volatile int ex_stop;
 
@@ -59,6 +61,51 @@ missing:
 bad:
 	fprintf(stderr, "%s: bad value for %s (try --help)\n", o->prog, a);
 	return -1;
+}
+
+int ex_opts_parse(struct ex_opts *o, int argc, char **argv,
+		  void (*usage)(FILE *f, struct ex_opts *o), ex_opt_fn own, void *arg)
+{
+	int i, r;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout, o);
+			return 1;
+		}
+		r = ex_opts_common(o, argc, argv, &i);
+		if (!r && own)
+			r = own(arg, o, argc, argv, &i);
+		if (r < 0)
+			return -1;
+		if (!r) {
+			fprintf(stderr, "%s: unknown option %s, or a value missing (try --help)\n",
+				o->prog, argv[i]);
+			return -1;
+		}
+	}
+	if (o->queue_max && o->queue > o->queue_max) {
+		fprintf(stderr, "%s: --queue at most %u\n", o->prog, o->queue_max);
+		return -1;
+	}
+	return 0;
+}
+
+int ex_write_all(int fd, const void *p, size_t n)
+{
+	const uint8_t *b = (const uint8_t *)p;
+
+	while (n) {
+		ssize_t w = write(fd, b, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }
 
 void ex_opts_help(FILE *f, const struct ex_opts *o)

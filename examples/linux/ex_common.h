@@ -18,6 +18,7 @@ struct ex_opts {
 	char window[512];      /* window spec */
 	char doorbell[512];    /* doorbell spec */
 	unsigned queue;        /* queue size */
+	unsigned queue_max;    /* largest --queue the program takes (0: no limit) */
 	int packed;            /* driver: ask for the packed ring */
 	int quiet;
 	FILE *msg;             /* where messages go (stdout, or stderr) */
@@ -40,6 +41,19 @@ void ex_opts_init(struct ex_opts *o, const char *prog, const char *name, const c
 int ex_opts_common(struct ex_opts *o, int argc, char **argv, int *i);
 /* Help text of the common options. */
 void ex_opts_help(FILE *f, const struct ex_opts *o);
+/* A program's own options, in the shape of ex_opts_common(): 1 when
+ * argv[*i] was taken (*i moved past its values), 0 when it is not one of
+ * them (or a value is missing), -1 on a bad value (message printed). */
+typedef int (*ex_opt_fn)(void *arg, struct ex_opts *o, int argc, char **argv, int *i);
+/* Read the command line: the common options, -h/--help (prints @usage to
+ * stdout) and, through @own (may be NULL), the program's; then checks
+ * --queue against queue_max. Returns 0 to go
+ * on, 1 after the help (exit 0), -1 on an error with its message printed
+ * (exit 2). */
+int ex_opts_parse(struct ex_opts *o, int argc, char **argv,
+		  void (*usage)(FILE *f, struct ex_opts *o), ex_opt_fn own, void *arg);
+/* Write all @n bytes to @fd (retrying short writes and EINTR); 0, or -1. */
+int ex_write_all(int fd, const void *p, size_t n);
 /* Port, windows, doorbell, link, table on @side; prints what it did. */
 int ex_open(struct ex *e, struct ex_opts *o, unsigned side);
 void ex_close(struct ex *e);

@@ -3,6 +3,8 @@
 
 #include "ex_tap.h"
 
+#include "vob/net.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -12,6 +14,44 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+struct net_opts {
+	struct ex_bridge *b;
+	ex_opt_fn own;
+	void *arg;
+};
+
+static int net_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
+{
+	struct net_opts *n = (struct net_opts *)arg;
+
+	if (!strcmp(argv[*i], "--tap") && *i + 1 < argc) {
+		n->b->tap = argv[++*i];
+		return 1;
+	}
+	return n->own ? n->own(n->arg, o, argc, argv, i) : 0;
+}
+
+int ex_net_start(struct ex_bridge *b, struct ex_opts *o, int argc, char **argv,
+		 void (*usage)(FILE *f, struct ex_opts *o), ex_opt_fn own, void *arg)
+{
+	struct net_opts n = { b, own, arg };
+	int r;
+
+	o->queue = o->queue_max = VOB_NET_QSIZE;
+	b->tap = NULL;
+	r = ex_opts_parse(o, argc, argv, usage, net_opt, &n);
+	if (r)
+		return r < 0 ? 2 : 0;
+	if (!b->tap) {
+		fprintf(stderr, "%s: --tap NAME is required (try --help)\n", o->prog);
+		return 2;
+	}
+	ex_signals();
+	b->prog = o->prog;
+	b->fd = ex_tap_open(o->prog, b->tap);
+	return b->fd < 0 ? 1 : -1;
+}
 
 int ex_tap_open(const char *prog, const char *name)
 {

@@ -31,6 +31,15 @@ struct ex_bridge {
  * non-blocking. Returns the fd or -1 with a message. */
 int ex_tap_open(const char *prog, const char *name);
 
+/* The start of both programs of the pair: read the command line (the
+ * common options, --tap NAME, and the program's own through @own, which may
+ * be NULL), check it (--tap is required, --queue at most VOB_NET_QSIZE),
+ * install the signal handlers and open the TAP into @b. Returns -1 when the
+ * program goes on, else the status to exit with (0 after --help, 2 for a
+ * bad command line, 1 when the TAP does not open). */
+int ex_net_start(struct ex_bridge *b, struct ex_opts *o, int argc, char **argv,
+		 void (*usage)(FILE *f, struct ex_opts *o), ex_opt_fn own, void *arg);
+
 /* Move what can move each way. Returns 1 when something moved, 0 when both
  * directions are idle (every class call ended with VOB_EAGAIN, which armed
  * the notifications), -1 on a TAP error (with a message). */

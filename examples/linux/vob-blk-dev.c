@@ -42,6 +42,33 @@ static void usage(FILE *f, struct ex_opts *o)
 		"  --id TEXT            the GET_ID answer (default: the image's file name)\n");
 }
 
+struct blk_args {
+	const char *image, *id; /* --image, --id */
+	int ro;                 /* --readonly */
+};
+
+static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
+{
+	struct blk_args *a = (struct blk_args *)arg;
+	const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+
+	(void)o;
+	if (!strcmp(argv[*i], "--readonly")) {
+		a->ro = 1;
+		return 1;
+	}
+	if (!v)
+		return 0;
+	if (!strcmp(argv[*i], "--image"))
+		a->image = v;
+	else if (!strcmp(argv[*i], "--id"))
+		a->id = v;
+	else
+		return 0;
+	++*i;
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	static struct vob_blk_dev b;
@@ -49,41 +76,20 @@ int main(int argc, char **argv)
 	static struct ex_img m;
 	struct vob_blk_dev_cfg bc;
 	struct ex_opts o;
-	const char *image = NULL, *id = NULL;
-	int i, r, rc = 1, ro = 0;
+	struct blk_args a = { NULL, NULL, 0 };
+	int r, rc = 1;
 
 	ex_opts_init(&o, "vob-blk-dev", "vob-blk", "1M");
-	o.queue = VOB_BLK_QSIZE;
+	o.queue = o.queue_max = VOB_BLK_QSIZE;
 	m.fd = -1;
-	for (i = 1; i < argc; i++) {
-		r = ex_opts_common(&o, argc, argv, &i);
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout, &o);
-			return 0;
-		} else if (!strcmp(argv[i], "--image") && i + 1 < argc) {
-			image = argv[++i];
-		} else if (!strcmp(argv[i], "--readonly")) {
-			ro = 1;
-		} else if (!strcmp(argv[i], "--id") && i + 1 < argc) {
-			id = argv[++i];
-		} else {
-			fprintf(stderr, "%s: unknown option %s (try --help)\n", o.prog, argv[i]);
-			return 2;
-		}
-	}
-	if (!image) {
+	r = ex_opts_parse(&o, argc, argv, usage, own_opt, &a);
+	if (r)
+		return r < 0 ? 2 : 0;
+	if (!a.image) {
 		fprintf(stderr, "%s: --image FILE is required (try --help)\n", o.prog);
 		return 2;
 	}
-	if (o.queue > VOB_BLK_QSIZE) {
-		fprintf(stderr, "%s: --queue at most %d\n", o.prog, VOB_BLK_QSIZE);
-		return 2;
-	}
-	if (ex_img_open(&m, o.prog, image, ro))
+	if (ex_img_open(&m, o.prog, a.image, a.ro))
 		return 1;
 	ex_signals();
 	if (ex_open(&e, &o, EX_SIDE_DEVICE))
@@ -93,15 +99,15 @@ int main(int argc, char **argv)
 	bc.queue_size = (uint16_t)o.queue;
 	bc.capacity = m.bytes / VOB_BLK_SECTOR_SIZE;
 	bc.blk_size = 4096;
-	bc.read_only = ro;
+	bc.read_only = a.ro;
 	bc.max_discard_seg = 16;
 	bc.max_write_zeroes_seg = 16;
 	bc.write_zeroes_may_unmap = true;
-	if (!id) {
-		id = strrchr(image, '/');
-		id = id ? id + 1 : image;
+	if (!a.id) {
+		a.id = strrchr(a.image, '/');
+		a.id = a.id ? a.id + 1 : a.image;
 	}
-	memcpy(bc.id, id, strlen(id) < VOB_BLK_ID_BYTES ? strlen(id) : VOB_BLK_ID_BYTES);
+	memcpy(bc.id, a.id, strlen(a.id) < VOB_BLK_ID_BYTES ? strlen(a.id) : VOB_BLK_ID_BYTES);
 	bc.vendor_id = EX_VENDOR_ID;
 	bc.ops = &ex_img_ops;
 	bc.ctx = &m;
@@ -112,8 +118,8 @@ int main(int argc, char **argv)
 	}
 	if (!o.quiet)
 		printf("%s: virtio-blk device published: %s, %" PRIu64 " sectors (%" PRIu64
-		       " bytes)%s\n", o.prog, image, bc.capacity, bc.capacity * VOB_BLK_SECTOR_SIZE,
-		       ro ? ", read-only" : "");
+		       " bytes)%s\n", o.prog, a.image, bc.capacity, bc.capacity * VOB_BLK_SECTOR_SIZE,
+		       a.ro ? ", read-only" : "");
 	fflush(stdout);
 	while (!ex_stop) {
 		int ev = vob_blk_dev_poll(&b);

@@ -352,88 +352,91 @@ static int num(const char *s, uint64_t *out)
 	return *end || errno ? -1 : 0;
 }
 
-int main(int argc, char **argv)
+/* The actions in command-line order, and the options that tune them. */
+struct acts {
+	struct act a[MAX_ACTS];
+	int n;
+};
+
+static int act_opt(void *arg, struct ex_opts *eo, int argc, char **argv, int *i)
 {
-	static struct act acts[MAX_ACTS];
-	struct vob_blk_drv_cfg bc;
-	struct vob_blk_info info;
-	uint8_t id[VOB_BLK_ID_BYTES + 1];
+	struct acts *l = (struct acts *)arg;
+	struct act *a = &l->a[l->n];
+	const char *o = argv[*i];
 	uint64_t v;
-	int i, r, rc = 1, nacts = 0, idq = -1;
+	int take = 0; /* values after the option */
 
-	ex_opts_init(&d.o, "vob-blk-drv", "vob-blk", "1M");
-	d.o.queue = VOB_BLK_QSIZE;
-	d.chunk = 64;
-	d.timeout = 10;
-	for (i = 1; i < argc; i++) {
-		struct act *a = &acts[nacts];
-		const char *o = argv[i];
-
-		r = ex_opts_common(&d.o, argc, argv, &i);
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
-		if (nacts == MAX_ACTS) {
-			fprintf(stderr, "%s: at most %d actions\n", d.o.prog, MAX_ACTS);
-			return 2;
+	if (!strcmp(o, "--chunk") && *i + 1 < argc) {
+		if (num(argv[*i + 1], &v) || !v || v > 65536)
+			goto bad;
+		d.chunk = (uint32_t)v;
+		take = 1;
+	} else if (!strcmp(o, "--seed") && *i + 1 < argc) {
+		if (num(argv[*i + 1], &d.seed))
+			goto bad;
+		take = 1;
+	} else if (!strcmp(o, "--timeout") && *i + 1 < argc) {
+		d.timeout = strtod(argv[*i + 1], NULL);
+		take = 1;
+	} else {
+		if (l->n == MAX_ACTS) {
+			fprintf(stderr, "%s: at most %d actions\n", eo->prog, MAX_ACTS);
+			return -1;
 		}
-		if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-			usage(stdout, &d.o);
-			return 0;
-		} else if (!strcmp(o, "--chunk") && i + 1 < argc) {
-			if (num(argv[++i], &v) || !v || v > 65536)
-				goto bad;
-			d.chunk = (uint32_t)v;
-		} else if (!strcmp(o, "--seed") && i + 1 < argc) {
-			if (num(argv[++i], &d.seed))
-				goto bad;
-		} else if (!strcmp(o, "--timeout") && i + 1 < argc) {
-			d.timeout = strtod(argv[++i], NULL);
-		} else if (!strcmp(o, "--read") && i + 3 < argc) {
+		if (!strcmp(o, "--read") && *i + 3 < argc) {
 			a->kind = A_READ;
-			if (num(argv[i + 1], &a->sector) || num(argv[i + 2], &a->count))
+			if (num(argv[*i + 1], &a->sector) || num(argv[*i + 2], &a->count))
 				goto bad;
-			a->file = argv[i + 3];
+			a->file = argv[*i + 3];
 			if (!strcmp(a->file, "-"))
-				d.o.msg = stderr;
-			i += 3;
-			nacts++;
-		} else if (!strcmp(o, "--write") && i + 2 < argc) {
+				eo->msg = stderr;
+			take = 3;
+		} else if (!strcmp(o, "--write") && *i + 2 < argc) {
 			a->kind = A_WRITE;
-			if (num(argv[i + 1], &a->sector))
+			if (num(argv[*i + 1], &a->sector))
 				goto bad;
-			a->file = argv[i + 2];
-			i += 2;
-			nacts++;
+			a->file = argv[*i + 2];
+			take = 2;
 		} else if ((!strcmp(o, "--write-pattern") || !strcmp(o, "--verify") ||
-			    !strcmp(o, "--discard") || !strcmp(o, "--write-zeroes")) && i + 2 < argc) {
+			    !strcmp(o, "--discard") || !strcmp(o, "--write-zeroes")) &&
+			   *i + 2 < argc) {
 			a->kind = !strcmp(o, "--write-pattern") ? A_PATTERN :
 				  !strcmp(o, "--verify")	? A_VERIFY :
 				  !strcmp(o, "--discard")	? A_DISCARD :
 								  A_ZEROES;
-			if (num(argv[i + 1], &a->sector) || num(argv[i + 2], &a->count) ||
+			if (num(argv[*i + 1], &a->sector) || num(argv[*i + 2], &a->count) ||
 			    !a->count || a->count > (1ull << 31))
 				goto bad;
-			i += 2;
-			nacts++;
+			take = 2;
 		} else if (!strcmp(o, "--flush")) {
 			a->kind = A_FLUSH;
-			nacts++;
 		} else {
-			fprintf(stderr, "%s: unknown option %s, or a value missing (try --help)\n",
-				d.o.prog, o);
-			return 2;
+			return 0;
 		}
-		continue;
+		l->n++;
+	}
+	*i += take;
+	return 1;
 bad:
-		fprintf(stderr, "%s: bad value for %s (try --help)\n", d.o.prog, o);
-		return 2;
-	}
-	if (d.o.queue > VOB_BLK_QSIZE) {
-		fprintf(stderr, "%s: --queue at most %d\n", d.o.prog, VOB_BLK_QSIZE);
-		return 2;
-	}
+	fprintf(stderr, "%s: bad value for %s (try --help)\n", eo->prog, o);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static struct acts acts;
+	struct vob_blk_drv_cfg bc;
+	struct vob_blk_info info;
+	uint8_t id[VOB_BLK_ID_BYTES + 1];
+	int i, r, rc = 1, idq = -1;
+
+	ex_opts_init(&d.o, "vob-blk-drv", "vob-blk", "1M");
+	d.o.queue = d.o.queue_max = VOB_BLK_QSIZE;
+	d.chunk = 64;
+	d.timeout = 10;
+	r = ex_opts_parse(&d.o, argc, argv, usage, act_opt, &acts);
+	if (r)
+		return r < 0 ? 2 : 0;
 	d.msg = d.o.msg;
 	ex_signals();
 	if (ex_open(&d.e, &d.o, EX_SIDE_DRIVER))
@@ -491,8 +494,8 @@ bad:
 		(info.features & VOB_BIT(VOB_BLK_F_DISCARD)) ? ", discard" : "",
 		(info.features & VOB_BIT(VOB_BLK_F_WRITE_ZEROES)) ? ", write-zeroes" : "");
 	fflush(d.msg);
-	for (i = 0; i < nacts && !ex_stop; i++)
-		if (run(&acts[i]))
+	for (i = 0; i < acts.n && !ex_stop; i++)
+		if (run(&acts.a[i]))
 			goto out;
 	rc = ex_stop ? 130 : 0;
 out:

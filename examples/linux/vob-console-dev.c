@@ -37,21 +37,6 @@ static void usage(FILE *f, struct ex_opts *o)
 	ex_opts_help(f, o);
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static struct vob_console_dev c;
@@ -61,28 +46,14 @@ int main(int argc, char **argv)
 	struct ex_opts o;
 	size_t pend = 0, off = 0;
 	uint64_t from_stdin = 0, to_stdout = 0;
-	int i, r, rc = 1, in_eof = 0;
+	int r, rc = 1, in_eof = 0;
 
 	ex_opts_init(&o, "vob-console-dev", "vob-console", "1M");
-	o.queue = VOB_CONSOLE_QSIZE;
+	o.queue = o.queue_max = VOB_CONSOLE_QSIZE;
 	o.msg = stderr; /* stdout is the console's byte stream */
-	for (i = 1; i < argc; i++) {
-		r = ex_opts_common(&o, argc, argv, &i);
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout, &o);
-			return 0;
-		}
-		fprintf(stderr, "%s: unknown option %s (try --help)\n", o.prog, argv[i]);
-		return 2;
-	}
-	if (o.queue > VOB_CONSOLE_QSIZE) {
-		fprintf(stderr, "%s: --queue at most %d\n", o.prog, VOB_CONSOLE_QSIZE);
-		return 2;
-	}
+	r = ex_opts_parse(&o, argc, argv, usage, NULL, NULL);
+	if (r)
+		return r < 0 ? 2 : 0;
 	ex_signals();
 	if (ex_open(&e, &o, EX_SIDE_DEVICE))
 		goto out;
@@ -117,7 +88,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: driver went away or reset; waiting\n", o.prog);
 		/* driver -> stdout */
 		while ((n = vob_console_dev_read(&c, 0, out, sizeof(out))) > 0) {
-			if (write_all(1, out, (size_t)n))
+			if (ex_write_all(1, out, (size_t)n))
 				goto out;
 			to_stdout += (uint64_t)n;
 			moved = 1;

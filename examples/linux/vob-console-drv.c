@@ -41,19 +41,21 @@ static void usage(FILE *f, struct ex_opts *o)
 		"                       printing for SECS seconds, then exit\n");
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+/* --exit-on-eof SECS: the linger time in ns (@arg). */
+static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 {
-	while (n) {
-		ssize_t w = write(fd, p, n);
+	char *end;
+	double secs;
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
+	if (strcmp(argv[*i], "--exit-on-eof") || *i + 1 >= argc)
+		return 0;
+	secs = strtod(argv[++*i], &end);
+	if (end == argv[*i] || *end || !(secs >= 0 && secs < 1e9)) {
+		fprintf(stderr, "%s: bad value for --exit-on-eof (try --help)\n", o->prog);
+		return -1;
 	}
-	return 0;
+	*(uint64_t *)arg = (uint64_t)(secs * 1e9);
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -64,33 +66,16 @@ int main(int argc, char **argv)
 	struct vob_console_drv_cfg dc;
 	struct ex_opts o;
 	size_t pend = 0, off = 0;
-	uint64_t from_stdin = 0, to_stdout = 0, linger_ns = 0, t_eof = 0, lost_said = 0;
-	int i, r, rc = 1, in_eof = 0, exit_on_eof = 0;
+	/* --exit-on-eof: the linger time, UINT64_MAX when not asked for. */
+	uint64_t from_stdin = 0, to_stdout = 0, linger_ns = UINT64_MAX, t_eof = 0, lost_said = 0;
+	int r, rc = 1, in_eof = 0;
 
 	ex_opts_init(&o, "vob-console-drv", "vob-console", "1M");
-	o.queue = VOB_CONSOLE_QSIZE;
+	o.queue = o.queue_max = VOB_CONSOLE_QSIZE;
 	o.msg = stderr; /* stdout is the console's byte stream */
-	for (i = 1; i < argc; i++) {
-		r = ex_opts_common(&o, argc, argv, &i);
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout, &o);
-			return 0;
-		} else if (!strcmp(argv[i], "--exit-on-eof") && i + 1 < argc) {
-			exit_on_eof = 1;
-			linger_ns = (uint64_t)(strtod(argv[++i], NULL) * 1e9);
-		} else {
-			fprintf(stderr, "%s: unknown option %s (try --help)\n", o.prog, argv[i]);
-			return 2;
-		}
-	}
-	if (o.queue > VOB_CONSOLE_QSIZE) {
-		fprintf(stderr, "%s: --queue at most %d\n", o.prog, VOB_CONSOLE_QSIZE);
-		return 2;
-	}
+	r = ex_opts_parse(&o, argc, argv, usage, own_opt, &linger_ns);
+	if (r)
+		return r < 0 ? 2 : 0;
 	ex_signals();
 	if (ex_open(&e, &o, EX_SIDE_DRIVER))
 		goto out;
@@ -141,7 +126,7 @@ int main(int argc, char **argv)
 		}
 		/* device -> stdout */
 		while ((n = vob_console_drv_read(&c, 0, out, sizeof(out))) > 0) {
-			if (write_all(1, out, (size_t)n))
+			if (ex_write_all(1, out, (size_t)n))
 				goto out;
 			to_stdout += (uint64_t)n;
 			moved = 1;
@@ -164,7 +149,7 @@ int main(int argc, char **argv)
 			pend -= (size_t)n;
 			moved = 1;
 		}
-		if (exit_on_eof && in_eof && !pend) {
+		if (linger_ns != UINT64_MAX && in_eof && !pend) {
 			uint64_t now = ex_now();
 
 			if (!t_eof)

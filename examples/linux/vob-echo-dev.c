@@ -28,6 +28,7 @@ struct echo_dev {
 	struct vob_dev_queue dq;
 	void *state;
 	int log_fd;
+	const char *log_path; /* --log */
 	uint64_t limit;   /* exit after this many echoes (0: never) */
 	uint64_t echoed, bytes, lives, resets, refused;
 	uint8_t scratch[SCRATCH];
@@ -118,44 +119,42 @@ static int echo_serve(struct echo_dev *d, struct vob_vq *vq)
 	return (int)n;
 }
 
+/* --count N, --log FILE. */
+static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
+{
+	struct echo_dev *d = (struct echo_dev *)arg;
+	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+
+	(void)o;
+	if (!v)
+		return 0;
+	if (!strcmp(a, "--count"))
+		d->limit = strtoull(v, NULL, 0);
+	else if (!strcmp(a, "--log"))
+		d->log_path = v;
+	else
+		return 0;
+	++*i;
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	static struct echo_dev d;
 	struct ex_opts o;
 	struct vob_dev_cfg c;
-	const char *log_path = NULL;
 	uint64_t t0, t_live = 0, live_echoed = 0;
-	int i, r, rc = 1;
+	int r, rc = 1;
 
 	ex_opts_init(&o, "vob-echo-dev", "vob-echo", "4M");
-	for (i = 1; i < argc; i++) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		r = ex_opts_common(&o, argc, argv, &i);
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout, &o);
-			return 0;
-		} else if (!strcmp(argv[i], "--count") && v) {
-			d.limit = strtoull(v, NULL, 0);
-			i++;
-		} else if (!strcmp(argv[i], "--log") && v) {
-			log_path = v;
-			i++;
-		} else {
-			fprintf(stderr, "%s: unknown option or missing value: %s (try --help)\n", o.prog,
-				argv[i]);
-			return 2;
-		}
-	}
+	r = ex_opts_parse(&o, argc, argv, usage, own_opt, &d);
+	if (r)
+		return r < 0 ? 2 : 0;
 	d.log_fd = -1;
-	if (log_path) {
-		d.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (d.log_path) {
+		d.log_fd = open(d.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (d.log_fd < 0) {
-			fprintf(stderr, "%s: %s: %s\n", o.prog, log_path, strerror(errno));
+			fprintf(stderr, "%s: %s: %s\n", o.prog, d.log_path, strerror(errno));
 			return 1;
 		}
 		/* A predecessor killed in the middle of a write may have left

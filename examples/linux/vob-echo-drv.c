@@ -42,6 +42,7 @@ struct echo_drv {
 	uint64_t lost_lo, lost_hi, lost_batch;
 	uint64_t rtt_sum, rtt_max;
 	uint32_t max_inflight;
+	const char *log_path; /* --log */
 	int log_fd;
 	char logbuf[8192];
 	size_t loglen;
@@ -188,61 +189,59 @@ static int drv_send(struct echo_drv *d, struct vob_vq *vq)
 	return n;
 }
 
+/* --count N, --size N, --inflight N, --packed, --log FILE. */
+static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
+{
+	struct echo_drv *d = (struct echo_drv *)arg;
+	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+
+	if (!strcmp(a, "--packed")) {
+		o->packed = 1;
+		return 1;
+	}
+	if (!v)
+		return 0;
+	if (!strcmp(a, "--count")) {
+		d->count = strtoull(v, NULL, 0);
+	} else if (!strcmp(a, "--size")) {
+		d->size = (uint32_t)strtoul(v, NULL, 0);
+		if (d->size < 8 || d->size > MAX_SIZE) {
+			fprintf(stderr, "%s: --size must be 8 to %u\n", o->prog, MAX_SIZE);
+			return -1;
+		}
+	} else if (!strcmp(a, "--inflight")) {
+		d->max_inflight = (uint32_t)strtoul(v, NULL, 0);
+	} else if (!strcmp(a, "--log")) {
+		d->log_path = v;
+	} else {
+		return 0;
+	}
+	++*i;
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	static struct echo_drv d;
 	struct ex_opts o;
 	struct vob_dev_cfg c;
-	const char *log_path = NULL;
 	uint64_t t0, t_live = 0, live_acked = 0, t_report, t_wait, addr, pool_bytes;
 	uint64_t want;
-	int i, r, rc = 1, waiting_said = 0;
+	int r, rc = 1, waiting_said = 0;
 
 	ex_opts_init(&o, "vob-echo-drv", "vob-echo", "4M");
 	d.count = 100000;
 	d.size = 64;
-	for (i = 1; i < argc; i++) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		r = ex_opts_common(&o, argc, argv, &i);
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout, &o);
-			return 0;
-		} else if (!strcmp(argv[i], "--count") && v) {
-			d.count = strtoull(v, NULL, 0);
-			i++;
-		} else if (!strcmp(argv[i], "--size") && v) {
-			d.size = (uint32_t)strtoul(v, NULL, 0);
-			if (d.size < 8 || d.size > MAX_SIZE) {
-				fprintf(stderr, "%s: --size must be 8 to %u\n", o.prog, MAX_SIZE);
-				return 2;
-			}
-			i++;
-		} else if (!strcmp(argv[i], "--inflight") && v) {
-			d.max_inflight = (uint32_t)strtoul(v, NULL, 0);
-			i++;
-		} else if (!strcmp(argv[i], "--packed")) {
-			o.packed = 1;
-		} else if (!strcmp(argv[i], "--log") && v) {
-			log_path = v;
-			i++;
-		} else {
-			fprintf(stderr, "%s: unknown option or missing value: %s (try --help)\n", o.prog,
-				argv[i]);
-			return 2;
-		}
-	}
+	r = ex_opts_parse(&o, argc, argv, usage, own_opt, &d);
+	if (r)
+		return r < 0 ? 2 : 0;
 	if (!d.max_inflight || d.max_inflight > o.queue)
 		d.max_inflight = o.queue;
 	d.log_fd = -1;
-	if (log_path) {
-		d.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (d.log_path) {
+		d.log_fd = open(d.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (d.log_fd < 0) {
-			fprintf(stderr, "%s: %s: %s\n", o.prog, log_path, strerror(errno));
+			fprintf(stderr, "%s: %s: %s\n", o.prog, d.log_path, strerror(errno));
 			return 1;
 		}
 	}

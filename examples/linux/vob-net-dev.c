@@ -58,6 +58,18 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+/* --mac XX:XX:XX:XX:XX:XX into @arg (6 bytes). */
+static int mac_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
+{
+	if (strcmp(argv[*i], "--mac") || *i + 1 >= argc)
+		return 0;
+	if (parse_mac(argv[++*i], (uint8_t *)arg)) {
+		fprintf(stderr, "%s: bad value for --mac (try --help)\n", o->prog);
+		return -1;
+	}
+	return 1;
+}
+
 static int net_recv(void *obj, void *buf, size_t cap)
 {
 	return vob_net_dev_recv(obj, buf, cap, NULL);
@@ -77,47 +89,13 @@ int main(int argc, char **argv)
 	static struct ex_bridge br;
 	struct vob_net_dev_cfg nc;
 	struct ex_opts o;
-	const char *tap = NULL;
 	uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x76, 0x6f, 0x01 };
-	int i, r, rc = 1;
+	int r, rc = 1;
 
 	ex_opts_init(&o, "vob-net-dev", "vob-net", "1M");
-	o.queue = VOB_NET_QSIZE;
-	for (i = 1; i < argc; i++) {
-		r = ex_opts_common(&o, argc, argv, &i);
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout, &o);
-			return 0;
-		} else if (!strcmp(argv[i], "--tap") && i + 1 < argc) {
-			tap = argv[++i];
-		} else if (!strcmp(argv[i], "--mac") && i + 1 < argc) {
-			if (parse_mac(argv[++i], mac)) {
-				fprintf(stderr, "%s: bad value for --mac (try --help)\n", o.prog);
-				return 2;
-			}
-		} else {
-			fprintf(stderr, "%s: unknown option %s (try --help)\n", o.prog, argv[i]);
-			return 2;
-		}
-	}
-	if (!tap) {
-		fprintf(stderr, "%s: --tap NAME is required (try --help)\n", o.prog);
-		return 2;
-	}
-	if (o.queue > VOB_NET_QSIZE) {
-		fprintf(stderr, "%s: --queue at most %d\n", o.prog, VOB_NET_QSIZE);
-		return 2;
-	}
-	ex_signals();
-	br.fd = ex_tap_open(o.prog, tap);
-	br.tap = tap;
-	br.prog = o.prog;
-	if (br.fd < 0)
-		return 1;
+	r = ex_net_start(&br, &o, argc, argv, usage, mac_opt, mac);
+	if (r >= 0)
+		return r;
 	if (ex_open(&e, &o, EX_SIDE_DEVICE))
 		goto out;
 	memset(&nc, 0, sizeof(nc));
@@ -135,7 +113,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!o.quiet)
-		printf("%s: virtio-net device published, bridged to TAP %s\n", o.prog, tap);
+		printf("%s: virtio-net device published, bridged to TAP %s\n", o.prog, br.tap);
 	fflush(stdout);
 	while (!ex_stop) {
 		int ev = vob_net_dev_poll(&n);

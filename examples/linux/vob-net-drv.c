@@ -60,42 +60,13 @@ int main(int argc, char **argv)
 	static struct ex_bridge br;
 	struct vob_net_drv_cfg nc;
 	struct ex_opts o;
-	const char *tap = NULL;
 	uint8_t mac[6];
-	int i, r, rc = 1;
+	int r, rc = 1;
 
 	ex_opts_init(&o, "vob-net-drv", "vob-net", "1M");
-	o.queue = VOB_NET_QSIZE;
-	for (i = 1; i < argc; i++) {
-		r = ex_opts_common(&o, argc, argv, &i);
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout, &o);
-			return 0;
-		} else if (!strcmp(argv[i], "--tap") && i + 1 < argc) {
-			tap = argv[++i];
-		} else {
-			fprintf(stderr, "%s: unknown option %s (try --help)\n", o.prog, argv[i]);
-			return 2;
-		}
-	}
-	if (!tap) {
-		fprintf(stderr, "%s: --tap NAME is required (try --help)\n", o.prog);
-		return 2;
-	}
-	if (o.queue > VOB_NET_QSIZE) {
-		fprintf(stderr, "%s: --queue at most %d\n", o.prog, VOB_NET_QSIZE);
-		return 2;
-	}
-	ex_signals();
-	br.fd = ex_tap_open(o.prog, tap);
-	br.tap = tap;
-	br.prog = o.prog;
-	if (br.fd < 0)
-		return 1;
+	r = ex_net_start(&br, &o, argc, argv, usage, NULL, NULL);
+	if (r >= 0)
+		return r;
 	if (ex_open(&e, &o, EX_SIDE_DRIVER))
 		goto out;
 	/* Both rings in the first 64 KiB of the arena, the buffer pool after. */
@@ -122,7 +93,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!o.quiet)
-		printf("%s: looking for a virtio-net device, bridged to TAP %s\n", o.prog, tap);
+		printf("%s: looking for a virtio-net device, bridged to TAP %s\n", o.prog, br.tap);
 	fflush(stdout);
 	while (!ex_stop) {
 		int ev = vob_net_drv_poll(&n);
