@@ -264,17 +264,23 @@ static void be_save_position(struct vob_vhu_be *be, uint16_t q)
 /* Take the queues away from the class; they stay where they are. */
 static void be_stop(struct vob_vhu_be *be)
 {
+	char at[16 * VOB_VHU_MAX_QUEUES + 1] = "";
+	size_t n = 0;
 	uint16_t q;
 
 	if (!be->running)
 		return;
 	be->running = 0;
-	/* Before the class lets go of them: where each running queue stands. */
-	for (q = 0; q < be->cfg.num_queues; q++)
-		if (be->pq[q].size)
-			be_save_position(be, q);
-	/* The class's positions start over: a ring restarts only after the
-	 * front end places it again (new SET_VRING_ADDR and KICK). */
+	/* Before the class lets go of them: where each running queue stands
+	 * (GET_VRING_BASE answers it). */
+	for (q = 0; q < be->cfg.num_queues; q++) {
+		if (!be->pq[q].size)
+			continue;
+		be_save_position(be, q);
+		n += (size_t)snprintf(at + n, sizeof(at) - n, " %u:0x%x", q, be->vr[q].base);
+	}
+	/* A ring restarts only after the front end places it again (new
+	 * SET_VRING_ADDR and KICK; SET_VRING_BASE to resume it). */
 	for (q = 0; q < VOB_VHU_MAX_QUEUES; q++) {
 		be->vr[q].have &= (uint8_t)~(HAVE_ADDR | HAVE_KICK);
 		vhu_close_fd(&be->vr[q].kick);
@@ -284,7 +290,7 @@ static void be_stop(struct vob_vhu_be *be)
 		BLOG(be, "cannot restart the bridging table");
 	(void)be->cfg.poll(be->cfg.arg);
 	be_unmap(be->old, &be->nold);
-	BLOG(be, "queues stopped");
+	BLOG(be, "queues stopped at%s", at);
 }
 
 static bool be_queue_ready(const struct vob_vhu_be *be, uint16_t q)
