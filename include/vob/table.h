@@ -296,8 +296,8 @@ struct vob_vq *vob_dev_vq(struct vob_dev *d, uint16_t q);
 /**
  * @brief Where queue @p q runs: its size, ring areas, start position,
  * negotiated features, index and this side's doorbell id, as a struct
- * vob_vq_cfg (@c role is this
- * side's role; the indirect fields and @c seg_max are 0).
+ * vob_vq_cfg (@c role is this side's role; the indirect fields and
+ * @c seg_max are 0).
  *
  * Meant for proxies (vob_dev_cfg::foreign_queues), which hand the queue to a
  * foreign party instead of running it; works for any device.

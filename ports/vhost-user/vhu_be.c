@@ -277,7 +277,8 @@ static void be_stop(struct vob_vhu_be *be)
 		if (!be->pq[q].size)
 			continue;
 		be_save_position(be, q);
-		n += (size_t)snprintf(at + n, sizeof(at) - n, " %u:0x%x", q, be->vr[q].base);
+		n += (size_t)snprintf(at + n, sizeof(at) - n, " %u:0x%x", (unsigned)q,
+				      (unsigned)be->vr[q].base);
 	}
 	/* A ring restarts only after the front end places it again (new
 	 * SET_VRING_ADDR and KICK; SET_VRING_BASE to resume it). */
