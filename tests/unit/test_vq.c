@@ -448,6 +448,49 @@ static void test_start_position(void **state)
 	pair_free(&p);
 }
 
+/* The same late start with IN_ORDER, where a packed driver's buffer ids
+ * are ring positions (they begin at the start's) and a split ring's heads
+ * begin at descriptor 0 on both sides; chains pushed in order, two at a
+ * time, cross the wrap. */
+static void test_start_position_in_order(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c[2];
+	struct vob_seg s = { 0, 8 };
+	uint16_t size, start;
+	unsigned long i;
+	void *tok;
+	uint32_t w;
+
+	use_format(state);
+	size = packed() ? 7 : 8;
+	start = late_start();
+	assert_int_equal(setup(&p, size, F(IN_ORDER), 0, 4096), 0);
+	assert_int_equal(reinit_at(&p, start, true, true), 0);
+	for (i = 0; i < 30; i += 2) {
+		s.addr = pair_buf_addr(&p, 0);
+		assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, (void *)(uintptr_t)(i + 1)), 0);
+		s.addr = pair_buf_addr(&p, 64);
+		assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, (void *)(uintptr_t)(i + 2)), 0);
+		assert_int_equal(pop(&p, &c[0], iov, 8), 0);
+		assert_int_equal(pop(&p, &c[1], iov, 8), 0);
+		assert_int_equal(vob_vq_push(&p.dev, &c[0], 1), 0);
+		assert_int_equal(vob_vq_push(&p.dev, &c[1], 2), 0);
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+		assert_int_equal((uintptr_t)tok, i + 1);
+		assert_int_equal(w, 1);
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+		assert_int_equal((uintptr_t)tok, i + 2);
+		assert_int_equal(w, 2);
+	}
+	assert_int_equal(vob_vq_position(&p.drv), start_plus(start, 0, 30, size));
+	assert_int_equal(vob_vq_position(&p.dev), start_plus(start, 0, 30, size));
+	assert_int_equal(vob_vq_fault(&p.drv), VOB_FAULT_NONE);
+	assert_int_equal(vob_vq_fault(&p.dev), VOB_FAULT_NONE);
+	pair_free(&p);
+}
+
 /* A packed start must name a position of the ring; a split one may be any
  * 16-bit index. */
 static void test_start_checks(void **state)
@@ -1162,6 +1205,7 @@ int main(void)
 		BOTH(test_full_and_empty),
 		BOTH(test_index_wraparound),
 		BOTH(test_start_position),
+		BOTH(test_start_position_in_order),
 		BOTH(test_start_checks),
 		BOTH(test_device_resume),
 		BOTH(test_kick_flags),
