@@ -260,6 +260,7 @@ int vob_dev_queue_placement(const struct vob_dev *d, uint16_t q, struct vob_vq_c
 	out->desc_addr = dq->desc_addr;
 	out->driver_addr = dq->driver_addr;
 	out->device_addr = dq->device_addr;
+	out->start = dq->start;
 	return 0;
 }
 
@@ -425,11 +426,18 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		c.driver_addr = at[1];
 		c.device_addr = at[2];
 		c.seg_max = d->cfg.seg_max;
+		c.start = vob_load_le16(f16(e, DRVQ_START));
+		/* vob_vq_init() checks the start; for a foreign party, the
+		 * same rule: a packed start names a ring position. */
 		if (!d->cfg.foreign_queues &&
 		    (!dq->vq || vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len)))
 			return false;
-		if (d->cfg.foreign_queues && (!c.size || c.size > VOB_VQ_MAX_SIZE))
+		if (d->cfg.foreign_queues &&
+		    (!c.size || c.size > VOB_VQ_MAX_SIZE ||
+		     (VOB_CFG_PACKED && (c.features & VOB_BIT(VOB_F_RING_PACKED)) &&
+		      (c.start & 0x7fffu) >= c.size)))
 			return false;
+		dq->start = c.start;
 		dq->desc_addr = c.desc_addr;
 		dq->driver_addr = c.driver_addr;
 		dq->device_addr = c.device_addr;
@@ -697,11 +705,13 @@ static bool driver_setup_queues(struct vob_dev *d)
 		c.device_addr = dq->device_addr;
 		c.indirect_addr = dq->indirect_addr;
 		c.indirect_max = dq->indirect_max;
+		c.start = dq->start;
 		if (!d->cfg.foreign_queues &&
 		    vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len))
 			return false;
 		vob_store_le16(f16(e, DRVQ_SIZE), size);
 		vob_store_le16(f16(e, DRVQ_ENABLE), 1);
+		vob_store_le16(f16(e, DRVQ_START), c.start);
 		vob_put_le64(e + DRVQ_DESC, c.desc_addr);
 		vob_put_le64(e + DRVQ_DRIVER, c.driver_addr);
 		vob_put_le64(e + DRVQ_DEVICE, c.device_addr);

@@ -38,6 +38,7 @@
 #define DRV_QUEUES 48
 #define DRVQ_SIZE 0
 #define DRVQ_ENABLE 2
+#define DRVQ_START 4
 #define DRVQ_DESC 8
 #define DRVQ_DRIVER 16
 #define DRVQ_DEVICE 24

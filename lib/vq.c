@@ -41,6 +41,9 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	if (cfg->size == 0 || cfg->size > VOB_VQ_MAX_SIZE ||
 	    (!packed && (cfg->size & (cfg->size - 1u))))
 		return VOB_EINVAL;
+	/* A packed start names a ring position (bits 0-14). */
+	if (packed && (cfg->start & 0x7fffu) >= cfg->size)
+		return VOB_EINVAL;
 	if (!(cfg->features & VOB_BIT(VOB_F_VERSION_1)))
 		return VOB_ENOTSUP;
 	if ((uintptr_t)state & 7u)
@@ -105,7 +108,7 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 		return err;
 	}
 	vob_memset(state, 0, VOB_VQ_STATE_SIZE(cfg->size, ind_max));
-	return VOB_VQ_PACKED(vq) ? vob_packed_init(vq) : vob_split_init(vq);
+	return VOB_VQ_PACKED(vq) ? vob_packed_init(vq, cfg->start) : vob_split_init(vq, cfg->start);
 }
 
 #if VOB_CFG_DRIVER
@@ -391,6 +394,15 @@ void *vob_vq_reclaim(struct vob_vq *vq)
 		}
 	}
 	return NULL;
+}
+
+uint16_t vob_vq_position(const struct vob_vq *vq)
+{
+	/* The next used position of either role; a packed ring's wrap counter
+	 * there goes in bit 15, inverted (vob_vq_cfg::start). */
+	uint16_t pos = VOB_VQ_DRIVER(vq) ? vq->last_used : vq->used_idx;
+
+	return VOB_VQ_PACKED(vq) && !vq->used_wrap ? (uint16_t)(pos | 0x8000u) : pos;
 }
 
 int vob_vq_fault(const struct vob_vq *vq)

@@ -128,7 +128,7 @@ enum vob_vq_fault vob_vq_chain_seg(const struct vob_vq *vq, struct vob_chain *ch
 				   bool *seen_write, uint64_t addr, uint32_t len, bool wr);
 
 /* Split format. */
-int vob_split_init(struct vob_vq *vq);
+int vob_split_init(struct vob_vq *vq, uint16_t start);
 int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
 		  void *token);
 int vob_split_kick_prepare(struct vob_vq *vq);
@@ -139,7 +139,7 @@ int vob_split_enable_notify(struct vob_vq *vq);
 void vob_split_disable_notify(struct vob_vq *vq);
 
 /* Packed format. */
-int vob_packed_init(struct vob_vq *vq);
+int vob_packed_init(struct vob_vq *vq, uint16_t start);
 int vob_packed_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
 		   void *token);
 int vob_packed_kick_prepare(struct vob_vq *vq);

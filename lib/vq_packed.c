@@ -147,15 +147,19 @@ static inline uint16_t packed_since_add(const struct vob_vq *vq, unsigned n)
 	return (uint16_t)(s > vq->size ? vq->size : s);
 }
 
-int vob_packed_init(struct vob_vq *vq)
+/* Both sides' avail and used positions begin at @start (vob_vq_cfg::start:
+ * position in bits 0-14, bit 15 set for wrap counter 0). */
+int vob_packed_init(struct vob_vq *vq, uint16_t start)
 {
-	/* With event indices, ask for an event at position 0 of the first lap,
-	 * as the split ring's event index 0 does; otherwise plain ENABLE. */
+	/* With event indices, ask for an event at the first position, as the
+	 * split ring's event index does; otherwise plain ENABLE. */
 	uint16_t ev = packed_event_idx(vq) ? PACKED_EVENT_DESC : PACKED_EVENT_ENABLE;
-	uint16_t first = packed_off_wrap(0, 1);
+	uint16_t pos = (uint16_t)(start & 0x7fffu);
+	uint8_t wrap = (uint8_t)!(start >> PACKED_WRAP_SHIFT);
+	uint16_t first = packed_off_wrap(pos, wrap);
 
-	vq->avail_wrap = 1;
-	vq->used_wrap = 1;
+	vq->avail_wrap = wrap;
+	vq->used_wrap = wrap;
 	vq->kicked = first;
 	if (VOB_VQ_DRIVER(vq)) {
 		struct vob_vq_slot *slot = vob_vq_slots(vq);
@@ -164,13 +168,23 @@ int vob_packed_init(struct vob_vq *vq)
 		for (i = 0; i < vq->size; i++)
 			slot[i].next = packed_add(vq, i, 1);
 		vq->num_free = vq->size;
-		/* The ring starts zeroed, as the format says: no descriptor looks
-		 * available or used to either side. The device reads nothing
-		 * before the driver is set up (the device table orders that). */
+		vq->avail_idx = vq->last_used = pos;
+		vq->next_order = pos; /* IN_ORDER: ids are ring positions */
+		/* The ring starts as the previous lap left it: every descriptor
+		 * used with the wrap counter it had then (before @pos this lap's,
+		 * from @pos the one before), so none looks available or used to
+		 * either side. For a fresh ring that is all zeros, as the format
+		 * says. The device reads nothing before the driver is set up
+		 * (the device table orders that). */
 		vob_memset(vq->desc, 0, VOB_PACKED_DESC_BYTES(vq->size));
+		for (i = 0; i < vq->size; i++)
+			if (i < pos ? wrap : !wrap)
+				vob_store_le16(&packed_ring(vq)[i].flags,
+					       packed_used_bits(1));
 		vq->avail_flags = ev;
 		packed_event_store(packed_driver_event(vq), first, ev);
 	} else {
+		vq->last_avail = vq->used_idx = pos;
 		vq->used_flags = ev;
 		packed_event_store(packed_device_event(vq), first, ev);
 	}

@@ -106,8 +106,12 @@ static uint16_t split_load16(const struct vob_vq *vq, const vob_le16_t *p, uint8
 	return vob_load_le16(p);
 }
 
-int vob_split_init(struct vob_vq *vq)
+/* Both sides' indices begin at @start (vob_vq_cfg::start): the driver's
+ * avail index and the used index it expects, the device's next avail entry
+ * and its used index; event words ask for the first entry there. */
+int vob_split_init(struct vob_vq *vq, uint16_t start)
 {
+	vq->kicked = start;
 	if (VOB_VQ_DRIVER(vq)) {
 		struct vob_vq_slot *slot = vob_vq_slots(vq);
 		uint16_t i;
@@ -115,13 +119,15 @@ int vob_split_init(struct vob_vq *vq)
 		for (i = 0; i < vq->size; i++)
 			slot[i].next = (uint16_t)((i + 1u) & (vq->size - 1u));
 		vq->num_free = vq->size;
+		vq->avail_idx = vq->last_used = vq->used_seen = start;
 		split_store16(vq, &split_avail(vq)->flags, 0, vq->c_avail);
-		split_store16(vq, split_used_event(vq), 0, vq->c_avail);
-		split_store16(vq, &split_avail(vq)->idx, 0, vq->c_avail);
+		split_store16(vq, split_used_event(vq), start, vq->c_avail);
+		split_store16(vq, &split_avail(vq)->idx, start, vq->c_avail);
 	} else {
+		vq->last_avail = vq->avail_seen = vq->used_idx = start;
 		split_store16(vq, &split_used(vq)->flags, 0, vq->c_used);
-		split_store16(vq, split_avail_event(vq), 0, vq->c_used);
-		split_store16(vq, &split_used(vq)->idx, 0, vq->c_used);
+		split_store16(vq, split_avail_event(vq), start, vq->c_used);
+		split_store16(vq, &split_used(vq)->idx, start, vq->c_used);
 	}
 	return 0;
 }

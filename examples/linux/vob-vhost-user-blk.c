@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 	vc.poll = on_poll;
 	vc.log = on_log;
 	vc.arg = &b;
+	vc.dev = &b.dev; /* where its ring stands when QEMU pauses the VM */
 	r = vob_vhu_be_init(&be, &vc);
 	memset(&bc, 0, sizeof(bc));
 	bc.capacity = m.bytes / VOB_BLK_SECTOR_SIZE;

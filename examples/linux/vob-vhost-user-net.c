@@ -141,6 +141,7 @@ int main(int argc, char **argv)
 	vc.poll = on_poll;
 	vc.log = on_log;
 	vc.arg = &a;
+	vc.dev = &a.n.dev; /* where its rings stand when QEMU pauses the VM */
 	r = vob_vhu_be_init(&be, &vc);
 	memset(&nc, 0, sizeof(nc));
 	nc.features = VOB_BIT(VOB_NET_F_MAC) | VOB_BIT(VOB_NET_F_STATUS) | VOB_BIT(VOB_NET_F_MTU) |

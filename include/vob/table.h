@@ -187,6 +187,11 @@ struct vob_dev_queue {
 	uint64_t driver_addr;  /**< driver role: driver area link address */
 	uint64_t device_addr;  /**< driver role: device area link address */
 	uint64_t indirect_addr; /**< driver role: indirect tables, or 0 */
+	/** Driver role: the position the queue starts at, written with the
+	 * placement (vob_vq_cfg::start; 0 for a fresh ring, anything else to
+	 * resume a ring stopped there, see vob_vq_position()). Device role: the
+	 * table writes the driver's start here when the queues start. */
+	uint16_t start;
 };
 
 /** @brief A device set-up, either role. */
@@ -289,9 +294,10 @@ uint64_t vob_dev_features(const struct vob_dev *d, unsigned word);
 struct vob_vq *vob_dev_vq(struct vob_dev *d, uint16_t q);
 
 /**
- * @brief Where queue @p q runs: its size, ring areas, negotiated features,
- * index and this side's doorbell id, as a struct vob_vq_cfg (@c role is this
- * side's role; the indirect fields and @c seg_max are 0).
+ * @brief Where queue @p q runs: its size, ring areas, start position,
+ * negotiated features, index and this side's doorbell id, as a struct
+ * vob_vq_cfg (@c role is this side's role; the indirect fields and
+ * @c seg_max are 0).
  *
  * Meant for proxies (vob_dev_cfg::foreign_queues), which hand the queue to a
  * foreign party instead of running it; works for any device.

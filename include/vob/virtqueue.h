@@ -214,6 +214,19 @@ struct vob_vq_cfg {
 	 * indirect), 0 for the queue size. The @c cap of every chain given to
 	 * vob_vq_pop() must be at least this. */
 	uint16_t seg_max;
+	/**
+	 * Where the queue starts, for resuming a ring stopped mid-way (both
+	 * sides must give the same value; 0 for a fresh ring). Split: the
+	 * 16-bit index both sides begin at: the driver's avail index and the
+	 * used index it expects next; the device's next avail entry and its
+	 * used index. Packed: bits 0-14 the ring position (below @c size) and
+	 * bit 15 set when the wrap counter there is 0, for both the avail and
+	 * the used position: 0 is position 0 with wrap counter 1, the start
+	 * of a fresh ring. (Bit 15 is the inverse of virtio's off_wrap form:
+	 * XOR 0x8000 converts.) See vob_vq_position(). With VOB_F_IN_ORDER a
+	 * split ring's descriptor heads start again at 0 whatever the start.
+	 */
+	uint16_t start;
 };
 
 /** @brief Per-queue counters (see vob_vq_stats()). */
@@ -328,7 +341,8 @@ struct vob_vq {
  *        no longer used.
  * @param state_len its length.
  * @return 0; VOB_EINVAL for a bad size (0, above 32768, or not a power of
- *         two for a split ring), role, a misaligned area (each must
+ *         two for a split ring), a packed start position not below the
+ *         size, role, a misaligned area (each must
  *         start on a link cache line) or unaligned state; VOB_ENOMEM when
  *         @p state_len is too small; VOB_EFAULT when an area is not wholly
  *         inside a window with the access the role needs; VOB_ENOTSUP
@@ -448,6 +462,24 @@ int vob_vq_enable_notify(struct vob_vq *vq);
  * (a hint: with event indices it costs nothing and writes nothing).
  */
 void vob_vq_disable_notify(struct vob_vq *vq);
+
+/**
+ * @brief Both roles: where the queue would start again, in the encoding of
+ * vob_vq_cfg::start: the position of the next used entry (device: the one it
+ * will write next; driver: the one it will read next), with the wrap counter
+ * there for a packed ring.
+ *
+ * For stopping a queue and resuming it later with that start (vhost-user's
+ * GET_VRING_BASE and SET_VRING_BASE). When nothing is in flight it is also
+ * the next avail position of both sides. Device role: chains popped and not
+ * pushed yet are made available again by the restart, which re-reads them,
+ * so a device that stops with chains in hand must have taken them in the
+ * order they were made available and pushed them in that order (or pushed
+ * them all). Driver role: chains still in flight are not part of a restart;
+ * collect or reclaim them first. Works on a broken queue; never reads shared
+ * memory. Any context the queue's other calls may run in.
+ */
+uint16_t vob_vq_position(const struct vob_vq *vq);
 
 /** @brief The first protocol violation seen, or VOB_FAULT_NONE. */
 int vob_vq_fault(const struct vob_vq *vq);

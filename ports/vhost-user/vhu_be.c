@@ -28,6 +28,7 @@
 #define HAVE_KICK 4u
 #define HAVE_CALL 8u
 #define HAVE_ALL (HAVE_NUM | HAVE_ADDR | HAVE_KICK | HAVE_CALL)
+#define HAVE_BASE 16u
 #define PUMP_ROUNDS 64
 /* Regions closer than this share one window (the gap is private memory). */
 #define CLUSTER_GAP (64ull << 20)
@@ -213,16 +214,74 @@ uint64_t vob_vhu_be_connections(const struct vob_vhu_be *be)
 	return be->conns;
 }
 
+static bool be_packed(const struct vob_vhu_be *be)
+{
+	return (be->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
+}
+
+/* A ring position between vhost-user and the engine. vhost-user: split, the
+ * 16-bit index; packed, {position:15, wrap:1} of the avail position in bits
+ * 0-15 and of the used position in bits 16-31 (QEMU sends and reads both;
+ * DPDK only the avail half). The engine (vob_vq_cfg::start): the same with
+ * the wrap bit inverted, one value for both positions. */
+static uint16_t be_vob_start(const struct vob_vhu_be *be, const struct vob_vhu_vring *v)
+{
+	if (!(v->have & HAVE_BASE))
+		return 0; /* never given: a fresh ring */
+	return (uint16_t)(be_packed(be) ? (v->base & 0xffffu) ^ 0x8000u : v->base);
+}
+
+static uint32_t be_vhu_base(const struct vob_vhu_be *be, uint16_t start)
+{
+	uint32_t b = be_packed(be) ? (uint32_t)start ^ 0x8000u : start;
+
+	return be_packed(be) ? b | b << 16 : b;
+}
+
+/* Where queue @q stands as the class stops it, for GET_VRING_BASE: the
+ * engine's position of the class's queue (it restarts there without losing
+ * a chain the class held); without the class's device, the used index a
+ * split ring shows (the classes hold chains in the order they came). */
+static void be_save_position(struct vob_vhu_be *be, uint16_t q)
+{
+	struct vob_vhu_vring *v = &be->vr[q];
+	struct vob_vq *vq = be->cfg.dev ? vob_dev_vq(be->cfg.dev, q) : NULL;
+	const vob_le16_t *idx;
+
+	if (vq) {
+		v->base = be_vhu_base(be, vob_vq_position(vq));
+	} else if (!be_packed(be)) {
+		idx = vob_link_translate(&be->link, v->device + 2u, 2u, VOB_MAP_READ, NULL);
+		if (!idx)
+			return;
+		v->base = vob_load_le16(idx);
+	} else {
+		return;
+	}
+	v->have |= HAVE_BASE;
+}
+
 /* Take the queues away from the class; they stay where they are. */
 static void be_stop(struct vob_vhu_be *be)
 {
+	char at[16 * VOB_VHU_MAX_QUEUES + 1] = "";
+	size_t n = 0;
 	uint16_t q;
 
 	if (!be->running)
 		return;
 	be->running = 0;
-	/* The class's positions start over: a ring restarts only after the
-	 * front end places it again (new SET_VRING_ADDR and KICK). */
+	/* Before the class lets go of them: where each running queue stands
+	 * (GET_VRING_BASE answers it). */
+	for (q = 0; q < be->cfg.num_queues; q++) {
+		if (!be->pq[q].size)
+			continue;
+		be_save_position(be, q);
+		n += (size_t)snprintf(at + n, sizeof(at) - n, " %u:0x%x", (unsigned)q,
+				      (unsigned)be->vr[q].base);
+	}
+	/* A ring restarts only after the front end places it again (new
+	 * SET_VRING_ADDR and KICK; SET_VRING_BASE to resume it). */
 	for (q = 0; q < VOB_VHU_MAX_QUEUES; q++) {
 		be->vr[q].have &= (uint8_t)~(HAVE_ADDR | HAVE_KICK);
 		vhu_close_fd(&be->vr[q].kick);
@@ -232,7 +291,7 @@ static void be_stop(struct vob_vhu_be *be)
 		BLOG(be, "cannot restart the bridging table");
 	(void)be->cfg.poll(be->cfg.arg);
 	be_unmap(be->old, &be->nold);
-	BLOG(be, "queues stopped");
+	BLOG(be, "queues stopped at%s", at);
 }
 
 static bool be_queue_ready(const struct vob_vhu_be *be, uint16_t q)
@@ -254,7 +313,8 @@ static void be_try_start(struct vob_vhu_be *be)
 	if (be->running || be->start_failed || !be->have_features || !be->nmap)
 		return;
 	for (q = 0; q < be->cfg.num_queues; q++) {
-		if (!be->vr[q].have)
+		/* A base alone (given, or saved at a stop) is no set-up. */
+		if (!(be->vr[q].have & ~HAVE_BASE))
 			continue;
 		if (!be_queue_ready(be, q))
 			return;
@@ -269,6 +329,7 @@ static void be_try_start(struct vob_vhu_be *be)
 		if (!be_queue_ready(be, q))
 			continue;
 		p->size = (uint16_t)be->vr[q].num;
+		p->start = be_vob_start(be, &be->vr[q]);
 		p->desc_addr = be->vr[q].desc;
 		p->driver_addr = be->vr[q].driver;
 		p->device_addr = be->vr[q].device;
@@ -395,7 +456,7 @@ fail:
 static int be_vring_addr(struct vob_vhu_be *be, const struct vob_vhu_addr *a)
 {
 	struct vob_vhu_vring *v = &be->vr[a->index];
-	bool packed = (be->features & VOB_BIT(VOB_F_RING_PACKED)) != 0;
+	bool packed = be_packed(be);
 	uint64_t n = v->num ? v->num : 1u;
 
 	if (vob_vhu_uva_to_gpa(&be->mem, a->desc, 16u * n, &v->desc) ||
@@ -435,21 +496,6 @@ static int be_reply(struct vob_vhu_be *be, const struct vob_vhu_msg *m, const vo
 static int be_reply_u64(struct vob_vhu_be *be, const struct vob_vhu_msg *m, uint64_t v)
 {
 	return be_reply(be, m, &v, sizeof(v));
-}
-
-/* The current position of a stopped queue, for GET_VRING_BASE. A split
- * ring: the used index, which the class leaves equal to what it consumed
- * (it holds no chain between polls). A packed ring: the start position
- * (see docs/vhost-user.md, limits). */
-static uint32_t be_position(struct vob_vhu_be *be, uint16_t q)
-{
-	const struct vob_vhu_vring *v = &be->vr[q];
-	const vob_le16_t *idx;
-
-	if (be->features & VOB_BIT(VOB_F_RING_PACKED))
-		return v->base;
-	idx = vob_link_translate(&be->link, v->device + 2u, 2u, VOB_MAP_READ, NULL);
-	return idx ? vob_load_le16(idx) : v->base;
 }
 
 /* Whether writing @fd can raise SIGPIPE (a pipe or a socket). */
@@ -529,20 +575,23 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 			be->vr[idx].num = m->u.state.num;
 			be->vr[idx].have |= HAVE_NUM;
 		} else if (m->request == VOB_VHU_SET_VRING_BASE) {
-			uint32_t start = (be->features & VOB_BIT(VOB_F_RING_PACKED)) ? 0x8000u : 0u;
 			uint32_t avail = m->u.state.num & 0xffffu, used = m->u.state.num >> 16;
 
-			/* Packed: avail position and wrap counter in bits 0-15;
-			 * QEMU adds the used position in bits 16-31. */
-			if ((avail != start && avail != 0) || (used != start && used != 0) ||
-			    (!start && m->u.state.num)) {
-				BLOG(be, "SET_VRING_BASE %u: position 0x%x: only a ring start "
-					 "(0, packed 0x8000) is supported",
-				     idx, m->u.state.num);
+			/* Split: a 16-bit index. Packed: the avail position and
+			 * wrap counter in bits 0-15; QEMU adds the used one in
+			 * bits 16-31, which the engine starts at the avail one:
+			 * they must agree (a ring stopped with nothing in flight,
+			 * as GET_VRING_BASE leaves it), or be absent (0, DPDK). */
+			if (be_packed(be) ? used && used != avail : used != 0) {
+				BLOG(be, "SET_VRING_BASE %u: position 0x%x: %s", idx,
+				     m->u.state.num,
+				     be_packed(be) ? "avail and used positions differ"
+						   : "not a 16-bit index");
 				rc = VOB_ENOTSUP;
 				break;
 			}
-			be->vr[idx].base = start;
+			be->vr[idx].base = m->u.state.num;
+			be->vr[idx].have |= HAVE_BASE;
 		} else if (m->request == VOB_VHU_SET_VRING_ENABLE) {
 			be->vr[idx].enabled = m->u.state.num != 0;
 			if (!be->vr[idx].enabled && be->running)
@@ -552,8 +601,11 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 		} else {
 			struct vob_vhu_state s = { idx, 0 };
 
-			s.num = be_position(be, (uint16_t)idx);
+			/* Stopping saves where every running queue stands; a
+			 * queue that did not run reports the base it was given. */
 			be_stop(be);
+			s.num = be->vr[idx].have & HAVE_BASE ? be->vr[idx].base
+							     : be_vhu_base(be, 0);
 			be->vr[idx].have &= (uint8_t)~(HAVE_ADDR | HAVE_KICK);
 			vhu_close_fd(&be->vr[idx].kick);
 			return be_reply(be, m, &s, sizeof(s));

@@ -198,6 +198,13 @@ struct vob_vhu_be_cfg {
 	int (*poll)(void *arg);
 	vob_vhu_log_fn log;     /**< messages (NULL: none) */
 	void *arg;              /**< passed to poll and log */
+	/** The class's device in the table (for example the @c dev member of
+	 * a struct vob_blk_dev), read only while its queues run: where they
+	 * stand when the front end stops them (GET_VRING_BASE, to resume with
+	 * SET_VRING_BASE) is vob_vq_position() of its queues. May point to a
+	 * device not initialised yet. NULL: a split ring reports its used
+	 * index, a packed ring the position it last started at. */
+	struct vob_dev *dev;
 };
 
 /** @brief Per-queue state of a connection (private). */
@@ -206,7 +213,7 @@ struct vob_vhu_vring {
 	int call;          /**< fd this side signals, or -1 */
 	int err;           /**< error fd (unused), or -1 */
 	uint32_t num;      /**< size */
-	uint32_t base;     /**< start position */
+	uint32_t base;     /**< start position, as SET_VRING_BASE gives it */
 	uint64_t desc, driver, device; /**< ring areas (link addresses) */
 	uint8_t have;      /**< VHU_HAVE_* bits received */
 	uint8_t enabled;   /**< SET_VRING_ENABLE value */

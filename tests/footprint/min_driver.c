@@ -11,7 +11,7 @@ static struct vob_table table;
 static struct vob_dev dev;
 static struct vob_vq vq;
 static uint64_t vq_state[VOB_VQ_STATE_SIZE(QSIZE, 0) / 8];
-static struct vob_dev_queue queue = { &vq, vq_state, sizeof(vq_state), QSIZE, 0, 0, 0, 0, 0 };
+static struct vob_dev_queue queue = { &vq, vq_state, sizeof(vq_state), QSIZE, 0, 0, 0, 0, 0, 0 };
 static unsigned lost;
 
 static void on_lost(void *arg, uint16_t q, void *token)

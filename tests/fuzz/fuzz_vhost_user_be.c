@@ -167,10 +167,12 @@ static void be_setup_once(void)
 	c.poll = be_poll;
 	c.log = be_log;
 	c.arg = &B.blk;
+	c.dev = &B.blk.dev; /* GET_VRING_BASE reads the class's queues */
 	FZ_CHECK(vob_vhu_be_init(&B.be[0], &c) == 0, "vob_vhu_be_init");
 	c.num_queues = 2;
 	c.poll = net_poll;
 	c.arg = NULL;
+	c.dev = &B.net.dev;
 	FZ_CHECK(vob_vhu_be_init(&B.be[1], &c) == 0, "vob_vhu_be_init");
 	nc.features = VOB_BIT(VOB_NET_F_MAC) | VOB_BIT(VOB_NET_F_MTU);
 	nc.mtu = 1500;
@@ -531,11 +533,14 @@ static void op_vring(struct fz_in *in)
 	}
 	s.index = (sel & 0x20) ? fz_u32(in) : (sel >> 3) & 1u;
 	switch ((sel >> 4) & 1u ? 1u : 0u) {
-	case 0: /* small, common values */
-		s.num = req == VOB_VHU_SET_VRING_NUM ? 1u << (fz_u8(in) % 9u)
-			: req == VOB_VHU_SET_VRING_BASE ? ((fz_u8(in) & 1u) ? 0x8000u : 0u)
-			: fz_u8(in) & 1u;
+	case 0: { /* small, common values; a base near a ring's start, either wrap */
+		uint8_t v = fz_u8(in);
+
+		s.num = req == VOB_VHU_SET_VRING_NUM ? 1u << (v % 9u)
+			: req == VOB_VHU_SET_VRING_BASE ? ((v & 1u) ? 0x8000u : 0u) | (v >> 4)
+			: v & 1u;
 		break;
+	}
 	default:
 		s.num = fz_u32(in);
 		break;

@@ -669,6 +669,103 @@ static void test_ring_over_table_needs_reset(void **state)
 	assert_null(vob_dev_vq(&W.a.dev[0], 0));
 }
 
+/* The start the driver writes with the placement (queue entry bytes 4-5)
+ * reaches the device's queue, both ends begin there and carry traffic;
+ * the device reports it with the placement. Split and packed. */
+static void start_through_table(uint64_t ring)
+{
+	/* Split: past the 16-bit wrap soon. Packed: position 14 of 16 with
+	 * wrap counter 0 (bit 15 set). */
+	uint16_t start = ring ? (uint16_t)(0x8000u | (QSIZE - 2u)) : (uint16_t)65534u;
+	struct vob_vq_cfg p;
+	unsigned i;
+
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F | ring);
+	driver_init(0, DRV_F | ring);
+	W.b.q[0][0].start = start;
+	bring_up(0);
+	assert_true(vob_dev_features(&W.a.dev[0], 0) & F(VERSION_1));
+	assert_int_equal(!!(vob_dev_features(&W.a.dev[0], 0) & F(RING_PACKED)), !!ring);
+	assert_int_equal(vob_vq_position(vob_dev_vq(&W.a.dev[0], 0)), start);
+	assert_int_equal(vob_vq_position(vob_dev_vq(&W.b.dev[0], 0)), start);
+	assert_int_equal(vob_vq_position(vob_dev_vq(&W.a.dev[0], 1)), 0);
+	assert_int_equal(vob_dev_queue_placement(&W.a.dev[0], 0, &p), 0);
+	assert_int_equal(p.start, start);
+	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, &p), 0);
+	assert_int_equal(p.start, start);
+	for (i = 0; i < 5; i++)
+		traffic(0, 0, &W);
+	traffic(0, 1, &W);
+	/* Five one-descriptor chains later, past the wrap. */
+	assert_int_equal(vob_vq_position(vob_dev_vq(&W.a.dev[0], 0)),
+			 ring ? 3u : (uint16_t)(start + 5u));
+	assert_int_equal(vob_vq_position(vob_dev_vq(&W.b.dev[0], 0)),
+			 ring ? 3u : (uint16_t)(start + 5u));
+}
+
+static void test_start_through_table_split(void **state)
+{
+	(void)state;
+	start_through_table(0);
+}
+
+static void test_start_through_table_packed(void **state)
+{
+	(void)state;
+	if (!VOB_CFG_PACKED)
+		skip();
+	start_through_table(F(RING_PACKED));
+}
+
+/* A packed start whose position is not below the queue size is a bad
+ * placement: NEEDS_RESET, for a device that runs its queues and for a
+ * proxy device whose foreign party would. */
+static void bad_packed_start(uint8_t foreign)
+{
+	uint8_t *drv;
+
+	if (!VOB_CFG_PACKED)
+		skip();
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F | F(RING_PACKED));
+	W.a.dev[0].cfg.foreign_queues = foreign;
+	driver_init(0, DRV_F | F(RING_PACKED));
+	pump(5, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_STARTING);
+	/* Rewrite queue 1's start and repeat the DRIVER_OK request. */
+	drv = W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + W.a.t.dev_bytes;
+	vob_put_le16(drv + DRV_QUEUES + DRVQ_BYTES + DRVQ_START, (uint16_t)(0x8000u | QSIZE));
+	W.a.dev[0].req--;
+	W.a.dev[0].status &= (uint16_t)~VOB_STATUS_DRIVER_OK;
+	W.a.dev[0].state = VOB_DEV_READY;
+	pump(3, 1, 1);
+	assert_true(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+	assert_null(vob_dev_vq(&W.a.dev[0], 1));
+	/* One below the size is a position of the ring. */
+	vob_put_le16(drv + DRV_QUEUES + DRVQ_BYTES + DRVQ_START, (uint16_t)(0x8000u | (QSIZE - 1u)));
+	W.a.dev[0].req--;
+	W.a.dev[0].status = VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER | VOB_STATUS_FEATURES_OK;
+	W.a.dev[0].state = VOB_DEV_READY;
+	pump(3, 1, 1);
+	assert_false(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+}
+
+static void test_bad_packed_start_needs_reset(void **state)
+{
+	(void)state;
+	bad_packed_start(0);
+}
+
+static void test_bad_packed_start_foreign_needs_reset(void **state)
+{
+	(void)state;
+	bad_packed_start(1);
+}
+
 static void test_place_split(void **state)
 {
 	struct vob_arena a = { 0x1010, 4096 }, b = { 0x9000, 200 };
@@ -710,6 +807,7 @@ static const struct field fields[] = {
 	{ "driver", "dev_epoch", DRV_DEV_EPOCH }, { "driver", "status", DRV_STATUS },
 	{ "driver", "features", DRV_FEATURES },   { "driver", "queues", DRV_QUEUES },
 	{ "queue", "size", DRVQ_SIZE },           { "queue", "enable", DRVQ_ENABLE },
+	{ "queue", "start", DRVQ_START },
 	{ "queue", "desc", DRVQ_DESC },           { "queue", "driver", DRVQ_DRIVER },
 	{ "queue", "device", DRVQ_DEVICE },
 };
@@ -935,6 +1033,10 @@ int main(void)
 		T(test_foreign_driver),
 		T(test_foreign_driver_size_too_big),
 		T(test_foreign_device),
+		T(test_start_through_table_split),
+		T(test_start_through_table_packed),
+		T(test_bad_packed_start_needs_reset),
+		T(test_bad_packed_start_foreign_needs_reset),
 		T(test_fewer_queues_after_restart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

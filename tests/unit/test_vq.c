@@ -333,6 +333,238 @@ static void test_index_wraparound(void **state)
 	pair_free(&p);
 }
 
+/* ---- starting at a saved position -------------------------------------- */
+
+/* The start both formats use in these tests: split crosses the 16-bit
+ * wrap of its indices soon; packed starts two positions before the end
+ * of a 7-entry ring with wrap counter 0 (bit 15 set: wrap 0). */
+static uint16_t late_start(void)
+{
+	return packed() ? (uint16_t)(0x8000u | 5u) : (uint16_t)65530u;
+}
+
+/* The position after @n2 chains of two descriptors and @n1 of one from
+ * @start, in the vob_vq_cfg::start encoding, for a queue of @size: split
+ * indices count chains, packed positions descriptors. */
+static uint16_t start_plus(uint16_t start, unsigned long n2, unsigned long n1, uint16_t size)
+{
+	unsigned long pos, lap;
+
+	if (!packed())
+		return (uint16_t)(start + n2 + n1);
+	pos = (start & 0x7fffu) + 2u * n2 + n1;
+	lap = pos / size;
+	/* Bit 15 is the inverted wrap counter: it flips every lap. */
+	return (uint16_t)((pos % size) | ((((start >> 15) ^ lap) & 1u) << 15));
+}
+
+/* Set both ends of @p up again at @start (the pair's memory stays). */
+static int reinit_at(struct vob_pair *p, uint16_t start, bool driver, bool device)
+{
+	int err = 0;
+
+	p->cdrv.start = p->cdev.start = start;
+	if (driver)
+		err = vob_vq_init(&p->drv, &p->ldrv, &p->cdrv, p->sdrv,
+				  VOB_VQ_STATE_SIZE(p->cdrv.size, p->cdrv.indirect_max));
+	if (!err && device)
+		err = vob_vq_init(&p->dev, &p->ldev, &p->cdev, p->sdev,
+				  VOB_VQ_STATE_SIZE(p->cdev.size, 0));
+	return err;
+}
+
+/* One chain with a readable and a writable segment, through and back,
+ * checking the bytes both ways and the token. */
+static void round_trip(struct vob_pair *p, unsigned long i)
+{
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_seg s[2] = { { pair_buf_addr(p, 0), 8 }, { pair_buf_addr(p, 64), 8 } };
+	uint8_t out[8], got[8];
+	void *tok;
+	uint32_t w;
+
+	memset(out, (int)(i & 0xffu), sizeof(out));
+	memcpy(pair_buf(p, 0), out, sizeof(out));
+	assert_int_equal(vob_vq_add(&p->drv, s, 1, 1, (void *)(uintptr_t)(i + 1)), 0);
+	assert_int_equal(pop(p, &c, iov, 8), 0);
+	assert_int_equal(vob_chain_pull(&p->ldev, &c, 0, got, sizeof(got), NULL), 8);
+	assert_memory_equal(got, out, 8);
+	got[0] ^= 0xffu;
+	assert_int_equal(vob_chain_push(&p->ldev, &c, 0, got, 1, NULL), 1);
+	assert_int_equal(vob_vq_push(&p->dev, &c, 1), 0);
+	assert_int_equal(vob_vq_get_used(&p->drv, &tok, &w), 0);
+	assert_int_equal((uintptr_t)tok, i + 1);
+	assert_int_equal(w, 1);
+	assert_int_equal(*pair_buf(p, 64), out[0] ^ 0xffu);
+}
+
+/* A driver and a device both started at a late position carry chains both
+ * ways across the 16-bit index wrap (split) or the ring's end with wrap
+ * counter 0 (packed), with notifications asked for at the right place. */
+static void test_start_position(void **state)
+{
+	struct vob_pair p;
+	uint16_t size, start;
+	unsigned long i;
+
+	use_format(state);
+	size = packed() ? 7 : 8;
+	start = late_start();
+	assert_int_equal(setup(&p, size, F(EVENT_IDX), 0, 4096), 0);
+	assert_int_equal(vob_vq_position(&p.drv), 0);
+	assert_int_equal(vob_vq_position(&p.dev), 0);
+	assert_int_equal(reinit_at(&p, start, true, true), 0);
+	assert_int_equal(vob_vq_position(&p.drv), start);
+	assert_int_equal(vob_vq_position(&p.dev), start);
+	/* Nothing looks available or used at the start, whatever the memory
+	 * held before (the pair fills it with 0xa5). */
+	{
+		struct vob_iov iov[8];
+		struct vob_chain c;
+		void *tok;
+		uint32_t w;
+
+		assert_int_equal(pop(&p, &c, iov, 8), VOB_EAGAIN);
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), VOB_EAGAIN);
+	}
+	/* The device asked for a kick at the first entry: the first chain
+	 * needs one, the second (not enabled again) does not. */
+	round_trip(&p, 0);
+	assert_int_equal(vob_vq_kick_prepare(&p.drv), 1);
+	round_trip(&p, 1);
+	assert_int_equal(vob_vq_kick_prepare(&p.drv), 0);
+	for (i = 2; i < 20; i++) {
+		round_trip(&p, i);
+		assert_int_equal(vob_vq_position(&p.drv), start_plus(start, i + 1, 0, size));
+		assert_int_equal(vob_vq_position(&p.dev), start_plus(start, i + 1, 0, size));
+	}
+	if (!packed()) {
+		/* The wire indices crossed 2^16. */
+		assert_int_equal(vob_get_le16(p.mem + p.driver_off + 2), (uint16_t)(start + 20));
+		assert_int_equal(vob_get_le16(p.mem + p.device_off + 2), (uint16_t)(start + 20));
+	}
+	assert_int_equal(vob_vq_stats(&p.drv)->used, 20);
+	pair_free(&p);
+}
+
+/* The same late start with IN_ORDER, where a packed driver's buffer ids
+ * are ring positions (they begin at the start's) and a split ring's heads
+ * begin at descriptor 0 on both sides; chains pushed in order, two at a
+ * time, cross the wrap. */
+static void test_start_position_in_order(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c[2];
+	struct vob_seg s = { 0, 8 };
+	uint16_t size, start;
+	unsigned long i;
+	void *tok;
+	uint32_t w;
+
+	use_format(state);
+	size = packed() ? 7 : 8;
+	start = late_start();
+	assert_int_equal(setup(&p, size, F(IN_ORDER), 0, 4096), 0);
+	assert_int_equal(reinit_at(&p, start, true, true), 0);
+	for (i = 0; i < 30; i += 2) {
+		s.addr = pair_buf_addr(&p, 0);
+		assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, (void *)(uintptr_t)(i + 1)), 0);
+		s.addr = pair_buf_addr(&p, 64);
+		assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, (void *)(uintptr_t)(i + 2)), 0);
+		assert_int_equal(pop(&p, &c[0], iov, 8), 0);
+		assert_int_equal(pop(&p, &c[1], iov, 8), 0);
+		assert_int_equal(vob_vq_push(&p.dev, &c[0], 1), 0);
+		assert_int_equal(vob_vq_push(&p.dev, &c[1], 2), 0);
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+		assert_int_equal((uintptr_t)tok, i + 1);
+		assert_int_equal(w, 1);
+		assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+		assert_int_equal((uintptr_t)tok, i + 2);
+		assert_int_equal(w, 2);
+	}
+	assert_int_equal(vob_vq_position(&p.drv), start_plus(start, 0, 30, size));
+	assert_int_equal(vob_vq_position(&p.dev), start_plus(start, 0, 30, size));
+	assert_int_equal(vob_vq_fault(&p.drv), VOB_FAULT_NONE);
+	assert_int_equal(vob_vq_fault(&p.dev), VOB_FAULT_NONE);
+	pair_free(&p);
+}
+
+/* A packed start must name a position of the ring; a split one may be any
+ * 16-bit index. */
+static void test_start_checks(void **state)
+{
+	struct vob_pair p;
+	uint16_t size;
+
+	use_format(state);
+	size = packed() ? 7 : 8;
+	assert_int_equal(setup(&p, size, 0, 0, 4096), 0);
+	if (packed()) {
+		assert_int_equal(reinit_at(&p, 7, true, false), VOB_EINVAL);
+		assert_int_equal(reinit_at(&p, 0x8007, false, true), VOB_EINVAL);
+		assert_int_equal(reinit_at(&p, 0x7fff, false, true), VOB_EINVAL);
+		assert_int_equal(reinit_at(&p, 0x8006, true, true), 0);
+		assert_int_equal(vob_vq_position(&p.dev), 0x8006);
+	} else {
+		assert_int_equal(reinit_at(&p, 0xffff, true, true), 0);
+		assert_int_equal(vob_vq_position(&p.dev), 0xffff);
+		round_trip(&p, 0);
+		assert_int_equal(vob_vq_position(&p.dev), 0);
+	}
+	pair_free(&p);
+}
+
+/* vhost-user's stop and resume: the device stops with one chain popped and
+ * not pushed, is set up again at vob_vq_position() while the driver keeps
+ * running, finds that chain again and carries on. */
+static void test_device_resume(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_seg s = { 0, 8 };
+	uint16_t size, pos;
+	unsigned long i;
+	void *tok;
+	uint32_t w;
+
+	use_format(state);
+	size = packed() ? 7 : 8;
+	assert_int_equal(setup(&p, size, F(EVENT_IDX), 0, 4096), 0);
+	for (i = 0; i < 10; i++)
+		round_trip(&p, i);
+	/* Two chains made available; the device takes both, pushes the first. */
+	s.addr = pair_buf_addr(&p, 128);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, (void *)(uintptr_t)101), 0);
+	s.addr = pair_buf_addr(&p, 192);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, (void *)(uintptr_t)102), 0);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 2), 0);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	/* Stopped here: the position is that of the next used entry. */
+	pos = vob_vq_position(&p.dev);
+	assert_int_equal(pos, start_plus(0, 10, 1, size));
+	assert_int_equal(reinit_at(&p, pos, false, true), 0);
+	/* The chain in hand comes again, with its buffer. */
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_ptr_equal(iov[0].base, pair_buf(&p, 192));
+	assert_int_equal(vob_vq_push(&p.dev, &c, 3), 0);
+	assert_int_equal(pop(&p, &c, iov, 8), VOB_EAGAIN);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_int_equal((uintptr_t)tok, 101);
+	assert_int_equal(w, 2);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_int_equal((uintptr_t)tok, 102);
+	assert_int_equal(w, 3);
+	for (i = 0; i < 20; i++)
+		round_trip(&p, 200 + i);
+	assert_int_equal(vob_vq_position(&p.dev), start_plus(0, 30, 2, size));
+	assert_int_equal(vob_vq_position(&p.drv), start_plus(0, 30, 2, size));
+	pair_free(&p);
+}
+
 /* ---- notification decisions ---------------------------------------- */
 
 static void test_kick_flags(void **state)
@@ -972,6 +1204,10 @@ int main(void)
 		BOTH(test_roundtrip_payload),
 		BOTH(test_full_and_empty),
 		BOTH(test_index_wraparound),
+		BOTH(test_start_position),
+		BOTH(test_start_position_in_order),
+		BOTH(test_start_checks),
+		BOTH(test_device_resume),
 		BOTH(test_kick_flags),
 		BOTH(test_kick_event_idx),
 		BOTH(test_kick_event_idx_wrap),

@@ -374,9 +374,10 @@ static void test_backend_drops_bad_front_end(void **state)
 	assert_int_equal(count_fds(), fds - 2);
 }
 
-/* A ring position vob cannot start from is refused by name (split 5; packed
- * anything but the start), and the starts QEMU and DPDK send are taken. */
-static void base_case(uint64_t features, uint32_t base, int dropped)
+/* A ring position vob cannot start from is refused by name (split: more
+ * than 16 bits; packed: avail and used halves that differ), and the
+ * positions QEMU and DPDK send are taken: a fresh start or a saved one. */
+static void base_case(uint64_t features, uint32_t base, const char *dropped)
 {
 	static struct vob_vhu_be be;
 	static struct vob_blk_dev blk;
@@ -413,7 +414,7 @@ static void base_case(uint64_t features, uint32_t base, int dropped)
 	r = vob_vhu_be_step(&be, 100);
 	assert_int_equal(r, dropped ? 0 : 1);
 	if (dropped) {
-		assert_non_null(strstr(logged, "only a ring start"));
+		assert_non_null(strstr(logged, dropped));
 	} else {
 		assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
 		assert_true(m.size == 8 && m.u.u64 == 0); /* acknowledged */
@@ -429,14 +430,20 @@ static void test_ring_start_positions(void **state)
 	const uint64_t packed = split | VOB_BIT(VOB_F_RING_PACKED);
 
 	(void)state;
-	base_case(split, 0, 0);
-	base_case(split, 5, 1);
-	base_case(split, 0x8000, 1);
-	base_case(packed, 0x8000, 0);
-	base_case(packed, 0x80008000u, 0); /* QEMU: the used half too */
-	base_case(packed, 0, 0);
-	base_case(packed, 0x8003, 1);
-	base_case(packed, 0x00038000u, 1);
+	base_case(split, 0, NULL);
+	base_case(split, 5, NULL);
+	base_case(split, 0x8000, NULL);
+	base_case(split, 0xffff, NULL);
+	base_case(split, 0x10000, "not a 16-bit index");
+	base_case(split, 0x80008000u, "not a 16-bit index");
+	base_case(packed, 0x8000, NULL);
+	base_case(packed, 0x80008000u, NULL); /* QEMU: the used half too */
+	base_case(packed, 0, NULL);
+	base_case(packed, 0x8003, NULL);         /* DPDK: the avail half alone */
+	base_case(packed, 0x80038003u, NULL);
+	base_case(packed, 0x00030003u, NULL);
+	base_case(packed, 0x00038000u, "avail and used positions differ");
+	base_case(packed, 0x80008003u, "avail and used positions differ");
 }
 
 /* The front end's fds never block the back end: a blocking call eventfd
