@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -295,52 +296,86 @@ static void on_log(void *arg, const char *line)
 	}
 }
 
-static void test_backend_drops_bad_front_end(void **state)
-{
-	static struct vob_vhu_be be;
-	static struct vob_blk_dev blk;
-	static uint8_t disk[64 * 1024];
+/* The back end most tests talk to: a blk device on one queue over a 64 KiB
+ * memory disk, logging into logged[], attached to the fixture's socket
+ * sv[0] (which it owns from then on; the test is the front end on sv[1]).
+ * With @reply_ack, REPLY_ACK is negotiated first. */
+static struct {
+	struct vob_vhu_be be;
+	struct vob_blk_dev blk;
 	struct vob_blk_mem dm;
+	uint8_t disk[64 * 1024];
+} blk_be;
+
+static struct vob_vhu_be *blk_be_attach(bool reply_ack)
+{
 	struct vob_vhu_be_cfg c = { 0 };
 	struct vob_blk_dev_cfg bc = { 0 };
+	uint64_t pf = VOB_BIT(VOB_VHU_PF_REPLY_ACK);
+	int fd = sv[0];
+
+	logged[0] = 0;
+	c.num_queues = 1;
+	c.poll = nop_poll;
+	c.log = on_log;
+	c.arg = &blk_be.blk;
+	assert_int_equal(vob_vhu_be_init(&blk_be.be, &c), 0);
+	bc.capacity = vob_blk_mem_init(&blk_be.dm, blk_be.disk, sizeof(blk_be.disk));
+	bc.ops = &vob_blk_mem_backend;
+	bc.ctx = &blk_be.dm;
+	assert_int_equal(vob_blk_dev_init(&blk_be.blk, vob_vhu_be_table(&blk_be.be), &bc), 0);
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_be_attach(&blk_be.be, fd), 0);
+	if (reply_ack) {
+		assert_int_equal(
+			vob_vhu_send(sv[1], VOB_VHU_SET_PROTOCOL_FEATURES, 0, &pf, 8, NULL, 0), 0);
+		assert_int_equal(vob_vhu_be_step(&blk_be.be, 100), 1);
+	}
+	return &blk_be.be;
+}
+
+/* A 64 KiB shared region (a memfd, mapped here at *@shm) as guest memory
+ * at 0x10000: fills @mem and returns the memfd to send with it. */
+static int shm_region(struct vob_vhu_mem *mem, uint8_t **shm)
+{
+	int memfd = memfd_create("t", MFD_CLOEXEC);
+
+	assert_true(memfd >= 0);
+	assert_int_equal(ftruncate(memfd, 65536), 0);
+	*shm = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	assert_true(*shm != MAP_FAILED);
+	memset(mem, 0, sizeof(*mem));
+	mem->nregions = 1;
+	mem->r[0].gpa = 0x10000;
+	mem->r[0].size = 65536;
+	mem->r[0].uaddr = (uintptr_t)*shm;
+	return memfd;
+}
+
+static void test_backend_drops_bad_front_end(void **state)
+{
+	struct vob_vhu_be *be;
 	struct vob_vhu_addr a;
 	struct vob_vhu_state st = { 0, 64 };
 	struct vob_vhu_mem mem;
 	struct vob_vhu_msg m;
 	const char *why = NULL;
 	uint64_t f = 0;
-	void *shm;
+	uint8_t *shm;
 	int memfd, fds, i, r;
 
 	(void)state;
 	fds = count_fds();
-	c.num_queues = 1;
-	c.poll = nop_poll;
-	c.log = on_log;
-	c.arg = &blk;
-	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
-	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
-	bc.ops = &vob_blk_mem_backend;
-	bc.ctx = &dm;
-	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
-	assert_int_equal(vob_vhu_be_attach(&be, sv[0]), 0);
-	sv[0] = -1; /* the back end owns it */
+	be = blk_be_attach(false);
 	/* GET_FEATURES answered from the class's offer. */
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_GET_FEATURES, 0, NULL, 0, NULL, 0), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_int_equal(vob_vhu_be_step(be, 100), 1);
 	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
 	assert_true(m.u.u64 & VOB_BIT(VOB_F_VERSION_1));
 	assert_true(m.u.u64 & VOB_BIT(VOB_VHU_F_PROTOCOL_FEATURES));
 	f = VOB_BIT(VOB_F_VERSION_1);
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_FEATURES, 0, &f, 8, NULL, 0), 0);
-	memfd = memfd_create("t", MFD_CLOEXEC);
-	assert_int_equal(ftruncate(memfd, 65536), 0);
-	shm = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	memset(&mem, 0, sizeof(mem));
-	mem.nregions = 1;
-	mem.r[0].gpa = 0x10000;
-	mem.r[0].size = 65536;
-	mem.r[0].uaddr = (uintptr_t)shm;
+	memfd = shm_region(&mem, &shm);
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_MEM_TABLE, 0, &mem, 8 + 32, &memfd, 1), 0);
 	close(memfd);
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_NUM, 0, &st, 8, NULL, 0), 0);
@@ -350,7 +385,7 @@ static void test_backend_drops_bad_front_end(void **state)
 	a.used = (uintptr_t)shm + 4096;
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0), 0);
 	for (i = 0, r = 1; i < 10 && r == 1; i++)
-		r = vob_vhu_be_step(&be, 100);
+		r = vob_vhu_be_step(be, 100);
 	assert_int_equal(r, 0); /* dropped */
 	assert_non_null(strstr(logged, "SET_VRING_ADDR 0: ring outside the memory table"));
 	assert_non_null(strstr(logged, "dropping the front end"));
@@ -360,14 +395,14 @@ static void test_backend_drops_bad_front_end(void **state)
 	close(sv[1]);
 	/* A second front end is served. */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	assert_int_equal(vob_vhu_be_attach(&be, sv[0]), 0);
+	assert_int_equal(vob_vhu_be_attach(be, sv[0]), 0);
 	sv[0] = -1;
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_GET_QUEUE_NUM, 0, NULL, 0, NULL, 0), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_int_equal(vob_vhu_be_step(be, 100), 1);
 	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
 	assert_true(m.u.u64 == 1);
-	assert_true(vob_vhu_be_connections(&be) == 2);
-	vob_vhu_be_close(&be);
+	assert_true(vob_vhu_be_connections(be) == 2);
+	vob_vhu_be_close(be);
 	close(sv[1]);
 	sv[1] = -1;
 	/* Only the fixture's socket (closed by the back end) is gone. */
@@ -379,39 +414,17 @@ static void test_backend_drops_bad_front_end(void **state)
  * positions QEMU and DPDK send are taken: a fresh start or a saved one. */
 static void base_case(uint64_t features, uint32_t base, const char *dropped)
 {
-	static struct vob_vhu_be be;
-	static struct vob_blk_dev blk;
-	static uint8_t disk[4096];
-	struct vob_blk_mem dm;
-	struct vob_vhu_be_cfg c = { 0 };
-	struct vob_blk_dev_cfg bc = { 0 };
+	struct vob_vhu_be *be = blk_be_attach(true);
 	struct vob_vhu_state st = { 0, base };
 	struct vob_vhu_msg m;
 	const char *why = NULL;
-	uint64_t one = 0;
-	int r, fd;
+	int r;
 
-	logged[0] = 0;
-	c.num_queues = 1;
-	c.poll = nop_poll;
-	c.log = on_log;
-	c.arg = &blk;
-	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
-	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
-	bc.ops = &vob_blk_mem_backend;
-	bc.ctx = &dm;
-	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
-	fd = sv[0];
-	sv[0] = -1;
-	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
-	one = VOB_BIT(VOB_VHU_PF_REPLY_ACK);
-	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_PROTOCOL_FEATURES, 0, &one, 8, NULL, 0), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_FEATURES, 0, &features, 8, NULL, 0), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_int_equal(vob_vhu_be_step(be, 100), 1);
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_BASE, VOB_VHU_FLAG_NEED_REPLY, &st,
 				      8, NULL, 0), 0);
-	r = vob_vhu_be_step(&be, 100);
+	r = vob_vhu_be_step(be, 100);
 	assert_int_equal(r, dropped ? 0 : 1);
 	if (dropped) {
 		assert_non_null(strstr(logged, dropped));
@@ -419,7 +432,7 @@ static void base_case(uint64_t features, uint32_t base, const char *dropped)
 		assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
 		assert_true(m.size == 8 && m.u.u64 == 0); /* acknowledged */
 	}
-	vob_vhu_be_close(&be);
+	vob_vhu_be_close(be);
 	close(sv[1]);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 }
@@ -452,34 +465,19 @@ static void test_ring_start_positions(void **state)
  * non-blocking. */
 static void test_fds_made_nonblocking(void **state)
 {
-	static struct vob_vhu_be be;
-	static struct vob_blk_dev blk;
-	static uint8_t disk[4096];
-	struct vob_blk_mem dm;
-	struct vob_vhu_be_cfg c = { 0 };
-	struct vob_blk_dev_cfg bc = { 0 };
+	struct vob_vhu_be *be;
 	uint64_t q = 0;
-	int efd, fd;
+	int efd;
 
 	(void)state;
-	c.num_queues = 1;
-	c.poll = nop_poll;
-	c.arg = &blk;
-	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
-	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
-	bc.ops = &vob_blk_mem_backend;
-	bc.ctx = &dm;
-	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
-	fd = sv[0];
-	sv[0] = -1;
-	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
+	be = blk_be_attach(false);
 	efd = eventfd(0, EFD_CLOEXEC);
 	assert_true(efd >= 0);
 	assert_false(fcntl(efd, F_GETFL) & O_NONBLOCK);
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_CALL, 0, &q, 8, &efd, 1), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_int_equal(vob_vhu_be_step(be, 100), 1);
 	assert_true(fcntl(efd, F_GETFL) & O_NONBLOCK);
-	vob_vhu_be_close(&be);
+	vob_vhu_be_close(be);
 	close(efd);
 }
 
@@ -498,41 +496,17 @@ static unsigned occurrences(const char *hay, const char *needle)
 
 static void test_refused_start_reported_once(void **state)
 {
-	static struct vob_vhu_be be;
-	static struct vob_blk_dev blk;
-	static uint8_t disk[4096];
-	struct vob_blk_mem dm;
-	struct vob_vhu_be_cfg c = { 0 };
-	struct vob_blk_dev_cfg bc = { 0 };
+	struct vob_vhu_be *be;
 	struct vob_vhu_state st = { 0, 1024 }; /* the test core's blk takes 64 */
 	struct vob_vhu_addr a;
 	struct vob_vhu_mem mem;
 	uint64_t f = VOB_BIT(VOB_F_VERSION_1), q = 0;
-	int memfd, kick, call, fd, i;
+	int memfd, kick, call, i;
 	uint8_t *shm;
 
 	(void)state;
-	logged[0] = 0;
-	c.num_queues = 1;
-	c.poll = nop_poll;
-	c.log = on_log;
-	c.arg = &blk;
-	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
-	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
-	bc.ops = &vob_blk_mem_backend;
-	bc.ctx = &dm;
-	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
-	fd = sv[0];
-	sv[0] = -1;
-	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
-	memfd = memfd_create("t", MFD_CLOEXEC);
-	assert_int_equal(ftruncate(memfd, 65536), 0);
-	shm = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	memset(&mem, 0, sizeof(mem));
-	mem.nregions = 1;
-	mem.r[0].gpa = 0x10000;
-	mem.r[0].size = 65536;
-	mem.r[0].uaddr = (uintptr_t)shm;
+	be = blk_be_attach(false);
+	memfd = shm_region(&mem, &shm);
 	memset(&a, 0, sizeof(a));
 	a.desc = (uintptr_t)shm;
 	a.avail = (uintptr_t)shm + 16384;
@@ -546,22 +520,22 @@ static void test_refused_start_reported_once(void **state)
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_CALL, 0, &q, 8, &call, 1), 0);
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_KICK, 0, &q, 8, &kick, 1), 0);
 	for (i = 0; i < 6; i++)
-		assert_int_equal(vob_vhu_be_step(&be, 50), 1);
+		assert_int_equal(vob_vhu_be_step(be, 50), 1);
 	assert_int_equal(occurrences(logged, "refused"), 1);
 	/* Kicks and questions change nothing: no new attempt. */
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(eventfd_write(kick, 1), 0);
 		assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_GET_QUEUE_NUM, 0, NULL, 0, NULL, 0), 0);
-		assert_int_equal(vob_vhu_be_step(&be, 50), 1);
-		assert_int_equal(vob_vhu_be_step(&be, 50), 1);
+		assert_int_equal(vob_vhu_be_step(be, 50), 1);
+		assert_int_equal(vob_vhu_be_step(be, 50), 1);
 	}
 	assert_int_equal(occurrences(logged, "refused"), 1);
 	/* A size the class takes: the rings start. */
 	st.num = 64;
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_NUM, 0, &st, 8, NULL, 0), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 50), 1);
+	assert_int_equal(vob_vhu_be_step(be, 50), 1);
 	assert_non_null(strstr(logged, "1 queue(s) running"));
-	vob_vhu_be_close(&be);
+	vob_vhu_be_close(be);
 	close(memfd);
 	close(kick);
 	close(call);
@@ -573,34 +547,14 @@ static void test_refused_start_reported_once(void **state)
  * by fuzz_vhost_user_be (regress/fuzz_vhost_user_be/region-beyond-memfd). */
 static void test_region_past_file_end(void **state)
 {
-	static struct vob_vhu_be be;
-	static struct vob_blk_dev blk;
-	static uint8_t disk[4096];
-	struct vob_blk_mem dm;
-	struct vob_vhu_be_cfg c = { 0 };
-	struct vob_blk_dev_cfg bc = { 0 };
+	struct vob_vhu_be *be;
 	struct vob_vhu_mem mem;
 	struct vob_vhu_msg m;
 	const char *why = NULL;
-	uint64_t one = VOB_BIT(VOB_VHU_PF_REPLY_ACK);
 	int memfd, fd;
 
 	(void)state;
-	logged[0] = 0;
-	c.num_queues = 1;
-	c.poll = nop_poll;
-	c.log = on_log;
-	c.arg = &blk;
-	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
-	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
-	bc.ops = &vob_blk_mem_backend;
-	bc.ctx = &dm;
-	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
-	fd = sv[0];
-	sv[0] = -1;
-	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
-	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_PROTOCOL_FEATURES, 0, &one, 8, NULL, 0), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	be = blk_be_attach(true);
 	memfd = memfd_create("t", MFD_CLOEXEC);
 	assert_int_equal(ftruncate(memfd, 4096), 0);
 	memset(&mem, 0, sizeof(mem));
@@ -610,7 +564,7 @@ static void test_region_past_file_end(void **state)
 	/* The file's own size, at an offset past it, is refused too. */
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_MEM_TABLE, VOB_VHU_FLAG_NEED_REPLY, &mem,
 				      8 + 32, &memfd, 1), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 100), 0); /* dropped */
+	assert_int_equal(vob_vhu_be_step(be, 100), 0); /* dropped */
 	assert_non_null(strstr(logged, "runs past the end of its file"));
 	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1); /* the ack says no */
 	assert_true(m.size == 8 && m.u.u64 == 1);
@@ -619,15 +573,15 @@ static void test_region_past_file_end(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	fd = sv[0];
 	sv[0] = -1;
-	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
+	assert_int_equal(vob_vhu_be_attach(be, fd), 0);
 	mem.r[0].size = 4096;
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_MEM_TABLE, 0, &mem, 8 + 32, &memfd, 1), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
-	assert_true(be.nmap == 1);
+	assert_int_equal(vob_vhu_be_step(be, 100), 1);
+	assert_true(be->nmap == 1);
 	mem.r[0].offset = 8192;
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_MEM_TABLE, 0, &mem, 8 + 32, &memfd, 1), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 100), 0);
-	vob_vhu_be_close(&be);
+	assert_int_equal(vob_vhu_be_step(be, 100), 0);
+	vob_vhu_be_close(be);
 	close(memfd);
 }
 
@@ -647,39 +601,22 @@ static void on_alarm(int sig)
 
 static void test_front_end_not_reading(void **state)
 {
-	static struct vob_vhu_be be;
-	static struct vob_blk_dev blk;
-	static uint8_t disk[4096];
-	struct vob_blk_mem dm;
-	struct vob_vhu_be_cfg c = { 0 };
-	struct vob_blk_dev_cfg bc = { 0 };
-	int fd, i, r = 1;
+	struct vob_vhu_be *be;
+	int i, r = 1;
 
 	(void)state;
-	logged[0] = 0;
-	c.num_queues = 1;
-	c.poll = nop_poll;
-	c.log = on_log;
-	c.arg = &blk;
-	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
-	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
-	bc.ops = &vob_blk_mem_backend;
-	bc.ctx = &dm;
-	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
-	fd = sv[0];
-	sv[0] = -1;
-	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
+	be = blk_be_attach(false);
 	signal(SIGALRM, on_alarm);
 	alarm(30);
 	for (i = 0; i < 100000 && r == 1; i++) {
 		assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_GET_FEATURES, 0, NULL, 0, NULL, 0), 0);
-		r = vob_vhu_be_step(&be, 0);
+		r = vob_vhu_be_step(be, 0);
 	}
 	alarm(0);
 	signal(SIGALRM, SIG_DFL);
 	assert_int_equal(r, 0); /* dropped */
 	assert_non_null(strstr(logged, "dropping the front end"));
-	vob_vhu_be_close(&be);
+	vob_vhu_be_close(be);
 }
 
 /* Call and error fds are written by the back end: a pipe whose read end the
@@ -688,49 +625,30 @@ static void test_front_end_not_reading(void **state)
  * refused; a pipe as kick fd (only read) is still taken. */
 static void test_call_fd_pipe_refused(void **state)
 {
-	static struct vob_vhu_be be;
-	static struct vob_blk_dev blk;
-	static uint8_t disk[4096];
-	struct vob_blk_mem dm;
-	struct vob_vhu_be_cfg c = { 0 };
-	struct vob_blk_dev_cfg bc = { 0 };
+	struct vob_vhu_be *be;
 	struct vob_vhu_msg m;
 	const char *why = NULL;
-	uint64_t one = VOB_BIT(VOB_VHU_PF_REPLY_ACK), q = 0;
-	int p[2], fd;
+	uint64_t q = 0;
+	int p[2];
 
 	(void)state;
-	logged[0] = 0;
-	c.num_queues = 1;
-	c.poll = nop_poll;
-	c.log = on_log;
-	c.arg = &blk;
-	assert_int_equal(vob_vhu_be_init(&be, &c), 0);
-	bc.capacity = vob_blk_mem_init(&dm, disk, sizeof(disk));
-	bc.ops = &vob_blk_mem_backend;
-	bc.ctx = &dm;
-	assert_int_equal(vob_blk_dev_init(&blk, vob_vhu_be_table(&be), &bc), 0);
-	fd = sv[0];
-	sv[0] = -1;
-	assert_int_equal(vob_vhu_be_attach(&be, fd), 0);
-	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_PROTOCOL_FEATURES, 0, &one, 8, NULL, 0), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	be = blk_be_attach(true);
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	/* As a kick fd: taken. */
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_KICK, VOB_VHU_FLAG_NEED_REPLY, &q, 8,
 				      &p[0], 1), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 100), 1);
+	assert_int_equal(vob_vhu_be_step(be, 100), 1);
 	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
 	assert_true(m.size == 8 && m.u.u64 == 0);
 	/* The write end as call fd, the read end closed: refused. */
 	close(p[0]);
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_CALL, VOB_VHU_FLAG_NEED_REPLY, &q, 8,
 				      &p[1], 1), 0);
-	assert_int_equal(vob_vhu_be_step(&be, 100), 0);
+	assert_int_equal(vob_vhu_be_step(be, 100), 0);
 	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
 	assert_true(m.size == 8 && m.u.u64 == 1);
 	assert_non_null(strstr(logged, "not an eventfd"));
-	vob_vhu_be_close(&be);
+	vob_vhu_be_close(be);
 	close(p[1]);
 }
 
