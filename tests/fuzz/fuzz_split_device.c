@@ -300,6 +300,9 @@ static void check_state(const char *op)
 	fz_check_counts(&d.vq, &d.n, op);
 	FZ_CHECK((vob_vq_fault(&d.vq) != VOB_FAULT_NONE) == d.broken, "%s: fault %d, broken %d",
 		 op, vob_vq_fault(&d.vq), d.broken);
+	/* Where a stop would resume: the next used entry. */
+	FZ_CHECK(d.broken || vob_vq_position(&d.vq) == d.used_idx, "%s: position %u, used index %u",
+		 op, vob_vq_position(&d.vq), d.used_idx);
 	if (!d.quiet)
 		fz_expect_same(fz.a, expA, FZ_A_SIZE, "window A", op);
 }
@@ -612,20 +615,19 @@ static void dev_init(void)
 	d.used_flags = 0;
 	d.n = (struct fz_counts){ 0 };
 	d.fifo_n = 0;
+	/* A queue resumed after d.start buffers went through (vob_vq_cfg.start),
+	 * so that the 16-bit indices wrap within a few operations (a fresh
+	 * queue starts at 0 and would need 65536 pops). Nothing is in flight. */
+	d.cfg.start = d.start;
 	err = vob_vq_init(&d.vq, &fz.link, &d.cfg, d.state, VOB_VQ_STATE_SIZE(d.size, 0));
 	FZ_CHECK(err == 0, "vob_vq_init: %d", err);
+	FZ_CHECK(vob_vq_position(&d.vq) == d.start, "vob_vq_position after init: %u, started at %u",
+		 vob_vq_position(&d.vq), d.start);
 	exp_w16(u, 0);
-	exp_w16(u + 2, 0);
-	exp_w16(u + 4u + 8u * d.size, 0);
-	check_state("vob_vq_init");
-	/* White box: the state of a queue that has already moved d.start
-	 * buffers through, so that the 16-bit indices wrap within a few
-	 * operations (a fresh queue starts at 0 and would need 65536 pops).
-	 * These are the fields vob_vq_init() just zeroed; nothing is in flight. */
-	d.vq.last_avail = d.vq.avail_seen = d.vq.used_idx = d.vq.kicked = d.start;
-	d.last_avail = d.avail_seen = d.used_idx = d.kicked = d.start;
-	memcpy(d.used + 2, &d.start, 2);
 	exp_w16(u + 2, d.start);
+	exp_w16(u + 4u + 8u * d.size, d.start);
+	d.last_avail = d.avail_seen = d.used_idx = d.kicked = d.start;
+	check_state("vob_vq_init");
 	d.drv_avail = d.start;
 	drv_w16(d.avail + 2, d.start);
 }

@@ -950,19 +950,19 @@ static void drv_init(void)
 	v.nfree = v.size;
 	v.n = (struct fz_counts){ 0 };
 	v.cq_n = 0;
+	/* A queue resumed after v.start buffers went through (vob_vq_cfg.start),
+	 * so that the 16-bit indices wrap within a few operations. Nothing is
+	 * in flight. */
+	v.cfg.start = v.start;
 	err = vob_vq_init(&v.vq, &fz.link, &v.cfg, v.state, VOB_VQ_STATE_SIZE(v.size, v.imax));
 	FZ_CHECK(err == 0, "vob_vq_init: %d", err);
+	FZ_CHECK(vob_vq_position(&v.vq) == v.start, "vob_vq_position after init: %u, started at %u",
+		 vob_vq_position(&v.vq), v.start);
 	exp_w16(v.avail, 0);
-	exp_w16(v.avail + 2, 0);
-	exp_w16(v.avail + 4u + 2u * v.size, 0);
-	check_state("vob_vq_init");
-	/* White box: a queue that has already moved v.start buffers through,
-	 * so that the 16-bit indices wrap within a few operations. These are
-	 * fields vob_vq_init() just zeroed; nothing is in flight. */
-	v.vq.avail_idx = v.vq.kicked = v.vq.last_used = v.vq.used_seen = v.start;
-	v.avail_idx = v.kicked = v.last_used = v.used_seen = v.start;
-	memcpy(v.avail + 2, &v.start, 2);
 	exp_w16(v.avail + 2, v.start);
+	exp_w16(v.avail + 4u + 2u * v.size, v.start);
+	v.avail_idx = v.kicked = v.last_used = v.used_seen = v.start;
+	check_state("vob_vq_init");
 	v.dev_used = v.start;
 	dev_w16(v.used + 2, v.start);
 }
