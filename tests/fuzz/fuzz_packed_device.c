@@ -74,6 +74,9 @@ static struct {
 	struct fz_counts n; /* pops (added), pushes (used), notifications, errors */
 	uint16_t fifo[MAXQ]; /* ids in flight, oldest first */
 	unsigned fifo_n;
+	/* where the queue starts (vob_vq_cfg.start): position and wrap */
+	uint16_t start_pos;
+	uint8_t start_wrap;
 	/* the hostile driver's own cursor for well-formed chains */
 	uint16_t drv_pos;
 	uint8_t drv_wrap;
@@ -355,6 +358,10 @@ static void check_state(const char *op)
 	fz_check_counts(&d.vq, &d.n, op);
 	FZ_CHECK(vob_vq_fault(&d.vq) == d.fault, "%s: fault %d, model %d", op,
 		 vob_vq_fault(&d.vq), d.fault);
+	/* Where a stop would resume: the next used entry and its wrap. */
+	FZ_CHECK(d.fault || vob_vq_position(&d.vq) == (d.used_idx | (d.used_wrap ? 0u : 0x8000u)),
+		 "%s: position 0x%x, used %u wrap %u", op, vob_vq_position(&d.vq), d.used_idx,
+		 d.used_wrap);
 	if (!d.quiet)
 		fz_expect_same(fz.a, expA, FZ_A_SIZE, "window A", op);
 }
@@ -641,16 +648,22 @@ static void dev_init(void)
 	}
 	d.broken = false;
 	d.fault = 0;
-	d.last_avail = d.used_idx = d.ring_busy = d.since_kick = 0;
-	d.avail_wrap = d.used_wrap = 1;
-	d.kicked = off_wrap(0, 1);
+	/* A queue resumed at d.start_pos with wrap counter d.start_wrap (a
+	 * fresh one at 0 with 1): both positions and the driver's cursor. */
+	d.last_avail = d.used_idx = d.drv_pos = d.start_pos;
+	d.avail_wrap = d.used_wrap = d.drv_wrap = d.start_wrap;
+	d.ring_busy = d.since_kick = 0;
+	d.kicked = off_wrap(d.start_pos, d.start_wrap);
 	d.ev_flags = has(VOB_F_EVENT_IDX) ? EV_DESC : EV_ENABLE;
 	d.n = (struct fz_counts){ 0 };
 	d.fifo_n = 0;
+	d.cfg.start = (uint16_t)(d.start_pos | (d.start_wrap ? 0u : 0x8000u));
 	err = vob_vq_init(&d.vq, &fz.link, &d.cfg, d.state, VOB_VQ_STATE_SIZE(d.size, 0));
 	FZ_CHECK(err == 0, "vob_vq_init: %d", err);
+	FZ_CHECK(vob_vq_position(&d.vq) == d.cfg.start, "vob_vq_position after init: 0x%x, start 0x%x",
+		 vob_vq_position(&d.vq), d.cfg.start);
 	/* The device writes its event structure, never the ring. */
-	exp_w32(d.dev_ev, off_wrap(0, 1) | ((uint32_t)d.ev_flags << 16));
+	exp_w32(d.dev_ev, off_wrap(d.start_pos, d.start_wrap) | ((uint32_t)d.ev_flags << 16));
 	check_state("vob_vq_init");
 }
 
@@ -912,6 +925,16 @@ static void dev_setup(struct fz_in *in)
 		d.feat |= VOB_BIT(VOB_F_NOTIFICATION_DATA);
 	d.cfg.seg_max = h[6] == 0 ? 0 : h[6] <= 200 ? h[6] : (uint16_t)(200u + (h[6] - 200u) * 5u);
 	d.seg_max = d.cfg.seg_max ? d.cfg.seg_max : d.size;
+	/* h[1] bits 4-7: 0 a fresh ring; else a resumed one near the ring's
+	 * end (the wraps come soon), wrap counter 0 when bit 4 is set. */
+	d.start_pos = 0;
+	d.start_wrap = 1;
+	if (h[1] >> 4) {
+		unsigned back = 1u + ((h[1] >> 5) & 7u);
+
+		d.start_pos = (uint16_t)(back < d.size ? d.size - back : 0u);
+		d.start_wrap = (h[1] & 0x10) ? 0 : 1;
+	}
 
 	dbytes = VOB_ALIGN_UP(VOB_PACKED_DESC_BYTES(d.size), L);
 	ring = VOB_PACKED_RING_BYTES(d.size, L);
@@ -966,8 +989,6 @@ static void dev_setup(struct fz_in *in)
 		memset(expA, 0, sizeof(expA));
 	}
 	fz.on_clean = dev_on_clean;
-	d.drv_pos = 0;
-	d.drv_wrap = 1;
 	d.pend = false;
 	d.quiet = false;
 	fz_push_chain = NULL;
@@ -1055,10 +1076,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 				for (k = 0; k < d.size; k++)
 					drv_write(d.desc + 16u * k, zero, 16);
-				d.drv_pos = 0;
-				d.drv_wrap = 1;
 				d.pend = false;
-				dev_init();
+				dev_init(); /* at the same start */
 			}
 			break;
 		default:

@@ -173,6 +173,11 @@ def dev_seeds():
     s["dma-fail"] = Dev(dma=DMA_FAIL, cache_ops=True).chain(2, 1).pop().pull().pushx().b
     s["big-lines"] = Dev(line=256, size=100, base=2).burst(250).b
     s["notif-data"] = Dev(feat=NOTIF_DATA | EVENT_IDX).chain().pop().push().kick(2).b
+    # Resumed rings (feat bits 4-7, see dev_setup): two from the end with
+    # wrap counter 0, and one from the end with wrap 1.
+    s["resumed-wrap0"] = (Dev(size=8, feat=0x20 | 0x10 | EVENT_IDX).chain(2, 1).chain(1, 1)
+                          .pop_all().kick().chain().pop().push().b)
+    s["resumed-wrap1"] = Dev(size=5, feat=0x00 | 0x20).burst(12).chain(3, 1).pop_all().b
     return s
 
 
