@@ -84,6 +84,8 @@ static struct {
 	uint8_t avail_wrap, used_wrap;
 	bool batch;
 	uint16_t batch_last, next_order;
+	uint16_t start_pos; /* where the queue starts (vob_vq_cfg.start) */
+	uint8_t start_wrap;
 	uint32_t batch_len;
 	struct fz_counts n; /* adds, useds, notifications, errors */
 	/* token accounting over the whole input */
@@ -129,6 +131,11 @@ static void exp_write(uint8_t *lib_ptr, const void *src, size_t n)
 	memcpy(expA + (lib_ptr - fz.a), src, n);
 }
 
+static void exp_w16(uint8_t *lib_ptr, uint16_t val)
+{
+	exp_write(lib_ptr, &val, 2);
+}
+
 static void exp_w32(uint8_t *lib_ptr, uint32_t val)
 {
 	exp_write(lib_ptr, &val, 4);
@@ -163,6 +170,10 @@ static void check_state(const char *op)
 	fz_check_counts(&v.vq, &v.n, op);
 	FZ_CHECK(vob_vq_fault(&v.vq) == v.fault, "%s: fault %d, model %d", op,
 		 vob_vq_fault(&v.vq), v.fault);
+	/* Where a stop would resume: the next used entry and its wrap. */
+	FZ_CHECK(v.fault || vob_vq_position(&v.vq) == (v.last_used | (v.used_wrap ? 0u : 0x8000u)),
+		 "%s: position 0x%x, used %u wrap %u", op, vob_vq_position(&v.vq), v.last_used,
+		 v.used_wrap);
 	if (!v.quiet)
 		fz_expect_same(fz.a, expA, FZ_A_SIZE, "window A", op);
 }
@@ -742,21 +753,31 @@ static void drv_init(void)
 	nout = 0;
 	v.broken = false;
 	v.fault = 0;
-	v.avail_pos = v.last_used = v.since_kick = v.next_order = 0;
-	v.avail_wrap = v.used_wrap = 1;
+	/* A queue resumed at v.start_pos with wrap counter v.start_wrap (a
+	 * fresh one at 0 with 1); with IN_ORDER, ids are ring positions. */
+	v.avail_pos = v.last_used = v.next_order = v.dev_pos = v.start_pos;
+	v.avail_wrap = v.used_wrap = v.dev_wrap = v.start_wrap;
+	v.since_kick = 0;
 	v.nfree = v.size;
 	v.in_flight = 0;
 	v.batch = false;
-	v.kicked = off_wrap(0, 1);
+	v.kicked = off_wrap(v.start_pos, v.start_wrap);
 	v.ev_flags = has(VOB_F_EVENT_IDX) ? EV_DESC : EV_ENABLE;
 	v.n = (struct fz_counts){ 0 };
-	v.dev_pos = 0;
-	v.dev_wrap = 1;
+	v.cfg.start = (uint16_t)(v.start_pos | (v.start_wrap ? 0u : 0x8000u));
 	err = vob_vq_init(&v.vq, &fz.link, &v.cfg, v.state, VOB_VQ_STATE_SIZE(v.size, v.imax));
 	FZ_CHECK(err == 0, "vob_vq_init: %d", err);
-	/* The driver zeroes the ring and writes its event structure. */
+	FZ_CHECK(vob_vq_position(&v.vq) == v.cfg.start, "vob_vq_position after init: 0x%x, start 0x%x",
+		 vob_vq_position(&v.vq), v.cfg.start);
+	/* The driver writes the ring as the lap before left it (every
+	 * descriptor used: before the start with this lap's wrap counter,
+	 * from it with the previous one; all zero for a fresh ring) and its
+	 * event structure. */
 	memset(expA + (v.desc - fz.a), 0, VOB_PACKED_DESC_BYTES(v.size));
-	exp_w32(v.drv_ev, off_wrap(0, 1) | ((uint32_t)v.ev_flags << 16));
+	for (i = 0; i < v.size; i++)
+		exp_w16(v.desc + 16u * i + 14u,
+			used_bits((uint8_t)(i < v.start_pos ? v.start_wrap : !v.start_wrap)));
+	exp_w32(v.drv_ev, off_wrap(v.start_pos, v.start_wrap) | ((uint32_t)v.ev_flags << 16));
 	check_state("vob_vq_init");
 }
 
@@ -799,6 +820,16 @@ static void drv_setup(struct fz_in *in)
 		v.imax--;
 	if (v.imax == 1)
 		v.imax = 0;
+	/* h[1] bits 4-7: 0 a fresh ring; else a resumed one near the ring's
+	 * end (the wraps come soon), wrap counter 0 when bit 4 is set. */
+	v.start_pos = 0;
+	v.start_wrap = 1;
+	if (h[1] >> 4) {
+		unsigned back = 1u + ((h[1] >> 5) & 7u);
+
+		v.start_pos = (uint16_t)(back < v.size ? v.size - back : 0u);
+		v.start_wrap = (h[1] & 0x10) ? 0 : 1;
+	}
 	ind_bytes = VOB_ALIGN_UP((size_t)v.size * v.imax * 16u, L);
 
 	dbytes = VOB_ALIGN_UP(VOB_PACKED_DESC_BYTES(v.size), L);

@@ -203,6 +203,11 @@ def drv_seeds():
     s["notif-data"] = Drv(feat=NOTIF_DATA, size=3).burst(4).add().kick(1).kick(2).b
     s["reclaim"] = Drv().add().add().complete().reset().add().b
     s["end-layout"] = Drv(layout=2, size=100, feat=INDIRECT | EVENT_IDX, imax=6).burst(200).b
+    # Resumed rings (feat bits 4-7, see drv_setup), as for the device.
+    s["resumed-wrap0"] = (Drv(size=8, feat=0x20 | 0x10 | EVENT_IDX).add(2, 1).add()
+                          .kick().complete().get_used().burst(10).b)
+    s["resumed-in-order"] = (Drv(size=6, feat=0x40 | IN_ORDER).add(2, 1).add(1, 0)
+                             .complete().collect().burst(8).b)
     return s
 
 
