@@ -188,10 +188,14 @@ int vob_vq_add_prep(const struct vob_vq *vq, const struct vob_seg *segs, unsigne
 	return (int)need;
 }
 
-void vob_vq_free_chain(struct vob_vq *vq, uint16_t head)
+void vob_vq_used_done(struct vob_vq *vq, uint16_t head, void **token)
 {
 	struct vob_vq_slot *slot = vob_vq_slots(vq);
 
+	if (VOB_LINK_CACHED(vq->link) && slot[head].in_len)
+		vob_vq_sync_used_payload(vq, head);
+	*token = slot[head].token;
+	VOB_VQ_STAT(vq->stats.used);
 	/* In order, descriptors are reused in ring order: no free list. */
 	if (!VOB_VQ_IN_ORDER(vq)) {
 		slot[slot[head].last].next = vq->free_head;

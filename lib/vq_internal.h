@@ -114,9 +114,24 @@ void vob_vq_sync_used_payload(const struct vob_vq *vq, uint16_t head);
 int vob_vq_add_prep(const struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 		    unsigned n_in, const void *token, uint32_t *in_len);
 
-/* Driver role, both formats: give the descriptors of the chain at @head
- * back and forget its token. */
-void vob_vq_free_chain(struct vob_vq *vq, uint16_t head);
+/* Driver role, both formats: the chain at @head came back used: its
+ * writable payload made visible (cached windows), its token to @token, its
+ * descriptors given back and the token forgotten. */
+void vob_vq_used_done(struct vob_vq *vq, uint16_t head, void **token);
+
+/* Device role, both formats: whether buffer @id (a split head, a packed
+ * buffer id) is popped and not pushed yet, and marking it so. */
+static inline bool vob_vq_inflight_test(const struct vob_vq *vq, uint16_t id)
+{
+	return ((unsigned)vob_vq_inflight_map(vq)[id >> 3] >> (id & 7u)) & 1u;
+}
+
+static inline void vob_vq_inflight_set(struct vob_vq *vq, uint16_t id, bool on)
+{
+	uint8_t *m = &vob_vq_inflight_map(vq)[id >> 3];
+
+	*m = (uint8_t)(on ? (*m | (1u << (id & 7u))) : (*m & ~(1u << (id & 7u))));
+}
 
 /* Device role, both formats: check one segment of a chain being walked (a
  * local copy of its descriptor) and append it to @chain, whose n_out, n_in,

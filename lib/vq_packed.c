@@ -424,11 +424,7 @@ int vob_packed_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 	/* Both sides skip the chain's length: the next used descriptor is
 	 * written after all the positions this chain held. */
 	vq->last_used = packed_step(vq, vq->last_used, slot[head].ndesc, &vq->used_wrap);
-	if (VOB_LINK_CACHED(vq->link) && slot[head].in_len)
-		vob_vq_sync_used_payload(vq, head);
-	*token = slot[head].token;
-	vob_vq_free_chain(vq, head);
-	VOB_VQ_STAT(vq->stats.used);
+	vob_vq_used_done(vq, head, token);
 	return 0;
 }
 
@@ -436,18 +432,6 @@ int vob_packed_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 
 /* ---- device role ---------------------------------------------------- */
 #if VOB_CFG_DEVICE
-
-static bool packed_inflight_test(const struct vob_vq *vq, uint16_t id)
-{
-	return ((unsigned)vob_vq_inflight_map(vq)[id >> 3] >> (id & 7u)) & 1u;
-}
-
-static void packed_inflight_set(struct vob_vq *vq, uint16_t id, bool on)
-{
-	uint8_t *m = &vob_vq_inflight_map(vq)[id >> 3];
-
-	*m = (uint8_t)(on ? (*m | (1u << (id & 7u))) : (*m & ~(1u << (id & 7u))));
-}
 
 /* Walk the indirect table at @addr/@len. Each entry is copied out once,
  * byte-wise: the driver chooses the table's address, and nothing makes it
@@ -576,10 +560,10 @@ int vob_packed_pop(struct vob_vq *vq, struct vob_chain *chain)
 		return vob_vq_set_fault(vq, f);
 	if (id >= vq->size)
 		return vob_vq_set_fault(vq, VOB_FAULT_HEAD_RANGE);
-	if (packed_inflight_test(vq, id))
+	if (vob_vq_inflight_test(vq, id))
 		return vob_vq_set_fault(vq, VOB_FAULT_HEAD_BUSY);
 	chain->head = id;
-	packed_inflight_set(vq, id, true);
+	vob_vq_inflight_set(vq, id, true);
 	vob_vq_dev_ndesc(vq)[id] = ndesc;
 	if (packed_in_order(vq)) {
 		vob_vq_dev_order(vq)[vq->next_order] = id;
@@ -597,7 +581,7 @@ int vob_packed_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t w
 	struct vob_packed_desc *d;
 	uint16_t head, ndesc;
 
-	if (!chain || chain->head >= vq->size || !packed_inflight_test(vq, chain->head) ||
+	if (!chain || chain->head >= vq->size || !vob_vq_inflight_test(vq, chain->head) ||
 	    written > chain->in_len)
 		return VOB_EINVAL;
 	head = chain->head;
@@ -620,7 +604,7 @@ int vob_packed_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t w
 	vq->used_idx = packed_step(vq, vq->used_idx, ndesc, &vq->used_wrap);
 	vq->ring_busy = (uint16_t)(vq->ring_busy - ndesc);
 	vq->since_kick = packed_since_add(vq, ndesc);
-	packed_inflight_set(vq, head, false);
+	vob_vq_inflight_set(vq, head, false);
 	VOB_VQ_STAT(vq->stats.used);
 	return 0;
 }

@@ -362,11 +362,7 @@ int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 		*written = len;
 	}
 	vq->last_used++;
-	if (VOB_LINK_CACHED(vq->link) && slot[head].in_len)
-		vob_vq_sync_used_payload(vq, head);
-	*token = slot[head].token;
-	vob_vq_free_chain(vq, head);
-	VOB_VQ_STAT(vq->stats.used);
+	vob_vq_used_done(vq, head, token);
 	return 0;
 }
 
@@ -374,18 +370,6 @@ int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 
 /* ---- device role ---------------------------------------------------- */
 #if VOB_CFG_DEVICE
-
-static bool split_inflight_test(const struct vob_vq *vq, uint16_t head)
-{
-	return ((unsigned)vob_vq_inflight_map(vq)[head >> 3] >> (head & 7u)) & 1u;
-}
-
-static void split_inflight_set(struct vob_vq *vq, uint16_t head, bool on)
-{
-	uint8_t *m = &vob_vq_inflight_map(vq)[head >> 3];
-
-	*m = (uint8_t)(on ? (*m | (1u << (head & 7u))) : (*m & ~(1u << (head & 7u))));
-}
 
 /* Walk and validate the chain at @head into @chain; returns 0 or a fault.
  * Every descriptor is copied out of shared memory once, then checked. */
@@ -485,13 +469,13 @@ int vob_split_pop(struct vob_vq *vq, struct vob_chain *chain)
 		return vob_vq_set_fault(vq, VOB_FAULT_HEAD_RANGE);
 	if (split_in_order(vq) && head != vq->next_order)
 		return vob_vq_set_fault(vq, VOB_FAULT_IN_ORDER);
-	if (split_inflight_test(vq, head))
+	if (vob_vq_inflight_test(vq, head))
 		return vob_vq_set_fault(vq, VOB_FAULT_HEAD_BUSY);
 	f = split_walk(vq, head, chain, &ring_descs);
 	if (f != VOB_FAULT_NONE)
 		return vob_vq_set_fault(vq, f);
 	chain->head = head;
-	split_inflight_set(vq, head, true);
+	vob_vq_inflight_set(vq, head, true);
 	/* In-order bookkeeping: where the next head must be, and how far the
 	 * push of this one moves. */
 	if (VOB_CFG_IN_ORDER) {
@@ -509,7 +493,7 @@ int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t wr
 	struct vob_split_used_elem *e;
 	uint16_t head;
 
-	if (!chain || chain->head >= vq->size || !split_inflight_test(vq, chain->head) ||
+	if (!chain || chain->head >= vq->size || !vob_vq_inflight_test(vq, chain->head) ||
 	    written > chain->in_len)
 		return VOB_EINVAL;
 	head = chain->head;
@@ -528,7 +512,7 @@ int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t wr
 	 * driver's read barrier after it loads used->idx. */
 	VOB_WMB();
 	split_store16(vq, &used->idx, vq->used_idx, vq->c_used);
-	split_inflight_set(vq, head, false);
+	vob_vq_inflight_set(vq, head, false);
 	VOB_VQ_STAT(vq->stats.used);
 	return 0;
 }
