@@ -19,6 +19,7 @@
 #include "ex_common.h"
 
 #define MAX_SIZE (64u * 1024u)
+#define RTT_KEEP (1u << 20) /* round trips kept for the percentiles */
 
 struct msg {
 	uint64_t seq;
@@ -41,6 +42,8 @@ struct echo_drv {
 	uint64_t acked, lost, inflight, bad;
 	uint64_t lost_lo, lost_hi, lost_batch;
 	uint64_t rtt_sum, rtt_max;
+	uint32_t *rtt;     /* the first rtt_cap round trips, ns (for percentiles) */
+	uint32_t rtt_n, rtt_cap;
 	uint32_t max_inflight;
 	const char *log_path; /* --log */
 	int log_fd;
@@ -138,6 +141,8 @@ static int drv_collect(struct echo_drv *d, struct vob_vq *vq, int in_order)
 		d->rtt_sum += rtt;
 		if (rtt > d->rtt_max)
 			d->rtt_max = rtt;
+		if (d->rtt_n < d->rtt_cap)
+			d->rtt[d->rtt_n++] = rtt > UINT32_MAX ? UINT32_MAX : (uint32_t)rtt;
 		d->acked++;
 		d->inflight--;
 		vob_pool_put(&d->pool, m->buf);
@@ -187,6 +192,24 @@ static int drv_send(struct echo_drv *d, struct vob_vq *vq)
 	if (n)
 		vob_vq_kick(vq);
 	return n;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Percentiles of the round trips kept (the first RTT_KEEP messages). */
+static void print_rtt(struct echo_drv *d)
+{
+	if (!d->rtt_n)
+		return;
+	qsort(d->rtt, d->rtt_n, sizeof(*d->rtt), cmp_u32);
+	printf("%s: round trip p50 %.1f us, p99 %.1f us, min %.1f us (first %" PRIu32
+	       " messages)\n", d->e.o->prog, d->rtt[d->rtt_n / 2] / 1e3,
+	       d->rtt[(uint64_t)d->rtt_n * 99u / 100u] / 1e3, d->rtt[0] / 1e3, d->rtt_n);
 }
 
 /* --count N, --size N, --inflight N, --packed, --log FILE. */
@@ -265,7 +288,9 @@ int main(int argc, char **argv)
 	d.state = aligned_alloc(64, VOB_VQ_STATE_SIZE(o.queue, 0));
 	d.pool_state = calloc(o.queue, sizeof(uint16_t));
 	d.msg = calloc(o.queue, sizeof(*d.msg));
-	if (!d.state || !d.pool_state || !d.msg)
+	d.rtt_cap = d.count && d.count < RTT_KEEP ? (uint32_t)d.count : RTT_KEEP;
+	d.rtt = malloc((size_t)d.rtt_cap * sizeof(*d.rtt));
+	if (!d.state || !d.pool_state || !d.msg || !d.rtt)
 		goto out;
 	r = vob_pool_init(&d.pool, &d.e.link, addr, 2u * d.half, (uint16_t)o.queue, d.pool_state);
 	if (r) {
@@ -391,6 +416,7 @@ int main(int argc, char **argv)
 		       ", suppressed %" PRIu64 "\n",
 		       o.prog, d.lost, ls->rung, d.acked ? (double)ls->rung / (double)d.acked : 0.0,
 		       ls->received, st->notify_sent, st->notify_suppressed);
+		print_rtt(&d);
 	}
 	rc = ex_stop ? 130 : 0;
 out:
@@ -399,6 +425,7 @@ out:
 	free(d.state);
 	free(d.pool_state);
 	free(d.msg);
+	free(d.rtt);
 	if (d.log_fd >= 0)
 		close(d.log_fd);
 	return rc;
