@@ -16,8 +16,11 @@
  * platform's doorbell flag (kicks still go through the socket); --no-kick
  * also stops ringing the peer once the endpoint is up, so both sides poll
  * only (what vob's poll doorbell does), which needs --no-kick on both.
- * At the end the driver sends the stock echo demo's shutdown word, so the
- * stock rpmsg-echo exits as well as this program's echo.
+ * The echo runs until it is killed, or until the driver's endpoint goes
+ * away or it gets the 4 bytes of the stock echo demo's shutdown word: the
+ * driver does both at its end only with --shutdown (the stock rpmsg-echo
+ * exits on either too), so that by default the echo outlives the driver
+ * and its CPU time can be read.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -34,7 +37,7 @@
 
 static struct rpmsg_endpoint ept;
 static struct remoteproc *rproc;
-static int busy, no_kick, done, bad;
+static int busy, no_kick, shutdown, done, bad;
 static struct remoteproc_ops quiet_ops;
 static uint32_t size;
 static uint64_t next_rx, t_sent;
@@ -237,9 +240,11 @@ static int run_drv(void *platform, struct rpmsg_device *rdev, int flood, uint64_
 		}
 		printf("\n");
 	}
+	free(buf);
+	if (!shutdown)
+		exit(0); /* leave the endpoint up: the echo carries on */
 	rpmsg_send(&ept, &sd, sizeof(sd));
 	rpmsg_destroy_ept(&ept);
-	free(buf);
 	return 0;
 }
 
@@ -253,7 +258,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s echo|flood|ping [--size N] [--count N] [--warmup N] "
-			"[--busy [--no-kick]]\n", argv[0]);
+			"[--busy [--no-kick]] [--shutdown]\n", argv[0]);
 		return 2;
 	}
 	role_dev = !strcmp(argv[1], "echo");
@@ -264,6 +269,8 @@ int main(int argc, char **argv)
 			busy = 1;
 		else if (!strcmp(argv[i], "--no-kick"))
 			no_kick = 1;
+		else if (!strcmp(argv[i], "--shutdown"))
+			shutdown = 1;
 		else if (!strcmp(argv[i], "--size") && i + 1 < argc)
 			size = (uint32_t)strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
