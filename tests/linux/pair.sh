@@ -158,6 +158,8 @@ echo_test() {
 	wait_exit "$drv" 90 || fail "driver 3 did not finish"
 	((rc == 0)) || fail "driver 3 exited with $rc"
 	grep -q "20000 messages of 64 bytes echoed" "$work/drv3.out" || fail "driver 3 summary"
+	grep -Eq "round trip p50 [0-9.]+ us, p99 [0-9.]+ us, .*\(first 20000 messages\)" \
+		"$work/drv3.out" || fail "driver 3 round-trip percentiles"
 	grep -q "driver reset or restarted" "$work/dev2.out" ||
 		fail "the device did not notice the driver restart"
 	kill "$dev"
