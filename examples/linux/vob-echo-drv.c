@@ -45,6 +45,7 @@ struct echo_drv {
 	uint32_t *rtt;     /* the first rtt_cap round trips, ns (for percentiles) */
 	uint32_t rtt_n, rtt_cap;
 	uint32_t max_inflight;
+	uint64_t spin_ns;  /* --spin-us: poll this long after the last work */
 	const char *log_path; /* --log */
 	int log_fd;
 	char logbuf[8192];
@@ -68,6 +69,8 @@ static void usage(FILE *f, struct ex_opts *o)
 		"  --count N            messages to get echoed (default 100000; 0: until killed)\n"
 		"  --size N             payload bytes per message, 8 to %u (default 64)\n"
 		"  --inflight N         most messages in flight (default: the queue size)\n"
+		"  --spin-us N          keep polling N us after the last echo before waiting\n"
+		"                       for a doorbell (default 0)\n"
 		"  --packed             ask for the packed ring (the device decides)\n"
 		"  --log FILE           append 'A <seq>' per checked echo, 'L <seq>' per lost message\n",
 		MAX_SIZE);
@@ -212,7 +215,7 @@ static void print_rtt(struct echo_drv *d)
 	       d->rtt[(uint64_t)d->rtt_n * 99u / 100u] / 1e3, d->rtt[0] / 1e3, d->rtt_n);
 }
 
-/* --count N, --size N, --inflight N, --packed, --log FILE. */
+/* --count N, --size N, --inflight N, --spin-us N, --packed, --log FILE. */
 static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 {
 	struct echo_drv *d = (struct echo_drv *)arg;
@@ -234,6 +237,8 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 		}
 	} else if (!strcmp(a, "--inflight")) {
 		d->max_inflight = (uint32_t)strtoul(v, NULL, 0);
+	} else if (!strcmp(a, "--spin-us")) {
+		d->spin_ns = strtoull(v, NULL, 0) * 1000u;
 	} else if (!strcmp(a, "--log")) {
 		d->log_path = v;
 	} else {
@@ -249,7 +254,7 @@ int main(int argc, char **argv)
 	struct ex_opts o;
 	struct vob_dev_cfg c;
 	uint64_t t0, t_live = 0, live_acked = 0, t_report, t_wait, addr, pool_bytes;
-	uint64_t want;
+	uint64_t want, t_work = 0;
 	int r, rc = 1, waiting_said = 0;
 
 	ex_opts_init(&o, "vob-echo-drv", "vob-echo", "4M");
@@ -384,8 +389,14 @@ int main(int argc, char **argv)
 			fflush(stdout);
 			t_report = now;
 		}
-		if (n)
+		if (n) {
+			t_work = now;
 			continue;
+		}
+		if (d.spin_ns && now - t_work < d.spin_ns) {
+			vob_linux_wait(&d.e.lx, 0); /* doorbells taken, never sleeps */
+			continue;
+		}
 		log_flush(&d);
 		if (vq) {
 			r = vob_vq_enable_notify(vq);
