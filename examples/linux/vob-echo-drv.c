@@ -210,7 +210,7 @@ static void print_rtt(struct echo_drv *d)
 	if (!d->rtt_n)
 		return;
 	qsort(d->rtt, d->rtt_n, sizeof(*d->rtt), cmp_u32);
-	printf("%s: round trip p50 %.1f us, p99 %.1f us, min %.1f us (first %" PRIu32
+	printf("%s: round trip p50 %.2f us, p99 %.2f us, min %.2f us (first %" PRIu32
 	       " messages)\n", d->e.o->prog, d->rtt[d->rtt_n / 2] / 1e3,
 	       d->rtt[(uint64_t)d->rtt_n * 99u / 100u] / 1e3, d->rtt[0] / 1e3, d->rtt_n);
 }
