@@ -30,6 +30,7 @@ struct echo_dev {
 	int log_fd;
 	const char *log_path; /* --log */
 	uint64_t limit;   /* exit after this many echoes (0: never) */
+	uint64_t spin_ns; /* --spin-us: poll this long after the last work */
 	uint64_t echoed, bytes, lives, resets, refused;
 	uint8_t scratch[SCRATCH];
 };
@@ -49,6 +50,8 @@ static void usage(FILE *f, struct ex_opts *o)
 	ex_opts_help(f, o);
 	fprintf(f,
 		"  --count N            exit after echoing N messages (default: run until killed)\n"
+		"  --spin-us N          keep polling N us after the last message before waiting\n"
+		"                       for a doorbell (default 0)\n"
 		"  --log FILE           append 'R <seq>' for every message received, written\n"
 		"                       before the message is returned (for tests)\n");
 }
@@ -119,7 +122,7 @@ static int echo_serve(struct echo_dev *d, struct vob_vq *vq)
 	return (int)n;
 }
 
-/* --count N, --log FILE. */
+/* --count N, --spin-us N, --log FILE. */
 static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 {
 	struct echo_dev *d = (struct echo_dev *)arg;
@@ -130,6 +133,8 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 		return 0;
 	if (!strcmp(a, "--count"))
 		d->limit = strtoull(v, NULL, 0);
+	else if (!strcmp(a, "--spin-us"))
+		d->spin_ns = strtoull(v, NULL, 0) * 1000u;
 	else if (!strcmp(a, "--log"))
 		d->log_path = v;
 	else
@@ -143,7 +148,7 @@ int main(int argc, char **argv)
 	static struct echo_dev d;
 	struct ex_opts o;
 	struct vob_dev_cfg c;
-	uint64_t t0, t_live = 0, live_echoed = 0;
+	uint64_t t0, t_live = 0, live_echoed = 0, t_work = 0;
 	int r, rc = 1;
 
 	ex_opts_init(&o, "vob-echo-dev", "vob-echo", "4M");
@@ -223,8 +228,14 @@ int main(int argc, char **argv)
 			if (n < 0)
 				goto out;
 		}
-		if (n)
+		if (n) {
+			t_work = d.spin_ns ? ex_now() : 0;
 			continue;
+		}
+		if (d.spin_ns && ex_now() - t_work < d.spin_ns) {
+			vob_linux_wait(&d.e.lx, 0); /* doorbells taken, never sleeps */
+			continue;
+		}
 		if (vq) {
 			r = vob_vq_enable_notify(vq);
 			if (r > 0) {

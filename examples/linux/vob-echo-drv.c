@@ -19,6 +19,7 @@
 #include "ex_common.h"
 
 #define MAX_SIZE (64u * 1024u)
+#define RTT_KEEP (1u << 20) /* round trips kept for the percentiles */
 
 struct msg {
 	uint64_t seq;
@@ -41,7 +42,10 @@ struct echo_drv {
 	uint64_t acked, lost, inflight, bad;
 	uint64_t lost_lo, lost_hi, lost_batch;
 	uint64_t rtt_sum, rtt_max;
+	uint32_t *rtt;     /* the first rtt_cap round trips, ns (for percentiles) */
+	uint32_t rtt_n, rtt_cap;
 	uint32_t max_inflight;
+	uint64_t spin_ns;  /* --spin-us: poll this long after the last work */
 	const char *log_path; /* --log */
 	int log_fd;
 	char logbuf[8192];
@@ -65,6 +69,8 @@ static void usage(FILE *f, struct ex_opts *o)
 		"  --count N            messages to get echoed (default 100000; 0: until killed)\n"
 		"  --size N             payload bytes per message, 8 to %u (default 64)\n"
 		"  --inflight N         most messages in flight (default: the queue size)\n"
+		"  --spin-us N          keep polling N us after the last echo before waiting\n"
+		"                       for a doorbell (default 0)\n"
 		"  --packed             ask for the packed ring (the device decides)\n"
 		"  --log FILE           append 'A <seq>' per checked echo, 'L <seq>' per lost message\n",
 		MAX_SIZE);
@@ -138,6 +144,8 @@ static int drv_collect(struct echo_drv *d, struct vob_vq *vq, int in_order)
 		d->rtt_sum += rtt;
 		if (rtt > d->rtt_max)
 			d->rtt_max = rtt;
+		if (d->rtt_n < d->rtt_cap)
+			d->rtt[d->rtt_n++] = rtt > UINT32_MAX ? UINT32_MAX : (uint32_t)rtt;
 		d->acked++;
 		d->inflight--;
 		vob_pool_put(&d->pool, m->buf);
@@ -189,7 +197,25 @@ static int drv_send(struct echo_drv *d, struct vob_vq *vq)
 	return n;
 }
 
-/* --count N, --size N, --inflight N, --packed, --log FILE. */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Percentiles of the round trips kept (the first RTT_KEEP messages). */
+static void print_rtt(struct echo_drv *d)
+{
+	if (!d->rtt_n)
+		return;
+	qsort(d->rtt, d->rtt_n, sizeof(*d->rtt), cmp_u32);
+	printf("%s: round trip p50 %.2f us, p99 %.2f us, min %.2f us (first %" PRIu32
+	       " messages)\n", d->e.o->prog, d->rtt[d->rtt_n / 2] / 1e3,
+	       d->rtt[(uint64_t)d->rtt_n * 99u / 100u] / 1e3, d->rtt[0] / 1e3, d->rtt_n);
+}
+
+/* --count N, --size N, --inflight N, --spin-us N, --packed, --log FILE. */
 static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 {
 	struct echo_drv *d = (struct echo_drv *)arg;
@@ -211,6 +237,8 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 		}
 	} else if (!strcmp(a, "--inflight")) {
 		d->max_inflight = (uint32_t)strtoul(v, NULL, 0);
+	} else if (!strcmp(a, "--spin-us")) {
+		d->spin_ns = strtoull(v, NULL, 0) * 1000u;
 	} else if (!strcmp(a, "--log")) {
 		d->log_path = v;
 	} else {
@@ -226,7 +254,7 @@ int main(int argc, char **argv)
 	struct ex_opts o;
 	struct vob_dev_cfg c;
 	uint64_t t0, t_live = 0, live_acked = 0, t_report, t_wait, addr, pool_bytes;
-	uint64_t want;
+	uint64_t want, t_work = 0;
 	int r, rc = 1, waiting_said = 0;
 
 	ex_opts_init(&o, "vob-echo-drv", "vob-echo", "4M");
@@ -265,7 +293,9 @@ int main(int argc, char **argv)
 	d.state = aligned_alloc(64, VOB_VQ_STATE_SIZE(o.queue, 0));
 	d.pool_state = calloc(o.queue, sizeof(uint16_t));
 	d.msg = calloc(o.queue, sizeof(*d.msg));
-	if (!d.state || !d.pool_state || !d.msg)
+	d.rtt_cap = d.count && d.count < RTT_KEEP ? (uint32_t)d.count : RTT_KEEP;
+	d.rtt = malloc((size_t)d.rtt_cap * sizeof(*d.rtt));
+	if (!d.state || !d.pool_state || !d.msg || !d.rtt)
 		goto out;
 	r = vob_pool_init(&d.pool, &d.e.link, addr, 2u * d.half, (uint16_t)o.queue, d.pool_state);
 	if (r) {
@@ -359,8 +389,14 @@ int main(int argc, char **argv)
 			fflush(stdout);
 			t_report = now;
 		}
-		if (n)
+		if (n) {
+			t_work = now;
 			continue;
+		}
+		if (d.spin_ns && now - t_work < d.spin_ns) {
+			vob_linux_wait(&d.e.lx, 0); /* doorbells taken, never sleeps */
+			continue;
+		}
 		log_flush(&d);
 		if (vq) {
 			r = vob_vq_enable_notify(vq);
@@ -391,6 +427,7 @@ int main(int argc, char **argv)
 		       ", suppressed %" PRIu64 "\n",
 		       o.prog, d.lost, ls->rung, d.acked ? (double)ls->rung / (double)d.acked : 0.0,
 		       ls->received, st->notify_sent, st->notify_suppressed);
+		print_rtt(&d);
 	}
 	rc = ex_stop ? 130 : 0;
 out:
@@ -399,6 +436,7 @@ out:
 	free(d.state);
 	free(d.pool_state);
 	free(d.msg);
+	free(d.rtt);
 	if (d.log_fd >= 0)
 		close(d.log_fd);
 	return rc;

@@ -126,7 +126,8 @@ echo_test() {
 	# What a kill in the middle of the device's log write leaves (seen once
 	# in CI): half a line, which device 2's first line must not join.
 	printf 'R 12' >>"$dlog"
-	"${devcmd[@]}" -w "$dwin" "${common[@]}" --log "$dlog" >"$work/dev2.out" 2>&1 &
+	# device 2 and driver 3 poll a while before sleeping (--spin-us)
+	"${devcmd[@]}" -w "$dwin" "${common[@]}" --spin-us 200 --log "$dlog" >"$work/dev2.out" 2>&1 &
 	dev=$!
 	pids+=("$dev")
 	wait_lines "$alog" $((at_kill + 30000)) "^A" 60 ||
@@ -151,13 +152,15 @@ echo_test() {
 	wait_lines "$alog" $((before + 5000)) "^A" 30 || fail "driver 2 made no progress"
 	kill -9 "$drv"
 	wait "$drv" 2>/dev/null
-	"${drvcmd[@]}" -w "$dwin" "${common[@]}" --count 20000 --log "$alog" \
+	"${drvcmd[@]}" -w "$dwin" "${common[@]}" --count 20000 --spin-us 200 --log "$alog" \
 		>"$work/drv3.out" 2>&1 &
 	drv=$!
 	pids+=("$drv")
 	wait_exit "$drv" 90 || fail "driver 3 did not finish"
 	((rc == 0)) || fail "driver 3 exited with $rc"
 	grep -q "20000 messages of 64 bytes echoed" "$work/drv3.out" || fail "driver 3 summary"
+	grep -Eq "round trip p50 [0-9.]+ us, p99 [0-9.]+ us, .*\(first 20000 messages\)" \
+		"$work/drv3.out" || fail "driver 3 round-trip percentiles"
 	grep -q "driver reset or restarted" "$work/dev2.out" ||
 		fail "the device did not notice the driver restart"
 	kill "$dev"
