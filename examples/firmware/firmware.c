@@ -72,28 +72,6 @@ static struct fw {
 	uint8_t vq_state[VOB_VQ_STATE_SIZE(FW_QMAX, 0)] __attribute__((aligned(64)));
 } fw;
 
-const char *fw_word(const char *line, const char *key)
-{
-	const char *s;
-	size_t n = 0;
-
-	while (key[n])
-		n++;
-	for (s = line; *s; s++) {
-		size_t i = 0;
-
-		/* Only where a word starts: at the start of the line or after a
-		 * space (never reading before the line). */
-		if (s != line && s[-1] != ' ')
-			continue;
-		while (i < n && s[i] == key[i])
-			i++;
-		if (i == n)
-			return s + n;
-	}
-	return NULL;
-}
-
 static uint32_t fw_num(const char *cmd, const char *key, uint32_t dflt)
 {
 	const char *v = fw_word(cmd, key);
