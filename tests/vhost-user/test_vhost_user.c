@@ -285,14 +285,17 @@ static void on_lost(void *arg, uint16_t q, void *tok)
 	(void)tok;
 }
 
-static void net_echo(int packed, unsigned count, int flood)
+/* A net driver (N) through the front end (F) against a net back end on a
+ * fresh socket pair, two queues of 64 placed in the first half of the
+ * memory, negotiated to live (@packed: the packed ring). Returns the number
+ * of fds open before, for the test's leak check. */
+static int net_driver_up(int packed)
 {
 	struct vob_vhu_fe_cfg c = { 0 };
 	struct vob_dev_cfg dc = { 0 };
 	struct vob_arena ar;
 	int sv[2], fds, i;
-	unsigned sent = 0, got = 0, q;
-	const uint64_t hdr_bytes = 12, frame = 64;
+	unsigned q;
 
 	fds = count_fds();
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
@@ -323,6 +326,16 @@ static void net_echo(int packed, unsigned count, int flood)
 		assert_true(vob_vhu_fe_step(&F.fe, 5) >= 0);
 	assert_int_equal(vob_dev_state(&N.dev), VOB_DEV_LIVE);
 	assert_int_equal(!!(vob_dev_features(&N.dev, 0) & VOB_BIT(VOB_F_RING_PACKED)), packed);
+	return fds;
+}
+
+static void net_echo(int packed, unsigned count, int flood)
+{
+	int fds, i;
+	unsigned sent = 0, got = 0, q;
+	const uint64_t hdr_bytes = 12, frame = 64;
+
+	fds = net_driver_up(packed);
 	for (i = 0; i < 4000 && got < count; i++) {
 		struct vob_vq *rx = vob_dev_vq(&N.dev, 0), *tx = vob_dev_vq(&N.dev, 1);
 		uint64_t base = VOB_VHU_FE_MEM_ADDR + MEM_BYTES / 2;
@@ -513,42 +526,11 @@ static void fe_resume_queue(uint32_t q, uint32_t base)
  * second lap, wrap counter 0. */
 static void net_resume(int packed)
 {
-	struct vob_vhu_fe_cfg c = { 0 };
-	struct vob_dev_cfg dc = { 0 };
-	struct vob_arena ar;
 	uint32_t b0, b1, want;
-	int sv[2], fds, i;
+	int fds, i;
 	unsigned q, k;
 
-	fds = count_fds();
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	be_start(1, sv[0]);
-	c.num_queues = 2;
-	c.queue_max = 64;
-	c.device_id = VOB_NET_DEVICE_ID;
-	c.mem_bytes = MEM_BYTES;
-	c.poll = fe_poll_dev;
-	c.arg = &N.dev;
-	assert_int_equal(vob_vhu_fe_attach(&F.fe, &c, sv[1]), 0);
-	ar = vob_vhu_fe_arena(&F.fe, 0);
-	ar.len = MEM_BYTES / 2;
-	memset(&N, 0, sizeof(N));
-	for (q = 0; q < 2; q++) {
-		N.q[q].vq = &N.vq[q];
-		N.q[q].state = N.state[q];
-		N.q[q].state_len = sizeof(N.state[q]);
-		assert_int_equal(vob_place_split(&ar, &ar, 64, 64, &N.q[q]), 0);
-	}
-	dc.role = VOB_ROLE_DRIVER;
-	dc.num_queues = 2;
-	dc.queues = N.q;
-	dc.features[0] = VOB_BIT(VOB_F_VERSION_1) | (packed ? VOB_BIT(VOB_F_RING_PACKED) : 0);
-	dc.on_lost = on_lost;
-	assert_int_equal(vob_dev_init(&N.dev, vob_vhu_fe_table(&F.fe), &dc), 0);
-	for (i = 0; i < 2000 && vob_dev_state(&N.dev) != VOB_DEV_LIVE; i++)
-		assert_true(vob_vhu_fe_step(&F.fe, 5) >= 0);
-	assert_int_equal(vob_dev_state(&N.dev), VOB_DEV_LIVE);
-	assert_int_equal(!!(vob_dev_features(&N.dev, 0) & VOB_BIT(VOB_F_RING_PACKED)), packed);
+	fds = net_driver_up(packed);
 	rx_posted = 0;
 	echo_frames(0, 100);
 	/* Four receive buffers more, made available before the stop (the
