@@ -428,14 +428,14 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		c.seg_max = d->cfg.seg_max;
 		c.start = vob_load_le16(f16(e, DRVQ_START));
 		/* vob_vq_init() checks the start; for a foreign party, the
-		 * same rule: a packed start names a ring position. */
+		 * same rule (vob_vq_start_ok). */
 		if (!d->cfg.foreign_queues &&
 		    (!dq->vq || vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len)))
 			return false;
 		if (d->cfg.foreign_queues &&
 		    (!c.size || c.size > VOB_VQ_MAX_SIZE ||
-		     (VOB_CFG_PACKED && (c.features & VOB_BIT(VOB_F_RING_PACKED)) &&
-		      (c.start & 0x7fffu) >= c.size)))
+		     !vob_vq_start_ok(c.start, c.size,
+				      VOB_CFG_PACKED && (c.features & VOB_BIT(VOB_F_RING_PACKED)))))
 			return false;
 		dq->start = c.start;
 		dq->desc_addr = c.desc_addr;

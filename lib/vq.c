@@ -42,7 +42,7 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	    (!packed && (cfg->size & (cfg->size - 1u))))
 		return VOB_EINVAL;
 	/* A packed start names a ring position (bits 0-14). */
-	if (packed && (cfg->start & 0x7fffu) >= cfg->size)
+	if (!vob_vq_start_ok(cfg->start, cfg->size, packed))
 		return VOB_EINVAL;
 	if (!(cfg->features & VOB_BIT(VOB_F_VERSION_1)))
 		return VOB_ENOTSUP;

@@ -89,6 +89,14 @@ static inline struct vob_vq_ind *vob_vq_ind_shadow(const struct vob_vq *vq, uint
 	       (size_t)head * vq->indirect_max;
 }
 
+/* Whether a ring of @size entries can begin at @start (vob_vq_cfg::start):
+ * any split index; a packed position (bits 0-14) below the size. One rule
+ * for vob_vq_init() and the table's check for a foreign party's queues. */
+static inline bool vob_vq_start_ok(uint16_t start, uint16_t size, bool packed)
+{
+	return !packed || (start & 0x7fffu) < size;
+}
+
 /* Record the first protocol violation and break the queue; returns
  * VOB_EPROTO. One copy for both formats (vq.c). */
 int vob_vq_set_fault(struct vob_vq *vq, enum vob_vq_fault f);
