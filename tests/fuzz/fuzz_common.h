@@ -265,4 +265,26 @@ static inline uint16_t off_wrap(uint16_t pos, uint8_t w)
 	return (uint16_t)(pos | (w << 15));
 }
 
+/* Where a packed target's queue starts, from header bits @sel (bits 4-7 of
+ * the byte that also holds the features): 0 a fresh ring (position 0,
+ * wrap 1); else a resumed one near the ring's end (the wraps come soon),
+ * wrap counter 0 when bit 4 is set. */
+static inline void fz_packed_start(uint8_t sel, uint16_t size, uint16_t *pos, uint8_t *wrap)
+{
+	unsigned back = 1u + ((sel >> 5) & 7u);
+
+	*pos = 0;
+	*wrap = 1;
+	if (sel >> 4) {
+		*pos = (uint16_t)(back < size ? size - back : 0u);
+		*wrap = (sel & 0x10) ? 0 : 1;
+	}
+}
+
+/* vob_vq_cfg::start of that position and wrap counter. */
+static inline uint16_t fz_vq_start(uint16_t pos, uint8_t wrap)
+{
+	return (uint16_t)(pos | (wrap ? 0u : 0x8000u));
+}
+
 #endif

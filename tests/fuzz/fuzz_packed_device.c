@@ -359,7 +359,7 @@ static void check_state(const char *op)
 	FZ_CHECK(vob_vq_fault(&d.vq) == d.fault, "%s: fault %d, model %d", op,
 		 vob_vq_fault(&d.vq), d.fault);
 	/* Where a stop would resume: the next used entry and its wrap. */
-	FZ_CHECK(d.fault || vob_vq_position(&d.vq) == (d.used_idx | (d.used_wrap ? 0u : 0x8000u)),
+	FZ_CHECK(d.fault || vob_vq_position(&d.vq) == fz_vq_start(d.used_idx, d.used_wrap),
 		 "%s: position 0x%x, used %u wrap %u", op, vob_vq_position(&d.vq), d.used_idx,
 		 d.used_wrap);
 	if (!d.quiet)
@@ -657,7 +657,7 @@ static void dev_init(void)
 	d.ev_flags = has(VOB_F_EVENT_IDX) ? EV_DESC : EV_ENABLE;
 	d.n = (struct fz_counts){ 0 };
 	d.fifo_n = 0;
-	d.cfg.start = (uint16_t)(d.start_pos | (d.start_wrap ? 0u : 0x8000u));
+	d.cfg.start = fz_vq_start(d.start_pos, d.start_wrap);
 	err = vob_vq_init(&d.vq, &fz.link, &d.cfg, d.state, VOB_VQ_STATE_SIZE(d.size, 0));
 	FZ_CHECK(err == 0, "vob_vq_init: %d", err);
 	FZ_CHECK(vob_vq_position(&d.vq) == d.cfg.start, "vob_vq_position after init: 0x%x, start 0x%x",
@@ -925,16 +925,7 @@ static void dev_setup(struct fz_in *in)
 		d.feat |= VOB_BIT(VOB_F_NOTIFICATION_DATA);
 	d.cfg.seg_max = h[6] == 0 ? 0 : h[6] <= 200 ? h[6] : (uint16_t)(200u + (h[6] - 200u) * 5u);
 	d.seg_max = d.cfg.seg_max ? d.cfg.seg_max : d.size;
-	/* h[1] bits 4-7: 0 a fresh ring; else a resumed one near the ring's
-	 * end (the wraps come soon), wrap counter 0 when bit 4 is set. */
-	d.start_pos = 0;
-	d.start_wrap = 1;
-	if (h[1] >> 4) {
-		unsigned back = 1u + ((h[1] >> 5) & 7u);
-
-		d.start_pos = (uint16_t)(back < d.size ? d.size - back : 0u);
-		d.start_wrap = (h[1] & 0x10) ? 0 : 1;
-	}
+	fz_packed_start(h[1], d.size, &d.start_pos, &d.start_wrap);
 
 	dbytes = VOB_ALIGN_UP(VOB_PACKED_DESC_BYTES(d.size), L);
 	ring = VOB_PACKED_RING_BYTES(d.size, L);

@@ -171,7 +171,7 @@ static void check_state(const char *op)
 	FZ_CHECK(vob_vq_fault(&v.vq) == v.fault, "%s: fault %d, model %d", op,
 		 vob_vq_fault(&v.vq), v.fault);
 	/* Where a stop would resume: the next used entry and its wrap. */
-	FZ_CHECK(v.fault || vob_vq_position(&v.vq) == (v.last_used | (v.used_wrap ? 0u : 0x8000u)),
+	FZ_CHECK(v.fault || vob_vq_position(&v.vq) == fz_vq_start(v.last_used, v.used_wrap),
 		 "%s: position 0x%x, used %u wrap %u", op, vob_vq_position(&v.vq), v.last_used,
 		 v.used_wrap);
 	if (!v.quiet)
@@ -764,7 +764,7 @@ static void drv_init(void)
 	v.kicked = off_wrap(v.start_pos, v.start_wrap);
 	v.ev_flags = has(VOB_F_EVENT_IDX) ? EV_DESC : EV_ENABLE;
 	v.n = (struct fz_counts){ 0 };
-	v.cfg.start = (uint16_t)(v.start_pos | (v.start_wrap ? 0u : 0x8000u));
+	v.cfg.start = fz_vq_start(v.start_pos, v.start_wrap);
 	err = vob_vq_init(&v.vq, &fz.link, &v.cfg, v.state, VOB_VQ_STATE_SIZE(v.size, v.imax));
 	FZ_CHECK(err == 0, "vob_vq_init: %d", err);
 	FZ_CHECK(vob_vq_position(&v.vq) == v.cfg.start, "vob_vq_position after init: 0x%x, start 0x%x",
@@ -820,16 +820,7 @@ static void drv_setup(struct fz_in *in)
 		v.imax--;
 	if (v.imax == 1)
 		v.imax = 0;
-	/* h[1] bits 4-7: 0 a fresh ring; else a resumed one near the ring's
-	 * end (the wraps come soon), wrap counter 0 when bit 4 is set. */
-	v.start_pos = 0;
-	v.start_wrap = 1;
-	if (h[1] >> 4) {
-		unsigned back = 1u + ((h[1] >> 5) & 7u);
-
-		v.start_pos = (uint16_t)(back < v.size ? v.size - back : 0u);
-		v.start_wrap = (h[1] & 0x10) ? 0 : 1;
-	}
+	fz_packed_start(h[1], v.size, &v.start_pos, &v.start_wrap);
 	ind_bytes = VOB_ALIGN_UP((size_t)v.size * v.imax * 16u, L);
 
 	dbytes = VOB_ALIGN_UP(VOB_PACKED_DESC_BYTES(v.size), L);
