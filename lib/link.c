@@ -9,15 +9,16 @@
 int vob_link_init(struct vob_link *link, const struct vob_port_ops *ops, void *ctx,
 		  uint32_t line_size)
 {
-	if (!link || !ops)
+	if (VOB_ARG_BAD(!link || !ops))
 		return VOB_EINVAL;
-	if (ops->version == 0 || ops->version > VOB_PORT_OPS_VERSION)
+	if (VOB_ARG_BAD(ops->version == 0 || ops->version > VOB_PORT_OPS_VERSION))
 		return VOB_ENOTSUP;
-	if (!ops->map_window || !ops->ring_doorbell)
+	if (VOB_ARG_BAD(!ops->map_window || !ops->ring_doorbell))
 		return VOB_EINVAL;
 	if (line_size == 0)
 		line_size = VOB_CACHE_LINE_DEFAULT;
-	if (line_size < 16 || line_size > VOB_CACHE_LINE_MAX || (line_size & (line_size - 1)))
+	if (VOB_ARG_BAD(line_size < 16 || line_size > VOB_CACHE_LINE_MAX ||
+			(line_size & (line_size - 1))))
 		return VOB_EINVAL;
 	vob_memset(link, 0, sizeof(*link));
 	link->ops = ops;
@@ -38,10 +39,10 @@ int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
 	void *p;
 	unsigned i;
 
-	if (!link || !cfg || cfg->size == 0 || cfg->size > SIZE_MAX ||
-	    cfg->size - 1u > UINT64_MAX - cfg->link_addr || cfg->kind > VOB_MEM_CACHED ||
-	    cfg->owner > VOB_WIN_PEER || !cfg->access ||
-	    (cfg->access & ~(VOB_MAP_READ | VOB_MAP_WRITE)))
+	if (VOB_ARG_BAD(!link || !cfg || cfg->size == 0 || cfg->size > SIZE_MAX ||
+			cfg->size - 1u > UINT64_MAX - cfg->link_addr ||
+			cfg->kind > VOB_MEM_CACHED || cfg->owner > VOB_WIN_PEER || !cfg->access ||
+			(cfg->access & ~(VOB_MAP_READ | VOB_MAP_WRITE))))
 		return VOB_EINVAL;
 	if (link->nwin >= VOB_MAX_WINDOWS)
 		return VOB_E2BIG;

@@ -88,10 +88,11 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 	uint32_t epoch;
 	size_t total;
 
-	if (!t || !link || !cfg || cfg->side > 1 || cfg->nslots == 0 ||
-	    cfg->nslots > VOB_TABLE_MAX_SLOTS || cfg->nqueues == 0 ||
-	    cfg->nqueues > VOB_TABLE_MAX_QUEUES || cfg->config_max > VOB_TABLE_MAX_CONFIG ||
-	    (cfg->config_max & 3u) || (cfg->addr & (link->line - 1u)))
+	if (VOB_ARG_BAD(!t || !link || !cfg || cfg->side > 1 || cfg->nslots == 0 ||
+			cfg->nslots > VOB_TABLE_MAX_SLOTS || cfg->nqueues == 0 ||
+			cfg->nqueues > VOB_TABLE_MAX_QUEUES ||
+			cfg->config_max > VOB_TABLE_MAX_CONFIG || (cfg->config_max & 3u) ||
+			(cfg->addr & (link->line - 1u))))
 		return VOB_EINVAL;
 	vob_memset(t, 0, sizeof(*t));
 	t->link = link;
@@ -246,7 +247,7 @@ int vob_dev_queue_placement(const struct vob_dev *d, uint16_t q, struct vob_vq_c
 	const struct vob_dev_queue *dq;
 	uint16_t size;
 
-	if (!out)
+	if (VOB_ARG_BAD(!out))
 		return VOB_EINVAL;
 	if (d->state != VOB_DEV_LIVE || q >= d->cfg.num_queues || !qbit(d->qmask, q))
 		return VOB_ENOENT;
@@ -299,18 +300,19 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 {
 	bool dev;
 
-	if (!d || !t || !cfg || cfg->slot >= t->nslots ||
-	    (cfg->role != VOB_ROLE_DRIVER && cfg->role != VOB_ROLE_DEVICE) ||
-	    cfg->num_queues > t->nqueues || (cfg->num_queues && !cfg->queues) ||
-	    !(cfg->features[0] & VOB_BIT(VOB_F_VERSION_1)))
+	if (VOB_ARG_BAD(!d || !t || !cfg || cfg->slot >= t->nslots ||
+			(cfg->role != VOB_ROLE_DRIVER && cfg->role != VOB_ROLE_DEVICE) ||
+			cfg->num_queues > t->nqueues || (cfg->num_queues && !cfg->queues) ||
+			!(cfg->features[0] & VOB_BIT(VOB_F_VERSION_1))))
 		return VOB_EINVAL;
 	if ((!VOB_CFG_DRIVER && cfg->role == VOB_ROLE_DRIVER) ||
 	    (!VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE))
 		return VOB_ENOTSUP; /* a role this build left out (config.h) */
 	dev = VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE;
-	if (dev && (cfg->config_len > t->config_max || (cfg->config_len && !cfg->config)))
+	if (VOB_ARG_BAD(dev && (cfg->config_len > t->config_max ||
+			       (cfg->config_len && !cfg->config))))
 		return VOB_EINVAL;
-	if (!dev && cfg->num_queues && !cfg->on_lost && !cfg->foreign_queues)
+	if (VOB_ARG_BAD(!dev && cfg->num_queues && !cfg->on_lost && !cfg->foreign_queues))
 		return VOB_EINVAL;
 	vob_memset(d, 0, sizeof(*d));
 	d->t = t;
@@ -554,7 +556,7 @@ out:
 
 int vob_dev_set_needs_reset(struct vob_dev *d)
 {
-	if (d->cfg.role != VOB_ROLE_DEVICE)
+	if (VOB_ARG_BAD(d->cfg.role != VOB_ROLE_DEVICE))
 		return VOB_EPERM;
 	device_stop_queues(d);
 	d->status |= VOB_STATUS_NEEDS_RESET;
@@ -566,7 +568,7 @@ int vob_dev_remove(struct vob_dev *d)
 {
 	uint8_t *a;
 
-	if (d->cfg.role != VOB_ROLE_DEVICE)
+	if (VOB_ARG_BAD(d->cfg.role != VOB_ROLE_DEVICE))
 		return VOB_EPERM;
 	a = d->area;
 	device_stop_queues(d);
@@ -583,9 +585,9 @@ int vob_dev_config_write(struct vob_dev *d, uint32_t off, const void *buf, uint3
 {
 	uint8_t *a;
 
-	if (d->cfg.role != VOB_ROLE_DEVICE)
+	if (VOB_ARG_BAD(d->cfg.role != VOB_ROLE_DEVICE))
 		return VOB_EPERM;
-	if (off > d->cfg.config_len || len > d->cfg.config_len - off)
+	if (VOB_ARG_BAD(off > d->cfg.config_len || len > d->cfg.config_len - off))
 		return VOB_ERANGE;
 	a = d->area;
 	/* An odd generation while the bytes change: a driver reading across
@@ -864,7 +866,7 @@ out:
 
 int vob_dev_reset(struct vob_dev *d)
 {
-	if (d->cfg.role != VOB_ROLE_DRIVER)
+	if (VOB_ARG_BAD(d->cfg.role != VOB_ROLE_DRIVER))
 		return VOB_EPERM;
 	/* Rediscovered at the next poll, which starts with a reset request. */
 	driver_drop(d);
@@ -876,7 +878,7 @@ int vob_dev_config_read(struct vob_dev *d, uint32_t off, void *buf, uint32_t len
 	uint8_t *a;
 	unsigned i;
 
-	if (d->cfg.role != VOB_ROLE_DRIVER)
+	if (VOB_ARG_BAD(d->cfg.role != VOB_ROLE_DRIVER))
 		return VOB_EPERM;
 	if (!d->dev_epoch)
 		return VOB_ENODEV;
@@ -956,8 +958,8 @@ int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16
 	uint64_t desc_bytes = VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line);
 
 	/* Two copies of one arena would hand out the same memory twice. */
-	if (dev_mem != drv_mem && dev_mem->addr < drv_mem->addr + drv_mem->len &&
-	    drv_mem->addr < dev_mem->addr + dev_mem->len)
+	if (VOB_ARG_BAD(dev_mem != drv_mem && dev_mem->addr < drv_mem->addr + drv_mem->len &&
+			drv_mem->addr < dev_mem->addr + dev_mem->len))
 		return VOB_EINVAL;
 	if (arena_take(dev_mem, desc_bytes + VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(size), line), line,
 		       &q->desc_addr) ||

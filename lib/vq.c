@@ -27,9 +27,8 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	bool driver, packed;
 	int err;
 
-	if (!vq || !link || !cfg || !state)
-		return VOB_EINVAL;
-	if (cfg->role != VOB_ROLE_DRIVER && cfg->role != VOB_ROLE_DEVICE)
+	if (VOB_ARG_BAD(!vq || !link || !cfg || !state ||
+			(cfg->role != VOB_ROLE_DRIVER && cfg->role != VOB_ROLE_DEVICE)))
 		return VOB_EINVAL;
 	/* A role or a ring feature this build left out (config.h). */
 	if ((!VOB_CFG_DRIVER && cfg->role == VOB_ROLE_DRIVER) ||
@@ -46,7 +45,7 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 		return VOB_EINVAL;
 	if (!(cfg->features & VOB_BIT(VOB_F_VERSION_1)))
 		return VOB_ENOTSUP;
-	if ((uintptr_t)state & 7u)
+	if (VOB_ARG_BAD((uintptr_t)state & 7u))
 		return VOB_EINVAL;
 	driver = cfg->role == VOB_ROLE_DRIVER;
 	drv_bytes = packed ? VOB_PACKED_DRIVER_BYTES : VOB_SPLIT_AVAIL_BYTES(cfg->size);
@@ -171,7 +170,7 @@ int vob_vq_add_prep(const struct vob_vq *vq, const struct vob_seg *segs, unsigne
 	unsigned n = n_out + n_in, k, need;
 	uint32_t total = 0;
 
-	if (!token || !segs || n == 0 || n_out > 0xffffu || n_in > 0xffffu)
+	if (VOB_ARG_BAD(!token || !segs || n == 0 || n_out > 0xffffu || n_in > 0xffffu))
 		return VOB_EINVAL;
 	*in_len = 0;
 	for (k = 0; k < n; k++) {
@@ -259,7 +258,7 @@ static int vq_check(const struct vob_vq *vq, uint8_t role)
 	VOB_ASSERT(vq && vq->link);
 	if (vq->broken)
 		return VOB_EIO;
-	if (role && vq->role != role)
+	if (VOB_ARG_BAD(role && vq->role != role))
 		return VOB_EPERM;
 	return 0;
 }
@@ -340,7 +339,7 @@ int vob_vq_pop(struct vob_vq *vq, struct vob_chain *chain)
 
 	if (err)
 		return err;
-	if (!chain || !chain->iov || chain->cap < vq->seg_max)
+	if (VOB_ARG_BAD(!chain || !chain->iov || chain->cap < vq->seg_max))
 		return VOB_EINVAL;
 	return VOB_VQ_PACKED(vq) ? vob_packed_pop(vq, chain) : vob_split_pop(vq, chain);
 #else

@@ -382,7 +382,7 @@ int vob_packed_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 	bool in_order = packed_in_order(vq);
 	uint16_t head;
 
-	if (!token || !written)
+	if (VOB_ARG_BAD(!token || !written))
 		return VOB_EINVAL;
 	if (!in_order || !vq->batch) {
 		const struct vob_packed_desc *d = &packed_ring(vq)[vq->last_used];
@@ -581,12 +581,12 @@ int vob_packed_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t w
 	struct vob_packed_desc *d;
 	uint16_t head, ndesc;
 
-	if (!chain || chain->head >= vq->size || !vob_vq_inflight_test(vq, chain->head) ||
-	    written > chain->in_len)
+	if (VOB_ARG_BAD(!chain || chain->head >= vq->size ||
+			!vob_vq_inflight_test(vq, chain->head) || written > chain->in_len))
 		return VOB_EINVAL;
 	head = chain->head;
 	if (packed_in_order(vq)) {
-		if (vob_vq_dev_order(vq)[vq->push_order] != head)
+		if (VOB_ARG_BAD(vob_vq_dev_order(vq)[vq->push_order] != head))
 			return VOB_EINVAL;
 		vq->push_order = packed_add(vq, vq->push_order, 1);
 	}

@@ -117,7 +117,9 @@
  * What stays in every configuration: every check of what the peer writes
  * (indices, descriptors, lengths, addresses, the table's fields), the full
  * table negotiation (features, status steps, queue placement, epochs,
- * reset) and the error returns. Safety is not configurable.
+ * reset) and the errors those checks return. Safety against the peer is not
+ * configurable; only the checks on the caller's own arguments are
+ * (@ref VOB_CFG_ARG_CHECKS).
  *
  * A ring feature compiled out (PACKED, INDIRECT, EVENT_IDX, IN_ORDER,
  * NOTIF_DATA) is absent from @ref VOB_VQ_FEATURES (virtqueue.h); a device never offers it
@@ -216,6 +218,40 @@
 #ifndef VOB_CFG_STRINGS
 #define VOB_CFG_STRINGS 1
 #endif
+
+/**
+ * @brief Error returns for a caller that breaks a call's contract.
+ *
+ * 1 (the default): the calls of the core (link, device table, virtqueue,
+ * buffer pool set-up) and of the bare-metal port refuse
+ * arguments that break their documented contract (NULL objects, a role the
+ * object does not have, out-of-range counts or geometry, misaligned
+ * caller memory) with the error each documents, usually VOB_EINVAL or
+ * VOB_EPERM.
+ *
+ * 0: those checks become VOB_ASSERT(), which costs nothing unless you
+ * define it, the way most firmware libraries treat parameter checks in a
+ * release build (OpenAMP's VQ_PARAM_CHK, say). Nothing read from the peer
+ * is affected: indices, descriptors, lengths, addresses, placements and
+ * every table field are checked in both settings, and values that come
+ * from the peer through a call's arguments (the ring geometry the table
+ * passes to vob_vq_init(), say) keep their error returns. Set it to 0 only
+ * in firmware whose arguments to vob are its own constants, not values
+ * taken from a peer or an untrusted user: the Linux and vhost-user ports,
+ * which pass such values, refuse to build with it. Device classes
+ * (console, net, blk) keep their checks.
+ */
+#ifndef VOB_CFG_ARG_CHECKS
+#define VOB_CFG_ARG_CHECKS 1
+#endif
+
+/**
+ * @brief True when @p bad holds and caller checks are compiled in
+ * (@ref VOB_CFG_ARG_CHECKS); with them compiled out, false after
+ * VOB_ASSERT(!(bad)). For the library and ports:
+ * @code if (VOB_ARG_BAD(!obj)) return VOB_EINVAL; @endcode
+ */
+#define VOB_ARG_BAD(bad) (VOB_CFG_ARG_CHECKS ? (bad) != 0 : (VOB_ASSERT(!(bad)), 0))
 
 /** @} */
 

@@ -171,7 +171,7 @@ int vob_bm_init(struct vob_bm_port *port, const struct vob_bm_cfg *cfg)
 	/* Both switches are constants: the code they turn off is dropped. */
 	int err = VOB_BM_CHECK_CFG && cfg ? bm_check_cfg(cfg) : 0;
 
-	if (!port || !cfg)
+	if (VOB_ARG_BAD(!port || !cfg))
 		return VOB_EINVAL;
 	if (err)
 		return err;
@@ -201,7 +201,7 @@ int vob_bm_link_init(struct vob_link *link, struct vob_bm_port *port, uint32_t l
 	unsigned i;
 	int err;
 
-	if (!link || !port)
+	if (VOB_ARG_BAD(!link || !port))
 		return VOB_EINVAL;
 	err = vob_link_init(link, &port->ops, port, line_size);
 	if (err)
@@ -264,7 +264,7 @@ static int bm_loop(struct vob_bm_port *port, int (*step)(struct vob_bm_port *, v
 	uint32_t rounds = 0;
 
 	if (timeout_ns) {
-		if (!port->cfg.clock_ns)
+		if (VOB_ARG_BAD(!port->cfg.clock_ns))
 			return VOB_EINVAL;
 		t0 = port->cfg.clock_ns(port->cfg.user);
 	}
@@ -300,7 +300,7 @@ int vob_bm_poll(struct vob_bm_port *port, vob_bm_poll_fn fn, void *arg, uint32_t
 {
 	struct bm_poll_arg a;
 
-	if (!port || !fn)
+	if (VOB_ARG_BAD(!port || !fn))
 		return VOB_EINVAL;
 	a.fn = fn;
 	a.arg = arg;
@@ -325,7 +325,7 @@ int vob_bm_wait_doorbell(struct vob_bm_port *port, uint32_t id, uint32_t max_rou
 {
 	int r;
 
-	if (!port || !port->link || (id != VOB_BM_ANY && id >= VOB_MAX_DOORBELLS))
+	if (VOB_ARG_BAD(!port || !port->link || (id != VOB_BM_ANY && id >= VOB_MAX_DOORBELLS)))
 		return VOB_EINVAL;
 	r = bm_loop(port, bm_wait_step, &id, max_rounds, timeout_ns);
 	return r > 0 ? r - 1 : r;

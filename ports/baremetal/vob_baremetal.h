@@ -82,11 +82,13 @@ extern "C" {
  * @brief Check the doorbell and irq tables in vob_bm_init() (footprint
  *        switch).
  *
- * 1 (default): vob_bm_init() refuses bad entries with VOB_EINVAL. 0: it
- * trusts them (a @c const table checked in a development build), saving the
- * checking code. Windows are always checked, by the link.
+ * 1: vob_bm_init() refuses bad entries with VOB_EINVAL. 0: it trusts them
+ * (a @c const table checked in a development build), saving the checking
+ * code. Windows are checked by the link, as @ref VOB_CFG_ARG_CHECKS says.
+ * The default follows @ref VOB_CFG_ARG_CHECKS, which also decides whether
+ * the port's other calls refuse NULL arguments with an error or assert.
  */
-#define VOB_BM_CHECK_CFG 1
+#define VOB_BM_CHECK_CFG VOB_CFG_ARG_CHECKS
 #endif
 
 #ifndef VOB_BM_CACHE_LINE

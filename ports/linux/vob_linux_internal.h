@@ -5,6 +5,12 @@
 
 #include "vob_linux.h"
 
+/* Window and doorbell specs come from command lines and peers: the core's
+ * argument checks must stay errors (config.h). */
+#if !VOB_CFG_ARG_CHECKS
+#error "this port needs VOB_CFG_ARG_CHECKS=1"
+#endif
+
 #define LX_SPEC_MAX 512
 #define LX_SPEC_OPTS 16
 

@@ -5,6 +5,12 @@
 
 #include "vob_vhost_user.h"
 
+/* Memory regions and ring geometry come from the vhost-user peer and go
+ * through the core's argument checks, which must stay errors (config.h). */
+#if !VOB_CFG_ARG_CHECKS
+#error "this port needs VOB_CFG_ARG_CHECKS=1"
+#endif
+
 /* Doorbell id of queue @q of slot 0 (docs/protocol.md, 7): the same as
  * vob_dev_queue_doorbell(), known before any device exists. */
 #define VHU_QUEUE_DOORBELL(q) (2u + (uint32_t)(q))

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The bare-metal port with both footprint switches off (VOB_BM_CACHE=0,
- * VOB_BM_CHECK_CFG=0): no cache operations even when functions are given,
- * so the link refuses cached windows; the doorbell table is trusted; and
- * the echo through the device table still runs, polled and with doorbells. */
+/* The bare-metal port with its footprint switches off (VOB_BM_CACHE=0, and
+ * VOB_CFG_ARG_CHECKS=0, which turns VOB_BM_CHECK_CFG off by default): no
+ * cache operations even when functions are given, so the link refuses
+ * cached windows; the doorbell table is trusted; NULL arguments trip
+ * VOB_ASSERT; and the echo through the device table still runs, polled and
+ * with doorbells. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +18,7 @@
 #include "vob_baremetal.h"
 
 #if VOB_BM_CACHE || VOB_BM_CHECK_CFG
-#error "build this test with -DVOB_BM_CACHE=0 -DVOB_BM_CHECK_CFG=0"
+#error "build this test with -DVOB_BM_CACHE=0 -DVOB_CFG_ARG_CHECKS=0"
 #endif
 
 static _Alignas(64) uint8_t mem[1024];
@@ -71,9 +73,10 @@ static void test_table_trusted(void **state)
 	assert_int_equal(vob_bm_link_init(&link, &port, 64), 0);
 	assert_int_equal(vob_link_doorbell(&link, 0, 0), 0);
 	assert_int_equal(reg, 0x5a); /* an unknown width writes a word */
-	/* Null arguments are still refused. */
-	assert_int_equal(vob_bm_init(NULL, &cfg), VOB_EINVAL);
-	assert_int_equal(vob_bm_init(&port, NULL), VOB_EINVAL);
+	/* Null arguments are contract violations: asserts in this build. */
+	assert_arg_error(vob_bm_init(NULL, &cfg), VOB_EINVAL);
+	assert_arg_error(vob_bm_init(&port, NULL), VOB_EINVAL);
+	assert_arg_error(vob_bm_link_init(NULL, &port, 64), VOB_EINVAL);
 }
 
 static void run_echo(enum bmw_wiring wiring)

@@ -8,4 +8,16 @@ void mock_assert(const int result, const char *const expression, const char *con
 		 const int line);
 #define VOB_ASSERT(cond) mock_assert(!!(cond), #cond, __FILE__, __LINE__)
 
+/* A call that breaks its caller contract: it returns the documented error
+ * @err when the build keeps caller checks (VOB_CFG_ARG_CHECKS, config.h),
+ * and trips VOB_ASSERT when they are compiled out. For test bodies, after
+ * cmocka.h. */
+#define assert_arg_error(call, err)                                  \
+	do {                                                         \
+		if (VOB_CFG_ARG_CHECKS)                              \
+			assert_int_equal((call), (err));             \
+		else                                                 \
+			expect_assert_failure(call);                 \
+	} while (0)
+
 #endif

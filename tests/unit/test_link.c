@@ -43,25 +43,25 @@ static void test_init_checks(void **state)
 
 	(void)state;
 	fake_port_init(&fp);
-	assert_int_equal(vob_link_init(NULL, &ops, &fp, 0), VOB_EINVAL);
-	assert_int_equal(vob_link_init(&l, NULL, &fp, 0), VOB_EINVAL);
+	assert_arg_error(vob_link_init(NULL, &ops, &fp, 0), VOB_EINVAL);
+	assert_arg_error(vob_link_init(&l, NULL, &fp, 0), VOB_EINVAL);
 	assert_int_equal(vob_link_init(&l, &ops, &fp, 0), 0);
 	assert_int_equal(l.line, VOB_CACHE_LINE_DEFAULT);
-	assert_int_equal(vob_link_init(&l, &ops, &fp, 8), VOB_EINVAL);
-	assert_int_equal(vob_link_init(&l, &ops, &fp, 96), VOB_EINVAL);
-	assert_int_equal(vob_link_init(&l, &ops, &fp, 512), VOB_EINVAL);
+	assert_arg_error(vob_link_init(&l, &ops, &fp, 8), VOB_EINVAL);
+	assert_arg_error(vob_link_init(&l, &ops, &fp, 96), VOB_EINVAL);
+	assert_arg_error(vob_link_init(&l, &ops, &fp, 512), VOB_EINVAL);
 	assert_int_equal(vob_link_init(&l, &ops, &fp, 256), 0);
 	assert_int_equal(vob_link_init(&l, &ops, &fp, 32), 0);
 	ops.version = 0;
-	assert_int_equal(vob_link_init(&l, &ops, &fp, 0), VOB_ENOTSUP);
+	assert_arg_error(vob_link_init(&l, &ops, &fp, 0), VOB_ENOTSUP);
 	ops.version = VOB_PORT_OPS_VERSION + 1;
-	assert_int_equal(vob_link_init(&l, &ops, &fp, 0), VOB_ENOTSUP);
+	assert_arg_error(vob_link_init(&l, &ops, &fp, 0), VOB_ENOTSUP);
 	ops = fake_port_ops;
 	ops.ring_doorbell = NULL;
-	assert_int_equal(vob_link_init(&l, &ops, &fp, 0), VOB_EINVAL);
+	assert_arg_error(vob_link_init(&l, &ops, &fp, 0), VOB_EINVAL);
 	ops = fake_port_ops;
 	ops.map_window = NULL;
-	assert_int_equal(vob_link_init(&l, &ops, &fp, 0), VOB_EINVAL);
+	assert_arg_error(vob_link_init(&l, &ops, &fp, 0), VOB_EINVAL);
 }
 
 static void test_add_window_checks(void **state)
@@ -73,13 +73,13 @@ static void test_add_window_checks(void **state)
 	(void)state;
 	setup_link(&l, &fp, &fake_port_ops);
 	w = win(0x1000, 0, VOB_MEM_COHERENT, VOB_MAP_READ);
-	assert_int_equal(vob_link_add_window(&l, &w), VOB_EINVAL);
+	assert_arg_error(vob_link_add_window(&l, &w), VOB_EINVAL);
 	w = win(0xfffffffffffff000ull, 0x2000, VOB_MEM_COHERENT, VOB_MAP_READ);
-	assert_int_equal(vob_link_add_window(&l, &w), VOB_EINVAL); /* wraps */
+	assert_arg_error(vob_link_add_window(&l, &w), VOB_EINVAL); /* wraps */
 	w = win(0x1000, 4096, 7, VOB_MAP_READ);
-	assert_int_equal(vob_link_add_window(&l, &w), VOB_EINVAL);
+	assert_arg_error(vob_link_add_window(&l, &w), VOB_EINVAL);
 	w = win(0x1000, 4096, VOB_MEM_COHERENT, 0);
-	assert_int_equal(vob_link_add_window(&l, &w), VOB_EINVAL);
+	assert_arg_error(vob_link_add_window(&l, &w), VOB_EINVAL);
 	w = win(0x1000, 4096, VOB_MEM_CACHED, VOB_MAP_READ);
 	/* No cache ops; or no cache maintenance in this build (VOB_CFG_CACHED). */
 	assert_int_equal(vob_link_add_window(&l, &w), VOB_CFG_CACHED ? VOB_ENOSYS : VOB_ENOTSUP);

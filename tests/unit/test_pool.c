@@ -34,10 +34,10 @@ static void test_pool(void **state)
 
 	(void)state;
 	setup_link(&l, &fp);
-	assert_int_equal(vob_pool_init(&p, &l, 0x1000, 100, 4, st), VOB_EINVAL); /* not lines */
-	assert_int_equal(vob_pool_init(&p, &l, 0x1010, 128, 4, st), VOB_EINVAL);
+	assert_arg_error(vob_pool_init(&p, &l, 0x1000, 100, 4, st), VOB_EINVAL); /* not lines */
+	assert_arg_error(vob_pool_init(&p, &l, 0x1010, 128, 4, st), VOB_EINVAL);
 	assert_int_equal(vob_pool_init(&p, &l, 0x1000, 4096, 3, st), VOB_EFAULT);
-	assert_int_equal(vob_pool_init(&p, &l, 0x1000, 0, 3, st), VOB_EINVAL);
+	assert_arg_error(vob_pool_init(&p, &l, 0x1000, 0, 3, st), VOB_EINVAL);
 	assert_int_equal(vob_pool_init(&p, &l, 0x1000, 192, 5, st), 0);
 	assert_int_equal(vob_pool_free(&p), 5);
 	for (i = 0; i < 5; i++) {

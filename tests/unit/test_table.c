@@ -317,7 +317,7 @@ static void test_config_change_and_generation(void **state)
 	bring_up(0);
 	W.b.ev[0] = 0;
 	assert_int_equal(vob_dev_config_write(&W.a.dev[0], 2, nv, 2), 0);
-	assert_int_equal(vob_dev_config_write(&W.a.dev[0], 7, nv, 2), VOB_ERANGE);
+	assert_arg_error(vob_dev_config_write(&W.a.dev[0], 7, nv, 2), VOB_ERANGE);
 	pump(1, 1, 1);
 	assert_true(W.b.ev[0] & VOB_DEV_EV_CONFIG);
 	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), 0);
@@ -330,8 +330,8 @@ static void test_config_change_and_generation(void **state)
 	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), VOB_EAGAIN);
 	vob_put_le32(gen, vob_get_le32(gen) + 1);
 	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), 0);
-	assert_int_equal(vob_dev_config_write(&W.b.dev[0], 0, nv, 1), VOB_EPERM);
-	assert_int_equal(vob_dev_config_read(&W.a.dev[0], 0, cfg, 1), VOB_EPERM);
+	assert_arg_error(vob_dev_config_write(&W.b.dev[0], 0, nv, 1), VOB_EPERM);
+	assert_arg_error(vob_dev_config_read(&W.a.dev[0], 0, cfg, 1), VOB_EPERM);
 }
 
 static void add_in_flight(unsigned slot, int *tokens, unsigned n)
@@ -379,7 +379,7 @@ static void test_reset_returns_in_flight(void **state)
 	bring_up(0);
 	assert_true(W.a.ev[0] & VOB_DEV_EV_RESET);
 	traffic(0, 0, &W);
-	assert_int_equal(vob_dev_reset(&W.a.dev[0]), VOB_EPERM);
+	assert_arg_error(vob_dev_reset(&W.a.dev[0]), VOB_EPERM);
 }
 
 static void test_device_restart_during_traffic(void **state)
@@ -502,7 +502,7 @@ static void test_needs_reset(void **state)
 	pump(1, 1, 1);
 	assert_true(W.b.ev[0] & VOB_DEV_EV_NEEDS_RESET);
 	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_NEEDS_RESET);
-	assert_int_equal(vob_dev_set_needs_reset(&W.b.dev[0]), VOB_EPERM);
+	assert_arg_error(vob_dev_set_needs_reset(&W.b.dev[0]), VOB_EPERM);
 	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
 	bring_up(0);
 	traffic(0, 0, &W);
@@ -569,13 +569,13 @@ static void test_header_checks(void **state)
 		struct vob_table_cfg c = { BASE, 0, 1, 1, 64, 0, 0 };
 
 		c.side = 2;
-		assert_int_equal(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+		assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
 		c.side = 0;
 		c.config_max = 6;
-		assert_int_equal(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+		assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
 		c.config_max = 64;
 		c.addr = BASE + 8;
-		assert_int_equal(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+		assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
 		c.addr = BASE + MEM_BYTES - 64;
 		assert_int_equal(vob_table_init(&t, &W.a.link, &c), VOB_EFAULT);
 	}
@@ -780,7 +780,7 @@ static void test_place_split(void **state)
 	assert_int_equal(vob_place_split(&a, &b, 16, 64, &q), VOB_ENOMEM);
 	a = (struct vob_arena){ 0x1000, 4096 };
 	b = a;
-	assert_int_equal(vob_place_split(&a, &b, 4, 64, &q), VOB_EINVAL); /* overlapping copies */
+	assert_arg_error(vob_place_split(&a, &b, 4, 64, &q), VOB_EINVAL); /* overlapping copies */
 	assert_int_equal(vob_place_split(&a, &a, 4, 64, &q), 0);
 	assert_true(q.device_addr == 0x1000 + 64 + 64);
 }
@@ -894,7 +894,7 @@ static void test_foreign_driver(void **state)
 	assert_int_equal(W.mem[W.b.q[0][0].driver_addr - BASE], 0xab);
 	assert_int_equal(W.mem[W.b.q[0][0].driver_addr - BASE + VOB_SPLIT_AVAIL_BYTES(QSIZE) - 1],
 			 0xab);
-	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, NULL), VOB_EINVAL);
+	assert_arg_error(vob_dev_queue_placement(&W.b.dev[0], 0, NULL), VOB_EINVAL);
 	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], NQ, &pb), VOB_ENOENT);
 }
 
