@@ -36,6 +36,7 @@ static struct fw_rsc rsc = {
 };
 
 static const metal_phys_addr_t win_pa = FW_WIN_ADDR;
+static metal_phys_addr_t rsc_pa;
 static struct metal_io_region win_io;
 static struct metal_io_region rsc_io;
 static struct rpmsg_virtio_device rvdev;
@@ -57,10 +58,10 @@ static int fw_echo(struct rpmsg_endpoint *e, void *data, size_t len, uint32_t sr
 
 int fw_main(void)
 {
-	static const metal_phys_addr_t rsc_pa = 0;
 	struct virtio_device *vdev;
 	unsigned int i;
 
+	rsc_pa = (metal_phys_addr_t)(uintptr_t)&rsc;
 	metal_io_init(&win_io, (void *)(uintptr_t)FW_WIN_ADDR, &win_pa, FW_WIN_SIZE, (unsigned int)-1,
 		      0, NULL);
 	metal_io_init(&rsc_io, &rsc, &rsc_pa, sizeof(rsc), (unsigned int)-1, 0, NULL);
