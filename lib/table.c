@@ -39,6 +39,15 @@ static inline vob_le32_t *f32(uint8_t *area, size_t off)
 	return (vob_le32_t *)vob_ptr_add(area, off);
 }
 
+/* A 64-bit link address as two aligned 32-bit fields, low word first, like
+ * every other field this side writes (the device reads it at any alignment
+ * after the request's acquire). */
+static inline void addr_store(uint8_t *area, size_t off, uint64_t v)
+{
+	vob_store_le32(f32(area, off), (uint32_t)v);
+	vob_store_le32(f32(area, off + 4), (uint32_t)(v >> 32));
+}
+
 static inline size_t hdr_bytes(const struct vob_table *t)
 {
 	return VOB_ALIGN_UP(32u, t->line);
@@ -714,9 +723,9 @@ static bool driver_setup_queues(struct vob_dev *d)
 		vob_store_le16(f16(e, DRVQ_SIZE), size);
 		vob_store_le16(f16(e, DRVQ_ENABLE), 1);
 		vob_store_le16(f16(e, DRVQ_START), c.start);
-		vob_put_le64(e + DRVQ_DESC, c.desc_addr);
-		vob_put_le64(e + DRVQ_DRIVER, c.driver_addr);
-		vob_put_le64(e + DRVQ_DEVICE, c.device_addr);
+		addr_store(e, DRVQ_DESC, c.desc_addr);
+		addr_store(e, DRVQ_DRIVER, c.driver_addr);
+		addr_store(e, DRVQ_DEVICE, c.device_addr);
 		qbit_set(d->qmask, q);
 	}
 	return true;
