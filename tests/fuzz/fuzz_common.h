@@ -42,6 +42,22 @@
 		}                                                                      \
 	} while (0)
 
+/* True when the call a harness is about to make breaks the caller's contract
+ * on purpose (@misuse: arguments the harness itself chose badly, to see the
+ * library refuse them with VOB_EINVAL, VOB_EPERM or VOB_ERANGE) and the
+ * library is built without those checks (VOB_CFG_ARG_CHECKS 0: they are
+ * VOB_ASSERT, a trap here). The harness then skips the call, after reading
+ * the same input bytes, so an input means the same in both builds:
+ *
+ *     if (FZ_SKIP_MISUSE(cap < seg_max))
+ *         return VOB_EINVAL;
+ *
+ * @misuse must depend only on the harness's own choices and its model of
+ * its own calls, never on what the peer wrote: what comes from the peer is
+ * checked in every build, and fuzzing a build without caller checks is
+ * there to show it. With the checks compiled in this is always false. */
+#define FZ_SKIP_MISUSE(misuse) (!VOB_CFG_ARG_CHECKS && (misuse))
+
 /* ---- input ------------------------------------------------------------ */
 
 struct fz_in {

@@ -466,6 +466,10 @@ static int do_pop(uint8_t sel)
 	memset(&ch, 0xee, sizeof(ch));
 	ch.iov = iov;
 	ch.cap = cap;
+	if (FZ_SKIP_MISUSE(cap < d.seg_max)) {
+		free(iov);
+		return VOB_EINVAL;
+	}
 	want = predict_pop(cap, &fault);
 	got = vob_vq_pop(&d.vq, &ch);
 	if (got == VOB_EPROTO && !d.fault)
@@ -509,6 +513,10 @@ static void do_push(struct rec *r, uint32_t written)
 	int want = predict_push(r, written), got;
 	uint16_t id = r->ch.head;
 
+	/* VOB_EINVAL: a chain not in flight, more written than its writable
+	 * length or out of order; the harness chose them. */
+	if (FZ_SKIP_MISUSE(want == VOB_EINVAL))
+		return;
 	got = vob_vq_push(&d.vq, &r->ch, written);
 	check_ret(got, want, "vob_vq_push");
 	if (got == 0) {

@@ -285,6 +285,8 @@ static void do_add(struct fz_in *in)
 		want = VOB_ENOSPC;
 	else
 		want = 0;
+	if (FZ_SKIP_MISUSE(!tok || n == 0))
+		return;
 	v.cur_add = &c;
 	got = vob_vq_add(&v.vq, c.segs, c.n_out, c.n_in, tok);
 	v.cur_add = NULL;
@@ -409,6 +411,8 @@ static int do_get_used(uint8_t sel)
 	int want, got, fault;
 
 	if (sel % 32 == 31 && !v.broken) {
+		if (FZ_SKIP_MISUSE(true))
+			return VOB_EINVAL;
 		got = vob_vq_get_used(&v.vq, NULL, &written);
 		check_ret(got, VOB_EINVAL, "vob_vq_get_used(NULL)");
 		check_state("vob_vq_get_used");

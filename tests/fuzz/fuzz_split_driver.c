@@ -427,6 +427,8 @@ static int do_add(struct vob_seg *segs, unsigned n_out, unsigned n_in, void *tok
 		want = VOB_ENOSPC;
 	else
 		want = 0;
+	if (FZ_SKIP_MISUSE(!token || n == 0))
+		return VOB_EINVAL;
 
 	v.cur_segs = segs;
 	v.cur_n = n;
@@ -579,6 +581,8 @@ static int do_get_used(uint8_t sel)
 	struct gu_state next;
 	int want = 0, got;
 
+	if (FZ_SKIP_MISUSE(bad))
+		return VOB_EINVAL;
 	if (!v.broken && !bad)
 		want = predict_get_used(&next);
 	got = vob_vq_get_used(&v.vq, bad ? NULL : &token, &written);
@@ -740,6 +744,8 @@ static void op_wrong_role(void)
 	struct vob_chain ch;
 	int want = v.broken ? VOB_EIO : VOB_EPERM;
 
+	if (FZ_SKIP_MISUSE(true))
+		return;
 	memset(&ch, 0, sizeof(ch));
 	ch.iov = iov;
 	ch.cap = 2;
