@@ -756,6 +756,11 @@ static int driver_answer(struct vob_dev *d, uint16_t st)
 {
 	uint16_t want = d->status;
 
+	/* The answer to our FAILED: nothing more until vob_dev_reset(). Taken
+	 * as a step, it set the queues up and asked again, once per poll and
+	 * with a doorbell each, for as long as the failure lasted. */
+	if (want & VOB_STATUS_FAILED)
+		return 0;
 	if (st & VOB_STATUS_NEEDS_RESET) {
 		d->state = VOB_DEV_NEEDS_RESET;
 		return VOB_DEV_EV_NEEDS_RESET;

@@ -290,6 +290,20 @@ static void test_device_starts_first(void **state)
 	traffic(0, 1, &W);
 }
 
+/* After a refusal both ends go quiet: the driver asks nothing more until
+ * vob_dev_reset(), and neither side rings the other. */
+static void expect_quiet_after_refusal(void)
+{
+	uint32_t req = W.b.dev[0].req;
+	unsigned bells_a = W.a.port.doorbells, bells_b = W.b.port.doorbells;
+
+	pump(10, 1, 1);
+	assert_int_equal(W.b.dev[0].req, req);
+	assert_int_equal(W.a.port.doorbells, bells_a);
+	assert_int_equal(W.b.port.doorbells, bells_b);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+}
+
 static void test_features_refused(void **state)
 {
 	(void)state;
@@ -301,10 +315,78 @@ static void test_features_refused(void **state)
 	assert_true(W.a.dev[0].status & VOB_STATUS_FAILED);
 	assert_false(W.a.dev[0].status & VOB_STATUS_FEATURES_OK);
 	assert_null(vob_dev_vq(&W.b.dev[0], 0));
+	expect_quiet_after_refusal();
 	/* A reset and a device that now accepts: it comes up. */
 	W.refuse = 0;
 	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
 	bring_up(0);
+}
+
+/* A device (a foreign or legacy one) that offers no VERSION_1: the driver
+ * takes nothing in common, refuses at DRIVER with FAILED and reports it;
+ * the device sees FAILED and starts no queue. */
+static void test_device_without_version_1(void **state)
+{
+	uint8_t *a = W.mem + 2 * VOB_ALIGN_UP(32u, LINE), *drv;
+	unsigned i;
+
+	(void)state;
+	start_both();
+	/* VERSION_1 is bit 32: bit 0 of the offer's second word. */
+	a[DEV_FEATURES + 4] &= (uint8_t)~1u;
+	/* The driver never asks for FEATURES_OK without VERSION_1: it refuses
+	 * at DRIVER. */
+	drv = a + W.a.t.dev_bytes;
+	for (i = 0; i < 20; i++) {
+		pump(1, 1, 1);
+		assert_false(vob_get_le16(drv + DRV_STATUS) & VOB_STATUS_FEATURES_OK);
+	}
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_REFUSED);
+	assert_true(W.a.dev[0].status & VOB_STATUS_FAILED);
+	assert_false(W.a.dev[0].status & VOB_STATUS_FEATURES_OK);
+	assert_null(vob_dev_vq(&W.a.dev[0], 0));
+	assert_null(vob_dev_vq(&W.b.dev[0], 0));
+	assert_int_equal(vob_dev_features(&W.a.dev[0], 0), 0);
+	expect_quiet_after_refusal();
+}
+
+/* After NEEDS_RESET nothing moves but a reset: a driver that then asks for
+ * DRIVER_OK again, with a good placement and the NEEDS_RESET bit echoed (so
+ * that it clears no bit), still gets no queue. */
+static void test_needs_reset_holds(void **state)
+{
+	uint8_t *drv;
+	uint64_t good;
+	uint16_t before;
+
+	(void)state;
+	start_both();
+	drv = W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + W.a.t.dev_bytes;
+	pump(5, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_STARTING);
+	/* A placement outside the windows: NEEDS_RESET before DRIVER_OK. */
+	good = vob_get_le64(drv + DRV_QUEUES + DRVQ_DESC);
+	vob_put_le64(drv + DRV_QUEUES + DRVQ_DESC, 0xdead000000ull);
+	W.a.dev[0].req--; /* the device sees the same request again */
+	W.a.dev[0].status &= (uint16_t)~VOB_STATUS_DRIVER_OK;
+	W.a.dev[0].state = VOB_DEV_READY;
+	pump(3, 1, 1);
+	before = W.a.dev[0].status;
+	assert_true(before & VOB_STATUS_NEEDS_RESET);
+	assert_false(before & VOB_STATUS_DRIVER_OK);
+	/* The good placement back and DRIVER_OK asked again, by hand. */
+	vob_put_le64(drv + DRV_QUEUES + DRVQ_DESC, good);
+	vob_put_le16(drv + DRV_STATUS, (uint16_t)(before | VOB_STATUS_DRIVER_OK));
+	vob_put_le32(drv + DRV_REQ, ++W.b.dev[0].req); /* the driver's next number */
+	vob_dev_poll(&W.a.dev[0]);
+	assert_int_equal(W.a.dev[0].status, before);
+	assert_null(vob_dev_vq(&W.a.dev[0], 0));
+	assert_int_not_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+	/* A reset still brings it back. */
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	bring_up(0);
+	traffic(0, 0, &W);
 }
 
 static void test_config_change_and_generation(void **state)
@@ -1014,6 +1096,8 @@ int main(void)
 		T(test_driver_starts_first),
 		T(test_device_starts_first),
 		T(test_features_refused),
+		T(test_device_without_version_1),
+		T(test_needs_reset_holds),
 		T(test_config_change_and_generation),
 		T(test_reset_returns_in_flight),
 		T(test_device_restart_during_traffic),
