@@ -1835,6 +1835,11 @@ static void test_hostile_device_control_full(void **state)
 	assert_int_equal(vob_get_le16(m + 4), VOB_CONSOLE_PORT_READY);
 	assert_int_equal(vob_get_le16(m + 6), 1);
 	assert_int_equal(vob_console_drv_stats(&R)->bad_ctrl, 0);
+	/* Every control buffer came back: only receive buffers are out. */
+	vob_vq_kick(raw_vq(VOB_CONSOLE_CTRL_TXQ));
+	pump(1);
+	assert_int_equal(vob_pool_free(&R.pool),
+			 BUF_COUNT - R.port[0].owned - R.port[1].owned - R.ctrl_owned);
 }
 
 /* A device that breaks the transmitq or a control queue: the call or poll

@@ -38,6 +38,7 @@ static struct {
 	int ev;
 	uint64_t refuse_mask;
 	uint16_t cfg_len; /* raw device: config bytes published, 0 for all 24 */
+	uint16_t qsize;   /* raw driver: queue size, 0 for RAWQ */
 } R;
 
 static const uint8_t MAC[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -217,7 +218,7 @@ static void raw_drv_init(uint64_t features)
 		R.q[i].vq = &R.vq[i];
 		R.q[i].state = R.state[i];
 		R.q[i].state_len = sizeof(R.state[i]);
-		assert_int_equal(cw_place(&W, &R.q[i], RAWQ), 0);
+		assert_int_equal(cw_place(&W, &R.q[i], R.qsize ? R.qsize : RAWQ), 0);
 	}
 	memset(&c, 0, sizeof(c));
 	c.role = VOB_ROLE_DRIVER;
@@ -419,6 +420,63 @@ static void test_config_layout(void **state)
 	assert_int_equal(vob_net_drv_max_rx(&NV), 2048 - 12);
 	assert_int_equal(vob_net_drv_max_tx(&NV), 9018);
 	assert_int_equal(vob_dev_features(&ND.dev, 0) & VOB_BIT(VOB_F_INDIRECT_DESC), 0);
+}
+
+/* The driver reads the config while the device is changing it (its
+ * generation odd): nothing is taken from it, and the read is done again
+ * at a later poll once the change is over. For each field read first. */
+static void config_read_during_change(uint64_t f)
+{
+	struct opts o;
+	uint8_t *gen, mac[6];
+	uint32_t g;
+	unsigned i;
+
+	opts_default(&o);
+	o.dev_f = o.drv_f = f;
+	o.mtu = 9000;
+	o.link_up = false;
+	dev_init(&o);
+	drv_init(&o);
+	for (i = 0; i < 40 && vob_dev_state(&NV.dev) != VOB_DEV_STARTING; i++)
+		pump(1);
+	assert_int_equal(vob_dev_state(&NV.dev), VOB_DEV_STARTING);
+	/* config_gen, offset 44 of the slot's device area (docs/protocol.md). */
+	gen = ND.dev.area + 44;
+	g = vob_get_le32(gen);
+	vob_put_le32(gen, g | 1u);
+	cw_written(&W, &W.dev, gen, 4);
+	pump(5);
+	assert_int_equal(vob_dev_state(&NV.dev), VOB_DEV_LIVE);
+	assert_int_equal(vob_net_drv_mtu(&NV), VOB_NET_MTU_DEFAULT);
+	assert_int_equal(vob_net_drv_link(&NV), 1);
+	vob_put_le32(gen, g);
+	cw_written(&W, &W.dev, gen, 4);
+	drv_ev = 0;
+	pump(1);
+	assert_int_equal(vob_net_drv_mtu(&NV), (f & NF(MTU)) ? 9000 : VOB_NET_MTU_DEFAULT);
+	assert_int_equal(vob_net_drv_link(&NV), (f & NF(STATUS)) ? 0 : 1);
+	if (f & NF(MAC)) {
+		assert_int_equal(vob_net_drv_mac(&NV, mac), 0);
+		assert_memory_equal(mac, MAC, 6);
+	}
+	/* The first read is no change of the link. */
+	assert_false(drv_ev & VOB_NET_EV_LINK);
+	assert_int_equal(vob_net_drv_stats(&NV)->link_changes, 0);
+	dev_send_ok(NULL, 100, 1);
+	drv_recv_ok(100, 1, NULL);
+}
+
+static void test_config_read_during_change(void **state)
+{
+	(void)state;
+	config_read_during_change(NF(MAC) | NF(MTU) | NF(STATUS));
+	teardown(NULL);
+	setup(NULL);
+	config_read_during_change(NF(MTU) | NF(STATUS));
+	teardown(NULL);
+	setup(NULL);
+	config_read_during_change(NF(STATUS));
 }
 
 static void test_mac_not_negotiated(void **state)
@@ -1434,6 +1492,128 @@ static void test_hostile_driver_bad_then_too_small(void **state)
 	assert_ptr_equal(tok, (void *)(uintptr_t)2);
 }
 
+/* A driver offering nothing but malformed chains, a whole queue of them:
+ * each call gives them all back, counted, returns VOB_EAGAIN (the budget of
+ * one call), and the next good one goes through. */
+static void test_hostile_driver_flood(void **state)
+{
+	static uint8_t f[64];
+	struct vob_vq *vq;
+	struct vob_seg s;
+	uint32_t l = 5, w;
+	void *tok;
+	unsigned i, got = 0;
+
+	(void)state;
+	R.qsize = VOB_NET_QSIZE;
+	hostile_driver_up(0, 0);
+	/* Receive buffers too short for a header. */
+	vq = vob_dev_vq(&R.d, VOB_NET_RXQ);
+	for (i = 0; i < VOB_NET_QSIZE; i++) {
+		s.addr = buf_area + 64u * i;
+		s.len = 8;
+		assert_int_equal(vob_vq_add(vq, &s, 0, 1, (void *)(uintptr_t)(i + 1)), 0);
+	}
+	vob_vq_kick(vq);
+	fill(tx_buf, 100, 1);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_EAGAIN);
+	assert_int_equal(vob_net_dev_stats(&ND)->bad_bufs, VOB_NET_QSIZE);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 0);
+	while (vob_vq_get_used(vq, &tok, &w) == 0) {
+		assert_ptr_equal(tok, (void *)(uintptr_t)(got + 1));
+		assert_int_equal(w, 0);
+		got++;
+	}
+	assert_int_equal(got, VOB_NET_QSIZE);
+	s.addr = buf_area + 65536;
+	s.len = 2048;
+	assert_int_equal(vob_vq_add(vq, &s, 0, 1, (void *)(uintptr_t)1000), 0);
+	vob_vq_kick(vq);
+	dev_send_ok(NULL, 100, 1);
+	assert_int_equal(vob_vq_get_used(vq, &tok, &w), 0);
+	assert_int_equal(w, 112);
+	check_frame((const uint8_t *)cw_ptr(&W, buf_area + 65536) + 12, 100, 1);
+	/* Transmit chains with a short header. */
+	for (i = 0; i < VOB_NET_QSIZE; i++)
+		raw_tx(f, &l, 1, 0, (void *)(uintptr_t)(i + 1));
+	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(vob_net_dev_stats(&ND)->rx_bad, VOB_NET_QSIZE);
+	vq = vob_dev_vq(&R.d, VOB_NET_TXQ);
+	for (got = 0; vob_vq_get_used(vq, &tok, &w) == 0; got++) {
+		assert_ptr_equal(tok, (void *)(uintptr_t)(got + 1));
+		assert_int_equal(w, 0);
+	}
+	assert_int_equal(got, VOB_NET_QSIZE);
+	expect_good_after(0);
+	assert_int_equal(vob_dev_state(&ND.dev), VOB_DEV_LIVE);
+}
+
+/* Receive buffer @i of the raw driver: 7 bytes then 100 (a header split
+ * over two segments), at buf_area + 4096 i. */
+static void raw_rx_split_add(struct vob_vq *vq, unsigned i)
+{
+	struct vob_seg s[2];
+
+	s[0].addr = buf_area + 4096u * i;
+	s[0].len = 7;
+	s[1].addr = s[0].addr + 64;
+	s[1].len = 100;
+	assert_int_equal(vob_vq_add(vq, s, 0, 2, (void *)(uintptr_t)(i + 1)), 0);
+	vob_vq_kick(vq);
+}
+
+/* The next used receive buffer must be @i with @w bytes; copied to @out. */
+static void raw_rx_split_used(struct vob_vq *vq, unsigned i, uint32_t w, uint8_t *out)
+{
+	uint64_t a = buf_area + 4096u * i;
+	uint32_t got;
+	void *tok;
+
+	assert_int_equal(vob_vq_get_used(vq, &tok, &got), 0);
+	assert_ptr_equal(tok, (void *)(uintptr_t)(i + 1));
+	assert_int_equal(got, w);
+	memcpy(out, cw_ptr(&W, a), w < 7 ? w : 7);
+	if (w > 7)
+		memcpy(out + 7, cw_ptr(&W, a + 64), w - 7);
+}
+
+/* Receive buffers of two segments held for a frame that did not fit, then
+ * used by smaller frames: each frame lands in the segments of the right
+ * buffers, in order, once the first ones are gone from the held list. */
+static void test_rx_held_split_buffers(void **state)
+{
+	struct vob_vq *vq;
+	uint8_t got[2][128];
+	unsigned i;
+
+	(void)state;
+	hostile_driver_up(NF(MRG_RXBUF), NF(MRG_RXBUF));
+	vq = vob_dev_vq(&R.d, VOB_NET_RXQ);
+	for (i = 0; i < 3; i++)
+		raw_rx_split_add(vq, i);
+	fill(tx_buf, 400, 1); /* 412 bytes, 321 offered */
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 400), VOB_EAGAIN);
+	assert_int_equal(ND.rx_nheld, 3);
+	dev_send_ok(NULL, 50, 2);
+	dev_send_ok(NULL, 60, 3);
+	raw_rx_split_add(vq, 3);
+	dev_send_ok(NULL, 150, 4); /* 162 bytes: 107 + 55 */
+	assert_int_equal(ND.rx_nheld, 0);
+	raw_rx_split_used(vq, 0, 62, got[0]);
+	assert_int_equal(vob_get_le16(got[0] + 10), 1);
+	check_frame(got[0] + 12, 50, 2);
+	raw_rx_split_used(vq, 1, 72, got[0]);
+	assert_int_equal(vob_get_le16(got[0] + 10), 1);
+	check_frame(got[0] + 12, 60, 3);
+	raw_rx_split_used(vq, 2, 107, got[0]);
+	raw_rx_split_used(vq, 3, 55, got[1]);
+	assert_int_equal(vob_get_le16(got[0] + 10), 2);
+	memcpy(got[0] + 107, got[1], 55);
+	check_frame(got[0] + 12, 150, 4);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_frames, 3);
+	assert_int_equal(vob_net_dev_stats(&ND)->bad_bufs, 0);
+}
+
 static void test_hostile_driver_broken_ring(void **state)
 {
 	(void)state;
@@ -1808,6 +1988,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_config_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_read_during_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mac_not_negotiated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_contract, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_calls_before_live, setup, teardown),
@@ -1834,6 +2015,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_hostile_driver_csum_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_rx_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_bad_then_too_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_driver_flood, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_held_split_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_broken_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_broken_rx_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_features, setup, teardown),
