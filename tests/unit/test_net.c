@@ -112,6 +112,15 @@ static void opts_default(struct opts *o)
 	o->link_up = true;
 }
 
+/* The defaults with jumbo frames (MTU 9000) over mergeable receive buffers. */
+static void opts_jumbo(struct opts *o)
+{
+	opts_default(o);
+	o->dev_f |= NF(MRG_RXBUF);
+	o->drv_f |= NF(MRG_RXBUF);
+	o->mtu = 9000;
+}
+
 static void dev_init(const struct opts *o)
 {
 	struct vob_net_dev_cfg c;
@@ -282,6 +291,22 @@ static void pump_raw(unsigned n, bool net_is_dev)
 }
 
 /* ---- traffic helpers --------------------------------------------------- */
+
+/* One driver poll that finds the device gone or broken: it reports a reset,
+ * every buffer is back in the pool (16 posted for receiving), and nothing
+ * can be sent until the device is live again. */
+static void drv_poll_all_back(void)
+{
+	int ev;
+
+	cw_step(&W);
+	ev = vob_net_drv_poll(&NV);
+	assert_true(ev >= 0);
+	assert_true(ev & VOB_DEV_EV_RESET);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 16);
+	assert_int_equal(vob_pool_free(&NV.pool), 64);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
+}
 
 static void dev_send_ok(const struct vob_net_hdr_info *h, size_t len, uint32_t seed)
 {
@@ -599,10 +624,7 @@ static void test_jumbo_mrg(void **state)
 	unsigned i;
 
 	(void)state;
-	opts_default(&o);
-	o.dev_f |= NF(MRG_RXBUF);
-	o.drv_f |= NF(MRG_RXBUF);
-	o.mtu = 9000;
+	opts_jumbo(&o);
 	o.rx_bufs = 24;
 	up(&o);
 	assert_int_equal(vob_net_drv_max_rx(&NV), 9018);
@@ -919,10 +941,7 @@ static void test_rx_exhaustion_mrg(void **state)
 	struct opts o;
 
 	(void)state;
-	opts_default(&o);
-	o.dev_f |= NF(MRG_RXBUF);
-	o.drv_f |= NF(MRG_RXBUF);
-	o.mtu = 9000;
+	opts_jumbo(&o);
 	o.rx_bufs = 7;
 	up(&o);
 	/* Two small frames leave five buffers: a 9000-byte frame needs five. */
@@ -1004,10 +1023,7 @@ static void test_rx_held_for_smaller_frames(void **state)
 	unsigned i;
 
 	(void)state;
-	opts_default(&o);
-	o.dev_f |= NF(MRG_RXBUF);
-	o.drv_f |= NF(MRG_RXBUF);
-	o.mtu = 9000;
+	opts_jumbo(&o);
 	o.buf_size = 64;
 	o.buf_count = 128;
 	o.rx_bufs = VOB_NET_QSIZE;
@@ -1077,10 +1093,7 @@ static void test_reset_counts_lost(void **state)
 	unsigned i;
 
 	(void)state;
-	opts_default(&o);
-	o.dev_f |= NF(MRG_RXBUF);
-	o.drv_f |= NF(MRG_RXBUF);
-	o.mtu = 9000;
+	opts_jumbo(&o);
 	o.rx_bufs = 6;
 	up(&o);
 	/* In flight: 5 transmitted frames nobody read, a received frame not
@@ -1179,8 +1192,6 @@ static void test_reset_mid_reassembly(void **state)
  * moves any more, and the driver takes every buffer back. */
 static void test_device_removed(void **state)
 {
-	int ev;
-
 	(void)state;
 	up_default();
 	drv_send_ok(NULL, 300, 1);
@@ -1188,14 +1199,8 @@ static void test_device_removed(void **state)
 	assert_int_equal(vob_net_dev_poll(&ND), VOB_EIO);
 	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_ENODEV);
 	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
-	cw_step(&W);
-	ev = vob_net_drv_poll(&NV);
-	assert_true(ev >= 0);
-	assert_true(ev & VOB_DEV_EV_RESET);
+	drv_poll_all_back();
 	assert_int_equal(vob_net_drv_stats(&NV)->lost_tx, 1);
-	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 16);
-	assert_int_equal(vob_pool_free(&NV.pool), 64);
-	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
 	assert_int_equal(vob_net_drv_link(&NV), 0);
 }
 
@@ -1965,18 +1970,10 @@ static void test_hostile_device_tx_used_len(void **state)
  * every buffer is back, and the device comes back. */
 static void test_hostile_device_tx_used_len_poll(void **state)
 {
-	int ev;
-
 	(void)state;
 	hostile_device_tx_used_len();
-	cw_step(&W);
-	ev = vob_net_drv_poll(&NV);
-	assert_true(ev >= 0);
-	assert_true(ev & VOB_DEV_EV_RESET);
+	drv_poll_all_back();
 	assert_int_equal(vob_net_drv_stats(&NV)->ring_errors, 1);
-	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 16);
-	assert_int_equal(vob_pool_free(&NV.pool), 64);
-	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
 	drv_ev = 0;
 	pump_raw(20, false);
 	assert_true(drv_ev & VOB_DEV_EV_LIVE);
