@@ -39,6 +39,7 @@ static struct {
 	uint64_t refuse_mask;
 	uint16_t cfg_len; /* raw device: config bytes published, 0 for all 24 */
 	uint16_t qsize;   /* raw driver: queue size, 0 for RAWQ */
+	uint16_t missing_queues; /* raw device: queues fewer than virtio-net's 2 */
 } R;
 
 static const uint8_t MAC[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -258,7 +259,7 @@ static void raw_dev_init(uint64_t features, uint16_t mtu, uint16_t status)
 	memset(&c, 0, sizeof(c));
 	c.role = VOB_ROLE_DEVICE;
 	c.slot = 0;
-	c.num_queues = 2;
+	c.num_queues = (uint16_t)(2u - R.missing_queues);
 	c.queues = R.q;
 	c.features[0] = features | VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX);
 	c.device_id = VOB_NET_DEVICE_ID;
@@ -1881,6 +1882,31 @@ static void test_hostile_device_short_config(void **state)
 	drv_recv_ok(1000, 4, NULL);
 }
 
+/* A device with fewer queues than virtio-net has: the driver still goes
+ * live, what needs a missing queue says VOB_ENODEV and keeps no buffer,
+ * and the queue that exists works. */
+static void test_hostile_device_missing_queues(void **state)
+{
+	(void)state;
+	R.missing_queues = 2;
+	hostile_device_up(0, 1500, 16, 2048);
+	pump_raw(3, false);
+	fill(tx_buf, 100, 1);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
+	assert_int_equal(vob_pool_free(&NV.pool), 64);
+	teardown(NULL);
+	setup(NULL);
+	R.missing_queues = 1; /* no transmitq */
+	hostile_device_up(0, 1500, 16, 2048);
+	pump_raw(3, false);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
+	assert_int_equal(vob_pool_free(&NV.pool), 64 - 16);
+	raw_rx_frame((const uint8_t[12]){ 0 }, 100, 2, 1);
+	drv_recv_ok(100, 2, NULL);
+	assert_int_equal(vob_net_drv_stats(&NV)->tx_dropped + vob_net_drv_stats(&NV)->ring_errors, 0);
+}
+
 static void test_hostile_device_config(void **state)
 {
 	(void)state;
@@ -2020,6 +2046,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_hostile_device_rx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_device_no_mrg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_device_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_device_missing_queues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_device_refill_mid_frame, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_device_short_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_device_used_ring, setup, teardown),
