@@ -1589,7 +1589,7 @@ static void raw_rx_split_used(struct vob_vq *vq, unsigned i, uint32_t w, uint8_t
 static void test_rx_held_split_buffers(void **state)
 {
 	struct vob_vq *vq;
-	uint8_t got[2][128];
+	uint8_t got[256], rest[64];
 	unsigned i;
 
 	(void)state;
@@ -1605,17 +1605,17 @@ static void test_rx_held_split_buffers(void **state)
 	raw_rx_split_add(vq, 3);
 	dev_send_ok(NULL, 150, 4); /* 162 bytes: 107 + 55 */
 	assert_int_equal(ND.rx_nheld, 0);
-	raw_rx_split_used(vq, 0, 62, got[0]);
-	assert_int_equal(vob_get_le16(got[0] + 10), 1);
-	check_frame(got[0] + 12, 50, 2);
-	raw_rx_split_used(vq, 1, 72, got[0]);
-	assert_int_equal(vob_get_le16(got[0] + 10), 1);
-	check_frame(got[0] + 12, 60, 3);
-	raw_rx_split_used(vq, 2, 107, got[0]);
-	raw_rx_split_used(vq, 3, 55, got[1]);
-	assert_int_equal(vob_get_le16(got[0] + 10), 2);
-	memcpy(got[0] + 107, got[1], 55);
-	check_frame(got[0] + 12, 150, 4);
+	raw_rx_split_used(vq, 0, 62, got);
+	assert_int_equal(vob_get_le16(got + 10), 1);
+	check_frame(got + 12, 50, 2);
+	raw_rx_split_used(vq, 1, 72, got);
+	assert_int_equal(vob_get_le16(got + 10), 1);
+	check_frame(got + 12, 60, 3);
+	raw_rx_split_used(vq, 2, 107, got);
+	raw_rx_split_used(vq, 3, 55, rest);
+	assert_int_equal(vob_get_le16(got + 10), 2);
+	memcpy(got + 107, rest, 55);
+	check_frame(got + 12, 150, 4);
 	assert_int_equal(vob_net_dev_stats(&ND)->tx_frames, 3);
 	assert_int_equal(vob_net_dev_stats(&ND)->bad_bufs, 0);
 }
