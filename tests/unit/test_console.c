@@ -33,6 +33,8 @@ static struct vob_console_dev D;
 static struct vob_console_drv R;
 static int ev_dev, ev_drv;
 static int have_dev, have_drv;
+static uint16_t raw_cfg_len;   /* raw device: config bytes published, 0 for 12 */
+static uint16_t drv_buf_count; /* drv_cfg_default(): pool buffers, 0 for BUF_COUNT */
 
 /* ---- raw peers: plain table devices with queues the test drives --------- */
 
@@ -102,7 +104,7 @@ static void raw_dev_init(uint16_t nq, uint64_t features, uint16_t cols, uint16_t
 	c.features[0] = features;
 	c.device_id = VOB_CONSOLE_DEVICE_ID;
 	c.config = RAW.cfg;
-	c.config_len = sizeof(RAW.cfg);
+	c.config_len = raw_cfg_len ? raw_cfg_len : (uint16_t)sizeof(RAW.cfg);
 	assert_int_equal(vob_dev_init(&RAW.dev, &W.dev.t, &c), 0);
 	RAW.on = 2;
 }
@@ -126,6 +128,8 @@ static int setup(void **state)
 	memset(&RAW, 0, sizeof(RAW));
 	ev_dev = ev_drv = 0;
 	have_dev = have_drv = 0;
+	raw_cfg_len = 0;
+	drv_buf_count = 0;
 	return 0;
 }
 
@@ -157,8 +161,8 @@ static void drv_cfg_default(struct vob_console_drv_cfg *c)
 	c->dev_mem.len = ring;
 	c->drv_mem = c->dev_mem; /* one arena for everything */
 	c->buf_size = BUF_SIZE;
-	c->buf_count = BUF_COUNT;
-	c->pool_addr = cw_alloc(&W, BUF_SIZE * BUF_COUNT);
+	c->buf_count = drv_buf_count ? drv_buf_count : BUF_COUNT;
+	c->pool_addr = cw_alloc(&W, BUF_SIZE * c->buf_count);
 	assert_true(c->dev_mem.addr && c->pool_addr);
 }
 
@@ -1290,6 +1294,77 @@ static void test_hostile_control(void **state)
 	assert_int_equal(vob_dev_state(&D.dev), VOB_DEV_LIVE);
 }
 
+/* DEVICE_READY with value 0 (the driver failed to set up): nothing is
+ * announced and nothing is counted bad; a DEVICE_READY 1 later works. */
+static void test_device_ready_zero(void **state)
+{
+	uint8_t m[8], msgs[4][48];
+	uint32_t lens[4], w;
+
+	(void)state;
+	raw_driver_up(2, true);
+	raw_ctl_post(4, 64, 0);
+	ctl(m, 0, VOB_CONSOLE_DEVICE_READY, 0);
+	raw_ctl_send(m, 8, 0);
+	pump(2);
+	assert_int_equal(raw_used(VOB_CONSOLE_CTRL_TXQ, &w), 0);
+	assert_int_equal(raw_ctl_recv(msgs, lens, 4), 0);
+	assert_int_equal(vob_console_dev_stats(&D)->bad_ctrl, 0);
+	ctl(m, 0, VOB_CONSOLE_DEVICE_READY, 1);
+	raw_ctl_send(m, 8, 1);
+	pump(1);
+	assert_int_equal(raw_ctl_recv(msgs, lens, 4), 2);
+	assert_int_equal(vob_get_le16(msgs[0] + 4), VOB_CONSOLE_DEVICE_ADD);
+	assert_int_equal(vob_get_le16(msgs[1] + 4), VOB_CONSOLE_DEVICE_ADD);
+	assert_int_equal(vob_console_dev_stats(&D)->bad_ctrl, 0);
+}
+
+/* Side @s writes a 16-bit ring field behind the library's back. */
+static void poke16(struct cw_side *s, uint64_t addr, uint16_t v)
+{
+	uint8_t b[2];
+
+	vob_put_le16(b, v);
+	cw_poke(&W, s, addr, b, 2);
+}
+
+/* A driver that breaks a control queue: the device asks for a reset, and
+ * after it serves again. */
+static void test_hostile_control_rings(void **state)
+{
+	uint8_t m[8], msgs[4][48];
+	uint32_t lens[4];
+
+	(void)state;
+	raw_driver_up(2, true);
+	/* The control transmitq's avail index jumps. */
+	poke16(&W.drv, RAW.q[VOB_CONSOLE_CTRL_TXQ].driver_addr + 2, 1000);
+	RAW.ev = 0;
+	pump(2);
+	assert_int_equal(vob_console_dev_stats(&D)->ring_errors, 1);
+	assert_true(RAW.ev & VOB_DEV_EV_NEEDS_RESET);
+	assert_int_equal(vob_dev_reset(&RAW.dev), 0);
+	bring_up();
+	/* The control receiveq's, found when the device has a message to
+	 * send. */
+	ctl(m, 0, VOB_CONSOLE_DEVICE_READY, 1);
+	raw_ctl_send(m, 8, 0);
+	poke16(&W.drv, RAW.q[VOB_CONSOLE_CTRL_RXQ].driver_addr + 2, 1000);
+	RAW.ev = 0;
+	pump(2);
+	assert_int_equal(vob_console_dev_stats(&D)->ring_errors, 2);
+	assert_true(RAW.ev & VOB_DEV_EV_NEEDS_RESET);
+	assert_int_equal(vob_dev_reset(&RAW.dev), 0);
+	bring_up();
+	raw_ctl_post(4, 64, 0);
+	ctl(m, 0, VOB_CONSOLE_DEVICE_READY, 1);
+	raw_ctl_send(m, 8, 1);
+	pump(1);
+	assert_int_equal(raw_ctl_recv(msgs, lens, 4), 2);
+	assert_int_equal(vob_get_le16(msgs[0] + 4), VOB_CONSOLE_DEVICE_ADD);
+	assert_int_equal(vob_console_dev_stats(&D)->ring_errors, 2);
+}
+
 /* A driver that says a port is ready without having enabled its queues. */
 static void test_hostile_ready_without_queues(void **state)
 {
@@ -1338,6 +1413,147 @@ static void test_needs_reset_recovers(void **state)
 	assert_int_equal(vob_console_dev_read(&D, 0, got, 4), VOB_EAGAIN);
 	drv_to_dev(0, "back", 4);
 	dev_to_drv(0, "back", 4);
+}
+
+/* The device is removed from the table: its poll says VOB_EIO, nothing
+ * moves, and the driver takes every buffer back. */
+static void test_device_removed(void **state)
+{
+	uint8_t got[4];
+
+	(void)state;
+	single_port_up();
+	assert_int_equal(vob_console_drv_write(&R, 0, "gone", 4), 4);
+	assert_int_equal(vob_dev_remove(&D.dev), 0);
+	assert_int_equal(vob_console_dev_poll(&D), VOB_EIO);
+	assert_int_equal(vob_console_dev_write(&D, 0, "x", 1), VOB_EAGAIN);
+	assert_int_equal(vob_console_dev_read(&D, 0, got, 4), VOB_EAGAIN);
+	have_dev = 0;
+	ev_drv = 0;
+	pump(1);
+	assert_true(ev_drv & VOB_DEV_EV_RESET);
+	assert_int_equal(vob_console_drv_stats(&R)->lost, 1u + R.rx_bufs);
+	assert_int_equal(vob_pool_free(&R.pool), BUF_COUNT);
+	assert_int_equal(vob_console_drv_port_status(&R, 0), 0);
+	assert_int_equal(vob_console_drv_write(&R, 0, "x", 1), VOB_EAGAIN);
+}
+
+/* A device queue smaller than the receive buffers asked for: the driver
+ * posts what fits, keeps the rest in the pool, and the stream works. A
+ * count beyond the driver's own queue size is lowered to it. */
+static void test_small_queues(void **state)
+{
+	struct vob_console_dev_cfg dc;
+	struct vob_console_drv_cfg rc;
+	uint8_t got[100];
+	unsigned n = 0;
+	int r;
+
+	(void)state;
+	dev_cfg_default(&dc);
+	dc.queue_size = 8;
+	drv_cfg_default(&rc);
+	rc.rx_bufs = 16;
+	dev_up(&dc);
+	drv_up(&rc);
+	bring_up();
+	assert_int_equal(R.port[0].owned, 8);
+	assert_int_equal(vob_pool_free(&R.pool), BUF_COUNT - 8);
+	while ((r = vob_console_dev_write(&D, 0, "0123456789", 10)) == 10)
+		n++;
+	assert_int_equal(r, VOB_EAGAIN);
+	assert_int_equal(n, 8);
+	for (r = 0; r < 80;) {
+		int k = vob_console_drv_read(&R, 0, got, sizeof(got));
+
+		assert_true(k > 0);
+		r += k;
+		assert_memory_equal(got, "0123456789", 10);
+	}
+	pump(1);
+	assert_int_equal(R.port[0].owned, 8);
+	dev_to_drv(0, "more", 4);
+	drv_to_dev(0, "back", 4);
+	assert_int_equal(vob_console_drv_stats(&R)->ring_errors, 0);
+
+	teardown(NULL);
+	setup(NULL);
+	drv_buf_count = 20;
+	dev_cfg_default(&dc);
+	drv_cfg_default(&rc);
+	rc.queue_size = 16;
+	rc.rx_bufs = 40; /* lowered to 16: 20 buffers are then enough */
+	dev_up(&dc);
+	drv_up(&rc);
+	bring_up();
+	assert_int_equal(R.port[0].owned, 16);
+	assert_int_equal(vob_pool_free(&R.pool), 4);
+	drv_to_dev(0, "small", 5);
+	dev_to_drv(0, "small", 5);
+}
+
+/* Writes took every spare pool buffer: a control message waits for one,
+ * and goes out once the device has read the writes. */
+static void test_control_waits_for_pool(void **state)
+{
+	static uint8_t big[4 * BUF_SIZE], got[4 * BUF_SIZE];
+	size_t i, rd = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 13);
+	drv_buf_count = 20; /* 4 × 3 + 4 receive buffers, 4 spare */
+	mp_up(3, 3, 4);
+	assert_int_equal(vob_pool_free(&R.pool), 4);
+	assert_int_equal(vob_console_drv_write(&R, 1, big, sizeof(big)), (int)sizeof(big));
+	assert_int_equal(vob_pool_free(&R.pool), 0);
+	assert_int_equal(vob_console_drv_port_open(&R, 2, true), 0);
+	pump(3);
+	assert_false(vob_console_dev_port_status(&D, 2) & VOB_CONSOLE_PORT_GUEST_OPEN);
+	while (rd < sizeof(big)) {
+		int r = vob_console_dev_read(&D, 1, got + rd, sizeof(got) - rd);
+
+		assert_true(r > 0);
+		rd += (size_t)r;
+	}
+	assert_memory_equal(got, big, sizeof(big));
+	pump(3);
+	assert_true(vob_console_dev_port_status(&D, 2) & VOB_CONSOLE_PORT_GUEST_OPEN);
+	dev_to_drv(2, "open", 4);
+	assert_int_equal(vob_console_dev_stats(&D)->bad_ctrl, 0);
+}
+
+/* A port unplugged while the device holds one of its transmit buffers read
+ * in part: the buffer goes back to the driver, its unread bytes are never
+ * delivered, and the port works again once plugged back in. */
+static void test_unplug_while_reading(void **state)
+{
+	uint8_t got[16];
+	unsigned free_before;
+
+	(void)state;
+	mp_up(3, 3, 4);
+	assert_int_equal(vob_console_drv_port_open(&R, 1, true), 0);
+	pump(3);
+	free_before = vob_pool_free(&R.pool);
+	assert_int_equal(vob_console_drv_write(&R, 1, "0123456789", 10), 10);
+	pump(1);
+	assert_int_equal(vob_console_dev_read(&D, 1, got, 3), 3);
+	assert_memory_equal(got, "012", 3);
+	assert_int_equal(vob_console_dev_port_plug(&D, 1, false), 0);
+	pump(3);
+	assert_int_equal(vob_console_drv_port_status(&R, 1), 0);
+	/* The device side keeps its own choice: open. */
+	assert_int_equal(vob_console_dev_port_status(&D, 1), VOB_CONSOLE_PORT_HOST_OPEN);
+	assert_int_equal(vob_pool_free(&R.pool), free_before);
+	assert_int_equal(vob_console_dev_read(&D, 1, got, sizeof(got)), VOB_EAGAIN);
+	assert_int_equal(vob_console_dev_port_plug(&D, 1, true), 0);
+	pump(3);
+	assert_int_equal(vob_console_drv_port_open(&R, 1, true), 0);
+	pump(3);
+	drv_to_dev(1, "new", 3);
+	assert_int_equal(vob_console_dev_stats(&D)->rx_bytes, 6);
+	assert_int_equal(vob_console_dev_stats(&D)->ring_errors, 0);
 }
 
 /* ---- a hostile device ------------------------------------------------------ */
@@ -1560,6 +1776,128 @@ static void test_hostile_device_control(void **state)
 	assert_int_equal(R.ctrl_owned, 4);
 }
 
+/* The raw device takes the next control message the driver sent. */
+static void raw_ctl_take(uint8_t m[8])
+{
+	struct vob_iov iov[16];
+	struct vob_chain c = { .iov = iov, .cap = 16 };
+
+	assert_int_equal(vob_vq_pop(raw_vq(VOB_CONSOLE_CTRL_TXQ), &c), 0);
+	assert_int_equal(c.out_len, 8);
+	assert_int_equal(vob_chain_pull(W.dev.link, &c, 0, m, 8, NULL), 8);
+	assert_int_equal(vob_vq_push(raw_vq(VOB_CONSOLE_CTRL_TXQ), &c, 0), 0);
+}
+
+/* A device that does not take control messages: the control transmitq
+ * fills; PORT_OPEN and PORT_READY wait, and go out with the latest state
+ * once there is room. */
+static void test_hostile_device_control_full(void **state)
+{
+	uint8_t m[8];
+	unsigned i;
+
+	(void)state;
+	raw_device_up(true, 2);
+	ctl(m, 0, VOB_CONSOLE_DEVICE_ADD, 0);
+	raw_answer(VOB_CONSOLE_CTRL_RXQ, m, 8, 8);
+	pump(1);
+	assert_int_equal(vob_console_drv_port_status(&R, 0), VOB_CONSOLE_PORT_ADDED);
+	/* DEVICE_READY and PORT_READY are in flight: 14 more fill the 16. */
+	for (i = 0; i < 14; i++)
+		assert_int_equal(vob_console_drv_port_open(&R, 0, i % 2 == 0), 0);
+	/* Full: the answer to a DEVICE_ADD waits, so does an open. */
+	ctl(m, 1, VOB_CONSOLE_DEVICE_ADD, 0);
+	raw_answer(VOB_CONSOLE_CTRL_RXQ, m, 8, 8);
+	pump(2);
+	assert_int_equal(vob_console_drv_port_status(&R, 1), VOB_CONSOLE_PORT_ADDED);
+	assert_int_equal(vob_console_drv_port_open(&R, 0, true), 0);
+	pump(1);
+	raw_ctl_take(m);
+	assert_int_equal(vob_get_le16(m + 4), VOB_CONSOLE_DEVICE_READY);
+	raw_ctl_take(m);
+	assert_int_equal(vob_get_le16(m + 4), VOB_CONSOLE_PORT_READY);
+	for (i = 0; i < 14; i++) {
+		raw_ctl_take(m);
+		assert_int_equal(vob_get_le16(m + 4), VOB_CONSOLE_PORT_OPEN);
+		assert_int_equal(vob_get_le16(m + 6), i % 2 == 0);
+	}
+	assert_int_equal(vob_vq_pop(raw_vq(VOB_CONSOLE_CTRL_TXQ),
+				    &(struct vob_chain){ .iov = (struct vob_iov[16]){ { 0 } }, .cap = 16 }),
+			 VOB_EAGAIN);
+	vob_vq_kick(raw_vq(VOB_CONSOLE_CTRL_TXQ));
+	pump(1);
+	raw_ctl_take(m);
+	assert_int_equal(vob_get_le32(m), 0);
+	assert_int_equal(vob_get_le16(m + 4), VOB_CONSOLE_PORT_OPEN);
+	assert_int_equal(vob_get_le16(m + 6), 1);
+	raw_ctl_take(m);
+	assert_int_equal(vob_get_le32(m), 1);
+	assert_int_equal(vob_get_le16(m + 4), VOB_CONSOLE_PORT_READY);
+	assert_int_equal(vob_get_le16(m + 6), 1);
+	assert_int_equal(vob_console_drv_stats(&R)->bad_ctrl, 0);
+	/* Every control buffer came back: only receive buffers are out. */
+	vob_vq_kick(raw_vq(VOB_CONSOLE_CTRL_TXQ));
+	pump(1);
+	assert_int_equal(vob_pool_free(&R.pool),
+			 BUF_COUNT - R.port[0].owned - R.port[1].owned - R.ctrl_owned);
+}
+
+/* A device that breaks the transmitq or a control queue: the call or poll
+ * that finds it resets the device, every buffer comes back, and it serves
+ * again. */
+static void test_hostile_device_rings(void **state)
+{
+	uint8_t m[8];
+
+	(void)state;
+	raw_device_up(true, 2);
+	ctl(m, 0, VOB_CONSOLE_DEVICE_ADD, 0);
+	raw_answer(VOB_CONSOLE_CTRL_RXQ, m, 8, 8);
+	pump(1);
+	/* The transmitq's used index jumps: the next write finds it. */
+	poke16(&W.dev, R.q[VOB_CONSOLE_TXQ(0)].device_addr + 2, 500);
+	assert_int_equal(vob_console_drv_write(&R, 0, "x", 1), VOB_EPROTO);
+	assert_int_equal(vob_console_drv_stats(&R)->ring_errors, 1);
+	assert_int_equal(vob_pool_free(&R.pool), BUF_COUNT);
+	assert_int_equal(vob_console_drv_port_status(&R, 0), 0);
+	bring_up();
+	/* The control receiveq's, then the control transmitq's: the poll
+	 * finds them. */
+	poke16(&W.dev, R.q[VOB_CONSOLE_CTRL_RXQ].device_addr + 2, 500);
+	pump(1);
+	assert_int_equal(vob_console_drv_stats(&R)->ring_errors, 2);
+	assert_int_equal(vob_pool_free(&R.pool), BUF_COUNT);
+	bring_up();
+	poke16(&W.dev, R.q[VOB_CONSOLE_CTRL_TXQ].device_addr + 2, 500);
+	pump(1);
+	assert_int_equal(vob_console_drv_stats(&R)->ring_errors, 3);
+	assert_int_equal(vob_pool_free(&R.pool), BUF_COUNT);
+	bring_up();
+	ctl(m, 0, VOB_CONSOLE_DEVICE_ADD, 0);
+	raw_answer(VOB_CONSOLE_CTRL_RXQ, m, 8, 8);
+	pump(1);
+	assert_int_equal(vob_console_drv_write(&R, 0, "ok", 2), 2);
+	assert_int_equal(vob_console_drv_stats(&R)->bad_ctrl, 0);
+}
+
+/* A device whose config is too short for the size it offers: no size is
+ * known, and data moves. */
+static void test_hostile_device_short_config(void **state)
+{
+	uint8_t got[4];
+	uint16_t cols, rows;
+
+	(void)state;
+	raw_cfg_len = 2;
+	raw_device_up(false, 1);
+	pump(3);
+	assert_int_equal(vob_console_drv_size(&R, 0, &cols, &rows), VOB_ENODATA);
+	raw_answer(0, "abc", 3, 3);
+	assert_int_equal(vob_console_drv_read(&R, 0, got, sizeof(got)), 3);
+	assert_memory_equal(got, "abc", 3);
+	assert_int_equal(vob_console_drv_stats(&R)->ring_errors, 0);
+}
+
 /* A device that announces a port it has no queues for. */
 static void test_hostile_device_missing_queues(void **state)
 {
@@ -1606,9 +1944,18 @@ int main(int argc, char **argv)
 		T(test_hostile_control),
 		T(test_hostile_ready_without_queues),
 		T(test_needs_reset_recovers),
+		T(test_device_removed),
+		T(test_small_queues),
+		T(test_control_waits_for_pool),
+		T(test_unplug_while_reading),
+		T(test_device_ready_zero),
+		T(test_hostile_control_rings),
 		T(test_hostile_device_missing_queues),
 		T(test_hostile_device_data),
 		T(test_hostile_device_control),
+		T(test_hostile_device_control_full),
+		T(test_hostile_device_rings),
+		T(test_hostile_device_short_config),
 	};
 
 	(void)argc;

@@ -37,6 +37,9 @@ static struct {
 	unsigned nlost;
 	int ev;
 	uint64_t refuse_mask;
+	uint16_t cfg_len; /* raw device: config bytes published, 0 for all 24 */
+	uint16_t qsize;   /* raw driver: queue size, 0 for RAWQ */
+	uint16_t missing_queues; /* raw device: queues fewer than virtio-net's 2 */
 } R;
 
 static const uint8_t MAC[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -94,6 +97,7 @@ struct opts {
 	uint16_t mtu;
 	uint32_t buf_size;
 	uint16_t buf_count, rx_bufs;
+	uint16_t queue_size; /* driver's queue size, 0 for VOB_NET_QSIZE */
 	bool link_up;
 };
 
@@ -107,6 +111,15 @@ static void opts_default(struct opts *o)
 	o->buf_count = 64;
 	o->rx_bufs = 16;
 	o->link_up = true;
+}
+
+/* The defaults with jumbo frames (MTU 9000) over mergeable receive buffers. */
+static void opts_jumbo(struct opts *o)
+{
+	opts_default(o);
+	o->dev_f |= NF(MRG_RXBUF);
+	o->drv_f |= NF(MRG_RXBUF);
+	o->mtu = 9000;
 }
 
 static void dev_init(const struct opts *o)
@@ -140,6 +153,7 @@ static void drv_init(const struct opts *o)
 	c.buf_size = o->buf_size;
 	c.buf_count = o->buf_count;
 	c.rx_bufs = o->rx_bufs;
+	c.queue_size = o->queue_size;
 	assert_int_equal(vob_net_drv_init(&NV, &W.drv.t, &c), 0);
 }
 
@@ -214,7 +228,7 @@ static void raw_drv_init(uint64_t features)
 		R.q[i].vq = &R.vq[i];
 		R.q[i].state = R.state[i];
 		R.q[i].state_len = sizeof(R.state[i]);
-		assert_int_equal(cw_place(&W, &R.q[i], RAWQ), 0);
+		assert_int_equal(cw_place(&W, &R.q[i], R.qsize ? R.qsize : RAWQ), 0);
 	}
 	memset(&c, 0, sizeof(c));
 	c.role = VOB_ROLE_DRIVER;
@@ -245,12 +259,12 @@ static void raw_dev_init(uint64_t features, uint16_t mtu, uint16_t status)
 	memset(&c, 0, sizeof(c));
 	c.role = VOB_ROLE_DEVICE;
 	c.slot = 0;
-	c.num_queues = 2;
+	c.num_queues = (uint16_t)(2u - R.missing_queues);
 	c.queues = R.q;
 	c.features[0] = features | VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX);
 	c.device_id = VOB_NET_DEVICE_ID;
 	c.config = &R.config;
-	c.config_len = sizeof(R.config);
+	c.config_len = R.cfg_len ? R.cfg_len : (uint16_t)sizeof(R.config);
 	c.accept_features = raw_accept;
 	assert_int_equal(vob_dev_init(&R.d, &W.dev.t, &c), 0);
 }
@@ -278,6 +292,22 @@ static void pump_raw(unsigned n, bool net_is_dev)
 }
 
 /* ---- traffic helpers --------------------------------------------------- */
+
+/* One driver poll that finds the device gone or broken: it reports a reset,
+ * every buffer is back in the pool (16 posted for receiving), and nothing
+ * can be sent until the device is live again. */
+static void drv_poll_all_back(void)
+{
+	int ev;
+
+	cw_step(&W);
+	ev = vob_net_drv_poll(&NV);
+	assert_true(ev >= 0);
+	assert_true(ev & VOB_DEV_EV_RESET);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 16);
+	assert_int_equal(vob_pool_free(&NV.pool), 64);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
+}
 
 static void dev_send_ok(const struct vob_net_hdr_info *h, size_t len, uint32_t seed)
 {
@@ -418,6 +448,63 @@ static void test_config_layout(void **state)
 	assert_int_equal(vob_dev_features(&ND.dev, 0) & VOB_BIT(VOB_F_INDIRECT_DESC), 0);
 }
 
+/* The driver reads the config while the device is changing it (its
+ * generation odd): nothing is taken from it, and the read is done again
+ * at a later poll once the change is over. For each field read first. */
+static void config_read_during_change(uint64_t f)
+{
+	struct opts o;
+	uint8_t *gen, mac[6];
+	uint32_t g;
+	unsigned i;
+
+	opts_default(&o);
+	o.dev_f = o.drv_f = f;
+	o.mtu = 9000;
+	o.link_up = false;
+	dev_init(&o);
+	drv_init(&o);
+	for (i = 0; i < 40 && vob_dev_state(&NV.dev) != VOB_DEV_STARTING; i++)
+		pump(1);
+	assert_int_equal(vob_dev_state(&NV.dev), VOB_DEV_STARTING);
+	/* config_gen, offset 44 of the slot's device area (docs/protocol.md). */
+	gen = ND.dev.area + 44;
+	g = vob_get_le32(gen);
+	vob_put_le32(gen, g | 1u);
+	cw_written(&W, &W.dev, gen, 4);
+	pump(5);
+	assert_int_equal(vob_dev_state(&NV.dev), VOB_DEV_LIVE);
+	assert_int_equal(vob_net_drv_mtu(&NV), VOB_NET_MTU_DEFAULT);
+	assert_int_equal(vob_net_drv_link(&NV), 1);
+	vob_put_le32(gen, g);
+	cw_written(&W, &W.dev, gen, 4);
+	drv_ev = 0;
+	pump(1);
+	assert_int_equal(vob_net_drv_mtu(&NV), (f & NF(MTU)) ? 9000 : VOB_NET_MTU_DEFAULT);
+	assert_int_equal(vob_net_drv_link(&NV), (f & NF(STATUS)) ? 0 : 1);
+	if (f & NF(MAC)) {
+		assert_int_equal(vob_net_drv_mac(&NV, mac), 0);
+		assert_memory_equal(mac, MAC, 6);
+	}
+	/* The first read is no change of the link. */
+	assert_false(drv_ev & VOB_NET_EV_LINK);
+	assert_int_equal(vob_net_drv_stats(&NV)->link_changes, 0);
+	dev_send_ok(NULL, 100, 1);
+	drv_recv_ok(100, 1, NULL);
+}
+
+static void test_config_read_during_change(void **state)
+{
+	(void)state;
+	config_read_during_change(NF(MAC) | NF(MTU) | NF(STATUS));
+	teardown(NULL);
+	setup(NULL);
+	config_read_during_change(NF(MTU) | NF(STATUS));
+	teardown(NULL);
+	setup(NULL);
+	config_read_during_change(NF(STATUS));
+}
+
 static void test_mac_not_negotiated(void **state)
 {
 	struct opts o;
@@ -450,6 +537,13 @@ static void test_init_contract(void **state)
 	assert_int_equal(vob_net_dev_init(&ND, &W.dev.t, &dc), VOB_EINVAL);
 	dc.features = NF(GUEST_ECN) | NF(GUEST_CSUM); /* needs GUEST_TSO4/6 */
 	assert_int_equal(vob_net_dev_init(&ND, &W.dev.t, &dc), VOB_EINVAL);
+	dc.features = NF(GUEST_TSO4); /* needs GUEST_CSUM */
+	assert_int_equal(vob_net_dev_init(&ND, &W.dev.t, &dc), VOB_EINVAL);
+	dc.features = NF(CSUM) | NF(HOST_ECN); /* needs HOST_TSO4/6 */
+	assert_int_equal(vob_net_dev_init(&ND, &W.dev.t, &dc), VOB_EINVAL);
+	dc.features = 0;
+	assert_int_equal(vob_net_dev_init(NULL, &W.dev.t, &dc), VOB_EINVAL);
+	assert_int_equal(vob_net_dev_init(&ND, &W.dev.t, NULL), VOB_EINVAL);
 	dc.features = 0;
 	dc.queue_size = 24;
 	assert_int_equal(vob_net_dev_init(&ND, &W.dev.t, &dc), VOB_EINVAL);
@@ -464,6 +558,47 @@ static void test_init_contract(void **state)
 	vc.dev_mem.len = 64; /* far too small for the rings */
 	vc.drv_mem = vc.dev_mem;
 	assert_int_equal(vob_net_drv_init(&NV, &W.drv.t, &vc), VOB_ENOMEM);
+	vc.dev_mem.len = 2u * VOB_SPLIT_RING_BYTES(VOB_NET_QSIZE, CW_LINE) + 4u * CW_LINE;
+	vc.dev_mem.addr = cw_alloc(&W, vc.dev_mem.len);
+	vc.drv_mem = vc.dev_mem;
+	vc.pool_addr = 0x1000; /* outside every window */
+	assert_int_equal(vob_net_drv_init(&NV, &W.drv.t, &vc), VOB_EFAULT);
+	assert_int_equal(vob_net_drv_init(NULL, &W.drv.t, &vc), VOB_EINVAL);
+	assert_int_equal(vob_net_drv_init(&NV, NULL, &vc), VOB_EINVAL);
+}
+
+/* Before the device is live every call says so, and nothing is counted. */
+static void test_calls_before_live(void **state)
+{
+	struct opts o;
+	uint8_t mac[6];
+
+	(void)state;
+	opts_default(&o);
+	dev_init(&o);
+	drv_init(&o);
+	assert_int_equal(vob_net_drv_max_tx(&NV), 0);
+	assert_int_equal(vob_net_drv_max_rx(&NV), 0);
+	assert_int_equal(vob_net_drv_link(&NV), 0);
+	assert_int_equal(vob_net_drv_mac(&NV, mac), VOB_ENODEV);
+	assert_true(vob_net_drv_features(&NV) == 0);
+	assert_true(vob_net_dev_features(&ND) == 0);
+	fill(tx_buf, 100, 1);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_ENODEV);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
+	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
+	assert_int_equal(vob_net_drv_stats(&NV)->tx_dropped + vob_net_dev_stats(&ND)->tx_dropped, 0);
+	pump(20);
+	assert_int_equal(vob_dev_state(&NV.dev), VOB_DEV_LIVE);
+	/* A NULL buffer with a capacity, once live. */
+	dev_send_ok(NULL, 100, 2);
+	drv_send_ok(NULL, 100, 3);
+	assert_int_equal(vob_net_drv_recv(&NV, NULL, 100, NULL), VOB_EINVAL);
+	assert_int_equal(vob_net_dev_recv(&ND, NULL, 100, NULL), VOB_EINVAL);
+	/* The frames waited. */
+	drv_recv_ok(100, 2, NULL);
+	dev_recv_ok(100, 3, NULL);
 }
 
 /* ---- tests: traffic ------------------------------------------------------- */
@@ -490,10 +625,7 @@ static void test_jumbo_mrg(void **state)
 	unsigned i;
 
 	(void)state;
-	opts_default(&o);
-	o.dev_f |= NF(MRG_RXBUF);
-	o.drv_f |= NF(MRG_RXBUF);
-	o.mtu = 9000;
+	opts_jumbo(&o);
 	o.rx_bufs = 24;
 	up(&o);
 	assert_int_equal(vob_net_drv_max_rx(&NV), 9018);
@@ -810,10 +942,7 @@ static void test_rx_exhaustion_mrg(void **state)
 	struct opts o;
 
 	(void)state;
-	opts_default(&o);
-	o.dev_f |= NF(MRG_RXBUF);
-	o.drv_f |= NF(MRG_RXBUF);
-	o.mtu = 9000;
+	opts_jumbo(&o);
 	o.rx_bufs = 7;
 	up(&o);
 	/* Two small frames leave five buffers: a 9000-byte frame needs five. */
@@ -884,6 +1013,79 @@ static void test_recv_cap_too_small(void **state)
 	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
 }
 
+/* The device holds as many receive buffers as it can (VOB_NET_QSIZE) for a
+ * frame that needs more: refused with VOB_EMSGSIZE, nothing published. The
+ * buffers it holds then serve the next, smaller frames, in order and
+ * intact, the rest staying held. */
+static void test_rx_held_for_smaller_frames(void **state)
+{
+	struct opts o;
+	struct vob_net_hdr_info h;
+	unsigned i;
+
+	(void)state;
+	opts_jumbo(&o);
+	o.buf_size = 64;
+	o.buf_count = 128;
+	o.rx_bufs = VOB_NET_QSIZE;
+	up(&o);
+	assert_int_equal(vob_net_drv_max_rx(&NV), 8 * 64 - 12);
+	/* 9012 bytes over 64-byte buffers: 141 of them. */
+	fill(tx_buf, 9000, 1);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 9000), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 1);
+	assert_int_equal(ND.rx_nheld, VOB_NET_QSIZE);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	/* One held buffer, then eight, then frames of every size. */
+	dev_send_ok(NULL, 40, 2);
+	assert_int_equal(ND.rx_nheld, VOB_NET_QSIZE - 1);
+	drv_recv_ok(40, 2, &h);
+	assert_int_equal(h.num_buffers, 1);
+	dev_send_ok(NULL, 500, 3);
+	assert_int_equal(ND.rx_nheld, VOB_NET_QSIZE - 9);
+	drv_recv_ok(500, 3, &h);
+	assert_int_equal(h.num_buffers, 8);
+	for (i = 0; i < 100; i++) {
+		uint32_t len = 1u + rnd() % 500u;
+
+		dev_send_ok(NULL, len, 10 + i);
+		drv_recv_ok(len, 10 + i, &h);
+		assert_int_equal(h.num_buffers, (len + 12u + 63u) / 64u);
+	}
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 1);
+	assert_int_equal(vob_net_drv_stats(&NV)->rx_bad + vob_net_drv_stats(&NV)->rx_oversize, 0);
+	assert_int_equal(vob_net_drv_stats(&NV)->rx_frames, 102);
+}
+
+/* A transmit queue smaller than the pool: when its descriptors run out the
+ * send says VOB_EAGAIN and keeps no buffer; once the device has read the
+ * frames, sends go through again. */
+static void test_tx_ring_full(void **state)
+{
+	struct opts o;
+	unsigned i, free_now;
+
+	(void)state;
+	opts_default(&o);
+	o.queue_size = 8;
+	o.rx_bufs = 4;
+	up(&o);
+	for (i = 0; i < 8; i++)
+		drv_send_ok(NULL, 100, 20 + i);
+	free_now = vob_pool_free(&NV.pool);
+	assert_int_equal(free_now, 64 - 4 - 8);
+	fill(tx_buf, 100, 28);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_EAGAIN);
+	assert_int_equal(vob_pool_free(&NV.pool), free_now);
+	assert_int_equal(vob_net_drv_stats(&NV)->tx_dropped, 0);
+	for (i = 0; i < 8; i++)
+		dev_recv_ok(100, 20 + i, NULL);
+	pump(2);
+	drv_send_ok(NULL, 100, 28);
+	dev_recv_ok(100, 28, NULL);
+	assert_int_equal(vob_net_drv_stats(&NV)->tx_frames, 9);
+}
+
 /* ---- tests: reset ----------------------------------------------------------------- */
 
 static void test_reset_counts_lost(void **state)
@@ -892,10 +1094,7 @@ static void test_reset_counts_lost(void **state)
 	unsigned i;
 
 	(void)state;
-	opts_default(&o);
-	o.dev_f |= NF(MRG_RXBUF);
-	o.drv_f |= NF(MRG_RXBUF);
-	o.mtu = 9000;
+	opts_jumbo(&o);
 	o.rx_bufs = 6;
 	up(&o);
 	/* In flight: 5 transmitted frames nobody read, a received frame not
@@ -988,6 +1187,44 @@ static void test_reset_mid_reassembly(void **state)
 	/* 7 posted + 1 posted again when the driver looked + 1 held. */
 	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 9);
 	assert_int_equal(vob_pool_free(&NV.pool), 64);
+}
+
+/* The device is removed from the table: its poll says VOB_EIO, nothing
+ * moves any more, and the driver takes every buffer back. */
+static void test_device_removed(void **state)
+{
+	(void)state;
+	up_default();
+	drv_send_ok(NULL, 300, 1);
+	assert_int_equal(vob_dev_remove(&ND.dev), 0);
+	assert_int_equal(vob_net_dev_poll(&ND), VOB_EIO);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_ENODEV);
+	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
+	drv_poll_all_back();
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_tx, 1);
+	assert_int_equal(vob_net_drv_link(&NV), 0);
+}
+
+/* A reset while the device holds a transmitted frame back (the caller's
+ * buffer was too small): the device counts it lost and never delivers it
+ * after the reset; the driver counts it lost too. */
+static void test_reset_device_holds_tx(void **state)
+{
+	(void)state;
+	up_default();
+	drv_send_ok(NULL, 1000, 1);
+	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, 10, NULL), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_drv_reset(&NV), 0);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_tx, 1);
+	dev_ev = drv_ev = 0;
+	pump(20);
+	assert_true(dev_ev & VOB_DEV_EV_RESET);
+	assert_true(drv_ev & VOB_DEV_EV_LIVE);
+	assert_int_equal(vob_net_dev_stats(&ND)->lost_tx, 1);
+	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	drv_send_ok(NULL, 200, 2);
+	dev_recv_ok(200, 2, NULL);
+	assert_int_equal(vob_net_dev_stats(&ND)->rx_frames, 1);
 }
 
 /* ---- tests: a hostile driver --------------------------------------------------- */
@@ -1232,6 +1469,157 @@ static void test_hostile_driver_rx_buffers(void **state)
 	assert_int_equal(vob_dev_state(&ND.dev), VOB_DEV_LIVE);
 }
 
+/* A malformed chain, then a good frame too long for the caller's buffer:
+ * the malformed one is given back at once, the frame stays first in line. */
+static void test_hostile_driver_bad_then_too_small(void **state)
+{
+	static const uint8_t zero[12];
+	static uint8_t f[2000];
+	struct vob_vq *vq;
+	uint32_t l, w;
+	void *tok;
+
+	(void)state;
+	hostile_driver_up(0, 0);
+	vq = vob_dev_vq(&R.d, VOB_NET_TXQ);
+	l = 5; /* a short header */
+	raw_tx(f, &l, 1, 0, (void *)(uintptr_t)1);
+	l = (uint32_t)frame_bytes(f, zero, 500, 9);
+	raw_tx(f, &l, 1, 0, (void *)(uintptr_t)2);
+	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, 100, NULL), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_dev_stats(&ND)->rx_bad, 1);
+	pump_raw(1, true);
+	assert_int_equal(vob_vq_get_used(vq, &tok, &w), 0);
+	assert_ptr_equal(tok, (void *)(uintptr_t)1);
+	assert_int_equal(w, 0);
+	assert_int_equal(vob_vq_get_used(vq, &tok, &w), VOB_EAGAIN);
+	dev_recv_ok(500, 9, NULL);
+	assert_int_equal(vob_vq_get_used(vq, &tok, &w), 0);
+	assert_ptr_equal(tok, (void *)(uintptr_t)2);
+}
+
+/* A driver offering nothing but malformed chains, a whole queue of them:
+ * each call gives them all back, counted, returns VOB_EAGAIN (the budget of
+ * one call), and the next good one goes through. */
+static void test_hostile_driver_flood(void **state)
+{
+	static uint8_t f[64];
+	struct vob_vq *vq;
+	struct vob_seg s;
+	uint32_t l = 5, w;
+	void *tok;
+	unsigned i, got = 0;
+
+	(void)state;
+	R.qsize = VOB_NET_QSIZE;
+	hostile_driver_up(0, 0);
+	/* Receive buffers too short for a header. */
+	vq = vob_dev_vq(&R.d, VOB_NET_RXQ);
+	for (i = 0; i < VOB_NET_QSIZE; i++) {
+		s.addr = buf_area + 64u * i;
+		s.len = 8;
+		assert_int_equal(vob_vq_add(vq, &s, 0, 1, (void *)(uintptr_t)(i + 1)), 0);
+	}
+	vob_vq_kick(vq);
+	fill(tx_buf, 100, 1);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_EAGAIN);
+	assert_int_equal(vob_net_dev_stats(&ND)->bad_bufs, VOB_NET_QSIZE);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 0);
+	while (vob_vq_get_used(vq, &tok, &w) == 0) {
+		assert_ptr_equal(tok, (void *)(uintptr_t)(got + 1));
+		assert_int_equal(w, 0);
+		got++;
+	}
+	assert_int_equal(got, VOB_NET_QSIZE);
+	s.addr = buf_area + 65536;
+	s.len = 2048;
+	assert_int_equal(vob_vq_add(vq, &s, 0, 1, (void *)(uintptr_t)1000), 0);
+	vob_vq_kick(vq);
+	dev_send_ok(NULL, 100, 1);
+	assert_int_equal(vob_vq_get_used(vq, &tok, &w), 0);
+	assert_int_equal(w, 112);
+	check_frame((const uint8_t *)cw_ptr(&W, buf_area + 65536) + 12, 100, 1);
+	/* Transmit chains with a short header. */
+	for (i = 0; i < VOB_NET_QSIZE; i++)
+		raw_tx(f, &l, 1, 0, (void *)(uintptr_t)(i + 1));
+	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(vob_net_dev_stats(&ND)->rx_bad, VOB_NET_QSIZE);
+	vq = vob_dev_vq(&R.d, VOB_NET_TXQ);
+	for (got = 0; vob_vq_get_used(vq, &tok, &w) == 0; got++) {
+		assert_ptr_equal(tok, (void *)(uintptr_t)(got + 1));
+		assert_int_equal(w, 0);
+	}
+	assert_int_equal(got, VOB_NET_QSIZE);
+	expect_good_after(0);
+	assert_int_equal(vob_dev_state(&ND.dev), VOB_DEV_LIVE);
+}
+
+/* Receive buffer @i of the raw driver: 7 bytes then 100 (a header split
+ * over two segments), at buf_area + 4096 i. */
+static void raw_rx_split_add(struct vob_vq *vq, unsigned i)
+{
+	struct vob_seg s[2];
+
+	s[0].addr = buf_area + 4096u * i;
+	s[0].len = 7;
+	s[1].addr = s[0].addr + 64;
+	s[1].len = 100;
+	assert_int_equal(vob_vq_add(vq, s, 0, 2, (void *)(uintptr_t)(i + 1)), 0);
+	vob_vq_kick(vq);
+}
+
+/* The next used receive buffer must be @i with @w bytes; copied to @out. */
+static void raw_rx_split_used(struct vob_vq *vq, unsigned i, uint32_t w, uint8_t *out)
+{
+	uint64_t a = buf_area + 4096u * i;
+	uint32_t got;
+	void *tok;
+
+	assert_int_equal(vob_vq_get_used(vq, &tok, &got), 0);
+	assert_ptr_equal(tok, (void *)(uintptr_t)(i + 1));
+	assert_int_equal(got, w);
+	memcpy(out, cw_ptr(&W, a), w < 7 ? w : 7);
+	if (w > 7)
+		memcpy(out + 7, cw_ptr(&W, a + 64), w - 7);
+}
+
+/* Receive buffers of two segments held for a frame that did not fit, then
+ * used by smaller frames: each frame lands in the segments of the right
+ * buffers, in order, once the first ones are gone from the held list. */
+static void test_rx_held_split_buffers(void **state)
+{
+	struct vob_vq *vq;
+	uint8_t got[256], rest[64];
+	unsigned i;
+
+	(void)state;
+	hostile_driver_up(NF(MRG_RXBUF), NF(MRG_RXBUF));
+	vq = vob_dev_vq(&R.d, VOB_NET_RXQ);
+	for (i = 0; i < 3; i++)
+		raw_rx_split_add(vq, i);
+	fill(tx_buf, 400, 1); /* 412 bytes, 321 offered */
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 400), VOB_EAGAIN);
+	assert_int_equal(ND.rx_nheld, 3);
+	dev_send_ok(NULL, 50, 2);
+	dev_send_ok(NULL, 60, 3);
+	raw_rx_split_add(vq, 3);
+	dev_send_ok(NULL, 150, 4); /* 162 bytes: 107 + 55 */
+	assert_int_equal(ND.rx_nheld, 0);
+	raw_rx_split_used(vq, 0, 62, got);
+	assert_int_equal(vob_get_le16(got + 10), 1);
+	check_frame(got + 12, 50, 2);
+	raw_rx_split_used(vq, 1, 72, got);
+	assert_int_equal(vob_get_le16(got + 10), 1);
+	check_frame(got + 12, 60, 3);
+	raw_rx_split_used(vq, 2, 107, got);
+	raw_rx_split_used(vq, 3, 55, rest);
+	assert_int_equal(vob_get_le16(got + 10), 2);
+	memcpy(got + 107, rest, 55);
+	check_frame(got + 12, 150, 4);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_frames, 3);
+	assert_int_equal(vob_net_dev_stats(&ND)->bad_bufs, 0);
+}
+
 static void test_hostile_driver_broken_ring(void **state)
 {
 	(void)state;
@@ -1453,6 +1841,72 @@ static void test_hostile_device_no_mrg(void **state)
 	drv_recv_ok(100, 2, NULL);
 }
 
+/* The frame's first buffer arrives, the driver posts receive buffers again
+ * meanwhile, then the rest arrives: the frame is whole, and its buffers go
+ * back to the pool rather than over the number kept posted. */
+static void test_hostile_device_refill_mid_frame(void **state)
+{
+	static const uint8_t zero[12];
+	static uint8_t f[2000];
+
+	(void)state;
+	hostile_device_up(NF(MRG_RXBUF), 1500, 16, 1024);
+	frame_bytes(f, zero, 1400, 5);
+	vob_put_le16(f + 10, 2);
+	raw_rx(f, 1024, 1024);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	assert_int_equal(NV.rx_nfrag, 1);
+	assert_int_equal(NV.rx_posted, 16);
+	raw_rx(f + 1024, 1412 - 1024, 1412 - 1024);
+	drv_recv_ok(1400, 5, NULL);
+	assert_int_equal(NV.rx_posted, 16);
+	assert_int_equal(vob_pool_free(&NV.pool), 64 - 16);
+	expect_drv_good();
+}
+
+/* A device whose config space is too short for the fields its features
+ * promise: nothing is read past it; the driver keeps a zero MAC, the
+ * default MTU, the link up, and works. */
+static void test_hostile_device_short_config(void **state)
+{
+	uint8_t mac[6];
+
+	(void)state;
+	R.cfg_len = 4;
+	hostile_device_up(0, 9000, 16, 2048);
+	assert_int_equal(vob_net_drv_mac(&NV, mac), 0);
+	assert_memory_equal(mac, (const uint8_t[6]){ 0 }, 6);
+	assert_int_equal(vob_net_drv_mtu(&NV), VOB_NET_MTU_DEFAULT);
+	assert_int_equal(vob_net_drv_link(&NV), 1);
+	raw_rx_frame((const uint8_t[12]){ 0 }, 1000, 4, 1);
+	drv_recv_ok(1000, 4, NULL);
+}
+
+/* A device with fewer queues than virtio-net has: the driver still goes
+ * live, what needs a missing queue says VOB_ENODEV and keeps no buffer,
+ * and the queue that exists works. */
+static void test_hostile_device_missing_queues(void **state)
+{
+	(void)state;
+	R.missing_queues = 2;
+	hostile_device_up(0, 1500, 16, 2048);
+	pump_raw(3, false);
+	fill(tx_buf, 100, 1);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
+	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
+	assert_int_equal(vob_pool_free(&NV.pool), 64);
+	teardown(NULL);
+	setup(NULL);
+	R.missing_queues = 1; /* no transmitq */
+	hostile_device_up(0, 1500, 16, 2048);
+	pump_raw(3, false);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
+	assert_int_equal(vob_pool_free(&NV.pool), 64 - 16);
+	raw_rx_frame((const uint8_t[12]){ 0 }, 100, 2, 1);
+	drv_recv_ok(100, 2, NULL);
+	assert_int_equal(vob_net_drv_stats(&NV)->tx_dropped + vob_net_drv_stats(&NV)->ring_errors, 0);
+}
+
 static void test_hostile_device_config(void **state)
 {
 	(void)state;
@@ -1501,13 +1955,16 @@ static void test_hostile_device_needs_reset(void **state)
 	drv_send_ok(NULL, 100, 2);
 }
 
-static void test_hostile_device_tx_used_len(void **state)
+/* Up against a raw device; one frame transmitted and completed soundly,
+ * then a second one the device completes claiming it wrote 5 bytes into
+ * it (a transmit chain is read-only): the transmit ring is broken. */
+static void hostile_device_tx_used_len(void)
 {
 	struct vob_vq *vq;
 	struct vob_iov iov[VOB_NET_QSIZE];
 	struct vob_chain c = { .iov = iov, .cap = VOB_NET_QSIZE };
+	uint8_t b[4];
 
-	(void)state;
 	hostile_device_up(0, 1500, 16, 2048);
 	/* A sound completion gives the buffers back. */
 	drv_send_ok(NULL, 100, 1);
@@ -1517,28 +1974,47 @@ static void test_hostile_device_tx_used_len(void **state)
 	assert_int_equal(vob_vq_push(vq, &c, 0), 0);
 	pump_raw(1, false);
 	assert_int_equal(vob_pool_free(&NV.pool), 64 - 16);
-	/* A device claiming it wrote into a transmit chain: the queue breaks,
-	 * the next send says so, a reset gives everything back. */
 	drv_send_ok(NULL, 100, 2);
 	assert_int_equal(vob_vq_pop(vq, &c), 0);
 	assert_int_equal(vob_vq_push(vq, &c, 0), 0);
-	{
-		uint8_t b[4];
+	vob_put_le32(b, 5);
+	cw_poke(&W, &W.dev, NV.q[VOB_NET_TXQ].device_addr + 4 + 8 * 1 + 4, b, 4);
+}
 
-		vob_put_le32(b, 5);
-		cw_poke(&W, &W.dev, NV.q[VOB_NET_TXQ].device_addr + 4 + 8 * 1 + 4, b, 4);
-	}
+static void test_hostile_device_tx_used_len(void **state)
+{
+	(void)state;
+	/* The next send says so, a reset gives everything back. */
+	hostile_device_tx_used_len();
 	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_EPROTO);
 	assert_int_equal(vob_net_drv_stats(&NV)->ring_errors, 1);
 	assert_int_equal(vob_pool_free(&NV.pool), 64);
+}
+
+/* The same broken transmit ring found by the poll that collects completed
+ * frames: the driver resets the device and says so with VOB_DEV_EV_RESET,
+ * every buffer is back, and the device comes back. */
+static void test_hostile_device_tx_used_len_poll(void **state)
+{
+	(void)state;
+	hostile_device_tx_used_len();
+	drv_poll_all_back();
+	assert_int_equal(vob_net_drv_stats(&NV)->ring_errors, 1);
+	drv_ev = 0;
+	pump_raw(20, false);
+	assert_true(drv_ev & VOB_DEV_EV_LIVE);
+	raw_rx_frame((const uint8_t[12]){ 0 }, 100, 3, 1);
+	drv_recv_ok(100, 3, NULL);
 }
 
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_config_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_read_during_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mac_not_negotiated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_contract, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_calls_before_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_traffic_random, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jumbo_mrg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_mrg_small_buffers, setup, teardown),
@@ -1551,20 +2027,31 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_rx_exhaustion_mrg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_backpressure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recv_cap_too_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_held_for_smaller_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_ring_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_counts_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_mid_reassembly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_device_holds_tx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_tx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_csum_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_rx_buffers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_driver_bad_then_too_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_driver_flood, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_held_split_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_broken_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_broken_rx_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_device_rx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_device_no_mrg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_device_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_device_missing_queues, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_device_refill_mid_frame, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_device_short_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_device_used_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_device_tx_used_len, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_device_tx_used_len_poll, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_device_needs_reset, setup, teardown),
 	};
 
