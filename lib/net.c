@@ -772,7 +772,10 @@ static uint32_t net_drv_tx_bufs(const struct vob_net_drv *n)
 
 uint32_t vob_net_drv_max_tx(const struct vob_net_drv *n)
 {
-	if (!n->live)
+	struct vob_vq_cfg txq;
+
+	/* Not live, or a device without a transmit queue: send refuses all. */
+	if (!n->live || vob_dev_queue_placement(&n->dev, VOB_NET_TXQ, &txq))
 		return 0;
 	return min32(net_drv_capacity(n, net_drv_tx_bufs(n)),
 		     (n->features & HOST_GSO) ? VOB_NET_GSO_MAX_FRAME : n->mtu + VOB_NET_HLEN_MAX);

@@ -538,7 +538,8 @@ int vob_net_drv_poll(struct vob_net_drv *n);
  *         HOST_TSO4 ...) or unknown flags; VOB_EINVAL for a NULL frame, a
  *         zero length, a zero gso_size with a gso_type, or csum_start +
  *         csum_offset + 2 or hdr_len beyond the frame; VOB_ENODEV when the
- *         device is not live; VOB_EPROTO when the device broke the ring (it
+ *         device is not live or has no transmit queue; VOB_EPROTO when the
+ *         device broke the ring (it
  *         has been reset: counted in @c ring_errors, buffers in @c lost_*).
  */
 int vob_net_drv_send(struct vob_net_drv *n, const struct vob_net_hdr_info *hdr, const void *frame,
@@ -587,7 +588,8 @@ int vob_net_drv_mac(const struct vob_net_drv *n, uint8_t mac[6]);
 /** @brief The MTU in use: the device's with VIRTIO_NET_F_MTU, else 1500. */
 uint32_t vob_net_drv_mtu(const struct vob_net_drv *n);
 
-/** @brief Longest frame vob_net_drv_send() accepts now (0 when not live). */
+/** @brief Longest frame vob_net_drv_send() accepts now (0 when not live or
+ * when the device has no transmit queue). */
 uint32_t vob_net_drv_max_tx(const struct vob_net_drv *n);
 
 /** @brief Longest frame vob_net_drv_recv() can return now (0 when not live). */

@@ -1901,6 +1901,7 @@ static void test_hostile_device_missing_queues(void **state)
 	hostile_device_up(0, 1500, 16, 2048);
 	pump_raw(3, false);
 	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
+	assert_int_equal(vob_net_drv_max_tx(&NV), 0); /* nothing can be sent */
 	assert_int_equal(vob_pool_free(&NV.pool), 64 - 16);
 	raw_rx_frame((const uint8_t[12]){ 0 }, 100, 2, 1);
 	drv_recv_ok(100, 2, NULL);
