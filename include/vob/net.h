@@ -539,8 +539,8 @@ int vob_net_drv_poll(struct vob_net_drv *n);
  *         zero length, a zero gso_size with a gso_type, or csum_start +
  *         csum_offset + 2 or hdr_len beyond the frame; VOB_ENODEV when the
  *         device is not live or has no transmit queue; VOB_EPROTO when the
- *         device broke the ring (it
- *         has been reset: counted in @c ring_errors, buffers in @c lost_*).
+ *         device broke the ring (it has been reset: counted in
+ *         @c ring_errors, buffers in @c lost_*).
  */
 int vob_net_drv_send(struct vob_net_drv *n, const struct vob_net_hdr_info *hdr, const void *frame,
 		     size_t len);
