@@ -398,8 +398,10 @@ struct vob_console_drv_cfg {
 	 * and control messages. */
 	uint16_t buf_count;
 	/** Receive buffers kept posted per port (and on the control receiveq);
-	 * 0 for a quarter of the queue size (at least 1). The rest of the pool
-	 * serves writes and control messages. */
+	 * 0 for a quarter of the queue size (at least 1); more than the queue
+	 * size is lowered to it, and a device whose queues are smaller gets
+	 * as many as its queue holds. The rest of the pool serves writes and
+	 * control messages. */
 	uint16_t rx_bufs;
 };
 
