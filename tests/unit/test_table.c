@@ -389,6 +389,46 @@ static void test_needs_reset_holds(void **state)
 	traffic(0, 0, &W);
 }
 
+/* Ten more polls of both ends (@removed: the device's answer VOB_EIO) ask
+ * nothing, publish nothing and ring nobody. */
+static void expect_idle(bool removed)
+{
+	uint32_t req = W.b.dev[0].req, seq = W.a.dev[0].seq;
+	unsigned bells_a = W.a.port.doorbells, bells_b = W.b.port.doorbells;
+	unsigned i;
+
+	for (i = 0; i < 10; i++) {
+		int ev = vob_dev_poll(&W.a.dev[0]);
+
+		assert_true(removed ? ev == VOB_EIO : ev >= 0);
+		assert_true(vob_dev_poll(&W.b.dev[0]) >= 0);
+	}
+	assert_int_equal(W.b.dev[0].req, req);
+	assert_int_equal(W.a.dev[0].seq, seq);
+	assert_int_equal(W.a.port.doorbells, bells_a);
+	assert_int_equal(W.b.port.doorbells, bells_b);
+}
+
+/* Both ends settle, live, waiting in NEEDS_RESET or with the device
+ * removed: no request, publication or doorbell goes back and forth. */
+static void test_quiet_when_idle(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	expect_idle(false);
+	assert_int_equal(vob_dev_set_needs_reset(&W.a.dev[0]), 0);
+	pump(2, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_NEEDS_RESET);
+	expect_idle(false);
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	bring_up(0);
+	assert_int_equal(vob_dev_remove(&W.a.dev[0]), 0);
+	assert_true(vob_dev_poll(&W.b.dev[0]) >= 0);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	expect_idle(true);
+}
+
 static void test_config_change_and_generation(void **state)
 {
 	uint8_t cfg[8], *gen;
@@ -1098,6 +1138,7 @@ int main(void)
 		T(test_features_refused),
 		T(test_device_without_version_1),
 		T(test_needs_reset_holds),
+		T(test_quiet_when_idle),
 		T(test_config_change_and_generation),
 		T(test_reset_returns_in_flight),
 		T(test_device_restart_during_traffic),
