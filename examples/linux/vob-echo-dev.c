@@ -53,7 +53,8 @@ static void usage(FILE *f, struct ex_opts *o)
 		"  --spin-us N          keep polling N us after the last message before waiting\n"
 		"                       for a doorbell (default 0)\n"
 		"  --log FILE           append 'R <seq>' for every message received, written\n"
-		"                       before the message is returned (for tests)\n");
+		"                       before the message is returned (for tests; seq: 16 hex\n"
+		"                       digits, so that a line cut short is seen)\n");
 }
 
 /* Pop a batch, log it, echo it, push it. Returns chains served or <0. */
@@ -88,7 +89,7 @@ static int echo_serve(struct echo_dev *d, struct vob_vq *vq)
 			if (ch[i].out_len >= 8 &&
 			    vob_chain_pull(&d->e.link, &ch[i], 0, hdr, 8, NULL) == 8)
 				loglen += (size_t)snprintf(log + loglen, sizeof(log) - loglen,
-							   "R %" PRIu64 "\n", vob_get_le64(hdr));
+							   "R %016" PRIx64 "\n", vob_get_le64(hdr));
 		}
 		/* Logged before the chains go back: a message the driver sees
 		 * acknowledged is always in the log. */

@@ -72,7 +72,8 @@ static void usage(FILE *f, struct ex_opts *o)
 		"  --spin-us N          keep polling N us after the last echo before waiting\n"
 		"                       for a doorbell (default 0)\n"
 		"  --packed             ask for the packed ring (the device decides)\n"
-		"  --log FILE           append 'A <seq>' per checked echo, 'L <seq>' per lost message\n",
+		"  --log FILE           append 'A <seq>' per checked echo, 'L <seq>' per lost message\n"
+		"                       (seq: 16 hex digits, so that a line cut short is seen)\n",
 		MAX_SIZE);
 }
 
@@ -90,7 +91,7 @@ static void log_line(struct echo_drv *d, char kind, uint64_t seq)
 	if (d->loglen + 32 > sizeof(d->logbuf))
 		log_flush(d);
 	d->loglen += (size_t)snprintf(d->logbuf + d->loglen, sizeof(d->logbuf) - d->loglen,
-				      "%c %" PRIu64 "\n", kind, seq);
+				      "%c %016" PRIx64 "\n", kind, seq);
 }
 
 /* The table hands back every message in flight when the device goes away
@@ -272,6 +273,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s: %s\n", o.prog, d.log_path, strerror(errno));
 			return 1;
 		}
+		/* A predecessor killed in the middle of a write may have left
+		 * half a line: start ours on a line of its own. */
+		if (write(d.log_fd, "\n", 1) != 1)
+			fprintf(stderr, "%s: log write: %s\n", o.prog, strerror(errno));
 	}
 	/* Sequence numbers unique across restarts of this program. */
 	d.seq_base = (uint64_t)getpid() << 32;
