@@ -39,10 +39,9 @@ static inline vob_le32_t *f32(uint8_t *area, size_t off)
 	return (vob_le32_t *)vob_ptr_add(area, off);
 }
 
-/* A 64-bit link address as two aligned 32-bit fields, low word first, like
- * every other field this side writes (the device reads it at any alignment
- * after the request's acquire). */
-static inline void addr_store(uint8_t *area, size_t off, uint64_t v)
+/* A 64-bit field (features, a ring's link address) as two aligned 32-bit
+ * fields, low word first, like every other field a side writes. */
+VOB_INLINE void f64_store(uint8_t *area, size_t off, uint64_t v)
 {
 	vob_store_le32(f32(area, off), (uint32_t)v);
 	vob_store_le32(f32(area, off + 4), (uint32_t)(v >> 32));
@@ -282,10 +281,8 @@ static void dev_ring(struct vob_dev *d)
 
 static void features_store(uint8_t *area, size_t off, const uint64_t f[2])
 {
-	vob_store_le32(f32(area, off), (uint32_t)f[0]);
-	vob_store_le32(f32(area, off + 4), (uint32_t)(f[0] >> 32));
-	vob_store_le32(f32(area, off + 8), (uint32_t)f[1]);
-	vob_store_le32(f32(area, off + 12), (uint32_t)(f[1] >> 32));
+	f64_store(area, off, f[0]);
+	f64_store(area, off + 8, f[1]);
 }
 
 static void features_load(uint8_t *area, size_t off, uint64_t f[2])
@@ -723,9 +720,9 @@ static bool driver_setup_queues(struct vob_dev *d)
 		vob_store_le16(f16(e, DRVQ_SIZE), size);
 		vob_store_le16(f16(e, DRVQ_ENABLE), 1);
 		vob_store_le16(f16(e, DRVQ_START), c.start);
-		addr_store(e, DRVQ_DESC, c.desc_addr);
-		addr_store(e, DRVQ_DRIVER, c.driver_addr);
-		addr_store(e, DRVQ_DEVICE, c.device_addr);
+		f64_store(e, DRVQ_DESC, c.desc_addr);
+		f64_store(e, DRVQ_DRIVER, c.driver_addr);
+		f64_store(e, DRVQ_DEVICE, c.device_addr);
 		qbit_set(d->qmask, q);
 	}
 	return true;

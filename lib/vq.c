@@ -321,9 +321,12 @@ int vob_vq_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 #if VOB_CFG_DRIVER
 	int err = vq_check(vq, VOB_ROLE_DRIVER);
 
-	return err ? err
-		   : VOB_VQ_PACKED(vq) ? vob_packed_get_used(vq, token, written)
-				       : vob_split_get_used(vq, token, written);
+	if (err)
+		return err;
+	if (VOB_ARG_BAD(!token || !written))
+		return VOB_EINVAL;
+	return VOB_VQ_PACKED(vq) ? vob_packed_get_used(vq, token, written)
+				 : vob_split_get_used(vq, token, written);
 #else
 	(void)vq;
 	(void)token;
@@ -354,9 +357,15 @@ int vob_vq_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t writt
 #if VOB_CFG_DEVICE
 	int err = vq_check(vq, VOB_ROLE_DEVICE);
 
-	return err ? err
-		   : VOB_VQ_PACKED(vq) ? vob_packed_push(vq, chain, written)
-				       : vob_split_push(vq, chain, written);
+	if (err)
+		return err;
+	/* A chain this queue popped and has not pushed (split head or packed
+	 * buffer id), written no more than it can hold. */
+	if (VOB_ARG_BAD(!chain || chain->head >= vq->size ||
+			!vob_vq_inflight_test(vq, chain->head) || written > chain->in_len))
+		return VOB_EINVAL;
+	return VOB_VQ_PACKED(vq) ? vob_packed_push(vq, chain, written)
+				 : vob_split_push(vq, chain, written);
 #else
 	(void)vq;
 	(void)chain;

@@ -150,7 +150,8 @@ static inline void vob_vq_inflight_set(struct vob_vq *vq, uint16_t id, bool on)
 enum vob_vq_fault vob_vq_chain_seg(const struct vob_vq *vq, struct vob_chain *chain,
 				   bool *seen_write, uint64_t addr, uint32_t len, bool wr);
 
-/* Split format. */
+/* The formats' halves of the public calls; the dispatchers in vq.c have
+ * checked the queue, its role and the caller's arguments. Split format. */
 int vob_split_init(struct vob_vq *vq, uint16_t start);
 int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
 		  void *token);

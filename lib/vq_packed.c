@@ -382,8 +382,6 @@ int vob_packed_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 	bool in_order = packed_in_order(vq);
 	uint16_t head;
 
-	if (VOB_ARG_BAD(!token || !written))
-		return VOB_EINVAL;
 	if (!in_order || !vq->batch) {
 		const struct vob_packed_desc *d = &packed_ring(vq)[vq->last_used];
 		uint16_t flags = vob_load_le16(&d->flags), id;
@@ -581,9 +579,6 @@ int vob_packed_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t w
 	struct vob_packed_desc *d;
 	uint16_t head, ndesc;
 
-	if (VOB_ARG_BAD(!chain || chain->head >= vq->size ||
-			!vob_vq_inflight_test(vq, chain->head) || written > chain->in_len))
-		return VOB_EINVAL;
 	head = chain->head;
 	if (packed_in_order(vq)) {
 		if (VOB_ARG_BAD(vob_vq_dev_order(vq)[vq->push_order] != head))

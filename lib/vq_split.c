@@ -304,8 +304,6 @@ int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 	uint16_t mask = (uint16_t)(vq->size - 1u), head;
 	uint32_t id, len;
 
-	if (VOB_ARG_BAD(!token || !written))
-		return VOB_EINVAL;
 	if (vq->last_used == vq->used_seen && !vq->batch) {
 		uint16_t idx = split_load16(vq, &used->idx, vq->c_used);
 
@@ -493,9 +491,6 @@ int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t wr
 	struct vob_split_used_elem *e;
 	uint16_t head;
 
-	if (VOB_ARG_BAD(!chain || chain->head >= vq->size ||
-			!vob_vq_inflight_test(vq, chain->head) || written > chain->in_len))
-		return VOB_EINVAL;
 	head = chain->head;
 	if (split_in_order(vq)) {
 		if (VOB_ARG_BAD(head != vq->push_order))
