@@ -4,6 +4,7 @@
 #include "ex_common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -89,6 +90,19 @@ int ex_opts_parse(struct ex_opts *o, int argc, char **argv,
 		return -1;
 	}
 	return 0;
+}
+
+int ex_log_open(const struct ex_opts *o, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s: %s\n", o->prog, path, strerror(errno));
+		return -1;
+	}
+	if (ex_write_all(fd, "\n", 1))
+		fprintf(stderr, "%s: log write: %s\n", o->prog, strerror(errno));
+	return fd;
 }
 
 int ex_write_all(int fd, const void *p, size_t n)

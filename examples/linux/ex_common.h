@@ -54,6 +54,10 @@ int ex_opts_parse(struct ex_opts *o, int argc, char **argv,
 		  void (*usage)(FILE *f, struct ex_opts *o), ex_opt_fn own, void *arg);
 /* Write all @n bytes to @fd (retrying short writes and EINTR); 0, or -1. */
 int ex_write_all(int fd, const void *p, size_t n);
+/* Open the --log file @path for appending and start a new line in it (a
+ * predecessor killed in the middle of a write may have left half of one);
+ * the fd, or -1 with the error printed. */
+int ex_log_open(const struct ex_opts *o, const char *path);
 /* Port, windows, doorbell, link, table on @side; prints what it did. */
 int ex_open(struct ex *e, struct ex_opts *o, unsigned side);
 void ex_close(struct ex *e);

@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,17 +156,8 @@ int main(int argc, char **argv)
 	if (r)
 		return r < 0 ? 2 : 0;
 	d.log_fd = -1;
-	if (d.log_path) {
-		d.log_fd = open(d.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (d.log_fd < 0) {
-			fprintf(stderr, "%s: %s: %s\n", o.prog, d.log_path, strerror(errno));
-			return 1;
-		}
-		/* A predecessor killed in the middle of a write may have left
-		 * half a line: start ours on a line of its own. */
-		if (write(d.log_fd, "\n", 1) != 1)
-			fprintf(stderr, "%s: log write: %s\n", o.prog, strerror(errno));
-	}
+	if (d.log_path && (d.log_fd = ex_log_open(&o, d.log_path)) < 0)
+		return 1;
 	ex_signals();
 	if (ex_open(&d.e, &o, EX_SIDE_DEVICE))
 		goto out;

@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,17 +266,8 @@ int main(int argc, char **argv)
 	if (!d.max_inflight || d.max_inflight > o.queue)
 		d.max_inflight = o.queue;
 	d.log_fd = -1;
-	if (d.log_path) {
-		d.log_fd = open(d.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (d.log_fd < 0) {
-			fprintf(stderr, "%s: %s: %s\n", o.prog, d.log_path, strerror(errno));
-			return 1;
-		}
-		/* A predecessor killed in the middle of a write may have left
-		 * half a line: start ours on a line of its own. */
-		if (write(d.log_fd, "\n", 1) != 1)
-			fprintf(stderr, "%s: log write: %s\n", o.prog, strerror(errno));
-	}
+	if (d.log_path && (d.log_fd = ex_log_open(&o, d.log_path)) < 0)
+		return 1;
 	/* Sequence numbers unique across restarts of this program. */
 	d.seq_base = (uint64_t)getpid() << 32;
 	ex_signals();
