@@ -15,43 +15,39 @@
 
 #include "board.h"
 
-/* @line in a buffer whose byte before it is @before. */
-static const char *at(char *buf, char before, const char *line)
+/* fw_word(@line, @key) with @before as the byte before the line: the
+ * value after the key, or NULL (@want NULL) when the word is not there. */
+static void expect_word(char before, const char *line, const char *key, const char *want)
 {
+	char buf[64];
+	const char *v;
+
 	buf[0] = before;
 	strcpy(buf + 1, line);
-	return buf + 1;
+	v = fw_word(buf + 1, key);
+	if (!want) {
+		assert_null(v);
+		return;
+	}
+	assert_non_null(v);
+	assert_string_equal(v, want);
 }
 
 static void test_word_at_line_start(void **state)
 {
-	char buf[64];
-	const char *v;
-
 	(void)state;
-	v = fw_word(at(buf, 'x', "role=driver count=5"), "role=");
-	assert_non_null(v);
-	assert_string_equal(v, "driver count=5");
-	v = fw_word(at(buf, ' ', "role=device"), "role=");
-	assert_non_null(v);
-	assert_string_equal(v, "device");
+	expect_word('x', "role=driver count=5", "role=", "driver count=5");
+	expect_word(' ', "role=device", "role=", "device");
 }
 
 static void test_word_after_space_only(void **state)
 {
-	char buf[64];
-	const char *v;
-
 	(void)state;
-	v = fw_word(at(buf, 'x', "/boot/vob-fw.elf xrole=a role=b"), "role=");
-	assert_non_null(v);
-	assert_string_equal(v, "b");
-	assert_null(fw_word(at(buf, ' ', "/boot/vob-fw.elf xrole=a"), "role="));
-	assert_null(fw_word(at(buf, ' ', ""), "role="));
-	assert_null(fw_word(at(buf, ' ', "role"), "role="));
-	v = fw_word(at(buf, 'x', "a bar=move"), "bar=move");
-	assert_non_null(v);
-	assert_string_equal(v, "");
+	expect_word('x', "/boot/vob-fw.elf xrole=a role=b", "role=", "b");
+	expect_word(' ', "/boot/vob-fw.elf xrole=a", "role=", NULL);
+	expect_word(' ', "", "role=", NULL);
+	expect_word(' ', "role", "role=", NULL);
+	expect_word('x', "a bar=move", "bar=move", "");
 }
 
 /* A line at the very start of its allocation: under ASan a read before it
