@@ -216,10 +216,9 @@ int vob_net_dev_poll(struct vob_net_dev *n)
 {
 	int ev = vob_dev_poll(&n->dev);
 
-	if (ev < 0)
-		return ev;
-	if (ev & (VOB_DEV_EV_RESET | VOB_DEV_EV_LIVE))
+	if (ev > 0 && (ev & (VOB_DEV_EV_RESET | VOB_DEV_EV_LIVE)))
 		net_dev_forget(n);
+	/* Removed from the table (VOB_EIO) counts as not live. */
 	if (vob_dev_state(&n->dev) != VOB_DEV_LIVE) {
 		if (n->live)
 			net_dev_forget(n);

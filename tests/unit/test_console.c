@@ -1424,8 +1424,12 @@ static void test_device_removed(void **state)
 	(void)state;
 	single_port_up();
 	assert_int_equal(vob_console_drv_write(&R, 0, "gone", 4), 4);
+	assert_true(vob_console_dev_port_status(&D, 0) & VOB_CONSOLE_PORT_ADDED);
 	assert_int_equal(vob_dev_remove(&D.dev), 0);
 	assert_int_equal(vob_console_dev_poll(&D), VOB_EIO);
+	/* The device object no longer calls the port set up. */
+	assert_false(vob_console_dev_port_status(&D, 0) & VOB_CONSOLE_PORT_ADDED);
+	assert_int_equal(vob_console_dev_stats(&D)->resets, 1);
 	assert_int_equal(vob_console_dev_write(&D, 0, "x", 1), VOB_EAGAIN);
 	assert_int_equal(vob_console_dev_read(&D, 0, got, 4), VOB_EAGAIN);
 	have_dev = 0;

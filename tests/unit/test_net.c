@@ -1190,14 +1190,21 @@ static void test_reset_mid_reassembly(void **state)
 }
 
 /* The device is removed from the table: its poll says VOB_EIO, nothing
- * moves any more, and the driver takes every buffer back. */
+ * moves any more, the device object reports no features and counts the
+ * receive buffers it held as lost, and the driver takes every buffer back. */
 static void test_device_removed(void **state)
 {
+	uint32_t held;
+
 	(void)state;
 	up_default();
 	drv_send_ok(NULL, 300, 1);
+	assert_int_not_equal(vob_net_dev_features(&ND), 0);
+	held = ND.rx_nheld;
 	assert_int_equal(vob_dev_remove(&ND.dev), 0);
 	assert_int_equal(vob_net_dev_poll(&ND), VOB_EIO);
+	assert_int_equal(vob_net_dev_features(&ND), 0);
+	assert_int_equal(vob_net_dev_stats(&ND)->lost_rx, held);
 	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 100), VOB_ENODEV);
 	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
 	drv_poll_all_back();
