@@ -4,6 +4,17 @@
 
 #include "vq_internal.h"
 
+/* The state holds structures with uint64_t members: it needs the ABI's
+ * alignment of uint64_t, which is what any uint64_t array has. That is 8 on
+ * most targets but 4 on some 32-bit ones (i386, Nios II, MicroBlaze), where
+ * an array inside a caller's structure (the device classes' state) may sit
+ * on an address that is 4 mod 8. */
+struct vq_u64_align {
+	char c;
+	uint64_t v;
+};
+#define VQ_STATE_ALIGN offsetof(struct vq_u64_align, v)
+
 static int vq_map_area(struct vob_vq *vq, uint64_t addr, size_t len, unsigned access,
 		       void **ptr, uint8_t *cached)
 {
@@ -45,7 +56,7 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 		return VOB_EINVAL;
 	if (!(cfg->features & VOB_BIT(VOB_F_VERSION_1)))
 		return VOB_ENOTSUP;
-	if (VOB_ARG_BAD((uintptr_t)state & 7u))
+	if (VOB_ARG_BAD((uintptr_t)state & (VQ_STATE_ALIGN - 1u)))
 		return VOB_EINVAL;
 	driver = cfg->role == VOB_ROLE_DRIVER;
 	drv_bytes = packed ? VOB_PACKED_DRIVER_BYTES : VOB_SPLIT_AVAIL_BYTES(cfg->size);

@@ -337,8 +337,9 @@ struct vob_vq {
  * @param cfg the set-up; copied.
  * @param state caller memory of at least
  *        VOB_VQ_STATE_SIZE(cfg->size, cfg->indirect_max) bytes (device role:
- *        indirect_max 0), aligned to 8 bytes, owned by the queue until it is
- *        no longer used.
+ *        indirect_max 0), aligned as a uint64_t is (an array of uint64_t
+ *        is: 8 bytes on most targets, 4 on i386 and some other 32-bit
+ *        ones), owned by the queue until it is no longer used.
  * @param state_len its length.
  * @return 0; VOB_EINVAL for a bad size (0, above 32768, or not a power of
  *         two for a split ring), a packed start position not below the
