@@ -8,8 +8,11 @@
  * plays one half of the Linux echo pair (examples/linux) against a process
  * on the host that maps the same /dev/shm file:
  *
- *   role=device  the echo device in slot 0; the host runs vob-echo-drv
- *   role=driver  the echo driver; the host runs vob-echo-dev
+ *   role=device   the echo device in slot 0; the host runs vob-echo-drv
+ *   role=driver   the echo driver; the host runs vob-echo-dev
+ *   role=console  a virtio-console device (the console class) in slot 0 that
+ *                 sends back every byte the driver writes, ASCII letters
+ *                 with their case swapped; the host runs vob-console-drv
  *
  * No doorbell is wired: both sides poll. Progress and a summary go to the
  * board's console; the firmware leaves QEMU through board_exit() with
@@ -21,7 +24,8 @@
  *                             (the device role runs until the driver leaves)
  *
  * An image built without the driver role (VOB_CFG_DRIVER=0, the minimal
- * device-only configuration) has only the echo device.
+ * device-only configuration) has only the echo device: FW_CONSOLE (set by
+ * CMakeLists.txt for the full images) adds the console.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -30,14 +34,19 @@
 #include "ex_layout.h"
 #include "vob/vob.h"
 #include "vob_baremetal.h"
+#if FW_CONSOLE
+#include "vob/console.h"
+#endif
 
 #define FW_QMAX 256u          /* largest queue=; the state below is sized for it */
 #define FW_SIZE_MAX 4096u     /* largest size= (driver role) */
 #define FW_SEG_MAX 8u         /* device role: descriptors per chain */
 #define FW_BATCH 32u          /* device role: chains popped per round */
 
+enum fw_role { FW_ROLE_DEVICE, FW_ROLE_DRIVER, FW_ROLE_CONSOLE };
+
 struct fw_opts {
-	int driver;
+	int role;
 	int packed;
 	uint32_t count, size, queue, timeout_s;
 };
@@ -58,6 +67,10 @@ static struct fw {
 	struct vob_dev dev;
 	struct vob_vq vq;
 	struct vob_dev_queue dq;
+#if FW_CONSOLE
+	struct vob_console_dev con;
+	uint32_t con_len, con_off; /* bytes of scratch waiting to go back */
+#endif
 #if VOB_CFG_DRIVER
 	/* driver role */
 	struct vob_pool pool;
@@ -90,7 +103,11 @@ static void fw_parse(const char *cmd, struct fw_opts *o)
 
 	fw_printf("vob-fw: command line '%s'\n", cmd);
 	role = fw_word(cmd, "role=");
-	o->driver = role && role[0] == 'd' && role[1] == 'r';
+	o->role = FW_ROLE_DEVICE;
+	if (role && role[0] == 'd' && role[1] == 'r')
+		o->role = FW_ROLE_DRIVER;
+	else if (role && role[0] == 'c')
+		o->role = FW_ROLE_CONSOLE;
 	o->packed = fw_num(cmd, "packed=", 0) != 0;
 	o->count = fw_num(cmd, "count=", 10000u);
 	o->size = fw_num(cmd, "size=", 64u);
@@ -435,8 +452,108 @@ static int fw_driver(void)
 }
 #endif
 
+/* ---- console: a virtio-console device (the console class) ---- */
+
+#if FW_CONSOLE
+/* Swap the case of ASCII letters: what comes back differs from what was
+ * sent, so the host sees it went through the firmware. */
+static void fw_swap_case(uint8_t *p, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z'))
+			p[i] ^= 0x20u;
+}
+
+static int fw_console_round(void *arg)
+{
+	int ev = vob_console_dev_poll(&fw.con), n, moved = 0;
+
+	(void)arg;
+	if (ev < 0)
+		return ev;
+	if (ev & VOB_DEV_EV_LIVE) {
+		fw.t_live = board_clock_ns();
+		fw_printf("vob-fw: console device live: %s ring, features %llx\n",
+			  (vob_dev_features(&fw.con.dev, 0) & VOB_BIT(VOB_F_RING_PACKED)) ? "packed" :
+			  "split", vob_dev_features(&fw.con.dev, 0));
+	}
+	if (ev)
+		fw.t_progress = board_clock_ns();
+	/* Done when the driver leaves (or resets) after a session; bytes
+	 * not yet sent back go with it. */
+	if ((ev & VOB_DEV_EV_RESET) && fw.t_live)
+		return 1;
+	/* Back to the driver first: the scratch is free again for reading. */
+	while (fw.con_off < fw.con_len) {
+		n = vob_console_dev_write(&fw.con, 0, fw.scratch + fw.con_off,
+					  fw.con_len - fw.con_off);
+		if (n == VOB_EAGAIN)
+			break;
+		if (n < 0)
+			return n;
+		fw.con_off += (uint32_t)n;
+		fw.bytes += (uint32_t)n;
+		moved = 1;
+	}
+	if (fw.con_off == fw.con_len) {
+		n = vob_console_dev_read(&fw.con, 0, fw.scratch, sizeof(fw.scratch));
+		if (n > 0) {
+			fw_swap_case(fw.scratch, (uint32_t)n);
+			fw.con_len = (uint32_t)n;
+			fw.con_off = 0;
+			fw.done += (uint32_t)n;
+			moved = 1;
+		} else if (n != VOB_EAGAIN) {
+			return n;
+		}
+	}
+	if (moved)
+		fw.t_progress = board_clock_ns();
+	else if (board_clock_ns() - fw.t_progress > (uint64_t)fw.o.timeout_s * 1000000000u)
+		return VOB_ETIMEDOUT;
+	return 0;
+}
+
+static int fw_console(void)
+{
+	struct vob_console_dev_cfg c = { 0 };
+	int r;
+
+	fw_open(EX_SIDE_DEVICE);
+	c.slot = 0;
+	c.nr_ports = 1;
+	c.size = 1;
+	c.cols = 80;
+	c.rows = 25;
+	c.ring_features = VOB_BIT(VOB_F_INDIRECT_DESC) | VOB_BIT(VOB_F_RING_PACKED);
+	r = vob_console_dev_init(&fw.con, &fw.t, &c);
+	if (r)
+		fw_fail(FW_ESETUP, "vob_console_dev_init", r);
+	fw_printf("vob-fw: console device published in slot 0; waiting for the driver\n");
+	fw.t_progress = board_clock_ns();
+	r = vob_bm_poll(&fw.port, fw_console_round, NULL, 0, 0);
+	fw_printf("vob-fw: console: %llu bytes received, %llu sent back\n", fw.done, fw.bytes);
+	vob_table_shutdown(&fw.t);
+	if (r == VOB_ETIMEDOUT)
+		fw_fail(FW_ETIMEOUT, fw.t_live ? "no console traffic for timeout= seconds" :
+			"no console driver came within timeout= seconds", 0);
+	if (r < 0)
+		fw_fail(FW_ETRAFFIC, "console", r);
+	return fw.done ? FW_OK : FW_ETRAFFIC;
+}
+#else
+static int fw_console(void)
+{
+	fw_fail(FW_ESETUP, "this image has no console (a footprint configuration)", 0);
+	return FW_ESETUP;
+}
+#endif
+
 void fw_run(const char *cmd)
 {
+	static const char *const names[] = { "device", "driver", "console" };
 	const char *err;
 	int status;
 
@@ -445,8 +562,9 @@ void fw_run(const char *cmd)
 	if (err)
 		fw_fail(FW_ESETUP, err, 0);
 	fw_printf("vob-fw: window at %x, %llu KiB; role %s\n", (uint32_t)(uintptr_t)fw.win.ptr,
-		  fw.win.size >> 10, fw.o.driver ? "driver" : "device");
-	status = fw.o.driver ? fw_driver() : fw_device();
+		  fw.win.size >> 10, names[fw.o.role]);
+	status = fw.o.role == FW_ROLE_DRIVER ? fw_driver() :
+		 fw.o.role == FW_ROLE_CONSOLE ? fw_console() : fw_device();
 	fw_printf("vob-fw: %s\n", status == FW_OK ? "PASS" : "FAIL");
 	board_exit((uint8_t)status);
 }
