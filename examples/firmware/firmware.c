@@ -163,6 +163,19 @@ static void fw_open(unsigned side)
 	fw.dq.size = (uint16_t)fw.o.queue;
 }
 
+/* The end of a device session (echo or console), after its loop returned
+ * @r: leave the table, then the verdict. */
+static int fw_device_end(int r, const char *what)
+{
+	vob_table_shutdown(&fw.t);
+	if (r == VOB_ETIMEDOUT)
+		fw_fail(FW_ETIMEOUT, fw.t_live ? "no traffic for timeout= seconds" :
+			"no driver came within timeout= seconds", 0);
+	if (r < 0)
+		fw_fail(FW_ETRAFFIC, what, r);
+	return fw.done ? FW_OK : FW_ETRAFFIC;
+}
+
 /* ---- device role: the echo device ---- */
 
 static int fw_serve(struct vob_vq *vq)
@@ -264,13 +277,7 @@ static int fw_device(void)
 	t = board_clock_ns() - fw.t_live;
 	fw_printf("vob-fw: echoed %llu messages (%llu bytes) in %llu ms\n", fw.done, fw.bytes,
 		  fw.t_live ? t / 1000000u : 0);
-	vob_table_shutdown(&fw.t);
-	if (r == VOB_ETIMEDOUT)
-		fw_fail(FW_ETIMEOUT, fw.t_live ? "no traffic for timeout= seconds" :
-			"no driver came within timeout= seconds", 0);
-	if (r < 0)
-		fw_fail(FW_ETRAFFIC, "echo", r);
-	return fw.done ? FW_OK : FW_ETRAFFIC;
+	return fw_device_end(r, "echo");
 }
 
 /* ---- driver role: the echo driver ---- */
@@ -535,13 +542,7 @@ static int fw_console(void)
 	fw.t_progress = board_clock_ns();
 	r = vob_bm_poll(&fw.port, fw_console_round, NULL, 0, 0);
 	fw_printf("vob-fw: console: %llu bytes received, %llu sent back\n", fw.done, fw.bytes);
-	vob_table_shutdown(&fw.t);
-	if (r == VOB_ETIMEDOUT)
-		fw_fail(FW_ETIMEOUT, fw.t_live ? "no console traffic for timeout= seconds" :
-			"no console driver came within timeout= seconds", 0);
-	if (r < 0)
-		fw_fail(FW_ETRAFFIC, "console", r);
-	return fw.done ? FW_OK : FW_ETRAFFIC;
+	return fw_device_end(r, "console");
 }
 #else
 static int fw_console(void)
