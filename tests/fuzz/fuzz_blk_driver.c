@@ -57,11 +57,14 @@
  * Known library bugs the harness steers around when the environment names
  * them in VOB_FUZZ_KNOWN (comma-separated; the reproducers are in
  * tests/fuzz/known/fuzz_blk_driver/, outside the regression runs):
- *   republish-unseen: a device removed with vob_dev_remove() and published
- *   again with vob_dev_init() on the same table, with no driver poll in
- *   between, keeps its slot epoch; the driver neither resets nor sees the
- *   config (the generation starts again at 0) and stays live against a
- *   device that waits for it. Steered: the driver polls between the two.
+ *   republish-same-epoch: a device removed with vob_dev_remove() and
+ *   published again with vob_dev_init() on the same table keeps its slot
+ *   epoch. A driver that did not poll in between neither resets nor sees
+ *   the new config (its generation starts again at 0) and stays live
+ *   against a device that waits for it (republish-unseen); a driver that
+ *   did poll is OFF, but the new device takes the DRIVER_OK still in the
+ *   driver area, goes live alone and reads the old ring (republish-stale).
+ *   Steered: the device's side restarts (a new table epoch) instead.
  */
 #include "fuzz_common.h"
 #include "table_internal.h"
@@ -216,10 +219,11 @@ static void check_counts(const char *op)
 			 (unsigned)vob_pool_free(&S.drv.pool), (unsigned)S.rc.pool_count);
 }
 
-/* With nothing in flight and the queue gone, the next ring starts clean. */
+/* With nothing in flight and the queue gone on both sides (the device
+ * reads the old ring until it sees the reset), the next ring starts clean. */
 static void maybe_clean(void)
 {
-	if (!S.busy && !vob_dev_vq(&S.drv.dev, 0)) {
+	if (!S.busy && !vob_dev_vq(&S.drv.dev, 0) && (S.removed || !vob_dev_vq(&S.dev, 0))) {
 		S.wild = false;
 		S.fhead = S.fcount = 0;
 	}
@@ -341,6 +345,8 @@ static void on_done(void *arg, int id, int result)
 
 /* ---- the driver's calls ------------------------------------------------- */
 
+static uint32_t gen_load(void);
+
 static void drv_poll(void)
 {
 	int ev;
@@ -349,6 +355,9 @@ static void drv_poll(void)
 	S.hook_fired = false;
 	ev = vob_blk_drv_poll(&S.drv);
 	S.in_poll = false;
+	if (trace())
+		fprintf(stderr, "  driver poll: %d, states %d/%d gen %u seq %u seen %u/%u\n", ev, vob_dev_state(&S.drv.dev),
+			vob_dev_state(&S.dev), gen_load(), fz_rd32(dev_area()), S.drv.dev.gen_seen, S.drv.dev.seq_seen);
 	FZ_CHECK(ev >= 0 && !(ev & ~(0x7f | VOB_BLK_EV_IO)), "vob_blk_drv_poll: %d", ev);
 	if (!vob_dev_vq(&S.drv.dev, 0))
 		FZ_CHECK(S.busy == 0, "the queue is gone, %u requests still in flight", S.busy);
@@ -559,6 +568,10 @@ static void op_submit(struct fz_in *in)
 	}
 	switch (got) {
 	case VOB_ENODEV:
+		/* Also live without a queue (a device offering none). */
+		FZ_CHECK(ready == got || (!ready && !vob_dev_vq(&S.drv.dev, 0)),
+			 "submit: %d, info %d", got, ready);
+		break;
 	case VOB_EPROTO:
 		FZ_CHECK(ready == got, "submit: %d, info %d", got, ready);
 		break;
@@ -607,9 +620,13 @@ static void dev_poll(void)
 	if (S.removed)
 		return;
 	ev = vob_dev_poll(&S.dev);
+	if (trace())
+		fprintf(stderr, "  device poll: %d, states %d/%d\n", ev, vob_dev_state(&S.drv.dev),
+			vob_dev_state(&S.dev));
 	FZ_CHECK(ev >= 0, "device table poll: %d", ev);
 	if ((ev & VOB_DEV_EV_RESET) || !vob_dev_vq(&S.dev, 0))
 		drop_held();
+	maybe_clean();
 }
 
 static void pop_n(unsigned n)
@@ -633,6 +650,8 @@ static void pop_n(unsigned n)
 		err = vob_vq_pop(vq, &h->c);
 		if (err == VOB_EAGAIN)
 			return;
+		if (err && trace())
+			fprintf(stderr, "  pop: %d, fault %d\n", err, vob_vq_fault(vq));
 		/* The driver under test wrote the ring: never a broken one. */
 		FZ_CHECK(err == 0 || S.wild, "device pop: %d (fault %d)", err, vob_vq_fault(vq));
 		if (err) {
@@ -764,8 +783,9 @@ static void op_answer(struct fz_in *in)
 		FZ_CHECK(err == VOB_EINVAL, "push of %u bytes into %u: %d", written, in_len, err);
 		return; /* still held */
 	}
-	/* What the driver must deliver, from the chain as it is now. */
-	if (!S.wild) {
+	/* What the driver must deliver, from the chain as it is now; nothing
+	 * when the driver has reset and the device did not see it yet. */
+	if (!S.wild && vob_dev_vq(&S.drv.dev, 0)) {
 		if (S.fcount == HELD || h->c.out_len > MAXOUT || in_len > MAXIN) {
 			S.wild = true;
 		} else {
@@ -960,6 +980,17 @@ static void gen_store(uint32_t v)
 	__atomic_store_n(gen_word(), v, __ATOMIC_RELEASE);
 }
 
+/* The end of a change held in progress: the generation even again and a
+ * new sequence number, as at the end of any config write (the bytes are
+ * written again unchanged). */
+static void odd_finish(void)
+{
+	S.odd_left = 0;
+	gen_store(S.odd_gen);
+	if (!S.removed && S.cfg_len >= 8u)
+		FZ_CHECK(vob_dev_config_write(&S.dev, 0, &S.cfg, 8) == 0, "config write");
+}
+
 /* Called by fz_cache_invalidate(): the device acts in the middle of one
  * of the driver's reads. */
 static void on_invalidate(const void *p, size_t n)
@@ -968,7 +999,7 @@ static void on_invalidate(const void *p, size_t n)
 	(void)n;
 	if (S.odd_left) {
 		if (!--S.odd_left)
-			gen_store(S.odd_gen);
+			odd_finish();
 		S.hook_fired = true;
 		return;
 	}
@@ -977,8 +1008,8 @@ static void on_invalidate(const void *p, size_t n)
 	S.hook_fired = true;
 	if (S.hook_op & 1u) {
 		cfg_change(S.hook_op >> 1, S.hook_val);
-	} else {
-		/* The generation odd (a change in progress) for a while. */
+	} else if (S.cfg_len >= 8u) {
+		/* A change in progress (the generation odd) for a while. */
 		S.odd_gen = gen_load();
 		S.odd_left = 1u + (S.hook_op >> 1);
 		gen_store(S.odd_gen | 1u);
@@ -987,10 +1018,8 @@ static void on_invalidate(const void *p, size_t n)
 
 static void odd_end(void)
 {
-	if (S.odd_left) {
-		S.odd_left = 0;
-		gen_store(S.odd_gen);
-	}
+	if (S.odd_left)
+		odd_finish();
 }
 
 static void op_hook(struct fz_in *in)
@@ -1010,12 +1039,33 @@ static void publish(void)
 	drop_held();
 }
 
+/* The device's side restarts: a new epoch, the slot again. */
+static void device_restart(uint8_t seed)
+{
+	struct vob_table_cfg tc;
+	int err;
+
+	memset(&tc, 0, sizeof(tc));
+	tc.addr = fz.a_base;
+	tc.side = 0;
+	tc.nslots = 1;
+	tc.nqueues = 1;
+	tc.config_max = CFG_MAX;
+	tc.epoch_seed = 33u + seed;
+	tc.timeout = 1000;
+	err = vob_table_init(&S.dt, &S.dlink, &tc);
+	FZ_CHECK(err == 0, "vob_table_init (device restart): %d", err);
+	publish();
+}
+
 static void op_device_life(struct fz_in *in)
 {
 	uint8_t m = fz_u8(in);
 	int err;
 
 	odd_end();
+	if (trace())
+		fprintf(stderr, "  device life %u, gen %u\n", m % 4u, gen_load());
 	switch (m % 4u) {
 	case 0:
 		if (S.removed)
@@ -1026,11 +1076,11 @@ static void op_device_life(struct fz_in *in)
 		break;
 	case 1:
 		if (S.removed) {
-			/* Known bug republish-unseen: a driver that did not poll
-			 * between the removal and the new publication stays live. */
-			if (fz_known_bug("republish-unseen"))
-				drv_poll();
-			publish();
+			/* Known bug republish-same-epoch: a new epoch instead. */
+			if (fz_known_bug("republish-same-epoch"))
+				device_restart(m);
+			else
+				publish();
 			return;
 		}
 		err = vob_dev_remove(&S.dev);
@@ -1038,23 +1088,9 @@ static void op_device_life(struct fz_in *in)
 		S.removed = true;
 		drop_held();
 		break;
-	case 2: {
-		/* The device's side restarts: a new epoch, the slot again. */
-		struct vob_table_cfg tc;
-
-		memset(&tc, 0, sizeof(tc));
-		tc.addr = fz.a_base;
-		tc.side = 0;
-		tc.nslots = 1;
-		tc.nqueues = 1;
-		tc.config_max = CFG_MAX;
-		tc.epoch_seed = 33u + m;
-		tc.timeout = 1000;
-		err = vob_table_init(&S.dt, &S.dlink, &tc);
-		FZ_CHECK(err == 0, "vob_table_init (device restart): %d", err);
-		publish();
+	case 2:
+		device_restart(m);
 		break;
-	}
 	default:
 		/* A whole new config (also heals raw config bytes). */
 		if (S.removed)
