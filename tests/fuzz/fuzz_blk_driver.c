@@ -15,8 +15,8 @@
  *
  * Operations (one byte each, then their arguments): the driver submits
  * reads, writes, flushes, get-id, discards and write-zeroes (any sector and
- * length, sometimes a NULL buffer or zero sectors), polls, resets and reads
- * its info; the device pops chains and answers any of them in any order:
+ * length, sometimes a NULL buffer or zero sectors; also from inside its
+ * completion callback), polls, resets and reads its info; the device pops chains and answers any of them in any order:
  * data written whole, in part or not at all, a status byte of 0, 1, 2, any
  * other value or none, and a used length of 0, short of the data, short of
  * the status byte, exact, or larger than the chain (refused by the queue);
@@ -147,7 +147,12 @@ static struct {
 	uint32_t odd_gen;
 	unsigned burst_left;
 	uint64_t seed;
+	struct fz_in *in;  /* the input, for submits from the callback */
+	bool cb_submit;    /* the callback may submit */
+	unsigned cb_depth;
 } S;
+
+static void op_submit(struct fz_in *in);
 
 static uint8_t *addr_ptr(uint64_t addr)
 {
@@ -219,11 +224,15 @@ static void check_counts(const char *op)
 			 (unsigned)vob_pool_free(&S.drv.pool), (unsigned)S.rc.pool_count);
 }
 
-/* With nothing in flight and the queue gone on both sides (the device
- * reads the old ring until it sees the reset), the next ring starts clean. */
+/* With nothing in flight, the device's queue gone (it reads the old ring
+ * until it sees a reset) and the driver's not yet set up again (it sets up
+ * its ring areas when it starts the queue), the next ring starts clean. */
 static void maybe_clean(void)
 {
-	if (!S.busy && !vob_dev_vq(&S.drv.dev, 0) && (S.removed || !vob_dev_vq(&S.dev, 0))) {
+	int st = vob_dev_state(&S.drv.dev);
+
+	if (!S.busy && (st <= VOB_DEV_NEGOTIATING || st == VOB_DEV_FAILED) &&
+	    (S.removed || !vob_dev_vq(&S.dev, 0))) {
 		S.wild = false;
 		S.fhead = S.fcount = 0;
 	}
@@ -341,6 +350,12 @@ static void on_done(void *arg, int id, int result)
 	}
 	r->busy = false;
 	S.busy--;
+	/* The callback may submit (not from a submit of its own). */
+	if (S.cb_submit && S.in && !S.cb_depth && (fz_u8(S.in) & 3u) == 0) {
+		S.cb_depth++;
+		op_submit(S.in);
+		S.cb_depth--;
+	}
 }
 
 /* ---- the driver's calls ------------------------------------------------- */
@@ -913,7 +928,10 @@ static void op_raw(struct fz_in *in)
 	}
 	for (k = 0; k < n; k++)
 		buf[k] = fz_u8(in);
-	memcpy(base + fz_u16(in) % (len - n + 1u), buf, n);
+	base += fz_u16(in) % (len - n + 1u);
+	memcpy(base, buf, n);
+	if (fz_overlaps(base, n, fz.a, VOB_TABLE_BYTES(1, 1, CFG_MAX, fz.line)))
+		S.cfg_wild = true; /* the table: the config may no longer match */
 	S.wild = true;
 }
 
@@ -1092,13 +1110,13 @@ static void op_device_life(struct fz_in *in)
 		device_restart(m);
 		break;
 	default:
-		/* A whole new config (also heals raw config bytes). */
+		/* A whole new config (raw bytes in the rest of the device area,
+		 * its sequence number for one, stay until it is published again). */
 		if (S.removed)
 			return;
 		vob_put_le64(&S.cfg.capacity, gen_cap(in));
 		err = vob_dev_config_write(&S.dev, 0, &S.cfg, S.cfg_len);
 		FZ_CHECK(err == 0, "vob_dev_config_write: %d", err);
-		S.cfg_wild = false;
 		break;
 	}
 }
@@ -1134,6 +1152,7 @@ static void setup(struct fz_in *in)
 	memset(&S, 0, sizeof(S));
 	S.seed = 0x9e3779b97f4a7c15ull ^ h[3];
 	S.burst_left = BURST_BUDGET;
+	S.cb_submit = (h[6] & 0x40u) != 0;
 	fz.on_invalidate = on_invalidate;
 
 	/* One table at the start of A, both sides. */
@@ -1260,6 +1279,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned ops = 0;
 
 	setup(&in);
+	S.in = &in;
 	while (in.n && ops++ < MAX_OPS) {
 		uint8_t op = fz_u8(&in);
 
@@ -1321,6 +1341,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	/* Wind down: the device goes away, everything must come back. */
+	S.in = NULL;
 	odd_end();
 	settle(2);
 	drv_reset();
