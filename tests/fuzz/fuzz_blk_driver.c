@@ -794,6 +794,8 @@ static void op_answer(struct fz_in *in)
 		break;
 	}
 	if (written > in_len) {
+		if (FZ_SKIP_MISUSE(true))
+			return;
 		err = vob_vq_push(vq, &h->c, written);
 		FZ_CHECK(err == VOB_EINVAL, "push of %u bytes into %u: %d", written, in_len, err);
 		return; /* still held */
@@ -828,7 +830,7 @@ static void op_answer(struct fz_in *in)
 	err = vob_vq_push(vq, &h->c, written);
 	FZ_CHECK(err == 0, "push: %d", err);
 	h->valid = false;
-	if (sel & 0x80u) {
+	if ((sel & 0x80u) && !FZ_SKIP_MISUSE(true)) {
 		/* Pushed twice: refused, the chain is no longer in flight. */
 		err = vob_vq_push(vq, &h->c, written);
 		FZ_CHECK(err == VOB_EINVAL, "second push of a chain: %d", err);
