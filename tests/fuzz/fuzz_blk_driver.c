@@ -16,10 +16,11 @@
  * Operations (one byte each, then their arguments): the driver submits
  * reads, writes, flushes, get-id, discards and write-zeroes (any sector and
  * length, sometimes a NULL buffer or zero sectors; also from inside its
- * completion callback), polls, resets and reads its info; the device pops chains and answers any of them in any order:
- * data written whole, in part or not at all, a status byte of 0, 1, 2, any
- * other value or none, and a used length of 0, short of the data, short of
- * the status byte, exact, or larger than the chain (refused by the queue);
+ * completion callback), polls, resets and reads its info; the device pops
+ * chains and answers any of them in any order: data written whole, in
+ * part or not at all, a status byte of 0, 1, 2, any other value or none,
+ * and a used length of 0, short of the data, short of the status byte,
+ * exact, or larger than the chain (refused by the queue);
  * raw used entries and indices (ids never submitted, lengths beyond the
  * chain); raw bytes in the table, the config, the pool buffers and the used
  * ring; config changes (capacity, limits) through the table, also from
@@ -43,8 +44,8 @@
  *    gone, nothing is in flight (everything came back, ECANCELED when
  *    lost); with nothing in flight every pool buffer is free; the driver's
  *    counters equal the callbacks seen;
- *  - while the device has behaved (no raw write since the ring started
- *    again with nothing in flight), every completion is the one the device
+ *  - while the device has behaved (no raw write since both sides last
+ *    dropped the ring with nothing in flight), every completion is the one the device
  *    pushed, in push order, with exactly the result its status byte and
  *    used length call for (0 only for status 0 and a length covering every
  *    writable byte; EPROTO for length 0, an unknown status, or an OK short
@@ -371,8 +372,8 @@ static void drv_poll(void)
 	ev = vob_blk_drv_poll(&S.drv);
 	S.in_poll = false;
 	if (trace())
-		fprintf(stderr, "  driver poll: %d, states %d/%d gen %u seq %u seen %u/%u\n", ev, vob_dev_state(&S.drv.dev),
-			vob_dev_state(&S.dev), gen_load(), fz_rd32(dev_area()), S.drv.dev.gen_seen, S.drv.dev.seq_seen);
+		fprintf(stderr, "  driver poll: %d, states %d/%d, generation %u\n", ev,
+			vob_dev_state(&S.drv.dev), vob_dev_state(&S.dev), gen_load());
 	FZ_CHECK(ev >= 0 && !(ev & ~(0x7f | VOB_BLK_EV_IO)), "vob_blk_drv_poll: %d", ev);
 	if (!vob_dev_vq(&S.drv.dev, 0))
 		FZ_CHECK(S.busy == 0, "the queue is gone, %u requests still in flight", S.busy);
@@ -552,7 +553,8 @@ static void op_submit(struct fz_in *in)
 		break;
 	}
 	if (trace())
-		fprintf(stderr, "  submit type %u sector %llu n %u: %d\n", type, (unsigned long long)sector, nsect, got);
+		fprintf(stderr, "  submit type %u sector %llu n %u: %d\n", type,
+			(unsigned long long)sector, nsect, got);
 	if (got >= 0) {
 		FZ_CHECK(!big, "a read or write of %u sectors was taken (id %d)", nsect, got);
 		FZ_CHECK(r != &S.spare, "id %d with %u requests in flight", got, (unsigned)NREQ);
