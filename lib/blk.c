@@ -714,6 +714,7 @@ static int blk_drv_send(struct vob_blk_drv *b, struct vob_blk_drv_req *r, uint32
 	segs[n].addr = ctl + b->buf_size - 1u;
 	segs[n++].len = 1;
 	r->in_len = in_len + 1u;
+	r->piece = b->piece;
 	r->type = (uint8_t)type;
 	err = vq ? vob_vq_add(vq, segs, n_out, n - n_out, r) : VOB_ENODEV;
 	if (err) {
@@ -906,8 +907,10 @@ static void blk_drv_complete(struct vob_blk_drv *b, struct vob_blk_drv_req *r, u
 		uint32_t off = 0;
 		unsigned i;
 
+		/* In the pieces it was sent in: a config change since may
+		 * have changed b->piece (size_max). */
 		for (i = 0; i < r->ndata; i++) {
-			uint32_t k = blk_min32(r->len - off, b->piece);
+			uint32_t k = blk_min32(r->len - off, r->piece);
 
 			vob_memcpy((uint8_t *)r->user + off, r->data[i], k);
 			off += k;

@@ -473,6 +473,7 @@ struct vob_blk_drv_req {
 	uint8_t *ctl;                     /**< pool buffer: header, ranges, status */
 	uint8_t *data[VOB_BLK_SEG_MAX];   /**< pool buffers of the data */
 	uint32_t len;                     /**< data bytes */
+	uint32_t piece;                   /**< data bytes per segment when sent */
 	uint32_t in_len;                  /**< writable bytes of the chain */
 	uint16_t ndata;                   /**< entries of @c data in use */
 	uint8_t type;                     /**< VOB_BLK_T_* */

@@ -58,6 +58,11 @@
  * there to show it. With the checks compiled in this is always false. */
 #define FZ_SKIP_MISUSE(misuse) (!VOB_CFG_ARG_CHECKS && (misuse))
 
+/* Whether the environment's VOB_FUZZ_KNOWN (comma-separated names) names a
+ * known library bug @name, which a long run then steers around; the
+ * regression runs leave it unset. */
+bool fz_known_bug(const char *name);
+
 /* ---- input ------------------------------------------------------------ */
 
 struct fz_in {

@@ -1672,6 +1672,42 @@ static void test_driver_checks_config(void **state)
 	assert_int_equal(in.seg_max, VOB_BLK_SEG_MAX);
 }
 
+/* The device changes size_max while a read is in flight: the answer is
+ * copied in the pieces the request was sent in, not the new ones. */
+static void test_size_max_change_in_flight(void **state)
+{
+	uint8_t data[1024], buf[1024], v[4];
+	int r;
+
+	(void)state;
+	memset(&F.cfg, 0, sizeof(F.cfg));
+	F.cfg.capacity = vob_to_le64(100);
+	F.cfg.size_max = vob_to_le32(512);
+	fake_up(VOB_BIT(VOB_BLK_F_SIZE_MAX), VOB_BLK_CONFIG_BYTES);
+	fill_pattern(data, sizeof(data), 77);
+	memset(buf, 0x77, sizeof(buf));
+	r = sub(vob_blk_drv_read(&T.drv, 3, buf, 2));
+	fake_pop();
+	assert_int_equal(F.c.n_in, 3); /* two data segments of 512, status */
+	/* Smaller, then larger than the pieces in flight. */
+	vob_put_le32(v, 100);
+	assert_int_equal(vob_dev_config_write(&F.dev, 8, v, 4), 0);
+	assert_int_equal(fake_answer(data, 1024, VOB_BLK_S_OK, 1025), r);
+	assert_int_equal(T.res[r], 0);
+	assert_memory_equal(buf, data, 1024);
+
+	memset(buf, 0x77, sizeof(buf));
+	r = sub(vob_blk_drv_read(&T.drv, 5, buf, 2));
+	fake_pop();
+	assert_int_equal(F.c.n_in, 12); /* ten of 100, one of 24, status */
+	vob_put_le32(v, 4096);
+	assert_int_equal(vob_dev_config_write(&F.dev, 8, v, 4), 0);
+	assert_int_equal(fake_answer(data, 1024, VOB_BLK_S_OK, 1025), r);
+	assert_int_equal(T.res[r], 0);
+	assert_memory_equal(buf, data, 1024);
+	assert_int_equal(vob_pool_free(&T.drv.pool), POOL_N);
+}
+
 /* The device asks for a reset (after a ring it did not like): the driver
  * resets at once, cancels what was in flight, and negotiates again. */
 static void test_device_asks_reset(void **state)
@@ -1924,6 +1960,7 @@ int main(int argc, char **argv)
 		TT(test_unknown_types),
 		TT(test_driver_checks_answers),
 		TT(test_driver_checks_config),
+		TT(test_size_max_change_in_flight),
 		TT(test_device_asks_reset),
 		TT(test_driver_ring_broken),
 		TT(test_mem_backend),
