@@ -345,6 +345,13 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 		vob_store_le32(f32(a, DEV_CONFIG_GEN), 0);
 		vob_store_le16(f16(a, DEV_STATUS), 0);
 		vob_store_le16(f16(a, DEV_SIDE), t->side);
+		/* A publication number the slot did not hold: a driver that
+		 * missed the removal still sees a new device, and a request it
+		 * wrote for the old one is not taken by this one. */
+		d->pub = vob_load_le32(f32(a, DEV_PUB)) + 1u;
+		if (!d->pub)
+			d->pub = 1;
+		vob_store_le32(f32(a, DEV_PUB), d->pub);
 		for (q = 0; q < cfg->num_queues; q++)
 			vob_store_le16(f16(a, DEV_QUEUE_MAX + 2u * q), cfg->queues[q].size);
 		if (cfg->config_len)
@@ -531,8 +538,9 @@ static int device_poll(struct vob_dev *d, int peer)
 	 * release in driver_request(). */
 	req = vob_load_acquire_le32(f32(drv, DRV_REQ));
 	if (req == d->req || vob_load_le32(f32(drv, DRV_EPOCH)) != t->peer_epoch ||
-	    vob_load_le32(f32(drv, DRV_DEV_EPOCH)) != t->epoch)
-		goto out; /* nothing new, or not for this incarnation of ours */
+	    vob_load_le32(f32(drv, DRV_DEV_EPOCH)) != t->epoch ||
+	    vob_load_le32(f32(drv, DRV_DEV_PUB)) != d->pub)
+		goto out; /* nothing new, or not for this publication of ours */
 	want = vob_load_le16(f16(drv, DRV_STATUS));
 	features_load(drv, DRV_FEATURES, f);
 	d->req = req;
@@ -655,6 +663,7 @@ static void driver_drop(struct vob_dev *d)
 	d->pending = 0;
 	d->step = 0;
 	d->dev_epoch = 0;
+	d->pub = 0;
 	d->status = 0;
 	d->features[0] = d->features[1] = 0;
 	d->state = VOB_DEV_OFF;
@@ -670,6 +679,7 @@ static void driver_request(struct vob_dev *d, uint16_t status)
 	d->status = status;
 	vob_store_le32(f32(drv, DRV_EPOCH), t->epoch);
 	vob_store_le32(f32(drv, DRV_DEV_EPOCH), d->dev_epoch);
+	vob_store_le32(f32(drv, DRV_DEV_PUB), d->pub);
 	vob_store_le16(f16(drv, DRV_STATUS), status);
 	features_store(drv, DRV_FEATURES, d->features);
 	table_out(t, drv, t->slot_bytes - t->dev_bytes);
@@ -743,6 +753,7 @@ static bool driver_discover(struct vob_dev *d, uint8_t *a, uint32_t epoch)
 	for (q = 0; q < nq; q++)
 		d->queue_max[q] = vob_load_le16(f16(a, DEV_QUEUE_MAX + 2u * q));
 	d->dev_epoch = epoch;
+	d->pub = vob_load_le32(f32(a, DEV_PUB));
 	d->seq_seen = vob_load_le32(f32(a, DEV_SEQ));
 	d->gen_seen = vob_load_le32(f32(a, DEV_CONFIG_GEN));
 	return true;
@@ -838,8 +849,9 @@ static int driver_poll(struct vob_dev *d, int peer)
 		d->state = VOB_DEV_RESETTING;
 		goto out;
 	}
-	if (epoch != d->dev_epoch) {
-		/* Removed, or published again by the same side: start over. */
+	if (epoch != d->dev_epoch || vob_load_le32(f32(a, DEV_PUB)) != d->pub) {
+		/* Removed, or published again (by a restarted side: a new
+		 * epoch; by the same side: a new publication): start over. */
 		driver_drop(d);
 		ev |= VOB_DEV_EV_RESET;
 		goto out;

@@ -27,6 +27,7 @@
 #define DEV_CONFIG_GEN 44
 #define DEV_STATUS 48
 #define DEV_SIDE 50
+#define DEV_PUB 52
 #define DEV_QUEUE_MAX 64
 
 /* Driver area of a slot. */
@@ -35,6 +36,7 @@
 #define DRV_DEV_EPOCH 8
 #define DRV_STATUS 12
 #define DRV_FEATURES 16
+#define DRV_DEV_PUB 32
 #define DRV_QUEUES 48
 #define DRVQ_SIZE 0
 #define DRVQ_ENABLE 2

@@ -31,7 +31,7 @@
 /** @brief Library version as one number: major * 10000 + minor * 100 + patch. */
 #define VOB_VERSION (VOB_VERSION_MAJOR * 10000 + VOB_VERSION_MINOR * 100 + VOB_VERSION_PATCH)
 /** @brief Version of the shared-memory protocol (the device table). */
-#define VOB_PROTOCOL_VERSION 1
+#define VOB_PROTOCOL_VERSION 2
 
 /** @} */
 #endif /* VOB_VOB_H */

@@ -70,6 +70,7 @@ static uint16_t request(uint16_t status, uint64_t features)
 {
 	vob_put_le32(mem + DRV_OFF + DRV_EPOCH, DRIVER_EPOCH);
 	vob_put_le32(mem + DRV_OFF + DRV_DEV_EPOCH, rd32(DEV_OFF + DEV_EPOCH));
+	vob_put_le32(mem + DRV_OFF + DRV_DEV_PUB, rd32(DEV_OFF + DEV_PUB));
 	vob_put_le16(mem + DRV_OFF + DRV_STATUS, status);
 	vob_put_le64(mem + DRV_OFF + DRV_FEATURES, features);
 	vob_put_le64(mem + DRV_OFF + DRV_FEATURES + 8, 0);

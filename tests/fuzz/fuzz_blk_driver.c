@@ -55,17 +55,11 @@
  *    the driver's info equals what a model derives from the config the
  *    device published.
  *
- * Known library bugs the harness steers around when the environment names
- * them in VOB_FUZZ_KNOWN (comma-separated; the reproducers are in
- * tests/fuzz/known/fuzz_blk_driver/, outside the regression runs):
- *   republish-same-epoch: a device removed with vob_dev_remove() and
- *   published again with vob_dev_init() on the same table keeps its slot
- *   epoch. A driver that did not poll in between neither resets nor sees
- *   the new config (its generation starts again at 0) and stays live
- *   against a device that waits for it (republish-unseen); a driver that
- *   did poll is OFF, but the new device takes the DRIVER_OK still in the
- *   driver area, goes live alone and reads the old ring (republish-stale).
- *   Steered: the device's side restarts (a new table epoch) instead.
+ * A device removed with vob_dev_remove() and published again with
+ * vob_dev_init() on the same table once kept its slot epoch: a driver that
+ * did not poll in between stayed live on its old view, and one that did
+ * left a DRIVER_OK the new device took (regress/fuzz_blk_driver/republish-*;
+ * fixed by the slot's publication number, docs/protocol.md 6.6).
  */
 #include "fuzz_common.h"
 #include "table_internal.h"
@@ -1098,11 +1092,7 @@ static void op_device_life(struct fz_in *in)
 		break;
 	case 1:
 		if (S.removed) {
-			/* Known bug republish-same-epoch: a new epoch instead. */
-			if (fz_known_bug("republish-same-epoch"))
-				device_restart(m);
-			else
-				publish();
+			publish();
 			return;
 		}
 		err = vob_dev_remove(&S.dev);

@@ -373,7 +373,17 @@ static void peer_request(struct fz_in *in)
 		f1 = fz_u64(in);
 	}
 	put32(drv + DRV_EPOCH, m & 32 ? fz_u32(in) : S.peer_epoch);
-	put32(drv + DRV_DEV_EPOCH, m & 64 ? fz_u32(in) : our_epoch());
+	/* Bit 64: a request for a device that is not ours (any epoch, and the
+	 * same value as publication number); else for our device as published. */
+	if (m & 64) {
+		uint32_t v = fz_u32(in);
+
+		put32(drv + DRV_DEV_EPOCH, v);
+		put32(drv + DRV_DEV_PUB, v);
+	} else {
+		put32(drv + DRV_DEV_EPOCH, our_epoch());
+		put32(drv + DRV_DEV_PUB, fz_rd32(dev + DEV_PUB));
+	}
 	put16(drv + DRV_STATUS, status);
 	put64(drv + DRV_FEATURES, f0);
 	put64(drv + DRV_FEATURES + 8, f1);
@@ -415,6 +425,7 @@ static void peer_publish(struct fz_in *in)
 	uint16_t nq = m & 1 ? fz_u16(in) : (uint16_t)(m >> 1 & 3u) % (NQ + 1u), q;
 
 	put32(a + DEV_EPOCH, m & 8 ? fz_u32(in) : S.peer_epoch);
+	put32(a + DEV_PUB, fz_rd32(a + DEV_PUB) + 1u);
 	put32(a + DEV_ACK, 0);
 	put32(a + DEV_DRV_EPOCH, 0);
 	put32(a + DEV_DEVICE_ID, 1);

@@ -613,6 +613,57 @@ static void test_hot_add_and_remove(void **state)
 	traffic(1, 1, &W);
 }
 
+/* A device removed and published again by the same side (same table
+ * epoch) while its driver does not look: the new publication number tells
+ * the driver, which hands back what it had in flight, rediscovers the
+ * device (the new config included) and negotiates again. Before, the slot
+ * looked unchanged: the driver stayed live on its old view and its buffers
+ * never came back, while the new device waited for a request. */
+static void test_republished_unseen(void **state)
+{
+	static const uint8_t cfg2[8] = { 9, 9, 9, 9, 9, 9, 9, 9 };
+	uint8_t got[8];
+	int tok[2];
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	add_in_flight(0, tok, 2);
+	assert_int_equal(vob_dev_remove(&W.a.dev[0]), 0);
+	device_init(0, DEV_F);
+	assert_int_equal(vob_dev_config_write(&W.a.dev[0], 0, cfg2, sizeof(cfg2)), 0);
+	W.b.ev[0] = 0;
+	pump(20, 1, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_RESET);
+	expect_lost(tok, 2);
+	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_LIVE);
+	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, got, sizeof(got)), 0);
+	assert_memory_equal(got, cfg2, sizeof(got));
+	traffic(0, 1, &W);
+}
+
+/* The same, with the driver polling between the removal and the new
+ * publication (so it is off), and the new device polled first: it must not
+ * take the DRIVER_OK request the driver left for the old device (it went
+ * live alone on the old placement before), only the driver's new
+ * negotiation. */
+static void test_republished_stale_request(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	assert_int_equal(vob_dev_remove(&W.a.dev[0]), 0);
+	pump(2, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	device_init(0, DEV_F);
+	W.a.ev[0] = 0;
+	assert_int_equal(vob_dev_poll(&W.a.dev[0]) & VOB_DEV_EV_LIVE, 0);
+	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_READY);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
 static void test_needs_reset(void **state)
 {
 	(void)state;
@@ -744,6 +795,7 @@ static void test_garbage(void **state)
 		if (round & 16 && victim == 1) {
 			vob_put_le32(area + DRV_EPOCH, W.b.t.epoch);
 			vob_put_le32(area + DRV_DEV_EPOCH, W.a.t.epoch);
+			vob_put_le32(area + DRV_DEV_PUB, W.a.dev[0].pub);
 		}
 		pump(20, 1, 1);
 		W.nlost = 0;
@@ -925,6 +977,7 @@ static const struct field fields[] = {
 	{ "device", "num_queues", DEV_NUM_QUEUES }, { "device", "config_len", DEV_CONFIG_LEN },
 	{ "device", "config_gen", DEV_CONFIG_GEN }, { "device", "status", DEV_STATUS },
 	{ "device", "dev_side", DEV_SIDE },       { "device", "queue_max", DEV_QUEUE_MAX },
+	{ "device", "pub", DEV_PUB },             { "driver", "dev_pub", DRV_DEV_PUB },
 	{ "driver", "req", DRV_REQ },             { "driver", "epoch", DRV_EPOCH },
 	{ "driver", "dev_epoch", DRV_DEV_EPOCH }, { "driver", "status", DRV_STATUS },
 	{ "driver", "features", DRV_FEATURES },   { "driver", "queues", DRV_QUEUES },
@@ -1146,6 +1199,8 @@ int main(void)
 		T(test_restart_during_negotiation),
 		T(test_peer_leaves_and_returns),
 		T(test_hot_add_and_remove),
+		T(test_republished_unseen),
+		T(test_republished_stale_request),
 		T(test_needs_reset),
 		T(test_timeout),
 		T(test_reset_answer_without_reset),
