@@ -144,6 +144,8 @@ static struct {
 	uint8_t cw_mode;
 } M;
 
+static bool tracing; /* VOB_FUZZ_TRACE=1: print every operation */
+
 static uint8_t frame[VOB_NET_GSO_MAX_FRAME + 64];
 static uint8_t got[VOB_NET_GSO_MAX_FRAME + 64];
 
@@ -455,6 +457,8 @@ static void drv_poll(void)
 
 	out_counts(&rx_out, &tx_out);
 	ev = vob_net_drv_poll(&NV);
+	if (tracing && ev)
+		fprintf(stderr, "  drv_poll -> 0x%x (link %d)\n", ev, vob_net_drv_link(&NV));
 	FZ_CHECK(ev >= 0, "vob_net_drv_poll: %d", ev);
 	FZ_CHECK(!(ev & ~(VOB_DEV_EV_STATE | VOB_DEV_EV_LIVE | VOB_DEV_EV_RESET | VOB_DEV_EV_CONFIG |
 			  VOB_DEV_EV_NEEDS_RESET | VOB_DEV_EV_TIMEOUT | VOB_DEV_EV_REFUSED |
@@ -542,6 +546,14 @@ static int dev_pop(uint16_t q)
 	hd->c.iov = hd->iov;
 	hd->c.cap = QMAX;
 	err = vob_vq_pop(vq, &hd->c);
+	if (tracing && drv_vq(q))
+		fprintf(stderr, "  (driver: q%u added %llu used %llu, pool free %u)\n", q,
+			(unsigned long long)vob_vq_stats(drv_vq(q))->added,
+			(unsigned long long)vob_vq_stats(drv_vq(q))->used, vob_pool_free(&NV.pool));
+	if (tracing)
+		fprintf(stderr, "  pop q%u -> %d (%u+%u segments, %u+%u bytes)\n", q, err,
+			err ? 0 : hd->c.n_out, err ? 0 : hd->c.n_in, err ? 0 : hd->c.out_len,
+			err ? 0 : hd->c.in_len);
 	if (err) {
 		FZ_CHECK(err == VOB_EAGAIN || (M.wild && (err == VOB_EPROTO || err == VOB_EIO)),
 			 "device vob_vq_pop: %d (fault %d)", err, vob_vq_fault(vq));
@@ -842,7 +854,7 @@ static void op_rx_bad(struct fz_in *in)
 			p = (uint8_t *)hd->iov[hd->c.n_out].base;
 			p[fz_u8(in) % hd->iov[hd->c.n_out].len] = fz_u8(in);
 		}
-		switch ((hm >> 2) % 7) {
+		switch (((hm >> 2) & 7u) % 7u) {
 		case 0:
 			w = fz_u8(in) % HDR; /* shorter than the header */
 			break;
@@ -1094,6 +1106,8 @@ static void op_send(struct fz_in *in)
 	FZ_CHECK(r != VOB_EPROTO || M.wild, "vob_net_drv_send: EPROTO from a well-behaved device");
 	if (r == 0)
 		FZ_CHECK(len >= 1 && len <= maxtx, "send accepted %u bytes, max_tx %u", len, maxtx);
+	if (tracing)
+		fprintf(stderr, "  send %u bytes -> %d\n", len, r);
 	check_after("vob_net_drv_send", &before, rx_out, tx_out);
 	if (m & 32)
 		memset(&h, 0, sizeof(h));
@@ -1193,6 +1207,9 @@ static void op_recv(struct fz_in *in)
 	memset(&h, 0xa5, sizeof(h));
 	out_counts(&rx_out, &tx_out);
 	r = vob_net_drv_recv(&NV, got, cap, hdr ? &h : NULL);
+	if (tracing)
+		fprintf(stderr, "  recv cap %zu -> %d (model: %u frames, first %u)\n", cap, r, M.rx_n,
+			M.rx_n ? M.rx[0].len : 0);
 	if (r > 0) {
 		FZ_CHECK((size_t)r <= cap, "recv returned %d for a capacity of %zu", r, cap);
 		FZ_CHECK((uint32_t)r <= maxrx, "recv returned %d above max_rx %u", r, maxrx);
@@ -1317,7 +1334,7 @@ static void setup(struct fz_in *in)
 	memset(&M, 0, sizeof(M));
 	memset(&H, 0, sizeof(H));
 	fz.on_invalidate = cw_hook;
-	M.qsize = (uint16_t)(1u << (h[0] % 7u)); /* 1 .. 64 */
+	M.qsize = (uint16_t)(1u << ((h[0] & 7u) % 7u)); /* 1 .. 64 */
 	M.dev_f = features_of((uint16_t)(h[1] | h[2] << 8));
 	if (!(h[7] & 0x80))
 		M.dev_f = fix_deps(M.dev_f); /* else possibly an offer breaking the spec */
@@ -1442,13 +1459,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_in in = { data, size };
 	unsigned ops = 0;
-	bool trace = getenv("VOB_FUZZ_TRACE") != NULL;
 
+	tracing = getenv("VOB_FUZZ_TRACE") != NULL;
 	setup(&in);
 	while (in.n && ops++ < MAX_OPS) {
 		uint8_t op = fz_u8(&in);
 
-		if (trace)
+		if (tracing)
 			fprintf(stderr, "op %u %s: live %d/%d wild %d raw %d held %u/%u log %u rx %u tx %u\n",
 				ops, op_names[op % 20], drv_live(), dev_live(), M.wild, M.raw,
 				H.nheld[0], H.nheld[1], M.log_n, M.rx_n, M.tx_n);
