@@ -142,6 +142,7 @@ static struct {
 	uint8_t cw_bytes[4];
 	unsigned cw_n;
 	uint8_t cw_mode;
+	bool cw_push; /* the writer completes receive buffers instead */
 } M;
 
 static bool tracing; /* VOB_FUZZ_TRACE=1: print every operation */
@@ -184,6 +185,27 @@ static void cw_hook(const void *p, size_t n)
 
 	(void)p;
 	(void)n;
+	if (M.cw_left && M.cw_push) {
+		/* Complete one more receive buffer with a frame header whose
+		 * num_buffers is 0 to 3 (mostly wrong). */
+		static struct held scratch;
+		struct vob_vq *vq = vob_dev_vq(&H.d, VOB_NET_RXQ);
+		uint16_t nb = (uint16_t)((M.cw_bytes[0] >> 1) & 3u);
+
+		M.cw_left--;
+		scratch.c.iov = scratch.iov;
+		scratch.c.cap = QMAX;
+		if (!vq || vob_vq_pop(vq, &scratch.c))
+			return;
+		if (scratch.c.n_in && scratch.iov[scratch.c.n_out].len >= HDR) {
+			uint8_t *b = (uint8_t *)scratch.iov[scratch.c.n_out].base;
+
+			memset(b, 0, HDR);
+			memcpy(b + 10, &nb, 2);
+		}
+		(void)vob_vq_push(vq, &scratch.c, scratch.c.in_len);
+		return;
+	}
 	if (!M.cw_left || !M.cw_at)
 		return;
 	M.cw_left--;
@@ -452,8 +474,9 @@ static void drv_poll(void)
 {
 	struct vob_net_stats before = M.st;
 	unsigned rx_out, tx_out;
-	bool was = drv_live();
+	bool was = drv_live(), had_txq = drv_vq(VOB_NET_TXQ) != NULL;
 	int ev, link_before = vob_net_drv_link(&NV);
+	uint64_t tx_used = vob_vq_stats(&NV.vq[VOB_NET_TXQ])->used;
 
 	out_counts(&rx_out, &tx_out);
 	ev = vob_net_drv_poll(&NV);
@@ -486,6 +509,20 @@ static void drv_poll(void)
 			 "config change: link %d -> %d, VOB_NET_EV_LINK %s", M.link, nl,
 			 (ev & VOB_NET_EV_LINK) ? "set" : "not set");
 		M.link = nl;
+	}
+	if (was && !drv_live()) {
+		/* A reset in the poll (removal, NEEDS_RESET, a transmit ring
+		 * broken after collecting some): every buffer that was out
+		 * and not collected is reported lost, once. */
+		const struct vob_net_stats *s = vob_net_drv_stats(&NV);
+		unsigned reaped = had_txq ? (unsigned)(vob_vq_stats(&NV.vq[VOB_NET_TXQ])->used - tx_used)
+					  : 0;
+
+		FZ_CHECK(s->lost_rx - before.lost_rx == rx_out &&
+				 s->lost_tx - before.lost_tx + reaped == tx_out,
+			 "poll's reset reported %u/%u lost, %u/%u were out (%u collected)",
+			 s->lost_rx - before.lost_rx, s->lost_tx - before.lost_tx, rx_out, tx_out,
+			 reaped);
 	}
 	check_after("vob_net_drv_poll", &before, rx_out, tx_out);
 }
@@ -616,6 +653,10 @@ static int dev_push(uint16_t q, unsigned i, uint32_t w)
 
 	if (!drv_live())
 		M.raw = M.wild = true; /* into queues the driver has dropped */
+	/* More than the chain holds: refused (a caller check, a trap
+	 * without VOB_CFG_ARG_CHECKS). */
+	if (FZ_SKIP_MISUSE(w > hd->c.in_len))
+		return VOB_EINVAL;
 	err = vob_vq_push(vq, &hd->c, w);
 	if (w > hd->c.in_len) {
 		FZ_CHECK(err == VOB_EINVAL || (M.wild && err == VOB_EIO),
@@ -987,9 +1028,10 @@ static void op_concurrent(struct fz_in *in)
 	M.cw_left = 1u + fz_u8(in) % 16u;
 	M.cw_mode = fz_u8(in);
 	M.cw_n = 1u + m % 4u;
+	M.cw_push = false;
 	for (k = 0; k < 4; k++)
 		M.cw_bytes[k] = (uint8_t)(fz_u8(in) | 1u);
-	switch ((m >> 2) % 4) {
+	switch ((m >> 2) % 5) {
 	case 0:
 		M.cw_at = H.d.area + DEV_CONFIG_GEN;
 		M.sticky = true;
@@ -1006,8 +1048,14 @@ static void op_concurrent(struct fz_in *in)
 		M.cw_at = p ? fz_writable(p) + fz_u8(in) % (VOB_SPLIT_USED_BYTES(M.qsize) - 4u) : NULL;
 		break;
 	}
-	default:
+	case 3:
 		M.cw_at = NV.pool.base + fz_u16(in) % ((size_t)M.buf_size * M.buf_count - 4u);
+		break;
+	default:
+		/* A device completing buffers while the driver collects. */
+		M.cw_push = true;
+		M.cw_left = 1u + M.cw_mode;
+		M.cw_at = NULL;
 		break;
 	}
 	/* Only a cached window calls the hook; it may never fire. */
@@ -1204,6 +1252,12 @@ static void op_recv(struct fz_in *in)
 	unsigned rx_out, tx_out;
 	int r, want;
 
+	if ((m & 0x38) == 0x38) {
+		/* No buffer for a nonzero capacity: refused (in every build). */
+		r = vob_net_drv_recv(&NV, NULL, 1u + cap, hdr ? &h : NULL);
+		FZ_CHECK(r == VOB_EINVAL, "recv into NULL: %d", r);
+		return;
+	}
 	memset(&h, 0xa5, sizeof(h));
 	out_counts(&rx_out, &tx_out);
 	r = vob_net_drv_recv(&NV, got, cap, hdr ? &h : NULL);

@@ -155,6 +155,11 @@ def main():
     t += u8(CONCURRENT) + u8(0) + u8(15) + u8(1) + bytes(4) + config_link(False)
     t += u8(DRV_POLL) * 4 + u8(QUERIES)
     write("concurrent_gen", t)
+    # A device completing receive buffers (num_buffers 0) while the driver
+    # collects them: the receive budget.
+    t = setup(a_kind=CACHED, buf_log=0, count_sel=31)
+    t += u8(CONCURRENT) + u8(16) + u8(0) + u8(250) + bytes(4) + recv() + recv()
+    write("concurrent_push", t)
     # Frames held by the device at a hot remove, then at NEEDS_RESET.
     t = setup()
     t += send(100) + send(200) + tx_pop(1, push=False) + u8(RX_POP) + u8(3)
