@@ -843,10 +843,11 @@ static void op_rx_good(struct fz_in *in)
 }
 
 /* A malformed frame: any header bytes, any num_buffers, any written
- * lengths, over any number of held buffers. */
+ * lengths, over any number of held buffers (with bit 3 of the mode byte
+ * every buffer but the last used to its end, as a frame should be). */
 static void op_rx_bad(struct fz_in *in)
 {
-	unsigned n = 1u + fz_u8(in) % 10u, i;
+	unsigned n = 1u + fz_u8(in) % 16u, i;
 	uint8_t m = fz_u8(in);
 	uint16_t nb;
 
@@ -877,7 +878,7 @@ static void op_rx_bad(struct fz_in *in)
 	for (i = 0; i < n && H.nheld[VOB_NET_RXQ]; i++) {
 		struct held *hd = &H.held[VOB_NET_RXQ][0];
 		uint8_t *p = (uint8_t *)hd->iov[0].base;
-		uint8_t hm = fz_u8(in);
+		uint8_t hm = (m & 8) && i + 1 < n ? 1u << 2 : fz_u8(in);
 		uint32_t w, j, cap = hd->c.in_len;
 
 		if (hd->c.n_in >= 1 && i == 0 && hd->iov[hd->c.n_out].len >= HDR) {

@@ -78,12 +78,17 @@ def rx_good_big(n):
 W_SHORT, W_FULL, W_SHORT_MID, W_HDR_ONLY, W_GEN = 0 << 2, 1 << 2, 2 << 2, 3 << 2, 4 << 2
 
 
-def rx_bad(nbufs, nb_mode, per_buf, hdr=bytes(10)):
+def rx_bad(nbufs, nb_mode, per_buf, hdr=bytes(10), uniform=False):
     """per_buf: list of (mode byte, extra bytes); hdr: the 10 header bytes
-    before num_buffers, written into the first buffer."""
-    b = u8(RX_BAD) + u8(nbufs - 1) + u8(nb_mode)
+    before num_buffers, written into the first buffer. uniform: every
+    buffer but the last full (per_buf then holds the last one only)."""
+    b = u8(RX_BAD) + u8(nbufs - 1) + u8(nb_mode | (8 if uniform else 0))
     if nb_mode in (2, 3, 4):
         b += u8(1)
+    if uniform:
+        b += hdr if nbufs > 1 else bytes()
+        hm, extra = per_buf[0]
+        return b + u8(hm) + (hdr if nbufs == 1 else bytes()) + extra
     for i, (hm, extra) in enumerate(per_buf):
         b += u8(hm) + (hdr if i == 0 else bytes()) + extra
     return b
@@ -110,6 +115,8 @@ def main():
     t = setup(dev_f=COMMON, drv_f=COMMON, buf_log=5, count_sel=1)
     for n in (1, 60, 1514):
         t += send(n) + tx_pop() + u8(DRV_POLL) + rx_good_small(n % 200 + 1) + recv()
+    # a frame longer than the caller's buffer stays first in line
+    t += rx_good_small(40) + u8(RECV) + u8(0) + u16(10) + recv()
     write("traffic", t)
     # Merged receive buffers: frames over several 256-byte buffers.
     t = setup()
@@ -119,12 +126,15 @@ def main():
     # Malformed frames: num_buffers 0, huge, more than posted, too many;
     # written lengths below the header, short middle buffers, a push
     # beyond the chain; then a reset and good traffic again.
-    t = setup()
+    # (no MTU feature: frames up to 8 buffers of 256 bytes are allowed;
+    # 30 buffers, 15 kept posted)
+    t = setup(dev_f=(COMMON | MRG) & ~MTU, drv_f=(COMMON | MRG) & ~MTU, count_sel=7)
     full = (W_FULL, bytes())
     t += rx_bad(1, 0, [full]) + recv()                          # num_buffers 0
     t += rx_bad(1, 1, [full]) + recv()                          # 0xffff
     t += rx_bad(2, 2, [full, full]) + recv()                    # more than come
     t += rx_bad(3, 3, [full] * 3) + recv()                      # over MAX_SEGS
+    t += rx_bad(10, 3, [full], uniform=True) + recv()           # 10 full buffers, nb 10
     t += rx_bad(1, 4, [full]) + recv()                          # more than posted
     t += rx_bad(1, 5, [(W_SHORT, u8(5))]) + recv()              # shorter than the header
     t += rx_bad(1, 5, [(W_HDR_ONLY, bytes())]) + recv()         # a header, no frame
@@ -132,6 +142,12 @@ def main():
     t += rx_bad(1, 5, [(W_GEN | 0x80, u8(2))]) + recv()         # push beyond the chain
     t += u8(DRV_RESET) + u8(0) + rx_good_small(50) + recv()
     write("bad_frames", t)
+    # A frame half reassembled (num_buffers 3, one buffer came) at a
+    # driver reset, then at a hot remove.
+    t = setup()
+    t += rx_bad(1, 2, [(W_FULL, bytes())]) + recv() + u8(DRV_RESET) + u8(0)
+    t += rx_bad(1, 2, [(W_FULL, bytes())]) + recv() + u8(DEV_RESET) + u8(0) + u8(0)
+    write("reset_mid_frame", t)
     # Header fields: random flags and gso_type the driver did not negotiate.
     t = setup(dev_f=MAC | STATUS, drv_f=MAC | STATUS, buf_log=5, count_sel=1)
     # flags NEEDS_CSUM, TSO4 without the features, hdr_len and csum beyond
