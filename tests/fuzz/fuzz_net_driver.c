@@ -18,8 +18,10 @@
  * num_buffers, any written length, a push with more than the chain holds);
  * return held transmit chains with any written length; change the config
  * (link status, MAC, MTU) through the table, or write raw bytes into its
- * generation or bytes; arm a "concurrent" writer that changes memory while
- * the driver reads it (the cache-invalidate hook of a cached window); raw
+ * generation or bytes; arm a "concurrent" device that changes memory (the
+ * config generation or bytes, a used ring, the pool) or completes receive
+ * buffers while the driver reads (from the cache-invalidate hook, so only
+ * on a cached window); raw
  * bytes into the driver's rings, the table or the pool; interrupts; a
  * NEEDS_RESET, a hot remove and add again; or a call of the driver API
  * (send, receive, poll, reset, the config queries).
@@ -36,12 +38,15 @@
  *    last reset, the frame is exactly the bytes the device wrote into the
  *    last num_buffers receive buffers the driver collected (all of them but
  *    the last used to their end, the header that of the first);
- *  - pool buffers are conserved: free + receive buffers in flight + held
- *    for reassembly + transmit buffers in flight == buf_count; when the
- *    driver is not live all are back in the pool; a reset reports at most
- *    the buffers that were in flight as lost (lost_rx / lost_tx);
- *  - every chain the device pops is a pool buffer not already held by the
- *    device (no buffer in flight twice);
+ *  - pool buffers are conserved (read from the driver object): free +
+ *    receive buffers in flight + held for reassembly + transmit buffers in
+ *    flight == buf_count; when the driver is not live all are back in the
+ *    pool; a reset reports as lost (lost_rx / lost_tx) exactly the buffers
+ *    that were out and not collected (vob_net_drv_reset() and a reset found
+ *    by a poll), never more (any other call);
+ *  - every chain the device pops is made of whole pool buffers, none held
+ *    by the device already or pushed and not yet let go of by the driver
+ *    (no buffer in flight twice);
  *  - counters only grow;
  *  - while the device has behaved (the "wild" flag: cleared when both sides
  *    come back live after a reset, set by any raw or malformed operation) a
@@ -61,6 +66,7 @@
  * so far.
  */
 #include "fuzz_common.h"
+#include "fuzz_net.h"
 #include "table_internal.h"
 
 #include "vob/net.h"
@@ -68,7 +74,6 @@
 #define MAX_OPS 768u
 #define QMAX VOB_NET_QSIZE
 #define CFG_MAX 32u
-#define NF(x) VOB_BIT(VOB_NET_F_##x)
 #define HDR 12u
 #define BUF_MAX 2048u
 #define NHOLD QMAX
@@ -150,25 +155,6 @@ static bool tracing; /* VOB_FUZZ_TRACE=1: print every operation */
 static uint8_t frame[VOB_NET_GSO_MAX_FRAME + 64];
 static uint8_t got[VOB_NET_GSO_MAX_FRAME + 64];
 
-static void *h_map_window(void *ctx, uint64_t link_addr, size_t len, unsigned access)
-{
-	(void)ctx;
-	(void)access;
-	if (link_addr == fz.a_base && len == FZ_A_SIZE)
-		return fz.a;
-	if (link_addr == fz.b_base && len == FZ_B_SIZE)
-		return fz.bw;
-	return NULL;
-}
-
-static int h_ring_doorbell(void *ctx, uint32_t id, uint32_t data)
-{
-	(void)ctx;
-	(void)id;
-	(void)data;
-	return 0;
-}
-
 static bool h_accept(void *arg, const uint64_t f[2])
 {
 	(void)arg;
@@ -224,48 +210,7 @@ static void cw_hook(const void *p, size_t n)
 
 /* ---- the spec's rules, written again for the model ------------------------ */
 
-static bool model_hdr_ok(const struct vob_net_hdr_info *h, uint32_t len, uint64_t f, bool rx)
-{
-	unsigned gso = h->gso_type & 0x7fu;
-	unsigned allowed_flags;
-	uint64_t need;
 
-	allowed_flags = rx ? ((f & NF(GUEST_CSUM)) ? 3u : 0u) : ((f & NF(CSUM)) ? 1u : 0u);
-	if (h->flags & ~allowed_flags)
-		return false;
-	if (gso == 0)
-		need = 0;
-	else if (gso == 1)
-		need = rx ? NF(GUEST_TSO4) : NF(HOST_TSO4);
-	else if (gso == 4)
-		need = rx ? NF(GUEST_TSO6) : NF(HOST_TSO6);
-	else if (gso == 3)
-		need = rx ? NF(GUEST_UFO) : NF(HOST_UFO);
-	else if (gso == 5)
-		need = rx ? NF(GUEST_USO4) | NF(GUEST_USO6) : NF(HOST_USO);
-	else
-		return false;
-	if (need && !(f & need))
-		return false;
-	if ((h->gso_type & 0x80u) && (gso == 0 || !(f & (rx ? NF(GUEST_ECN) : NF(HOST_ECN)))))
-		return false;
-	if (gso && !h->gso_size)
-		return false;
-	if ((h->flags & 1u) && (uint32_t)h->csum_start + h->csum_offset + 2u > len)
-		return false;
-	return h->hdr_len <= len;
-}
-
-static void put_hdr(uint8_t *b, const struct vob_net_hdr_info *h, uint16_t nb)
-{
-	b[0] = h->flags;
-	b[1] = h->gso_type;
-	memcpy(b + 2, &h->hdr_len, 2);
-	memcpy(b + 4, &h->gso_size, 2);
-	memcpy(b + 6, &h->csum_start, 2);
-	memcpy(b + 8, &h->csum_offset, 2);
-	memcpy(b + 10, &nb, 2);
-}
 
 static void get_hdr(const uint8_t *b, struct vob_net_hdr_info *h)
 {
@@ -286,13 +231,6 @@ static bool same_hdr(const struct vob_net_hdr_info *a, const struct vob_net_hdr_
 	       a->csum_offset == b->csum_offset;
 }
 
-static void pattern(uint8_t *b, size_t n, uint32_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		b[i] = (uint8_t)(seed * 29u + i * 13u + (i >> 7));
-}
 
 /* The features both sides settled on (0 until then). */
 static uint64_t feats(void)
@@ -1340,42 +1278,11 @@ static void reset_and_resync(void)
 
 /* ---- set-up ------------------------------------------------------------------------ */
 
-static const uint8_t feat_bits[16] = {
-	VOB_NET_F_CSUM, VOB_NET_F_GUEST_CSUM, VOB_NET_F_MTU, VOB_NET_F_MAC,
-	VOB_NET_F_GUEST_TSO4, VOB_NET_F_GUEST_TSO6, VOB_NET_F_GUEST_ECN, VOB_NET_F_GUEST_UFO,
-	VOB_NET_F_HOST_TSO4, VOB_NET_F_HOST_TSO6, VOB_NET_F_HOST_ECN, VOB_NET_F_HOST_UFO,
-	VOB_NET_F_MRG_RXBUF, VOB_NET_F_STATUS, VOB_NET_F_HOST_USO, VOB_NET_F_GUEST_USO4,
-};
 
-static uint64_t features_of(uint16_t sel)
-{
-	uint64_t f = 0;
-	unsigned i;
-
-	for (i = 0; i < 16; i++)
-		if (sel & (1u << i))
-			f |= VOB_BIT(feat_bits[i]);
-	return f;
-}
-
-/* Make a feature set respect the spec's dependencies. */
-static uint64_t fix_deps(uint64_t f)
-{
-	if (f & (NF(GUEST_TSO4) | NF(GUEST_TSO6) | NF(GUEST_UFO) | NF(GUEST_USO4) | NF(GUEST_USO6)))
-		f |= NF(GUEST_CSUM);
-	if ((f & NF(GUEST_ECN)) && !(f & (NF(GUEST_TSO4) | NF(GUEST_TSO6))))
-		f &= ~NF(GUEST_ECN);
-	if (f & (NF(HOST_TSO4) | NF(HOST_TSO6) | NF(HOST_UFO) | NF(HOST_USO)))
-		f |= NF(CSUM);
-	if ((f & NF(HOST_ECN)) && !(f & (NF(HOST_TSO4) | NF(HOST_TSO6))))
-		f &= ~NF(HOST_ECN);
-	return f;
-}
 
 static void setup(struct fz_in *in)
 {
 	uint8_t h[14];
-	struct vob_window_cfg w;
 	struct vob_table_cfg tc;
 	struct vob_net_drv_cfg nc;
 	uint64_t a_at, pool_room;
@@ -1452,22 +1359,7 @@ static void setup(struct fz_in *in)
 	FZ_CHECK(err == 0, "vob_net_drv_init: %d", err);
 
 	/* The hostile device: its own link, window B writable. */
-	H.ops.version = VOB_PORT_OPS_VERSION;
-	H.ops.map_window = h_map_window;
-	H.ops.ring_doorbell = h_ring_doorbell;
-	err = vob_link_init(&H.link, &H.ops, NULL, fz.line);
-	FZ_CHECK(err == 0, "device vob_link_init: %d", err);
-	memset(&w, 0, sizeof(w));
-	w.link_addr = fz.a_base;
-	w.size = FZ_A_SIZE;
-	w.kind = VOB_MEM_COHERENT;
-	w.owner = VOB_WIN_PEER;
-	w.access = VOB_MAP_READ | VOB_MAP_WRITE;
-	FZ_CHECK(vob_link_add_window(&H.link, &w) == 0, "device window A");
-	w.link_addr = fz.b_base;
-	w.size = FZ_B_SIZE;
-	w.owner = VOB_WIN_LOCAL;
-	FZ_CHECK(vob_link_add_window(&H.link, &w) == 1, "device window B");
+	fz_peer_link(&H.link, &H.ops);
 	tc.side = 0;
 	tc.epoch_seed = 9;
 	err = vob_table_init(&H.t, &H.link, &tc);
