@@ -400,7 +400,7 @@ int vob_net_dev_send(struct vob_net_dev *n, const struct vob_net_hdr_info *hdr, 
  *         call again); VOB_EMSGSIZE when the next frame is longer than
  *         @p cap (it stays first in line); VOB_ENODEV when the device is not
  *         live; VOB_EPROTO when the driver broke the ring (the device now
- *         needs a reset).
+ *         needs a reset); VOB_EINVAL for a NULL @p buf with a nonzero @p cap.
  */
 int vob_net_dev_recv(struct vob_net_dev *n, void *buf, size_t cap, struct vob_net_hdr_info *hdr_out);
 
@@ -560,7 +560,8 @@ int vob_net_drv_send(struct vob_net_drv *n, const struct vob_net_hdr_info *hdr, 
  *         in one call: a budget); VOB_EMSGSIZE when it is longer than
  *         @p cap (it stays first in line); VOB_ENODEV when the device is not
  *         live; VOB_EPROTO when the device broke the ring (it has been
- *         reset: counted in @c ring_errors, buffers in @c lost_*).
+ *         reset: counted in @c ring_errors, buffers in @c lost_*); VOB_EINVAL
+ *         for a NULL @p buf with a nonzero @p cap.
  */
 int vob_net_drv_recv(struct vob_net_drv *n, void *buf, size_t cap, struct vob_net_hdr_info *hdr_out);
 

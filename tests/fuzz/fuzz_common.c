@@ -196,6 +196,53 @@ bool fz_known_bug(const char *name)
 	return env && strstr(env, name);
 }
 
+/* ---- the hostile peer's link ---------------------------------------------- */
+
+static void *fz_peer_map_window(void *ctx, uint64_t link_addr, size_t len, unsigned access)
+{
+	(void)ctx;
+	(void)access;
+	if (link_addr == fz.a_base && len == FZ_A_SIZE)
+		return fz.a;
+	if (link_addr == fz.b_base && len == FZ_B_SIZE)
+		return fz.bw;
+	return NULL;
+}
+
+static int fz_peer_ring_doorbell(void *ctx, uint32_t id, uint32_t data)
+{
+	(void)ctx;
+	(void)id;
+	(void)data;
+	return 0;
+}
+
+void fz_peer_link(struct vob_link *link, struct vob_port_ops *ops)
+{
+	struct vob_window_cfg w;
+	int err;
+
+	memset(ops, 0, sizeof(*ops));
+	ops->version = VOB_PORT_OPS_VERSION;
+	ops->map_window = fz_peer_map_window;
+	ops->ring_doorbell = fz_peer_ring_doorbell;
+	err = vob_link_init(link, ops, NULL, fz.line);
+	FZ_CHECK(err == 0, "peer vob_link_init: %d", err);
+	memset(&w, 0, sizeof(w));
+	w.link_addr = fz.a_base;
+	w.size = FZ_A_SIZE;
+	w.kind = VOB_MEM_COHERENT;
+	w.owner = VOB_WIN_PEER;
+	w.access = VOB_MAP_READ | VOB_MAP_WRITE;
+	err = vob_link_add_window(link, &w);
+	FZ_CHECK(err == 0, "peer window A: %d", err);
+	w.link_addr = fz.b_base;
+	w.size = FZ_B_SIZE;
+	w.owner = VOB_WIN_LOCAL;
+	err = vob_link_add_window(link, &w);
+	FZ_CHECK(err == 1, "peer window B: %d", err);
+}
+
 void fz_expect_same(const uint8_t *real, const uint8_t *want, size_t n, const char *what,
 		    const char *op)
 {

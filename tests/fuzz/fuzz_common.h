@@ -208,6 +208,13 @@ static inline uint32_t fz_rand(uint64_t *s)
 	return (uint32_t)(*s >> 11);
 }
 
+/* Set up the hostile peer's own link over the same windows (the class
+ * targets' peer side): both windows read/write and coherent, B through its
+ * writable alias, A owned by the library's side and B by the peer; no
+ * cache operations, doorbells ignored. @ops is filled in and must outlive
+ * @link. Aborts on failure. */
+void fz_peer_link(struct vob_link *link, struct vob_port_ops *ops);
+
 /* Print the first difference between two buffers and abort when they differ. */
 void fz_expect_same(const uint8_t *real, const uint8_t *want, size_t n, const char *what,
 		    const char *op);

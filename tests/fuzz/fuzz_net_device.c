@@ -39,6 +39,7 @@
  *   device follow a misaligned table.
  */
 #include "fuzz_common.h"
+#include "fuzz_net.h"
 
 #include "vob/net.h"
 
@@ -49,7 +50,6 @@
 #define IND_MAX 4u
 #define CFG_MAX 32u
 #define NOSLOT 0xffffu
-#define NF(x) VOB_BIT(VOB_NET_F_##x)
 
 static bool known_bug(const char *name)
 {
@@ -128,25 +128,6 @@ static struct {
 static uint8_t frame[VOB_NET_GSO_MAX_FRAME + 64];
 static uint8_t got[VOB_NET_GSO_MAX_FRAME + 64];
 
-static void *h_map_window(void *ctx, uint64_t link_addr, size_t len, unsigned access)
-{
-	(void)ctx;
-	(void)access;
-	if (link_addr == fz.a_base && len == FZ_A_SIZE)
-		return fz.a;
-	if (link_addr == fz.b_base && len == FZ_B_SIZE)
-		return fz.bw;
-	return NULL;
-}
-
-static int h_ring_doorbell(void *ctx, uint32_t id, uint32_t data)
-{
-	(void)ctx;
-	(void)id;
-	(void)data;
-	return 0;
-}
-
 static uint16_t token_slot(void *tok)
 {
 	uintptr_t v = (uintptr_t)tok;
@@ -187,61 +168,13 @@ static uint16_t slot_get(uint8_t sel, bool b_ok)
 
 /* ---- the spec's rules, written again for the model ------------------------ */
 
-static bool model_hdr_ok(const struct vob_net_hdr_info *h, uint32_t len, uint64_t f, bool rx)
-{
-	unsigned gso = h->gso_type & 0x7fu;
-	unsigned allowed_flags;
-	uint64_t need;
-
-	allowed_flags = rx ? ((f & NF(GUEST_CSUM)) ? 3u : 0u) : ((f & NF(CSUM)) ? 1u : 0u);
-	if (h->flags & ~allowed_flags)
-		return false;
-	if (gso == 0)
-		need = 0;
-	else if (gso == 1)
-		need = rx ? NF(GUEST_TSO4) : NF(HOST_TSO4);
-	else if (gso == 4)
-		need = rx ? NF(GUEST_TSO6) : NF(HOST_TSO6);
-	else if (gso == 3)
-		need = rx ? NF(GUEST_UFO) : NF(HOST_UFO);
-	else if (gso == 5)
-		need = rx ? NF(GUEST_USO4) | NF(GUEST_USO6) : NF(HOST_USO);
-	else
-		return false;
-	if (need && !(f & need))
-		return false;
-	if ((h->gso_type & 0x80u) && (gso == 0 || !(f & (rx ? NF(GUEST_ECN) : NF(HOST_ECN)))))
-		return false;
-	if (gso && !h->gso_size)
-		return false;
-	if ((h->flags & 1u) && (uint32_t)h->csum_start + h->csum_offset + 2u > len)
-		return false;
-	return h->hdr_len <= len;
-}
 
 static uint32_t model_limit(uint8_t gso_type)
 {
 	return (gso_type & 0x7fu) ? VOB_NET_GSO_MAX_FRAME : (uint32_t)M.mtu + 18u;
 }
 
-static void put_hdr(uint8_t *b, const struct vob_net_hdr_info *h, uint16_t nb)
-{
-	b[0] = h->flags;
-	b[1] = h->gso_type;
-	memcpy(b + 2, &h->hdr_len, 2);
-	memcpy(b + 4, &h->gso_size, 2);
-	memcpy(b + 6, &h->csum_start, 2);
-	memcpy(b + 8, &h->csum_offset, 2);
-	memcpy(b + 10, &nb, 2);
-}
 
-static void pattern(uint8_t *b, size_t n, uint32_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		b[i] = (uint8_t)(seed * 29u + i * 13u + (i >> 7));
-}
 
 static bool live(void)
 {
@@ -750,37 +683,7 @@ static void op_dev_send(struct fz_in *in)
 
 /* ---- set-up ------------------------------------------------------------------------ */
 
-static const uint8_t feat_bits[16] = {
-	VOB_NET_F_CSUM, VOB_NET_F_GUEST_CSUM, VOB_NET_F_MTU, VOB_NET_F_MAC,
-	VOB_NET_F_GUEST_TSO4, VOB_NET_F_GUEST_TSO6, VOB_NET_F_GUEST_ECN, VOB_NET_F_GUEST_UFO,
-	VOB_NET_F_HOST_TSO4, VOB_NET_F_HOST_TSO6, VOB_NET_F_HOST_ECN, VOB_NET_F_HOST_UFO,
-	VOB_NET_F_MRG_RXBUF, VOB_NET_F_STATUS, VOB_NET_F_HOST_USO, VOB_NET_F_GUEST_USO4,
-};
 
-static uint64_t features_of(uint16_t sel)
-{
-	uint64_t f = 0;
-	unsigned i;
-
-	for (i = 0; i < 16; i++)
-		if (sel & (1u << i))
-			f |= VOB_BIT(feat_bits[i]);
-	return f;
-}
-
-/* Make an offer respect the spec's dependencies (the device must). */
-static uint64_t fix_deps(uint64_t f)
-{
-	if (f & (NF(GUEST_TSO4) | NF(GUEST_TSO6) | NF(GUEST_UFO) | NF(GUEST_USO4) | NF(GUEST_USO6)))
-		f |= NF(GUEST_CSUM);
-	if ((f & NF(GUEST_ECN)) && !(f & (NF(GUEST_TSO4) | NF(GUEST_TSO6))))
-		f &= ~NF(GUEST_ECN);
-	if (f & (NF(HOST_TSO4) | NF(HOST_TSO6) | NF(HOST_UFO) | NF(HOST_USO)))
-		f |= NF(CSUM);
-	if ((f & NF(HOST_ECN)) && !(f & (NF(HOST_TSO4) | NF(HOST_TSO6))))
-		f &= ~NF(HOST_ECN);
-	return f;
-}
 
 static uint64_t take(uint64_t *at, size_t len)
 {
@@ -793,7 +696,6 @@ static uint64_t take(uint64_t *at, size_t len)
 static bool setup(struct fz_in *in)
 {
 	uint8_t h[10];
-	struct vob_window_cfg w;
 	struct vob_table_cfg tc;
 	struct vob_net_dev_cfg dc;
 	struct vob_dev_cfg hc;
@@ -839,22 +741,7 @@ static bool setup(struct fz_in *in)
 		M.mtu = 1500;
 
 	/* The hostile driver: its own link, window B writable. */
-	H.ops.version = VOB_PORT_OPS_VERSION;
-	H.ops.map_window = h_map_window;
-	H.ops.ring_doorbell = h_ring_doorbell;
-	err = vob_link_init(&H.link, &H.ops, NULL, fz.line);
-	FZ_CHECK(err == 0, "driver vob_link_init: %d", err);
-	memset(&w, 0, sizeof(w));
-	w.link_addr = fz.a_base;
-	w.size = FZ_A_SIZE;
-	w.kind = VOB_MEM_COHERENT;
-	w.owner = VOB_WIN_PEER;
-	w.access = VOB_MAP_READ | VOB_MAP_WRITE;
-	FZ_CHECK(vob_link_add_window(&H.link, &w) == 0, "driver window A");
-	w.link_addr = fz.b_base;
-	w.size = FZ_B_SIZE;
-	w.owner = VOB_WIN_LOCAL;
-	FZ_CHECK(vob_link_add_window(&H.link, &w) == 1, "driver window B");
+	fz_peer_link(&H.link, &H.ops);
 	tc.side = 1;
 	tc.epoch_seed = 9;
 	err = vob_table_init(&H.t, &H.link, &tc);
