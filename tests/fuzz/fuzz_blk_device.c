@@ -126,28 +126,6 @@ static int be_wz(void *ctx, uint64_t sector, uint32_t n, bool unmap)
 
 /* ---- the driver's side of the link --------------------------------------- */
 
-static void *drv_map(void *ctx, uint64_t link_addr, size_t len, unsigned access)
-{
-	(void)ctx;
-	(void)access;
-	if (link_addr == fz.a_base && len == FZ_A_SIZE)
-		return fz.a;
-	if (link_addr == fz.b_base && len == FZ_B_SIZE)
-		return fz.bw; /* the driver writes B through the alias */
-	return NULL;
-}
-
-static int drv_bell(void *ctx, uint32_t id, uint32_t data)
-{
-	(void)ctx;
-	(void)id;
-	(void)data;
-	return 0;
-}
-
-static const struct vob_port_ops drv_ops = { VOB_PORT_OPS_VERSION, drv_map, drv_bell, NULL, NULL,
-					     NULL, NULL };
-
 /* The driver never adds through its queue (it writes the ring by hand), so
  * a reset has no token to hand back. */
 static void drv_lost(void *arg, uint16_t queue, void *token)
@@ -168,6 +146,7 @@ struct rec {
 static struct {
 	struct vob_table t;           /* the device's table */
 	struct vob_blk_dev dev;
+	struct vob_port_ops dops;     /* the driver's port */
 	struct vob_link dlink;        /* the driver's link */
 	struct vob_table dt;          /* the driver's table */
 	struct vob_dev drv;           /* the driver's device (table only) */
@@ -295,7 +274,6 @@ static void negotiate(void)
 
 static void setup(struct fz_in *in)
 {
-	struct vob_window_cfg w;
 	struct vob_table_cfg tc;
 	struct vob_dev_cfg dc;
 	uint8_t h[8];
@@ -359,19 +337,7 @@ static void setup(struct fz_in *in)
 	FZ_CHECK(err == 0, "vob_table_init (device): %d", err);
 	err = vob_blk_dev_init(&S.dev, &S.t, &S.cfg);
 	FZ_CHECK(err == 0, "vob_blk_dev_init: %d", err);
-	err = vob_link_init(&S.dlink, &drv_ops, NULL, fz.line);
-	FZ_CHECK(err == 0, "vob_link_init (driver): %d", err);
-	memset(&w, 0, sizeof(w));
-	w.link_addr = fz.a_base;
-	w.size = FZ_A_SIZE;
-	w.kind = VOB_MEM_COHERENT;
-	w.owner = VOB_WIN_PEER;
-	w.access = VOB_MAP_READ | VOB_MAP_WRITE;
-	FZ_CHECK(vob_link_add_window(&S.dlink, &w) == 0, "driver window A");
-	w.link_addr = fz.b_base;
-	w.size = FZ_B_SIZE;
-	w.owner = VOB_WIN_LOCAL;
-	FZ_CHECK(vob_link_add_window(&S.dlink, &w) == 1, "driver window B");
+	fz_peer_link(&S.dlink, &S.dops);
 	tc.side = 1;
 	tc.epoch_seed = 22;
 	err = vob_table_init(&S.dt, &S.dlink, &tc);

@@ -112,6 +112,7 @@ static struct {
 	struct vob_blk_drv drv;
 	struct vob_blk_drv_cfg rc;
 	/* the hostile device, on a link of its own */
+	struct vob_port_ops dops;
 	struct vob_link dlink;
 	struct vob_table dt;
 	struct vob_dev dev;
@@ -159,28 +160,6 @@ static uint8_t *addr_ptr(uint64_t addr)
 }
 
 /* ---- the device's side of the link ------------------------------------- */
-
-static void *dev_map(void *ctx, uint64_t link_addr, size_t len, unsigned access)
-{
-	(void)ctx;
-	(void)access;
-	if (link_addr == fz.a_base && len == FZ_A_SIZE)
-		return fz.a;
-	if (link_addr == fz.b_base && len == FZ_B_SIZE)
-		return fz.bw; /* the device writes B through the alias */
-	return NULL;
-}
-
-static int dev_bell(void *ctx, uint32_t id, uint32_t data)
-{
-	(void)ctx;
-	(void)id;
-	(void)data;
-	return 0;
-}
-
-static const struct vob_port_ops dev_ops = { VOB_PORT_OPS_VERSION, dev_map, dev_bell, NULL, NULL,
-					     NULL, NULL };
 
 /* The slot's device area, as the device writes it. */
 static uint8_t *dev_area(void)
@@ -1129,7 +1108,6 @@ static void settle(unsigned n)
 
 static void setup(struct fz_in *in)
 {
-	struct vob_window_cfg w;
 	struct vob_table_cfg tc;
 	uint8_t h[12];
 	size_t tb, ring, pool_at;
@@ -1161,19 +1139,7 @@ static void setup(struct fz_in *in)
 	tc.epoch_seed = 22;
 	err = vob_table_init(&S.t, &fz.link, &tc);
 	FZ_CHECK(err == 0, "vob_table_init (driver): %d", err);
-	err = vob_link_init(&S.dlink, &dev_ops, NULL, L);
-	FZ_CHECK(err == 0, "vob_link_init (device): %d", err);
-	memset(&w, 0, sizeof(w));
-	w.link_addr = fz.a_base;
-	w.size = FZ_A_SIZE;
-	w.kind = VOB_MEM_COHERENT;
-	w.owner = VOB_WIN_PEER;
-	w.access = VOB_MAP_READ | VOB_MAP_WRITE;
-	FZ_CHECK(vob_link_add_window(&S.dlink, &w) == 0, "device window A");
-	w.link_addr = fz.b_base;
-	w.size = FZ_B_SIZE;
-	w.owner = VOB_WIN_LOCAL;
-	FZ_CHECK(vob_link_add_window(&S.dlink, &w) == 1, "device window B");
+	fz_peer_link(&S.dlink, &S.dops);
 	tc.side = 0;
 	tc.epoch_seed = 11;
 	err = vob_table_init(&S.dt, &S.dlink, &tc);

@@ -77,56 +77,13 @@ static int trace = -1;
 			fprintf(stderr, __VA_ARGS__);                     \
 	} while (0)
 
-/* ---- the hostile driver's link ---------------------------------------- */
-
-static void *drv_map(void *ctx, uint64_t addr, size_t len, unsigned access)
-{
-	(void)ctx;
-	(void)access;
-	if (addr == fz.a_base && len == FZ_A_SIZE)
-		return fz.a;
-	if (addr == fz.b_base && len == FZ_B_SIZE)
-		return fz.bw;
-	return NULL;
-}
-
-static int drv_doorbell(void *ctx, uint32_t id, uint32_t data)
-{
-	(void)ctx;
-	(void)id;
-	(void)data;
-	return 0;
-}
+/* ---- the hostile driver's side ---------------------------------------- */
 
 static void drv_lost(void *arg, uint16_t q, void *token)
 {
 	(void)arg;
 	(void)q;
 	(void)token;
-}
-
-static void drv_link_init(void)
-{
-	struct vob_window_cfg w;
-	int err;
-
-	memset(&f.ops, 0, sizeof(f.ops));
-	f.ops.version = VOB_PORT_OPS_VERSION;
-	f.ops.map_window = drv_map;
-	f.ops.ring_doorbell = drv_doorbell;
-	err = vob_link_init(&f.link, &f.ops, NULL, fz.line);
-	FZ_CHECK(err == 0, "driver link: %d", err);
-	memset(&w, 0, sizeof(w));
-	w.link_addr = fz.a_base;
-	w.size = FZ_A_SIZE;
-	w.kind = VOB_MEM_COHERENT;
-	w.owner = VOB_WIN_PEER;
-	w.access = VOB_MAP_READ | VOB_MAP_WRITE;
-	FZ_CHECK(vob_link_add_window(&f.link, &w) == 0, "driver window A");
-	w.link_addr = fz.b_base;
-	w.size = FZ_B_SIZE;
-	w.owner = VOB_WIN_LOCAL;
-	FZ_CHECK(vob_link_add_window(&f.link, &w) == 1, "driver window B");
 }
 
 static void drv_table_init(void)
@@ -330,7 +287,7 @@ static void setup(struct fz_in *in)
 	f.table_len = VOB_ALIGN_UP(VOB_TABLE_DEV_RAW(NQ, CFG_MAX), fz.line);
 
 	/* The hostile driver: features, queues, placement. */
-	drv_link_init();
+	fz_peer_link(&f.link, &f.ops);
 	k = fz_u8(in);
 	f.nq = (uint16_t)(1u + k % NQ);
 	memset(&f.rcfg, 0, sizeof(f.rcfg));
