@@ -580,8 +580,9 @@ static void blk_drv_read_config(struct vob_blk_drv *b)
 {
 	uint8_t c[VOB_BLK_CONFIG_BYTES];
 	struct vob_blk_info in;
+	struct vob_vq_cfg qc;
 	uint64_t f = vob_dev_features(&b->dev, 0);
-	uint32_t need = 8, v;
+	uint32_t need = 8, v, qsize;
 	int err;
 
 	if (f & VOB_BIT(VOB_BLK_F_SIZE_MAX))
@@ -616,10 +617,12 @@ static void blk_drv_read_config(struct vob_blk_drv *b)
 		v = vob_get_le32(c + 12);
 		in.seg_max = v ? blk_min32(v, VOB_BLK_SEG_MAX) : 1u;
 	}
-	/* Chained descriptors only: header, data and status fit the queue. */
-	in.seg_max = blk_min32(in.seg_max, (uint32_t)b->qsize - 2u);
-	if (!in.seg_max)
-		in.seg_max = 1; /* a queue of 2: the device may lower it; add() will tell */
+	/* Chained descriptors only: header, data and status fit the queue,
+	 * at the size it got (the device may have lowered the one asked for). */
+	qsize = b->qsize;
+	if (!vob_dev_queue_placement(&b->dev, 0, &qc))
+		qsize = qc.size;
+	in.seg_max = qsize > 2u ? blk_min32(in.seg_max, qsize - 2u) : 1u; /* add() will tell */
 	if (f & VOB_BIT(VOB_BLK_F_BLK_SIZE))
 		in.blk_size = vob_get_le32(c + 20);
 	if (f & VOB_BIT(VOB_BLK_F_DISCARD)) {

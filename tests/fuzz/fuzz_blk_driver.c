@@ -369,7 +369,7 @@ static void check_info(void)
 {
 	struct vob_blk_info in, want;
 	uint64_t f = vob_dev_features(&S.drv.dev, 0);
-	uint32_t v;
+	uint32_t v, got;
 	int err = vob_blk_drv_info(&S.drv, &in);
 
 	FZ_CHECK(err == 0 || err == VOB_ENODEV || err == VOB_EPROTO, "vob_blk_drv_info: %d", err);
@@ -387,11 +387,12 @@ static void check_info(void)
 		v = vob_get_le32(&S.cfg.seg_max);
 		want.seg_max = !v ? 1u : v < VOB_BLK_SEG_MAX ? v : VOB_BLK_SEG_MAX;
 	}
-	/* Lowered to the queue size the driver asked for. */
-	if (want.seg_max > S.rc.queue_size - 2u)
-		want.seg_max = S.rc.queue_size - 2u;
-	if (!want.seg_max)
-		want.seg_max = 1;
+	/* Lowered to the queue size the driver got: the one it asked for,
+	 * halved until the device's maximum takes it. */
+	got = S.rc.queue_size;
+	while (got > S.dq.size)
+		got >>= 1;
+	want.seg_max = got > 2u && want.seg_max > got - 2u ? got - 2u : got > 2u ? want.seg_max : 1u;
 	if (f & VOB_BIT(VOB_BLK_F_BLK_SIZE))
 		want.blk_size = vob_get_le32(&S.cfg.blk_size);
 	if (f & VOB_BIT(VOB_BLK_F_DISCARD)) {
