@@ -345,19 +345,18 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 		vob_store_le32(f32(a, DEV_CONFIG_GEN), 0);
 		vob_store_le16(f16(a, DEV_STATUS), 0);
 		vob_store_le16(f16(a, DEV_SIDE), t->side);
-		/* A publication number the slot did not hold: a driver that
-		 * missed the removal still sees a new device, and a request it
-		 * wrote for the old one is not taken by this one. */
-		d->pub = vob_load_le32(f32(a, DEV_PUB)) + 1u;
-		if (!d->pub)
-			d->pub = 1;
-		vob_store_le32(f32(a, DEV_PUB), d->pub);
 		for (q = 0; q < cfg->num_queues; q++)
 			vob_store_le16(f16(a, DEV_QUEUE_MAX + 2u * q), cfg->queues[q].size);
 		if (cfg->config_len)
 			vob_memcpy(a + config_off(t), cfg->config, cfg->config_len);
 		d->seq = vob_load_le32(f32(a, DEV_SEQ)) + 1u;
 		vob_store_le32(f32(a, DEV_SEQ), d->seq);
+		/* The publication number: this sequence number, which the slot
+		 * never had before, so a driver that missed the removal still
+		 * sees a new device, and a request it wrote for the old one is
+		 * not taken by this one. */
+		d->pub = d->seq;
+		vob_store_le32(f32(a, DEV_PUB), d->pub);
 		table_out(t, a, t->dev_bytes);
 		/* Every field before the epoch that publishes the slot; pairs
 		 * with the driver's acquire-load of the slot epoch. */
@@ -663,7 +662,6 @@ static void driver_drop(struct vob_dev *d)
 	d->pending = 0;
 	d->step = 0;
 	d->dev_epoch = 0;
-	d->pub = 0;
 	d->status = 0;
 	d->features[0] = d->features[1] = 0;
 	d->state = VOB_DEV_OFF;
