@@ -58,6 +58,11 @@
  * there to show it. With the checks compiled in this is always false. */
 #define FZ_SKIP_MISUSE(misuse) (!VOB_CFG_ARG_CHECKS && (misuse))
 
+/* True when the environment variable VOB_FUZZ_KNOWN (comma-separated names)
+ * names @name: a known library bug the harness then steers around, so that
+ * a long run can look for others. */
+bool fz_known_bug(const char *name);
+
 /* ---- input ------------------------------------------------------------ */
 
 struct fz_in {
