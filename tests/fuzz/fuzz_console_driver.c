@@ -465,8 +465,14 @@ static void after(const char *op, bool session_end)
 	bool broke = s->ring_errors != f.last.ring_errors;
 
 	check_own(op);
-	if (broke)
+	if (broke) {
+		unsigned q;
+
+		for (q = 0; q < NQ; q++)
+			if (vob_vq_fault(&f.R.vq[q]))
+				TRACE("  driver queue %u fault %d\n", q, vob_vq_fault(&f.R.vq[q]));
 		FZ_CHECK(!tame(), "%s: a ring error while the device behaved", op);
+	}
 	if (session_end || broke || s->lost != f.last.lost || s->resets != f.last.resets)
 		model_stop(true);
 	check_stats(op);
@@ -1193,6 +1199,7 @@ static void negotiate(unsigned rounds)
 	for (i = 0; i < rounds; i++) {
 		int ev = vob_dev_poll(&f.dev);
 
+		TRACE("dev poll -> %d (state %d)\n", ev, vob_dev_state(&f.dev));
 		dev_polled(ev);
 		op_poll();
 		if (vob_dev_state(&f.R.dev) == VOB_DEV_LIVE && vob_dev_state(&f.dev) == VOB_DEV_LIVE)
