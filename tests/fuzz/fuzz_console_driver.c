@@ -458,7 +458,8 @@ static void check_ports(const char *op)
 			 f.bad_ctrl);
 }
 
-/* After every driver call: @err_seen the driver said VOB_EPROTO. */
+/* After every driver call: @session_end the caller saw the session end
+ * (an event, VOB_EPROTO, a reset); counters tell of the others. */
 static void after(const char *op, bool session_end)
 {
 	const struct vob_console_stats *s = vob_console_drv_stats(&f.R);
@@ -611,8 +612,7 @@ static void setup(struct fz_in *in)
 	vob_put_le32(f.cfg + 8, (h[9] & 4) ? fz_u32(in) : 0u);
 	f.dcfg.config = f.cfg;
 	f.dcfg.config_len = (h[9] & 8) ? (uint16_t)(h[10] % 13u) : 12u;
-	dev_start();
-	(void)h[11];
+	dev_start(); /* h[11]: reserved */
 }
 
 /* ---- the hostile device's operations ------------------------------------------------ */
@@ -637,7 +637,8 @@ static void check_tx(uint16_t q, const struct held *H)
 	uint8_t buf[BUF_MAX];
 	int p = q_port(q), r;
 
-	FZ_CHECK(!tame() || (H->ch.n_in == 0 && H->ch.out_len >= 1 &&
+	/* Chains of an earlier session may hold anything the device wrote. */
+	FZ_CHECK(!tame() || H->session != f.session || (H->ch.n_in == 0 && H->ch.out_len >= 1 &&
 			     H->ch.out_len <= f.rc.buf_size && H->ch.n_out == 1),
 		 "pop q%u: a transmit chain of %u+%u segments, %u bytes", q, H->ch.n_out,
 		 H->ch.n_in, H->ch.out_len);
@@ -649,11 +650,10 @@ static void check_tx(uint16_t q, const struct held *H)
 		uint32_t id = fz_rd32(buf);
 		uint16_t ev = fz_rd16(buf + 4), value = fz_rd16(buf + 6);
 
-		if (!tame())
+		if (!tame() || H->session != f.session)
 			return;
 		/* A session's first control message is DEVICE_READY. */
-		FZ_CHECK(f.ctl_seen || H->session != f.session ||
-				 (ev == VOB_CONSOLE_DEVICE_READY && value == 1),
+		FZ_CHECK(f.ctl_seen || (ev == VOB_CONSOLE_DEVICE_READY && value == 1),
 			 "the driver's first control message is event %u value %u", ev, value);
 		f.ctl_seen = true;
 		FZ_CHECK(H->ch.out_len == 8 && id < f.R.nr_ports && value <= 1 &&
@@ -709,7 +709,7 @@ static void op_pop(struct fz_in *in)
 		check_tx(q, H);
 		return;
 	}
-	FZ_CHECK(!tame() || (H->ch.n_out == 0 && H->ch.n_in == 1 &&
+	FZ_CHECK(!tame() || H->session != f.session || (H->ch.n_out == 0 && H->ch.n_in == 1 &&
 			     H->ch.in_len == f.rc.buf_size),
 		 "pop q%u: a receive chain of %u+%u segments, %u bytes (buffers are %u)", q,
 		 H->ch.n_out, H->ch.n_in, H->ch.in_len, f.rc.buf_size);
