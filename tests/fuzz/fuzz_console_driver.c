@@ -300,7 +300,11 @@ static void model_stop(bool end)
 		if (!M->n)
 			M->off = 0;
 	}
-	f.wild = false;
+	/* A reset undoes what a misbehaving device did to the rings; a start
+	 * does not (a used entry forged before the driver saw LIVE is read
+	 * in the new session). */
+	if (end)
+		f.wild = false;
 	f.bad_ctrl = vob_console_drv_stats(&f.R)->bad_ctrl;
 }
 
