@@ -182,18 +182,7 @@ static uint8_t *addr_ptr(uint64_t addr)
 /* Known library bugs a long run steers around when VOB_FUZZ_KNOWN names
  * them (as in fuzz_split_device.c); the regression runs do not.
  *   misaligned-indirect: vob_vq_pop() reads an indirect table through a
- *   struct pointer whatever the table's alignment. */
-static bool known_bug(const char *name)
-{
-	static const char *env;
-	static bool init;
-
-	if (!init) {
-		env = getenv("VOB_FUZZ_KNOWN");
-		init = true;
-	}
-	return env && strstr(env, name);
-}
+ *   struct pointer whatever the table's alignment (fixed since). */
 
 /* With the misaligned-indirect bug known, realign every indirect
  * descriptor of the ring before the device looks at it. */
@@ -201,7 +190,7 @@ static void steer_indirect(void)
 {
 	unsigned i;
 
-	if (!S.desc || !known_bug("misaligned-indirect"))
+	if (!S.desc || !fz_known_bug("misaligned-indirect"))
 		return;
 	for (i = 0; i < S.qsize; i++) {
 		uint8_t *e = S.desc + 16u * i;
@@ -615,7 +604,7 @@ static void op_request(struct fz_in *in)
 		/* 16-aligned, or 3 bytes off when misaligned tables are fair game. */
 		table_addr = buf_alloc(tb, 16u * nd + 18u, &table);
 		pad = (unsigned)((16u - (table_addr & 15u)) & 15u);
-		if ((mode & 8u) && !known_bug("misaligned-indirect"))
+		if ((mode & 8u) && !fz_known_bug("misaligned-indirect"))
 			pad += 3u;
 		table += pad;
 		table_addr += pad;

@@ -51,17 +51,6 @@
 #define CFG_MAX 32u
 #define NOSLOT 0xffffu
 
-static bool known_bug(const char *name)
-{
-	static const char *env;
-	static bool init;
-
-	if (!init) {
-		env = getenv("VOB_FUZZ_KNOWN");
-		init = true;
-	}
-	return env && strstr(env, name);
-}
 
 /* ---- the hostile driver's side ------------------------------------------ */
 
@@ -716,7 +705,7 @@ static bool setup(struct fz_in *in)
 		M.drv_f = fix_deps(M.drv_f); /* else possibly a set the device refuses */
 	M.mtu = (h[5] & 3) == 0 ? 1500 : (h[5] & 3) == 1 ? 68 : (h[5] & 3) == 2 ? 9000 : 0;
 	ring_in_b = (h[5] & 4) != 0;
-	indirect = (h[5] & 8) != 0 && !known_bug("misaligned-indirect");
+	indirect = (h[5] & 8) != 0 && !fz_known_bug("misaligned-indirect");
 
 	/* The device: table side 0 on the fuzz link. */
 	memset(&tc, 0, sizeof(tc));
