@@ -960,10 +960,14 @@ int vob_dev_poll(struct vob_dev *d)
 #endif
 }
 
+/* Sizes of a placement, line padding included, are 32-bit (below). */
+VOB_STATIC_ASSERT(VOB_CACHE_LINE_MAX <= 65536u, placement_sizes_fit_32_bits);
+
 /* Take @need bytes from @a, starting on a line; ENOMEM leaves @a as it was. */
-static VOB_NOINLINE int arena_take(struct vob_arena *a, uint64_t need, uint32_t line, uint64_t *addr)
+static VOB_NOINLINE int arena_take(struct vob_arena *a, uint32_t need, uint32_t line, uint64_t *addr)
 {
-	uint64_t pad = (line - (a->addr & (line - 1u))) & (line - 1u);
+	/* line is at most a page: the low word of the address decides. */
+	uint32_t pad = (line - ((uint32_t)a->addr & (line - 1u))) & (line - 1u);
 
 	if (pad + need > a->len)
 		return VOB_ENOMEM;
@@ -976,15 +980,18 @@ static VOB_NOINLINE int arena_take(struct vob_arena *a, uint64_t need, uint32_t 
 int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16_t size,
 		    uint32_t line, struct vob_dev_queue *q)
 {
-	uint64_t desc_bytes = VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line);
+	/* At most 16 x 65535 bytes, rounded to a line: 32-bit sizes. */
+	uint32_t desc_bytes = (uint32_t)VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line);
 
+	if (VOB_ARG_BAD(line < 16u || line > VOB_CACHE_LINE_MAX || (line & (line - 1u))))
+		return VOB_EINVAL;
 	/* Two copies of one arena would hand out the same memory twice. */
 	if (VOB_ARG_BAD(dev_mem != drv_mem && dev_mem->addr < drv_mem->addr + drv_mem->len &&
 			drv_mem->addr < dev_mem->addr + dev_mem->len))
 		return VOB_EINVAL;
-	if (arena_take(dev_mem, desc_bytes + VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(size), line), line,
-		       &q->desc_addr) ||
-	    arena_take(drv_mem, VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(size), line), line,
+	if (arena_take(dev_mem, desc_bytes + (uint32_t)VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(size), line),
+		       line, &q->desc_addr) ||
+	    arena_take(drv_mem, (uint32_t)VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(size), line), line,
 		       &q->device_addr))
 		return VOB_ENOMEM;
 	q->driver_addr = q->desc_addr + desc_bytes;

@@ -362,9 +362,11 @@ struct vob_arena {
  * that reads it: descriptors and driver area in @p dev_mem (memory of the
  * device side), device area in @p drv_mem (memory of the driver side). For a
  * single window pass the same arena object twice (the same pointer): two
- * arenas that overlap are refused. Areas start on @p line.
+ * arenas that overlap are refused. Areas start on @p line, the link's
+ * cache-line size (a power of two from 16 to @ref VOB_CACHE_LINE_MAX).
  * @return 0 with the addresses in @p q; VOB_ENOMEM when an arena is too small;
- *         VOB_EINVAL when two different arena objects overlap.
+ *         VOB_EINVAL when two different arena objects overlap or for a bad
+ *         @p line.
  */
 int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16_t size,
 		    uint32_t line, struct vob_dev_queue *q);

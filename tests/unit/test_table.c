@@ -957,6 +957,17 @@ static void test_place_split(void **state)
 	assert_arg_error(vob_place_split(&a, &b, 4, 64, &q), VOB_EINVAL); /* overlapping copies */
 	assert_int_equal(vob_place_split(&a, &a, 4, 64, &q), 0);
 	assert_true(q.device_addr == 0x1000 + 64 + 64);
+	/* The line: a power of two from 16 to VOB_CACHE_LINE_MAX. */
+	assert_arg_error(vob_place_split(&a, &a, 4, 48, &q), VOB_EINVAL);
+	assert_arg_error(vob_place_split(&a, &a, 4, 8, &q), VOB_EINVAL);
+	assert_arg_error(vob_place_split(&a, &a, 4, VOB_CACHE_LINE_MAX * 2u, &q), VOB_EINVAL);
+	/* The largest ring at the largest line, placed with its padding. */
+	a = (struct vob_arena){ 0x100000001ull, 1ull << 32 };
+	assert_int_equal(vob_place_split(&a, &a, 32768, VOB_CACHE_LINE_MAX, &q), 0);
+	assert_true(q.desc_addr == 0x100000000ull + VOB_CACHE_LINE_MAX);
+	assert_true(q.driver_addr == q.desc_addr + 16u * 32768u);
+	assert_true(q.device_addr ==
+		    q.driver_addr + VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(32768), VOB_CACHE_LINE_MAX));
 }
 
 /* docs/protocol.md: every "| offset | size | name |" row of its field
