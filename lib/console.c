@@ -26,6 +26,12 @@
 #define RP_READY 0x01u
 #define RP_OPEN 0x02u
 
+/* Multiport (control queues) offered, wanted, negotiated: constant 0 in a
+ * build without it (VOB_CFG_CONSOLE_MULTIPORT), so its code drops out. */
+#define CONS_MP(c) (VOB_CFG_CONSOLE_MULTIPORT && (c)->mp)
+#define CONS_MP_OFFERED(c) (VOB_CFG_CONSOLE_MULTIPORT && (c)->offer_mp)
+#define CONS_MP_WANTED(c) (VOB_CFG_CONSOLE_MULTIPORT && (c)->want_mp)
+
 /* Port flags a reset keeps: the local side's own choices. */
 #define DEV_KEEP (VOB_CONSOLE_PORT_CONSOLE | VOB_CONSOLE_PORT_HOST_OPEN)
 
@@ -119,10 +125,11 @@ static int dev_ring_fail(struct vob_console_dev *c)
 static void dev_start(struct vob_console_dev *c)
 {
 	c->live = 1;
-	c->mp = (vob_dev_features(&c->dev, 0) & VOB_BIT(VOB_CONSOLE_F_MULTIPORT)) &&
+	c->mp = VOB_CFG_CONSOLE_MULTIPORT &&
+		(vob_dev_features(&c->dev, 0) & VOB_BIT(VOB_CONSOLE_F_MULTIPORT)) &&
 		vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_RXQ) &&
 		vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_TXQ);
-	if (!c->mp && vob_dev_vq(&c->dev, 0) && vob_dev_vq(&c->dev, 1))
+	if (!CONS_MP(c) && vob_dev_vq(&c->dev, 0) && vob_dev_vq(&c->dev, 1))
 		c->port[0].flags |= VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN;
 	c->ev |= VOB_CONSOLE_EV_PORTS;
 }
@@ -296,7 +303,7 @@ static uint32_t dev_ctrl_build(const struct vob_console_dev *c, uint16_t p, uint
 /* Send pending control messages (control receiveq). */
 static int dev_ctrl_out(struct vob_console_dev *c)
 {
-	struct vob_vq *vq = c->mp ? vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_RXQ) : NULL;
+	struct vob_vq *vq = CONS_MP(c) ? vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_RXQ) : NULL;
 	struct vob_iov iov[VOB_CONSOLE_SEG_MAX];
 	unsigned budget = VOB_CONSOLE_QSIZE;
 	bool rearmed = false, pushed = false;
@@ -360,6 +367,8 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 	if (!c || !t || !cfg || !cfg->nr_ports || cfg->nr_ports > VOB_CONSOLE_MAX_PORTS ||
 	    (cfg->nr_ports > 1 && !cfg->multiport))
 		return VOB_EINVAL;
+	if (!VOB_CFG_CONSOLE_MULTIPORT && cfg->multiport)
+		return VOB_ENOTSUP;
 	qsize = cfg->queue_size ? cfg->queue_size : (uint16_t)VOB_CONSOLE_QSIZE;
 	if (qsize > VOB_CONSOLE_QSIZE || (qsize & (qsize - 1u)))
 		return VOB_EINVAL;
@@ -367,7 +376,7 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 	c->nr_ports = cfg->nr_ports;
 	c->offer_mp = cfg->multiport ? 1 : 0;
 	c->offer_size = cfg->size ? 1 : 0;
-	nq = cons_nqueues(cfg->nr_ports, c->offer_mp);
+	nq = cons_nqueues(cfg->nr_ports, CONS_MP_OFFERED(c));
 	for (q = 0; q < nq; q++) {
 		c->q[q].vq = &c->vq[q];
 		c->q[q].state = c->state[q];
@@ -378,7 +387,7 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 		struct vob_console_dport *P = &c->port[p];
 
 		P->present = 1;
-		if (c->offer_mp) {
+		if (CONS_MP_OFFERED(c)) {
 			cons_name_copy(P->name, cfg->names[p]);
 			if (cfg->console_mask & (1u << p))
 				P->flags |= VOB_CONSOLE_PORT_CONSOLE;
@@ -393,7 +402,7 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 		c->port[0].rows = cfg->rows;
 		c->port[0].sized = 1;
 	}
-	c->config.max_nr_ports = vob_to_le32(c->offer_mp ? cfg->nr_ports : 0u);
+	c->config.max_nr_ports = vob_to_le32(CONS_MP_OFFERED(c) ? cfg->nr_ports : 0u);
 	c->config.emerg_wr = vob_to_le32(0);
 
 	vob_memset(&dc, 0, sizeof(dc));
@@ -404,7 +413,7 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 	dc.features[0] = VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX) |
 			 (cfg->ring_features & ~(uint64_t)0xffffffu) |
 			 (c->offer_size ? VOB_BIT(VOB_CONSOLE_F_SIZE) : 0u) |
-			 (c->offer_mp ? VOB_BIT(VOB_CONSOLE_F_MULTIPORT) : 0u);
+			 (CONS_MP_OFFERED(c) ? VOB_BIT(VOB_CONSOLE_F_MULTIPORT) : 0u);
 	dc.device_id = VOB_CONSOLE_DEVICE_ID;
 	dc.vendor_id = 0;
 	dc.config = &c->config;
@@ -573,7 +582,7 @@ int vob_console_dev_port_open(struct vob_console_dev *c, uint16_t port, bool ope
 		P->flags |= VOB_CONSOLE_PORT_HOST_OPEN;
 	else
 		P->flags &= (uint8_t)~VOB_CONSOLE_PORT_HOST_OPEN;
-	if (c->mp && (P->flags & VOB_CONSOLE_PORT_ADDED)) {
+	if (CONS_MP(c) && (P->flags & VOB_CONSOLE_PORT_ADDED)) {
 		P->pend |= DP_OPEN;
 		(void)dev_ctrl_out(c);
 	}
@@ -586,7 +595,7 @@ int vob_console_dev_port_plug(struct vob_console_dev *c, uint16_t port, bool pre
 
 	if (port >= c->nr_ports)
 		return VOB_EINVAL;
-	if (!c->offer_mp)
+	if (!CONS_MP_OFFERED(c))
 		return VOB_ENOTSUP;
 	P = &c->port[port];
 	if (present) {
@@ -634,7 +643,7 @@ int vob_console_dev_resize(struct vob_console_dev *c, uint16_t port, uint16_t co
 		c->config.rows = vob_to_le16(rows);
 		(void)vob_dev_config_write(&c->dev, 0, &c->config, 4);
 	}
-	if (c->mp && (P->flags & VOB_CONSOLE_PORT_ADDED)) {
+	if (CONS_MP(c) && (P->flags & VOB_CONSOLE_PORT_ADDED)) {
 		P->pend |= DP_RESIZE;
 		(void)dev_ctrl_out(c);
 	}
@@ -788,14 +797,15 @@ static void drv_start(struct vob_console_drv *c)
 	uint16_t p;
 
 	c->live = 1;
-	c->mp = (vob_dev_features(&c->dev, 0) & VOB_BIT(VOB_CONSOLE_F_MULTIPORT)) &&
+	c->mp = VOB_CFG_CONSOLE_MULTIPORT &&
+		(vob_dev_features(&c->dev, 0) & VOB_BIT(VOB_CONSOLE_F_MULTIPORT)) &&
 		vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_RXQ) &&
 		vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_TXQ);
 	c->size_pending = (vob_dev_features(&c->dev, 0) & VOB_BIT(VOB_CONSOLE_F_SIZE)) ? 1 : 0;
 	for (p = 0; p < c->nr_ports; p++)
 		c->port[p].target = c->rx_bufs;
 	c->ctrl_target = c->rx_bufs;
-	if (c->mp)
+	if (CONS_MP(c))
 		c->pend_ready = 1;
 	else if (vob_dev_vq(&c->dev, 0) && vob_dev_vq(&c->dev, 1))
 		c->port[0].flags = VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_HOST_OPEN |
@@ -904,7 +914,7 @@ static void drv_ctrl_msg(struct vob_console_drv *c, const uint8_t *m, uint32_t n
 /* Read the device's control messages (control receiveq). */
 static int drv_ctrl_in(struct vob_console_drv *c)
 {
-	struct vob_vq *vq = c->mp ? vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_RXQ) : NULL;
+	struct vob_vq *vq = CONS_MP(c) ? vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_RXQ) : NULL;
 	unsigned budget = VOB_CONSOLE_QSIZE;
 	bool rearmed = false, added = false;
 
@@ -964,7 +974,7 @@ static bool drv_ctrl_send(struct vob_console_drv *c, struct vob_vq *vq, uint32_t
 /* Send pending control messages (control transmitq). */
 static int drv_ctrl_out(struct vob_console_drv *c)
 {
-	struct vob_vq *vq = c->mp ? vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_TXQ) : NULL;
+	struct vob_vq *vq = CONS_MP(c) ? vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_TXQ) : NULL;
 	bool sent = false;
 	uint16_t p;
 
@@ -1027,6 +1037,8 @@ int vob_console_drv_init(struct vob_console_drv *c, struct vob_table *t,
 	    (cfg->nr_ports > 1 && !cfg->multiport) || !cfg->buf_count ||
 	    cfg->buf_count > VOB_CONSOLE_POOL_MAX || cfg->buf_size < 16u)
 		return VOB_EINVAL;
+	if (!VOB_CFG_CONSOLE_MULTIPORT && cfg->multiport)
+		return VOB_ENOTSUP;
 	qsize = cfg->queue_size ? cfg->queue_size : (uint16_t)VOB_CONSOLE_QSIZE;
 	if (qsize > VOB_CONSOLE_QSIZE || (qsize & (qsize - 1u)))
 		return VOB_EINVAL;
@@ -1038,9 +1050,9 @@ int vob_console_drv_init(struct vob_console_drv *c, struct vob_table *t,
 		c->rx_bufs = qsize;
 	/* Every receive queue (and the control one) filled, with a buffer
 	 * left for writes and control messages. */
-	if (cfg->buf_count <= (uint32_t)c->rx_bufs * (cfg->nr_ports + c->want_mp))
+	if (cfg->buf_count <= (uint32_t)c->rx_bufs * (cfg->nr_ports + (CONS_MP_WANTED(c) ? 1u : 0u)))
 		return VOB_EINVAL;
-	nq = cons_nqueues(cfg->nr_ports, c->want_mp);
+	nq = cons_nqueues(cfg->nr_ports, CONS_MP_WANTED(c));
 	dm = cfg->dev_mem;
 	rm = cfg->drv_mem;
 	/* The same arena twice: one window holds everything. */
@@ -1066,7 +1078,7 @@ int vob_console_drv_init(struct vob_console_drv *c, struct vob_table *t,
 			 (cfg->ring_features & ~(uint64_t)0xffffffu &
 			  ~(VOB_BIT(VOB_F_RING_PACKED) | VOB_BIT(VOB_F_INDIRECT_DESC))) |
 			 VOB_BIT(VOB_CONSOLE_F_SIZE) |
-			 (c->want_mp ? VOB_BIT(VOB_CONSOLE_F_MULTIPORT) : 0u);
+			 (CONS_MP_WANTED(c) ? VOB_BIT(VOB_CONSOLE_F_MULTIPORT) : 0u);
 	dc.on_lost = drv_on_lost;
 	dc.arg = c;
 	return vob_dev_init(&c->dev, t, &dc);
@@ -1098,7 +1110,7 @@ int vob_console_drv_poll(struct vob_console_drv *c)
 		if (!drv_reclaim(c, (uint16_t)VOB_CONSOLE_TXQ(p)))
 			(void)drv_fill(c, (uint16_t)VOB_CONSOLE_RXQ(p), &c->port[p].owned,
 				       &c->port[p].target);
-	if (c->live && c->mp)
+	if (c->live && CONS_MP(c))
 		(void)drv_fill(c, VOB_CONSOLE_CTRL_RXQ, &c->ctrl_owned, &c->ctrl_target);
 	if (c->live)
 		(void)drv_ctrl_in(c);
@@ -1252,7 +1264,7 @@ int vob_console_drv_port_open(struct vob_console_drv *c, uint16_t port, bool ope
 	P = &c->port[port];
 	if (!(P->flags & VOB_CONSOLE_PORT_ADDED))
 		return VOB_EAGAIN;
-	if (!c->mp)
+	if (!CONS_MP(c))
 		return 0;
 	if (open)
 		P->flags |= VOB_CONSOLE_PORT_GUEST_OPEN;

@@ -220,6 +220,17 @@
 #endif
 
 /**
+ * @brief Multiport in the console class (VIRTIO_CONSOLE_F_MULTIPORT: the
+ * control queues, ports added and named by messages). With 0 a console
+ * has one port: vob_console_dev_init() and vob_console_drv_init() refuse
+ * @c multiport with VOB_ENOTSUP, and the control-message code drops out
+ * (about 700 bytes on Cortex-M4).
+ */
+#ifndef VOB_CFG_CONSOLE_MULTIPORT
+#define VOB_CFG_CONSOLE_MULTIPORT 1
+#endif
+
+/**
  * @brief Error returns for a caller that breaks a call's contract.
  *
  * 1 (the default): the calls of the core (link, device table, virtqueue,

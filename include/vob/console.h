@@ -279,7 +279,9 @@ struct vob_console_dev {
  * @return 0; VOB_EINVAL for a NULL argument, @c nr_ports 0, above
  *         VOB_CONSOLE_MAX_PORTS or above 1 without @c multiport, a bad
  *         @c queue_size, or what vob_dev_init() refuses (slot, queue count
- *         above the table's nqueues, config larger than config_max).
+ *         above the table's nqueues, config larger than config_max);
+ *         VOB_ENOTSUP for @c multiport in a build without it
+ *         (@ref VOB_CFG_CONSOLE_MULTIPORT).
  */
 int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 			 const struct vob_console_dev_cfg *cfg);
@@ -441,7 +443,8 @@ struct vob_console_drv {
  *         @c buf_size, or what vob_pool_init()
  *         or vob_dev_init() refuse; VOB_ENOMEM when an arena is too small
  *         for the rings; VOB_EFAULT when the pool is not inside a writable
- *         window.
+ *         window; VOB_ENOTSUP for @c multiport in a build without it
+ *         (@ref VOB_CFG_CONSOLE_MULTIPORT).
  */
 int vob_console_drv_init(struct vob_console_drv *c, struct vob_table *t,
 			 const struct vob_console_drv_cfg *cfg);
