@@ -1050,7 +1050,8 @@ int vob_console_drv_init(struct vob_console_drv *c, struct vob_table *t,
 		c->rx_bufs = qsize;
 	/* Every receive queue (and the control one) filled, with a buffer
 	 * left for writes and control messages. */
-	if (cfg->buf_count <= (uint32_t)c->rx_bufs * (cfg->nr_ports + (CONS_MP_WANTED(c) ? 1u : 0u)))
+	if (cfg->buf_count <=
+	    (uint32_t)c->rx_bufs * (cfg->nr_ports + (CONS_MP_WANTED(c) ? 1u : 0u)))
 		return VOB_EINVAL;
 	nq = cons_nqueues(cfg->nr_ports, CONS_MP_WANTED(c));
 	dm = cfg->dev_mem;

@@ -964,7 +964,8 @@ int vob_dev_poll(struct vob_dev *d)
 VOB_STATIC_ASSERT(VOB_CACHE_LINE_MAX <= 65536u, placement_sizes_fit_32_bits);
 
 /* Take @need bytes from @a, starting on a line; ENOMEM leaves @a as it was. */
-static VOB_NOINLINE int arena_take(struct vob_arena *a, uint32_t need, uint32_t line, uint64_t *addr)
+static VOB_NOINLINE int arena_take(struct vob_arena *a, uint32_t need, uint32_t line,
+				   uint64_t *addr)
 {
 	/* line is at most a page: the low word of the address decides. */
 	uint32_t pad = (line - ((uint32_t)a->addr & (line - 1u))) & (line - 1u);
@@ -989,8 +990,9 @@ int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16
 	if (VOB_ARG_BAD(dev_mem != drv_mem && dev_mem->addr < drv_mem->addr + drv_mem->len &&
 			drv_mem->addr < dev_mem->addr + dev_mem->len))
 		return VOB_EINVAL;
-	if (arena_take(dev_mem, desc_bytes + (uint32_t)VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(size), line),
-		       line, &q->desc_addr) ||
+	if (arena_take(dev_mem,
+		       desc_bytes + (uint32_t)VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(size), line), line,
+		       &q->desc_addr) ||
 	    arena_take(drv_mem, (uint32_t)VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(size), line), line,
 		       &q->device_addr))
 		return VOB_ENOMEM;

@@ -481,10 +481,11 @@ static int fw_console_round(void *arg)
 	if (ev < 0)
 		return ev;
 	if (ev & VOB_DEV_EV_LIVE) {
+		uint64_t f = vob_dev_features(&fw.con.dev, 0);
+
 		fw.t_live = board_clock_ns();
 		fw_printf("vob-fw: console device live: %s ring, features %llx\n",
-			  (vob_dev_features(&fw.con.dev, 0) & VOB_BIT(VOB_F_RING_PACKED)) ? "packed" :
-			  "split", vob_dev_features(&fw.con.dev, 0));
+			  (f & VOB_BIT(VOB_F_RING_PACKED)) ? "packed" : "split", f);
 	}
 	if (ev)
 		fw.t_progress = board_clock_ns();

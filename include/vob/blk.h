@@ -448,7 +448,9 @@ struct vob_blk_info {
 	uint64_t features;            /**< negotiated feature bits 0-63 */
 	uint32_t blk_size;            /**< F_BLK_SIZE: as published; else 512 */
 	uint32_t size_max;            /**< F_SIZE_MAX: as published; else 0 (none) */
-	uint32_t seg_max;             /**< data segments the driver uses per request: the device's seg_max, at most the queue it got less 2 */
+	/** Data segments the driver uses per request: the device's seg_max, at
+	 * most the size of the queue it got less 2. */
+	uint32_t seg_max;
 	uint32_t max_discard_sectors; /**< F_DISCARD (0 published: 0xffffffff) */
 	uint32_t max_discard_seg;     /**< F_DISCARD (0 published: 1) */
 	uint32_t max_write_zeroes_sectors; /**< F_WRITE_ZEROES (0 published: 0xffffffff) */

@@ -240,7 +240,7 @@ struct vob_dev {
 	uint32_t peer_gen;       /**< table peer_gen this state belongs to */
 	uint32_t req;            /**< driver: last request sent; device: last handled */
 	uint32_t dev_epoch;      /**< driver: the device's epoch in use */
-	uint32_t pub;            /**< the slot's publication number: device: its own; driver: in use */
+	uint32_t pub;            /**< slot publication: device: its own; driver: in use */
 	uint32_t seq_seen;       /**< driver: device area seq last read */
 	uint32_t seq;            /**< device: its area's change counter */
 	uint32_t gen_seen;       /**< driver: config generation last read */
