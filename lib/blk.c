@@ -619,9 +619,11 @@ static void blk_drv_read_config(struct vob_blk_drv *b)
 	}
 	/* Chained descriptors only: header, data and status fit the queue,
 	 * at the size it got (the device may have lowered the one asked for). */
-	qsize = b->qsize;
-	if (!vob_dev_queue_placement(&b->dev, 0, &qc))
-		qsize = qc.size;
+	if (vob_dev_queue_placement(&b->dev, 0, &qc)) {
+		b->info_state = INFO_BAD; /* live without a request queue */
+		return;
+	}
+	qsize = qc.size;
 	in.seg_max = qsize > 2u ? blk_min32(in.seg_max, qsize - 2u) : 1u; /* add() will tell */
 	if (f & VOB_BIT(VOB_BLK_F_BLK_SIZE))
 		in.blk_size = vob_get_le32(c + 20);

@@ -542,7 +542,8 @@ int vob_blk_drv_reset(struct vob_blk_drv *b);
 /**
  * @brief Copy what the driver knows about the device.
  * @return 0; VOB_ENODEV when the device is not live or its config was not
- *         read yet; VOB_EPROTO when its config was invalid.
+ *         read yet; VOB_EPROTO when its config was invalid (or it went live
+ *         without a request queue).
  */
 int vob_blk_drv_info(const struct vob_blk_drv *b, struct vob_blk_info *out);
 

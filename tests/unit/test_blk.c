@@ -1463,7 +1463,8 @@ static int fake_poll(void)
 	return vob_dev_poll(&F.dev);
 }
 
-static void fake_up(uint64_t features, uint16_t config_len)
+/* The hand-run device with @nq queues (1: the request queue; 0: none). */
+static void fake_up_nq(uint64_t features, uint16_t config_len, uint16_t nq)
 {
 	struct vob_dev_cfg dc;
 	struct vob_blk_drv_cfg rc;
@@ -1475,7 +1476,7 @@ static void fake_up(uint64_t features, uint16_t config_len)
 	F.q.state_len = sizeof(F.state);
 	F.q.size = VOB_BLK_QSIZE;
 	dc.role = VOB_ROLE_DEVICE;
-	dc.num_queues = 1;
+	dc.num_queues = nq;
 	dc.queues = &F.q;
 	dc.features[0] = VOB_BIT(VOB_F_VERSION_1) | features;
 	dc.device_id = VOB_BLK_DEVICE_ID;
@@ -1491,6 +1492,26 @@ static void fake_up(uint64_t features, uint16_t config_len)
 	}
 	assert_int_equal(vob_dev_state(&T.drv.dev), VOB_DEV_LIVE);
 	assert_true(drv_poll() >= 0);
+}
+
+static void fake_up(uint64_t features, uint16_t config_len)
+{
+	fake_up_nq(features, config_len, 1);
+}
+
+/* A device that goes live without a request queue: the driver calls its
+ * config invalid (VOB_EPROTO) for info and every submit alike. It said
+ * info 0 while each submit failed with VOB_ENODEV, "not live". */
+static void test_hostile_no_request_queue(void **state)
+{
+	struct vob_blk_info in;
+	uint8_t buf[512];
+
+	(void)state;
+	fake_up_nq(0, VOB_BLK_CONFIG_BYTES, 0);
+	assert_int_equal(vob_blk_drv_info(&T.drv, &in), VOB_EPROTO);
+	assert_int_equal(vob_blk_drv_read(&T.drv, 0, buf, 1), VOB_EPROTO);
+	assert_int_equal(vob_blk_drv_flush(&T.drv), VOB_EPROTO);
 }
 
 static void fake_pop(void)
@@ -1963,6 +1984,7 @@ int main(int argc, char **argv)
 		TT(test_unknown_types),
 		TT(test_driver_checks_answers),
 		TT(test_driver_checks_config),
+		TT(test_hostile_no_request_queue),
 		TT(test_size_max_change_in_flight),
 		TT(test_device_asks_reset),
 		TT(test_driver_ring_broken),
