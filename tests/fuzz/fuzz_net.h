@@ -57,6 +57,29 @@ static inline void put_hdr(uint8_t *b, const struct vob_net_hdr_info *h, uint16_
 }
 
 /* The payload of frame @seed. */
+/* A header from the input for a frame of @len bytes: any bytes, or with
+ * bit 8 of @m only the flags in @flags and a known gso_type, and with bit
+ * 16 offsets within the frame. */
+static inline void gen_hdr(struct fz_in *in, uint8_t m, uint32_t len, uint8_t flags,
+			   struct vob_net_hdr_info *h)
+{
+	h->flags = fz_u8(in);
+	h->gso_type = fz_u8(in);
+	if (m & 8) {
+		h->flags &= flags;
+		h->gso_type = (uint8_t)(h->gso_type % 6u);
+	}
+	h->hdr_len = fz_u16(in);
+	h->gso_size = fz_u16(in);
+	h->csum_start = fz_u16(in);
+	h->csum_offset = fz_u16(in);
+	if (m & 16) {
+		h->hdr_len = (uint16_t)(h->hdr_len % (len + 1u));
+		h->csum_start = (uint16_t)(h->csum_start % (len + 1u));
+		h->csum_offset = (uint16_t)(h->csum_offset % 64u);
+	}
+}
+
 static inline void pattern(uint8_t *b, size_t n, uint32_t seed)
 {
 	size_t i;

@@ -1067,23 +1067,8 @@ static void op_send(struct fz_in *in)
 		len = fz_u32(in) % (VOB_NET_GSO_MAX_FRAME + 8u);
 		break;
 	}
-	if (m & 4) {
-		h.flags = fz_u8(in);
-		h.gso_type = fz_u8(in);
-		if (m & 8) {
-			h.flags &= 1;
-			h.gso_type = (uint8_t)(h.gso_type % 6u);
-		}
-		h.hdr_len = fz_u16(in);
-		h.gso_size = fz_u16(in);
-		h.csum_start = fz_u16(in);
-		h.csum_offset = fz_u16(in);
-		if (m & 16) {
-			h.hdr_len = (uint16_t)(h.hdr_len % (len + 1u));
-			h.csum_start = (uint16_t)(h.csum_start % (len + 1u));
-			h.csum_offset = (uint16_t)(h.csum_offset % 64u);
-		}
-	}
+	if (m & 4)
+		gen_hdr(in, m, len, 1u, &h);
 	pattern(frame, len, ++M.seed);
 	out_counts(&rx_out, &tx_out);
 	r = vob_net_drv_send(&NV, (m & 32) ? NULL : &h, len ? frame : NULL, len);
