@@ -226,7 +226,7 @@ static void dev_ctrl_msg(struct vob_console_dev *c, const uint8_t *m)
 /* Read the driver's control messages (control transmitq). */
 static int dev_ctrl_in(struct vob_console_dev *c)
 {
-	struct vob_vq *vq = vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_TXQ);
+	struct vob_vq *vq = CONS_MP(c) ? vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_TXQ) : NULL;
 	struct vob_iov iov[VOB_CONSOLE_SEG_MAX];
 	unsigned budget = VOB_CONSOLE_QSIZE;
 	bool rearmed = false, pushed = false;

@@ -1327,6 +1327,37 @@ static void test_device_ready_zero(void **state)
 	assert_int_equal(vob_console_dev_stats(&D)->bad_ctrl, 0);
 }
 
+/* A driver that did not take MULTIPORT but placed the control queues
+ * anyway: its "control messages" are not control messages. A PORT_OPEN 0
+ * for port 0 must not close the only port, and the device leaves the
+ * chains alone. */
+static void test_control_without_multiport(void **state)
+{
+	struct vob_console_dev_cfg dc;
+	uint8_t m[8], got[8];
+	uint32_t w;
+
+	(void)state;
+	dev_cfg_default(&dc);
+	dc.multiport = true;
+	dev_up(&dc);
+	raw_drv_init(4, F(VERSION_1));
+	bring_up();
+	ctl(m, 0, VOB_CONSOLE_PORT_OPEN, 0);
+	raw_ctl_send(m, 8, 0);
+	pump(2);
+	assert_int_equal(raw_used(VOB_CONSOLE_CTRL_TXQ, &w), -1);
+	assert_int_equal(vob_console_dev_stats(&D)->bad_ctrl, 0);
+	assert_true(vob_console_dev_port_status(&D, 0) & VOB_CONSOLE_PORT_GUEST_OPEN);
+	raw_add(0, 0, 1, 8, NULL, 1);
+	assert_int_equal(vob_console_dev_write(&D, 0, "data", 4), 4);
+	assert_int_equal(raw_used(0, &w), 1);
+	assert_int_equal(w, 4);
+	raw_add(1, 1, 0, 4, "back", 2);
+	assert_int_equal(vob_console_dev_read(&D, 0, got, sizeof(got)), 4);
+	assert_memory_equal(got, "back", 4);
+}
+
 /* Side @s writes a 16-bit ring field behind the library's back. */
 static void poke16(struct cw_side *s, uint64_t addr, uint16_t v)
 {
@@ -1961,6 +1992,7 @@ int main(int argc, char **argv)
 		T(test_control_waits_for_pool),
 		T(test_unplug_while_reading),
 		T(test_device_ready_zero),
+		T(test_control_without_multiport),
 		T(test_hostile_control_rings),
 		T(test_hostile_device_missing_queues),
 		T(test_hostile_device_data),
