@@ -441,70 +441,19 @@ int vob_console_dev_poll(struct vob_console_dev *c)
 	return ev;
 }
 
-int vob_console_dev_write(struct vob_console_dev *c, uint16_t port, const void *data,
-			  size_t len)
+/* The byte streams of @port, one loop for both directions: the device
+ * writes @src into the driver's receive buffers (@to_drv), or reads the
+ * driver's transmit buffers into @dst. A receive buffer is filled once and
+ * given back at once; a transmit buffer may be read over several calls, so
+ * the port keeps the one being read (@c cur, @c off). A buffer in the wrong
+ * direction, or empty, is given back unused and counted, at most a queue's
+ * worth per call. */
+static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const uint8_t *src,
+		  uint8_t *dst, size_t len)
 {
-	const uint8_t *src = (const uint8_t *)data;
-	struct vob_iov iov[VOB_CONSOLE_SEG_MAX];
-	unsigned bad_budget = VOB_CONSOLE_QSIZE;
-	bool rearmed = false, pushed = false;
-	uint32_t done = 0;
-	struct vob_vq *vq;
-	int err = VOB_EAGAIN;
-
-	if (port >= c->nr_ports)
-		return VOB_EINVAL;
-	len = cons_clamp(len);
-	if (!len)
-		return 0;
-	vq = c->live ? vob_dev_vq(&c->dev, (uint16_t)VOB_CONSOLE_RXQ(port)) : NULL;
-	if (!vq || (c->port[port].flags & (VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN)) !=
-			   (VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN))
-		return VOB_EAGAIN;
-	while (done < len) {
-		struct vob_chain ch;
-		uint32_t n = 0;
-		int r;
-
-		ch.iov = iov;
-		ch.cap = VOB_CONSOLE_SEG_MAX;
-		r = dev_pop(vq, &ch, &rearmed);
-		if (r == VOB_EAGAIN)
-			break;
-		if (r < 0) {
-			err = dev_ring_fail(c);
-			pushed = false;
-			break;
-		}
-		if (ch.n_out || !ch.in_len) {
-			/* Readable segments in a receive buffer, or no room:
-			 * returned unused. */
-			c->stats.bad_chains++;
-		} else {
-			r = vob_chain_push(dev_link(c), &ch, 0, src + done,
-					   cons_min(len - done, ch.in_len), NULL);
-			n = r > 0 ? (uint32_t)r : 0u;
-		}
-		if (vob_vq_push(vq, &ch, n) < 0) {
-			err = dev_ring_fail(c);
-			pushed = false;
-			break;
-		}
-		pushed = true;
-		done += n;
-		if (!n && !--bad_budget)
-			break;
-	}
-	if (pushed)
-		(void)vob_vq_kick(vq);
-	c->stats.tx_bytes += done;
-	return cons_ret(done, err);
-}
-
-int vob_console_dev_read(struct vob_console_dev *c, uint16_t port, void *buf, size_t len)
-{
-	uint8_t *dst = (uint8_t *)buf;
 	struct vob_console_dport *P;
+	struct vob_iov iov[VOB_CONSOLE_SEG_MAX];
+	struct vob_chain rx, *ch;
 	unsigned bad_budget = VOB_CONSOLE_QSIZE;
 	bool rearmed = false, pushed = false;
 	uint32_t done = 0;
@@ -517,16 +466,22 @@ int vob_console_dev_read(struct vob_console_dev *c, uint16_t port, void *buf, si
 	if (!len)
 		return 0;
 	P = &c->port[port];
-	vq = c->live ? vob_dev_vq(&c->dev, (uint16_t)VOB_CONSOLE_TXQ(port)) : NULL;
-	if (!vq)
+	ch = to_drv ? &rx : &P->cur;
+	vq = c->live ? vob_dev_vq(&c->dev, (uint16_t)(to_drv ? VOB_CONSOLE_RXQ(port)
+							       : VOB_CONSOLE_TXQ(port)))
+		     : NULL;
+	if (!vq || (to_drv && (P->flags & (VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN)) !=
+				      (VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN)))
 		return VOB_EAGAIN;
 	while (done < len) {
+		bool held = !to_drv && P->busy;
+		uint32_t off = held ? P->off : 0u, room, n = 0;
 		int r;
 
-		if (!P->busy) {
-			P->cur.iov = P->iov;
-			P->cur.cap = VOB_CONSOLE_SEG_MAX;
-			r = dev_pop(vq, &P->cur, &rearmed);
+		if (!held) {
+			ch->iov = to_drv ? iov : P->iov;
+			ch->cap = VOB_CONSOLE_SEG_MAX;
+			r = dev_pop(vq, ch, &rearmed);
 			if (r == VOB_EAGAIN)
 				break;
 			if (r < 0) {
@@ -534,41 +489,57 @@ int vob_console_dev_read(struct vob_console_dev *c, uint16_t port, void *buf, si
 				pushed = false;
 				break;
 			}
-			P->off = 0;
-			P->busy = 1;
-			if (P->cur.n_in || !P->cur.out_len) {
-				/* Writable segments in a transmit buffer, or
-				 * nothing in it: returned unread. */
+			if ((to_drv ? ch->n_out : ch->n_in) || !(to_drv ? ch->in_len : ch->out_len)) {
+				/* Segments the wrong way, or no bytes: given
+				 * back unused. */
 				c->stats.bad_chains++;
-				P->off = P->cur.out_len;
+				off = CONS_IO_MAX;
 				if (!--bad_budget)
 					len = done; /* stop after this one */
 			}
 		}
-		if (P->off < P->cur.out_len) {
-			r = vob_chain_pull(dev_link(c), &P->cur, P->off, dst + done,
-					   cons_min(len - done, P->cur.out_len - P->off), NULL);
-			if (r <= 0) {
-				P->off = P->cur.out_len; /* cannot happen without DMA */
-			} else {
-				P->off += (uint32_t)r;
-				done += (uint32_t)r;
-			}
+		room = to_drv ? ch->in_len : ch->out_len;
+		if (off < room) {
+			n = cons_min(len - done, room - off);
+			r = to_drv ? vob_chain_push(dev_link(c), ch, 0, src + done, n, NULL)
+				   : vob_chain_pull(dev_link(c), ch, off, dst + done, n, NULL);
+			n = r > 0 ? (uint32_t)r : 0u; /* 0 cannot happen without DMA */
+			done += n;
+			/* A receive buffer is used once. */
+			off = to_drv || !n ? CONS_IO_MAX : off + n;
 		}
-		if (P->off >= P->cur.out_len) {
-			P->busy = 0;
-			if (vob_vq_push(vq, &P->cur, 0) < 0) {
+		held = off < room;
+		if (!held) {
+			if (vob_vq_push(vq, ch, to_drv ? n : 0u) < 0) {
 				err = dev_ring_fail(c);
 				pushed = false;
 				break;
 			}
 			pushed = true;
 		}
+		if (!to_drv) {
+			P->busy = held;
+			P->off = off;
+		}
 	}
 	if (pushed)
 		(void)vob_vq_kick(vq);
-	c->stats.rx_bytes += done;
+	if (to_drv)
+		c->stats.tx_bytes += done;
+	else
+		c->stats.rx_bytes += done;
 	return cons_ret(done, err);
+}
+
+int vob_console_dev_write(struct vob_console_dev *c, uint16_t port, const void *data,
+			  size_t len)
+{
+	return dev_io(c, port, true, (const uint8_t *)data, NULL, len);
+}
+
+int vob_console_dev_read(struct vob_console_dev *c, uint16_t port, void *buf, size_t len)
+{
+	return dev_io(c, port, false, NULL, (uint8_t *)buf, len);
 }
 
 int vob_console_dev_port_open(struct vob_console_dev *c, uint16_t port, bool open)

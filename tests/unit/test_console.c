@@ -561,6 +561,18 @@ static void test_partial_reads(void **state)
 	pump(1);
 	assert_int_equal(vob_pool_free(&R.pool), free_before);
 
+	/* A device write while a transmit buffer is half read: the read goes
+	 * on where it stopped (one loop serves both directions). */
+	assert_int_equal(vob_console_drv_write(&R, 0, msg, 10), 10);
+	pump(1);
+	assert_int_equal(vob_console_dev_read(&D, 0, got, 4), 4);
+	assert_int_equal(vob_console_dev_write(&D, 0, "echo", 4), 4);
+	assert_int_equal(vob_console_dev_read(&D, 0, got + 4, sizeof(got) - 4), 6);
+	assert_memory_equal(got, msg, 10);
+	pump(1);
+	assert_int_equal(vob_console_drv_read(&R, 0, out, sizeof(out)), 4);
+	assert_memory_equal(out, "echo", 4);
+
 	/* Three device writes fill three receive buffers; the driver reads
 	 * them 7 bytes at a time across the buffer boundaries. */
 	for (i = 0; i < sizeof(in); i++)
