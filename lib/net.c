@@ -613,9 +613,13 @@ static struct vob_vq *net_drv_vq(struct vob_net_drv *n, uint16_t q)
 	return n->live ? vob_dev_vq(&n->dev, q) : NULL;
 }
 
-/* Read the config fields that were negotiated. Returns VOB_NET_EV_LINK
- * when the link status changed (never at the first read). */
-static int net_drv_read_config(struct vob_net_drv *n, bool first)
+/* Read the config fields that were negotiated (MAC and MTU only at the
+ * @first read after going live). Returns VOB_NET_EV_LINK when the link
+ * status vob_net_drv_link() reports changed, except in the poll that went
+ * live (@quiet): the caller reads it then. A first read put off by a
+ * config change in progress is no longer quiet, since up was reported
+ * meanwhile. */
+static int net_drv_read_config(struct vob_net_drv *n, bool first, bool quiet)
 {
 	vob_le16_t v;
 	int ev = 0, err;
@@ -641,7 +645,7 @@ static int net_drv_read_config(struct vob_net_drv *n, bool first)
 		if (err == VOB_EAGAIN)
 			return 0;
 		st = err ? (uint16_t)VOB_NET_S_LINK_UP : vob_le16(v);
-		if (!first && ((st ^ n->status) & VOB_NET_S_LINK_UP)) {
+		if (!quiet && ((st ^ n->status) & VOB_NET_S_LINK_UP)) {
 			ev = VOB_NET_EV_LINK;
 			n->stats.link_changes++;
 		}
@@ -745,7 +749,7 @@ int vob_net_drv_poll(struct vob_net_drv *n)
 	if (ev & VOB_DEV_EV_CONFIG && !n->cfg_dirty)
 		n->cfg_dirty = 1;
 	if (n->cfg_dirty)
-		ev |= net_drv_read_config(n, n->cfg_dirty == 2);
+		ev |= net_drv_read_config(n, n->cfg_dirty == 2, (ev & VOB_DEV_EV_LIVE) != 0);
 	txq = net_drv_vq(n, VOB_NET_TXQ);
 	if (txq && net_drv_tx_reap(n, txq)) {
 		(void)net_drv_broken(n);

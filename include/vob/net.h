@@ -519,8 +519,9 @@ int vob_net_drv_init(struct vob_net_drv *n, struct vob_table *t, const struct vo
  * transmitted buffers. On VOB_DEV_EV_NEEDS_RESET, or when the device broke
  * the transmit ring, it resets the device (vob_net_drv_reset()) and
  * negotiation starts again by itself.
- * @return the VOB_DEV_EV_* mask, with VOB_NET_EV_LINK when the link status
- *         changed; never negative.
+ * @return the VOB_DEV_EV_* mask, with VOB_NET_EV_LINK when what
+ *         vob_net_drv_link() returns changed (not in the poll that reports
+ *         VOB_DEV_EV_LIVE, which reads the link first); never negative.
  */
 int vob_net_drv_poll(struct vob_net_drv *n);
 
