@@ -456,6 +456,101 @@ static void test_config_change_and_generation(void **state)
 	assert_arg_error(vob_dev_config_read(&W.a.dev[0], 0, cfg, 1), VOB_EPERM);
 }
 
+/* The driver's side on a cached window: it sees the shared memory through
+ * a private copy (its cache) that only its clean and invalidate move. An
+ * invalidate of several lines fills them one after the other, and the
+ * device may write between two fills, as on a real cache that fills a line
+ * when it is first read: the hook below is that device. */
+static struct {
+	uint8_t *copy;
+	void (*between_fills)(void);
+} CB;
+
+static void cb_clean(void *ctx, const void *p, size_t n)
+{
+	size_t off = (size_t)((const uint8_t *)p - CB.copy);
+
+	(void)ctx;
+	memcpy(W.mem + off, CB.copy + off, n);
+}
+
+static void cb_invalidate(void *ctx, const void *p, size_t n)
+{
+	size_t off = (size_t)((const uint8_t *)p - CB.copy), end = off + n;
+	size_t at = off & ~(size_t)(LINE - 1u);
+
+	(void)ctx;
+	for (; at < end; at += LINE) {
+		if (at > off && CB.between_fills) {
+			void (*fn)(void) = CB.between_fills;
+
+			CB.between_fills = NULL;
+			fn();
+		}
+		memcpy(CB.copy + at, W.mem + at, LINE);
+	}
+}
+
+static uint8_t *dev_gen0(void)
+{
+	return W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + DEV_CONFIG_GEN;
+}
+
+/* The device half way through a config update: generation odd, the first
+ * half of the new bytes written. */
+static void device_half_update(void)
+{
+	uint8_t *gen = dev_gen0();
+	uint8_t *cfg = gen - DEV_CONFIG_GEN + VOB_ALIGN_UP(64u + 2u * NQ, 4u);
+
+	vob_put_le32(gen, vob_get_le32(gen) + 1u);
+	memset(cfg, 0xee, 4);
+}
+
+static void test_config_read_cached_torn(void **state)
+{
+	struct vob_window_cfg win = { BASE, MEM_BYTES, VOB_MEM_CACHED, VOB_WIN_LOCAL,
+				      VOB_MAP_READ | VOB_MAP_WRITE };
+	static struct vob_port_ops ops;
+	uint8_t cfg[8], *gen;
+	unsigned i;
+	int r;
+
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	CB.copy = aligned_alloc(4096, MEM_BYTES);
+	assert_non_null(CB.copy);
+	memcpy(CB.copy, W.mem, MEM_BYTES);
+	ops = fake_port_ops;
+	ops.cache_clean = cb_clean;
+	ops.cache_invalidate = cb_invalidate;
+	fake_port_init(&W.b.port);
+	fake_port_add_region(&W.b.port, BASE, CB.copy, MEM_BYTES);
+	W.b.port.peer = &W.a.link;
+	assert_int_equal(vob_link_init(&W.b.link, &ops, &W.b.port, LINE), 0);
+	assert_true(vob_link_add_window(&W.b.link, &win) >= 0);
+	start_both();
+	bring_up(0);
+	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), 0);
+	assert_memory_equal(cfg, dev_config, 8);
+
+	/* The generation's line is filled before the update starts, the
+	 * config's line after half of it is written. */
+	CB.between_fills = device_half_update;
+	r = vob_dev_config_read(&W.b.dev[0], 0, cfg, 8);
+	assert_null(CB.between_fills);
+	assert_int_equal(r, VOB_EAGAIN); /* never the torn bytes */
+	/* The device finishes: the read gets the new bytes. */
+	gen = dev_gen0();
+	memset(gen - DEV_CONFIG_GEN + VOB_ALIGN_UP(64u + 2u * NQ, 4u) + 4, 0xee, 4);
+	vob_put_le32(gen, vob_get_le32(gen) + 1u);
+	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), 0);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(cfg[i], 0xee);
+	free(CB.copy);
+	CB.copy = NULL;
+}
+
 static void add_in_flight(unsigned slot, int *tokens, unsigned n)
 {
 	struct vob_vq *dq = vob_dev_vq(&W.b.dev[slot], 0);
@@ -1204,6 +1299,7 @@ int main(void)
 		T(test_needs_reset_holds),
 		T(test_quiet_when_idle),
 		T(test_config_change_and_generation),
+		T(test_config_read_cached_torn),
 		T(test_reset_returns_in_flight),
 		T(test_device_restart_during_traffic),
 		T(test_driver_restart_during_traffic),
