@@ -364,11 +364,13 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 	struct vob_dev_cfg dc;
 	uint16_t q, nq, p, qsize;
 
-	if (!c || !t || !cfg || !cfg->nr_ports || cfg->nr_ports > VOB_CONSOLE_MAX_PORTS ||
-	    (cfg->nr_ports > 1 && !cfg->multiport))
+	if (!c || !t || !cfg)
 		return VOB_EINVAL;
 	if (!VOB_CFG_CONSOLE_MULTIPORT && cfg->multiport)
 		return VOB_ENOTSUP;
+	if (!cfg->nr_ports || cfg->nr_ports > VOB_CONSOLE_MAX_PORTS ||
+	    (cfg->nr_ports > 1 && !cfg->multiport))
+		return VOB_EINVAL;
 	qsize = cfg->queue_size ? cfg->queue_size : (uint16_t)VOB_CONSOLE_QSIZE;
 	if (qsize > VOB_CONSOLE_QSIZE || (qsize & (qsize - 1u)))
 		return VOB_EINVAL;
@@ -1004,12 +1006,14 @@ int vob_console_drv_init(struct vob_console_drv *c, struct vob_table *t,
 	bool one;
 	int err;
 
-	if (!c || !t || !cfg || !cfg->nr_ports || cfg->nr_ports > VOB_CONSOLE_MAX_PORTS ||
-	    (cfg->nr_ports > 1 && !cfg->multiport) || !cfg->buf_count ||
-	    cfg->buf_count > VOB_CONSOLE_POOL_MAX || cfg->buf_size < 16u)
+	if (!c || !t || !cfg)
 		return VOB_EINVAL;
 	if (!VOB_CFG_CONSOLE_MULTIPORT && cfg->multiport)
 		return VOB_ENOTSUP;
+	if (!cfg->nr_ports || cfg->nr_ports > VOB_CONSOLE_MAX_PORTS ||
+	    (cfg->nr_ports > 1 && !cfg->multiport) || !cfg->buf_count ||
+	    cfg->buf_count > VOB_CONSOLE_POOL_MAX || cfg->buf_size < 16u)
+		return VOB_EINVAL;
 	qsize = cfg->queue_size ? cfg->queue_size : (uint16_t)VOB_CONSOLE_QSIZE;
 	if (qsize > VOB_CONSOLE_QSIZE || (qsize & (qsize - 1u)))
 		return VOB_EINVAL;

@@ -78,13 +78,18 @@ extern "C" {
 #endif
 
 /**
- * @brief Most ports one console object handles (1 to 31).
+ * @brief Most ports one console object handles (1 to 31; 4 by default, and
+ * 1, the only value allowed, when VOB_CFG_CONSOLE_MULTIPORT is 0).
  *
  * An object holds 2 + 2 × this many queues; a multiport device needs a
  * device table with at least that many queues per slot.
  */
 #ifndef VOB_CONSOLE_MAX_PORTS
+#if VOB_CFG_CONSOLE_MULTIPORT
 #define VOB_CONSOLE_MAX_PORTS 4
+#else
+#define VOB_CONSOLE_MAX_PORTS 1
+#endif
 #endif
 
 /**
@@ -113,8 +118,9 @@ extern "C" {
 #define VOB_CONSOLE_POOL_MAX 128
 #endif
 
-/** @brief Queues of an object: two per port and the two control queues. */
-#define VOB_CONSOLE_MAX_QUEUES (2 + 2 * VOB_CONSOLE_MAX_PORTS)
+/** @brief Queues of an object: two per port and the two control queues
+ * (only the two of port 0 without VOB_CFG_CONSOLE_MULTIPORT). */
+#define VOB_CONSOLE_MAX_QUEUES (VOB_CFG_CONSOLE_MULTIPORT ? 2 + 2 * VOB_CONSOLE_MAX_PORTS : 2)
 
 /** @brief The receiveq (device to driver) of port @p p. */
 #define VOB_CONSOLE_RXQ(p) ((p) ? 2u + 2u * (unsigned)(p) : 0u)
@@ -159,6 +165,7 @@ VOB_STATIC_ASSERT(offsetof(struct vob_console_resize, cols) == 0, console_rsz_co
 VOB_STATIC_ASSERT(offsetof(struct vob_console_resize, rows) == 2, console_rsz_rows);
 VOB_STATIC_ASSERT(sizeof(struct vob_console_resize) == 4, console_rsz_size);
 VOB_STATIC_ASSERT(VOB_CONSOLE_MAX_PORTS >= 1 && VOB_CONSOLE_MAX_PORTS <= 31, console_max_ports);
+VOB_STATIC_ASSERT(VOB_CFG_CONSOLE_MULTIPORT || VOB_CONSOLE_MAX_PORTS == 1, console_one_port);
 VOB_STATIC_ASSERT(VOB_CONSOLE_MAX_QUEUES <= VOB_TABLE_MAX_QUEUES, console_max_queues);
 VOB_STATIC_ASSERT(VOB_CONSOLE_QSIZE >= 1 && VOB_CONSOLE_QSIZE <= 32768 &&
 			  (VOB_CONSOLE_QSIZE & (VOB_CONSOLE_QSIZE - 1)) == 0,

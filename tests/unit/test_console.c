@@ -20,7 +20,13 @@
 #include "vob/console.h"
 
 #define SLOT 0
-#define NQ VOB_CONSOLE_MAX_QUEUES
+/* Queues per slot of the test's table and of its raw peers: the multiport
+ * shape (4 ports) in every build, so a raw peer can offer queues a build
+ * without multiport does not have. */
+#define NQ 10u
+#if VOB_CONSOLE_MAX_QUEUES > 10
+#error "the tests' table has fewer queues than a console object"
+#endif
 #define CFG_MAX 16u
 #define BUF_SIZE 256u
 #define BUF_COUNT 128u
@@ -390,7 +396,7 @@ static void test_args(void **state)
 	assert_int_equal(vob_console_dev_init(&D, &W.dev.t, &dc), VOB_EINVAL);
 	dc.nr_ports = VOB_CONSOLE_MAX_PORTS + 1;
 	dc.multiport = 1;
-	assert_int_equal(vob_console_dev_init(&D, &W.dev.t, &dc), VOB_EINVAL);
+	assert_int_equal(vob_console_dev_init(&D, &W.dev.t, &dc), MP_OR(VOB_EINVAL));
 	dev_cfg_default(&dc);
 	dc.queue_size = 48;
 	assert_int_equal(vob_console_dev_init(&D, &W.dev.t, &dc), VOB_EINVAL);
