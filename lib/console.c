@@ -469,9 +469,8 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 		return 0;
 	P = &c->port[port];
 	ch = to_drv ? &rx : &P->cur;
-	vq = c->live ? vob_dev_vq(&c->dev, (uint16_t)(to_drv ? VOB_CONSOLE_RXQ(port)
-							       : VOB_CONSOLE_TXQ(port)))
-		     : NULL;
+	/* A port's transmitq follows its receiveq. */
+	vq = c->live ? vob_dev_vq(&c->dev, (uint16_t)(VOB_CONSOLE_RXQ(port) + !to_drv)) : NULL;
 	if (!vq || (to_drv && (P->flags & (VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN)) !=
 				      (VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN)))
 		return VOB_EAGAIN;
