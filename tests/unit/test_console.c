@@ -779,8 +779,10 @@ static void mp_up(uint16_t dev_ports, uint16_t drv_ports, uint16_t rx_bufs)
 	dc.multiport = 1;
 	dc.nr_ports = dev_ports;
 	dc.names[0] = "console";
+#if VOB_CONSOLE_MAX_PORTS > 1 /* a build without multiport has one name */
 	if (dev_ports > 1)
 		dc.names[1] = "org.example.data.with.a.very.long.name";
+#endif
 	dc.console_mask = 1;
 	dc.open_mask = 3;
 	drv_cfg_default(&rc);
