@@ -1901,8 +1901,10 @@ static void test_hostile_device_control_full(void **state)
 	/* Every control buffer came back: only receive buffers are out. */
 	vob_vq_kick(raw_vq(VOB_CONSOLE_CTRL_TXQ));
 	pump(1);
+#if VOB_CONSOLE_MAX_PORTS > 1 /* (a build without multiport skipped above) */
 	assert_int_equal(vob_pool_free(&R.pool),
 			 BUF_COUNT - R.port[0].owned - R.port[1].owned - R.ctrl_owned);
+#endif
 }
 
 /* A device that breaks the transmitq or a control queue: the call or poll
