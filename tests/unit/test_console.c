@@ -1389,6 +1389,20 @@ static void poke16(struct cw_side *s, uint64_t addr, uint16_t v)
 
 /* A driver that breaks a control queue: the device asks for a reset, and
  * after it serves again. */
+/* Queue @q's avail index jumps (side of the raw driver): the next poll
+ * finds it when it reads that ring, asks for a reset (the @errors-th ring
+ * error), and the driver resets and comes back. */
+static void control_ring_breaks(uint16_t q, uint32_t errors)
+{
+	poke16(&W.drv, RAW.q[q].driver_addr + 2, 1000);
+	RAW.ev = 0;
+	pump(2);
+	assert_int_equal(vob_console_dev_stats(&D)->ring_errors, errors);
+	assert_true(RAW.ev & VOB_DEV_EV_NEEDS_RESET);
+	assert_int_equal(vob_dev_reset(&RAW.dev), 0);
+	bring_up();
+}
+
 static void test_hostile_control_rings(void **state)
 {
 	uint8_t m[8], msgs[4][48];
@@ -1396,25 +1410,12 @@ static void test_hostile_control_rings(void **state)
 
 	(void)state;
 	raw_driver_up(2, true);
-	/* The control transmitq's avail index jumps. */
-	poke16(&W.drv, RAW.q[VOB_CONSOLE_CTRL_TXQ].driver_addr + 2, 1000);
-	RAW.ev = 0;
-	pump(2);
-	assert_int_equal(vob_console_dev_stats(&D)->ring_errors, 1);
-	assert_true(RAW.ev & VOB_DEV_EV_NEEDS_RESET);
-	assert_int_equal(vob_dev_reset(&RAW.dev), 0);
-	bring_up();
+	control_ring_breaks(VOB_CONSOLE_CTRL_TXQ, 1);
 	/* The control receiveq's, found when the device has a message to
 	 * send. */
 	ctl(m, 0, VOB_CONSOLE_DEVICE_READY, 1);
 	raw_ctl_send(m, 8, 0);
-	poke16(&W.drv, RAW.q[VOB_CONSOLE_CTRL_RXQ].driver_addr + 2, 1000);
-	RAW.ev = 0;
-	pump(2);
-	assert_int_equal(vob_console_dev_stats(&D)->ring_errors, 2);
-	assert_true(RAW.ev & VOB_DEV_EV_NEEDS_RESET);
-	assert_int_equal(vob_dev_reset(&RAW.dev), 0);
-	bring_up();
+	control_ring_breaks(VOB_CONSOLE_CTRL_RXQ, 2);
 	raw_ctl_post(4, 64, 0);
 	ctl(m, 0, VOB_CONSOLE_DEVICE_READY, 1);
 	raw_ctl_send(m, 8, 1);
