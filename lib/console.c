@@ -10,6 +10,9 @@
 
 /* Largest count a byte-stream call returns (it returns an int). */
 #define CONS_IO_MAX 0x7fffffffu
+/* dev_io's offset of a chain that is done with: above every chain length
+ * (a chain may hold up to 2^32 - 1 bytes, more than CONS_IO_MAX). */
+#define CONS_DONE 0xffffffffu
 /* Control message header and the largest message sent or kept. */
 #define CTL_HDR 8u
 #define CTL_MAX (CTL_HDR + VOB_CONSOLE_NAME_MAX)
@@ -448,8 +451,8 @@ int vob_console_dev_poll(struct vob_console_dev *c)
  * driver's transmit buffers into @dst. A receive buffer is filled once and
  * given back at once; a transmit buffer may be read over several calls, so
  * the port keeps the one being read (@c cur, @c off). A buffer in the wrong
- * direction, or empty, is given back unused and counted, at most a queue's
- * worth per call. */
+ * direction, or empty, is given back unused and counted; a call gives back
+ * at most a queue's worth of buffers it moved nothing with. */
 static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const uint8_t *src,
 		  uint8_t *dst, size_t len)
 {
@@ -494,9 +497,7 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 				/* Segments the wrong way, or no bytes: given
 				 * back unused. */
 				c->stats.bad_chains++;
-				off = CONS_IO_MAX;
-				if (!--bad_budget)
-					len = done; /* stop after this one */
+				off = CONS_DONE;
 			}
 		}
 		room = to_drv ? ch->in_len : ch->out_len;
@@ -507,9 +508,13 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 			n = r > 0 ? (uint32_t)r : 0u; /* 0 cannot happen without DMA */
 			done += n;
 			/* A receive buffer is used once. */
-			off = to_drv || !n ? CONS_IO_MAX : off + n;
+			off = to_drv || !n ? CONS_DONE : off + n;
 		}
 		held = off < room;
+		if (!to_drv) {
+			P->busy = held;
+			P->off = off;
+		}
 		if (!held) {
 			if (vob_vq_push(vq, ch, to_drv ? n : 0u) < 0) {
 				err = dev_ring_fail(c);
@@ -517,10 +522,10 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 				break;
 			}
 			pushed = true;
-		}
-		if (!to_drv) {
-			P->busy = held;
-			P->off = off;
+			/* A buffer given back empty (bad, or a failed copy):
+			 * at most a queue's worth per call. */
+			if (!n && !--bad_budget)
+				break;
 		}
 	}
 	if (pushed)

@@ -6,6 +6,7 @@
  * each side: a raw table driver sending malformed chains and control
  * messages to the console device, and a raw table device answering the
  * console driver with bad lengths and malformed control messages. */
+#define _DEFAULT_SOURCE /* mmap's MAP_ANONYMOUS and MAP_NORESERVE */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -1378,6 +1380,64 @@ static void test_control_without_multiport(void **state)
 	assert_memory_equal(got, "back", 4);
 }
 
+/* Chains of 2.5 GiB (eight 320 MiB segments over one reserved mapping: a
+ * chain may hold up to 2^32 - 1 bytes, more than a call returns). The
+ * device's "done with this chain" mark must lie above every chain length:
+ * below it, a bad chain was written into or read from and a good one never
+ * given back. */
+#define BIG_BASE 0x100000000ull
+#define BIG_SEG (320u * 1024u * 1024u)
+
+static void big_add(uint16_t q, unsigned n_out, unsigned n_in, int tok)
+{
+	struct vob_seg s[8];
+	unsigned i;
+
+	for (i = 0; i < n_out + n_in; i++) {
+		s[i].addr = BIG_BASE;
+		s[i].len = BIG_SEG;
+	}
+	assert_int_equal(vob_vq_add(raw_vq(q), s, n_out, n_in, &tokens[tok]), 0);
+	vob_vq_kick(raw_vq(q));
+}
+
+static void test_chains_over_2gib(void **state)
+{
+	struct vob_window_cfg win = { BIG_BASE, BIG_SEG, VOB_MEM_COHERENT, VOB_WIN_LOCAL,
+				      VOB_MAP_READ | VOB_MAP_WRITE };
+	uint8_t got[8], *p;
+	uint32_t w;
+
+	(void)state;
+	if (W.sim)
+		skip(); /* the window is added to the fake backing's port */
+	raw_driver_up(1, false);
+	p = mmap(NULL, BIG_SEG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	assert_true(p != MAP_FAILED);
+	fake_port_add_region(&W.dev.port, BIG_BASE, p, BIG_SEG);
+	assert_true(vob_link_add_window(W.dev.link, &win) >= 0);
+	memset(p, 'z', 8);
+	/* A receive buffer with a readable segment: given back unused. */
+	big_add(0, 1, 7, 1);
+	assert_int_equal(vob_console_dev_write(&D, 0, "data", 4), VOB_EAGAIN);
+	assert_int_equal(raw_used(0, &w), 1);
+	assert_int_equal(w, 0);
+	assert_memory_equal(p, "zzzz", 4);
+	/* A good one: written and given back at once. */
+	big_add(0, 0, 8, 2);
+	assert_int_equal(vob_console_dev_write(&D, 0, "data", 4), 4);
+	assert_int_equal(raw_used(0, &w), 2);
+	assert_int_equal(w, 4);
+	assert_memory_equal(p, "data", 4);
+	/* A transmit buffer with a writable segment: not read. */
+	big_add(1, 7, 1, 3);
+	assert_int_equal(vob_console_dev_read(&D, 0, got, sizeof(got)), VOB_EAGAIN);
+	assert_int_equal(raw_used(1, &w), 3);
+	assert_int_equal(vob_console_dev_stats(&D)->bad_chains, 2);
+	assert_int_equal(munmap(p, BIG_SEG), 0);
+}
+
 /* Side @s writes a 16-bit ring field behind the library's back. */
 static void poke16(struct cw_side *s, uint64_t addr, uint16_t v)
 {
@@ -2016,6 +2076,7 @@ int main(int argc, char **argv)
 		T(test_unplug_while_reading),
 		T(test_device_ready_zero),
 		T(test_control_without_multiport),
+		T(test_chains_over_2gib),
 		T(test_hostile_control_rings),
 		T(test_hostile_device_missing_queues),
 		T(test_hostile_device_data),
