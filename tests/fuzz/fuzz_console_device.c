@@ -121,23 +121,32 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return alen && blen && a < b + blen && b < a + alen;
 }
 
-static void ok_add(uint64_t addr, uint64_t len)
+/* Whether [addr, addr + len) is over the descriptors or a driver area (of
+ * a ring or of the table). Bytes written there, by the device into a
+ * buffer or by the driver filling one, make chains (or placements) the
+ * driver never made, which the write check cannot follow. */
+static bool over_driver_areas(uint64_t addr, uint64_t len)
 {
-	uint8_t *p = addr_ptr(addr, len);
 	uint16_t q;
 
-	if (!p || !fz_in_a(p, len) || !len)
-		return; /* the device may not write there: not added */
-	/* A buffer over the descriptors or a driver area (of a ring or of the
-	 * table): the device's own writes there make chains (or placements)
-	 * the driver never made, which the check cannot follow. */
 	if (overlaps(addr, len, fz.a_base + f.table_off + f.table_len,
 		     VOB_ALIGN_UP(VOB_TABLE_DRV_RAW(NQ), fz.line)))
-		f.check = false; /* over the table's driver area: placements too */
+		return true;
 	for (q = 0; q < f.nq; q++)
 		if (overlaps(addr, len, f.q[q].desc_addr, VOB_SPLIT_DESC_BYTES(f.q[q].size)) ||
 		    overlaps(addr, len, f.q[q].driver_addr, VOB_SPLIT_AVAIL_BYTES(f.q[q].size)))
-			f.check = false;
+			return true;
+	return false;
+}
+
+static void ok_add(uint64_t addr, uint64_t len)
+{
+	uint8_t *p = addr_ptr(addr, len);
+
+	if (!p || !fz_in_a(p, len) || !len)
+		return; /* the device may not write there: not added */
+	if (over_driver_areas(addr, len))
+		f.check = false;
 	if (f.nok == MAX_RANGES) {
 		f.check = false; /* too many to track: stop checking */
 		return;
@@ -365,6 +374,8 @@ static void fill(struct fz_in *in, uint64_t addr, uint32_t len, bool ctl)
 
 	if (!p || len > 4096u)
 		return;
+	if (over_driver_areas(addr, len < 64u ? len : 64u))
+		f.check = false; /* the driver rewrites its own descriptors */
 	w = fz_writable(p);
 	if (ctl && len >= 8u && (fz_u8(in) & 3)) {
 		uint8_t sel = fz_u8(in);
