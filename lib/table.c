@@ -914,11 +914,13 @@ int vob_dev_config_read(struct vob_dev *d, uint32_t off, void *buf, uint32_t len
 			return VOB_ERANGE;
 		if (g1 & 1u)
 			continue;
+		/* On a cached table the lines are filled in any order, and
+		 * early (a prefetch): the config's are fetched again after g1,
+		 * the generation's again before g2, so that a change made
+		 * while either was filled shows as g1 != g2. */
+		table_in(d->t, a + config_off(d->t) + off, len);
 		vob_memcpy(buf, a + config_off(d->t) + off, len);
 		VOB_RMB(); /* the bytes before the second generation read */
-		/* On a cached table the generation's line was filled before
-		 * the config's: fetched again, it shows a change made while
-		 * the config was being read. */
 		table_in(d->t, f32(a, DEV_CONFIG_GEN), 4);
 		g2 = vob_load_le32(f32(a, DEV_CONFIG_GEN));
 		if (g1 == g2)

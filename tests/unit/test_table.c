@@ -458,11 +458,14 @@ static void test_config_change_and_generation(void **state)
 
 /* The driver's side on a cached window: it sees the shared memory through
  * a private copy (its cache) that only its clean and invalidate move. An
- * invalidate of several lines fills them one after the other, and the
- * device may write between two fills, as on a real cache that fills a line
- * when it is first read: the hook below is that device. */
+ * invalidate of several lines fills them one after the other, upward or
+ * downward, and the device may write between two fills, as on a real cache
+ * that fills a line when it is first read or prefetches it: the hook is
+ * that device. It runs once, before the second line going up, before the
+ * range's first line going down. */
 static struct {
 	uint8_t *copy;
+	bool downward;
 	void (*between_fills)(void);
 } CB;
 
@@ -476,12 +479,15 @@ static void cb_clean(void *ctx, const void *p, size_t n)
 
 static void cb_invalidate(void *ctx, const void *p, size_t n)
 {
-	size_t off = (size_t)((const uint8_t *)p - CB.copy), end = off + n;
-	size_t at = off & ~(size_t)(LINE - 1u);
+	size_t off = (size_t)((const uint8_t *)p - CB.copy);
+	size_t first = off & ~(size_t)(LINE - 1u), last = (off + n - 1u) & ~(size_t)(LINE - 1u);
+	size_t i, nl = (last - first) / LINE + 1u;
 
 	(void)ctx;
-	for (; at < end; at += LINE) {
-		if (at > off && CB.between_fills) {
+	for (i = 0; i < nl; i++) {
+		size_t at = CB.downward ? last - i * LINE : first + i * LINE;
+
+		if (nl > 1 && CB.between_fills && (CB.downward ? at == first : i == 1)) {
 			void (*fn)(void) = CB.between_fills;
 
 			CB.between_fills = NULL;
@@ -496,31 +502,39 @@ static uint8_t *dev_gen0(void)
 	return W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + DEV_CONFIG_GEN;
 }
 
-/* The device half way through a config update: generation odd, the first
- * half of the new bytes written. */
-static void device_half_update(void)
+static uint8_t *dev_config0(void)
 {
-	uint8_t *gen = dev_gen0();
-	uint8_t *cfg = gen - DEV_CONFIG_GEN + VOB_ALIGN_UP(64u + 2u * NQ, 4u);
-
-	vob_put_le32(gen, vob_get_le32(gen) + 1u);
-	memset(cfg, 0xee, 4);
+	return dev_gen0() - DEV_CONFIG_GEN + VOB_ALIGN_UP(64u + 2u * NQ, 4u);
 }
 
-static void test_config_read_cached_torn(void **state)
+/* The device half way through a config update: generation odd, the first
+ * half of the new bytes (0xee) written. */
+static void device_half_update(void)
+{
+	vob_put_le32(dev_gen0(), vob_get_le32(dev_gen0()) + 1u);
+	memset(dev_config0(), 0xee, 4);
+}
+
+/* ... and the rest: the second half, generation even again. */
+static void device_finish_update(void)
+{
+	memset(dev_config0() + 4, 0xee, 4);
+	vob_put_le32(dev_gen0(), vob_get_le32(dev_gen0()) + 1u);
+}
+
+/* Both sides up, the driver's behind a private cache copy. */
+static void cached_driver_up(bool downward)
 {
 	struct vob_window_cfg win = { BASE, MEM_BYTES, VOB_MEM_CACHED, VOB_WIN_LOCAL,
 				      VOB_MAP_READ | VOB_MAP_WRITE };
 	static struct vob_port_ops ops;
-	uint8_t cfg[8], *gen;
-	unsigned i;
-	int r;
+	uint8_t cfg[8];
 
-	(void)state;
-	VOB_TEST_NEEDS_CACHED();
 	CB.copy = aligned_alloc(4096, MEM_BYTES);
 	assert_non_null(CB.copy);
 	memcpy(CB.copy, W.mem, MEM_BYTES);
+	CB.downward = downward;
+	CB.between_fills = NULL;
 	ops = fake_port_ops;
 	ops.cache_clean = cb_clean;
 	ops.cache_invalidate = cb_invalidate;
@@ -533,22 +547,48 @@ static void test_config_read_cached_torn(void **state)
 	bring_up(0);
 	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), 0);
 	assert_memory_equal(cfg, dev_config, 8);
+}
 
-	/* The generation's line is filled before the update starts, the
-	 * config's line after half of it is written. */
-	CB.between_fills = device_half_update;
-	r = vob_dev_config_read(&W.b.dev[0], 0, cfg, 8);
-	assert_null(CB.between_fills);
-	assert_int_equal(r, VOB_EAGAIN); /* never the torn bytes */
-	/* The device finishes: the read gets the new bytes. */
-	gen = dev_gen0();
-	memset(gen - DEV_CONFIG_GEN + VOB_ALIGN_UP(64u + 2u * NQ, 4u) + 4, 0xee, 4);
-	vob_put_le32(gen, vob_get_le32(gen) + 1u);
+static void expect_new_config(void)
+{
+	uint8_t cfg[8];
+	unsigned i;
+
 	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), 0);
 	for (i = 0; i < 8; i++)
 		assert_int_equal(cfg[i], 0xee);
 	free(CB.copy);
 	CB.copy = NULL;
+}
+
+/* The generation's line is filled before an update starts, the config's
+ * half way through it: never the torn bytes. */
+static void test_config_read_cached_torn(void **state)
+{
+	uint8_t cfg[8];
+
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	cached_driver_up(false);
+	CB.between_fills = device_half_update;
+	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), VOB_EAGAIN);
+	assert_null(CB.between_fills);
+	device_finish_update();
+	expect_new_config();
+}
+
+/* The config's line is filled (prefetched) half way through an update, the
+ * generation's after it: the read takes the bytes again, never the torn
+ * ones. */
+static void test_config_read_cached_prefetched(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	cached_driver_up(true);
+	device_half_update();
+	CB.between_fills = device_finish_update;
+	expect_new_config();
+	assert_null(CB.between_fills);
 }
 
 static void add_in_flight(unsigned slot, int *tokens, unsigned n)
@@ -1300,6 +1340,7 @@ int main(void)
 		T(test_quiet_when_idle),
 		T(test_config_change_and_generation),
 		T(test_config_read_cached_torn),
+		T(test_config_read_cached_prefetched),
 		T(test_reset_returns_in_flight),
 		T(test_device_restart_during_traffic),
 		T(test_driver_restart_during_traffic),
