@@ -520,8 +520,9 @@ int vob_net_drv_init(struct vob_net_drv *n, struct vob_table *t, const struct vo
  * the transmit ring, it resets the device (vob_net_drv_reset()) and
  * negotiation starts again by itself.
  * @return the VOB_DEV_EV_* mask, with VOB_NET_EV_LINK when what
- *         vob_net_drv_link() returns changed (not in the poll that reports
- *         VOB_DEV_EV_LIVE, which reads the link first); never negative.
+ *         vob_net_drv_link() returns changed while live (not in the poll
+ *         that reports VOB_DEV_EV_LIVE, which reads the link first; a reset
+ *         or removal reports itself); never negative.
  */
 int vob_net_drv_poll(struct vob_net_drv *n);
 

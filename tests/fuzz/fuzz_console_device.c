@@ -286,7 +286,9 @@ static void setup(struct fz_in *in)
 	dc.ring_features = ((h[5] & 0x40) ? VOB_BIT(VOB_F_INDIRECT_DESC) : 0u) |
 			   ((h[5] & 0x20) ? VOB_BIT(VOB_F_IN_ORDER) : 0u);
 	dc.names[0] = "console";
+#if VOB_CONSOLE_MAX_PORTS > 1
 	dc.names[1] = "a-name-longer-than-the-name-limit-of-the-console";
+#endif
 	dc.console_mask = h[6];
 	dc.open_mask = h[7];
 	err = vob_console_dev_init(&f.D, &f.dt, &dc);
