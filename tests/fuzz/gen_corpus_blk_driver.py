@@ -7,22 +7,11 @@ header, then one byte per operation, op % 20, and its arguments); change
 both together. Run from anywhere: python3 gen_corpus_blk_driver.py
 """
 import os
-import struct
+
+from gen_corpus import u8, u16, u32  # the byte encoders all seed scripts share
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "fuzz_blk_driver")
-
-
-def u8(v):
-    return bytes([v & 0xFF])
-
-
-def u16(v):
-    return struct.pack("<H", v & 0xFFFF)
-
-
-def u32(v):
-    return struct.pack("<I", v & 0xFFFFFFFF)
 
 
 def header(cached=False, used_in_b=False, feat_lo=0x22, feat_hi=0x31, cap=100,

@@ -9,23 +9,12 @@ device's control messages, config changes, and the malformed-reply paths
 removal, restart).
 """
 import os
-import struct
 import sys
+
+from gen_corpus import u8, u16, u32  # the byte encoders all seed scripts share
 
 CTRL_RXQ, CTRL_TXQ = 2, 3
 ADD, REMOVE, CONSOLE, RESIZE, OPEN, NAME = 1, 2, 4, 5, 6, 7
-
-
-def u8(v):
-    return bytes([v & 0xff])
-
-
-def u16(v):
-    return struct.pack("<H", v & 0xffff)
-
-
-def u32(v):
-    return struct.pack("<I", v & 0xffffffff)
 
 
 def header(mp, ports, rx, feat, qsel=4, used_in_b=False, cfg=b""):

@@ -6,18 +6,11 @@ The encoders below follow the byte order fuzz_net_driver.c reads; change
 both together. Run from anywhere: python3 gen_corpus_net_driver.py
 """
 import os
-import struct
+
+from gen_corpus import u8, u16  # the byte encoders all seed scripts share
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "fuzz_net_driver")
-
-
-def u8(v):
-    return bytes([v & 0xFF])
-
-
-def u16(v):
-    return struct.pack("<H", v & 0xFFFF)
 
 
 # Feature selector bits (feat_bits[] in the harness).
