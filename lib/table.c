@@ -517,6 +517,7 @@ static int device_poll(struct vob_dev *d, int peer)
 	uint64_t f[2];
 	uint32_t req;
 	uint16_t want, before = d->state;
+	bool live;
 	int ev = 0;
 
 	if (d->peer_gen != t->peer_gen) {
@@ -543,16 +544,17 @@ static int device_poll(struct vob_dev *d, int peer)
 	want = vob_load_le16(f16(drv, DRV_STATUS));
 	features_load(drv, DRV_FEATURES, f);
 	d->req = req;
-	if (!want && qany(d->qmask))
-		ev |= VOB_DEV_EV_RESET;
+	live = d->state == VOB_DEV_LIVE;
 	d->status = device_apply(d, want, f, drv);
-	if (d->status & VOB_STATUS_DRIVER_OK) {
-		if (d->state != VOB_DEV_LIVE)
+	/* Live is DRIVER_OK without FAILED or NEEDS_RESET: those two keep the
+	 * DRIVER_OK bit, but device_apply() stopped the queues. */
+	if ((d->status & (VOB_STATUS_DRIVER_OK | VOB_STATUS_NEEDS_RESET | VOB_STATUS_FAILED)) ==
+	    VOB_STATUS_DRIVER_OK) {
+		if (!live)
 			ev |= VOB_DEV_EV_LIVE;
 		d->state = VOB_DEV_LIVE;
-	} else if (d->state == VOB_DEV_LIVE) {
-		d->state = VOB_DEV_READY;
-		ev |= VOB_DEV_EV_RESET;
+	} else if (live) {
+		ev |= VOB_DEV_EV_RESET; /* device_apply() stopped the queues */
 	}
 	/* The answer (status, and whose request it is) before the ack that
 	 * announces it; pairs with the acquire of ack in driver_poll(). A driver

@@ -154,7 +154,7 @@ enum vob_dev_state {
 	VOB_DEV_NEGOTIATING,    /**< driver: status steps up to FEATURES_OK */
 	VOB_DEV_STARTING,       /**< driver: queues placed, DRIVER_OK requested */
 	VOB_DEV_READY,          /**< device: published, waiting for a driver */
-	VOB_DEV_LIVE,           /**< DRIVER_OK acknowledged: queues run */
+	VOB_DEV_LIVE,           /**< DRIVER_OK acknowledged, no FAILED or NEEDS_RESET: queues run */
 	VOB_DEV_NEEDS_RESET,    /**< the device asked for a reset */
 	VOB_DEV_FAILED          /**< negotiation failed (features refused) */
 };

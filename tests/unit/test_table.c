@@ -389,6 +389,49 @@ static void test_needs_reset_holds(void **state)
 	traffic(0, 0, &W);
 }
 
+/* A request the device answers without DRIVER_OK in effect leaves it
+ * not live, even when the DRIVER_OK bit stays in its status: @p want is
+ * written by hand as the driver's next request to a live device (after
+ * @p needs_reset, which the device sets first). The device reports its
+ * queues gone, and no second VOB_DEV_EV_LIVE. */
+static void live_then_request(uint16_t set, bool needs_reset)
+{
+	uint8_t *drv;
+	int ev;
+
+	start_both();
+	bring_up(0);
+	drv = W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + W.a.t.dev_bytes;
+	if (needs_reset)
+		assert_int_equal(vob_dev_set_needs_reset(&W.a.dev[0]), 0);
+	vob_put_le16(drv + DRV_STATUS, (uint16_t)(W.a.dev[0].status | set));
+	vob_put_le32(drv + DRV_REQ, ++W.b.dev[0].req);
+	ev = vob_dev_poll(&W.a.dev[0]);
+	assert_true(W.a.dev[0].status & VOB_STATUS_DRIVER_OK);
+	assert_false(ev & VOB_DEV_EV_LIVE);
+	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_READY);
+	assert_null(vob_dev_vq(&W.a.dev[0], 0));
+	if (!needs_reset)
+		assert_int_equal(ev, VOB_DEV_EV_STATE | VOB_DEV_EV_RESET);
+	/* Nothing moves until a reset, which brings it back. */
+	assert_int_equal(vob_dev_poll(&W.a.dev[0]), 0);
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
+static void test_failed_while_live(void **state)
+{
+	(void)state;
+	live_then_request(VOB_STATUS_FAILED, false);
+}
+
+static void test_request_after_needs_reset(void **state)
+{
+	(void)state;
+	live_then_request(0, true);
+}
+
 /* Ten more polls of both ends (@removed: the device's answer VOB_EIO) ask
  * nothing, publish nothing and ring nobody. */
 static void expect_idle(bool removed)
@@ -1337,6 +1380,8 @@ int main(void)
 		T(test_features_refused),
 		T(test_device_without_version_1),
 		T(test_needs_reset_holds),
+		T(test_failed_while_live),
+		T(test_request_after_needs_reset),
 		T(test_quiet_when_idle),
 		T(test_config_change_and_generation),
 		T(test_config_read_cached_torn),
