@@ -286,6 +286,26 @@ static void lx_set_path(struct vob_linux_window *w, const char *path)
 	w->path[n] = 0;
 }
 
+/* Seal a file that can carry seals (a memfd) against shrinking: a peer that
+ * truncates a window file under our MAP_SHARED mapping turns our next access
+ * to the lost pages into a SIGBUS. Growing stays allowed (a peer may size an
+ * empty memfd it opened). Files that cannot take the seal (tmpfs files opened
+ * by path, disk files, a memfd made without MFD_ALLOW_SEALING) stay as they
+ * are and w->sealed says so; the memfd this call made must take it. */
+static int lx_window_seal(struct vob_linux *lx, struct lx_spec *s, struct vob_linux_window *w,
+			  int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	if (seals >= 0 && !(seals & F_SEAL_SHRINK) && !fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK))
+		seals |= F_SEAL_SHRINK;
+	w->sealed = seals >= 0 && (seals & F_SEAL_SHRINK);
+	if (!w->sealed && !strcmp(s->scheme, "memfd"))
+		return lx_fail(lx, lx_errno(errno), "%s '%s': cannot seal the memfd against "
+			       "shrinking: %s", s->what, s->text, strerror(errno));
+	return 0;
+}
+
 /* Open the file behind @s; fills @fd, @off (file offset of the window) and
  * @size; may create and size a file. */
 static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_linux_window *w,
@@ -345,7 +365,8 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 		if (has_off)
 			return lx_fail(lx, VOB_EINVAL, "%s '%s': offset= makes no sense for a new memfd",
 				       s->what, s->text);
-		fd = memfd_create(*s->arg ? s->arg : "vob", inherit ? 0u : MFD_CLOEXEC);
+		fd = memfd_create(*s->arg ? s->arg : "vob",
+				  MFD_ALLOW_SEALING | (inherit ? 0u : MFD_CLOEXEC));
 		if (fd < 0)
 			return lx_fail(lx, lx_errno(errno), "%s '%s': memfd_create: %s", s->what,
 				       s->text, strerror(errno));
@@ -484,6 +505,9 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 				      w->path, fsize);
 			goto fail;
 		}
+		err = lx_window_seal(lx, s, w, fd);
+		if (err)
+			goto fail;
 	} else if (!has_size) {
 		err = lx_fail(lx, VOB_EINVAL, "%s '%s': %s is not a regular file: give size=", s->what,
 			      s->text, w->path);

@@ -97,6 +97,8 @@ struct vob_linux_window {
 	uint8_t owner;       /**< VOB_WIN_LOCAL or VOB_WIN_PEER */
 	uint8_t access;      /**< VOB_MAP_READ | VOB_MAP_WRITE */
 	uint8_t created;     /**< this call created (and sized) the file */
+	uint8_t sealed;      /**< the file carries F_SEAL_SHRINK: nobody can shrink it
+			      *   under the mapping (memfds; see vob_linux_add_window()) */
 	char path[VOB_LINUX_PATH_LEN]; /**< the file, for messages */
 };
 
@@ -186,8 +188,14 @@ int vob_linux_init(struct vob_linux *lx);
  *
  * `file:` creates the file with mode 0600 (`mode=0660` to change) when it
  * is missing and `size=` is given (`nocreate` forbids it), sizes a new or
- * empty file, and refuses an existing file of another size. Setup time
- * only; may block.
+ * empty file, and refuses an existing file of another size. A `memfd:`
+ * window is sealed with F_SEAL_SHRINK, and any other window over a file
+ * that can take that seal (a memfd made with MFD_ALLOW_SEALING) gets it
+ * too, so that no peer can truncate it under the mapping (which would make
+ * this side's next access a SIGBUS); vob_linux_window::sealed tells which.
+ * A file that cannot be sealed (`/dev/shm`, disk) is mapped all the same:
+ * a peer that can truncate it can crash this process. Setup time only;
+ * may block.
  * @return the window index; VOB_EINVAL for a malformed spec; VOB_ENOENT for
  *         a missing file; VOB_EPERM when permission is denied; VOB_ERANGE for
  *         a file of the wrong size or an offset/size outside it; VOB_E2BIG

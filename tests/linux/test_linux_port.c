@@ -5,6 +5,7 @@
  * time-outs, wakes and the runner thread. */
 #define _GNU_SOURCE
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -212,6 +214,61 @@ static void test_memfd_windows(void **state)
 	expect_err(&b, add(&b, "memfd:y,size=4K,offset=4K"), VOB_EINVAL, "offset=");
 	vob_linux_close(&a);
 	vob_linux_close(&b);
+}
+
+/* A peer that shrinks a window file makes this side's next access to the
+ * lost pages a SIGBUS: memfd windows are sealed against shrinking, fd:
+ * and file: windows over a sealable memfd get the seal, the rest say so. */
+static void test_memfd_sealed(void **state)
+{
+	struct vob_linux a, b;
+	char p[64];
+	int fd, mfd;
+
+	(void)state;
+	assert_int_equal(vob_linux_init(&a), 0);
+	assert_int_equal(vob_linux_init(&b), 0);
+	assert_int_equal(add(&a, "memfd:seal,size=64K"), 0);
+	assert_true(vob_linux_window(&a, 0)->sealed);
+	/* The peer opens it the way pair.sh does, and cannot truncate it... */
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", vob_linux_window(&a, 0)->fd);
+	fd = open(p, O_RDWR);
+	assert_true(fd >= 0);
+	errno = 0;
+	assert_int_equal(ftruncate(fd, 0), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(ftruncate(fd, 4096), -1);
+	/* ...but can still map it as a window (the seal does not forbid
+	 * writing or growing). */
+	assert_int_equal(add(&b, "file:%s,size=64K", p), 0);
+	assert_true(vob_linux_window(&b, 0)->sealed);
+	vob_linux_window(&b, 0)->ptr[65535] = 1;
+	assert_int_equal(vob_linux_window(&a, 0)->ptr[65535], 1);
+	close(fd);
+	vob_linux_close(&b);
+	/* fd: over a sealable memfd of the application: sealed by the port. */
+	mfd = memfd_create("app", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	assert_true(mfd >= 0);
+	assert_int_equal(ftruncate(mfd, 8192), 0);
+	assert_int_equal(vob_linux_init(&b), 0);
+	assert_int_equal(add(&b, "fd:%d", mfd), 0);
+	assert_true(vob_linux_window(&b, 0)->sealed);
+	assert_true(fcntl(mfd, F_GET_SEALS) & F_SEAL_SHRINK);
+	assert_int_equal(ftruncate(mfd, 0), -1);
+	vob_linux_close(&b);
+	close(mfd);
+	/* A memfd that forbids sealing, and a /dev/shm file: mapped, unsealed. */
+	mfd = memfd_create("app", MFD_CLOEXEC);
+	assert_true(mfd >= 0);
+	assert_int_equal(ftruncate(mfd, 8192), 0);
+	assert_int_equal(vob_linux_init(&b), 0);
+	assert_int_equal(add(&b, "fd:%d", mfd), 0);
+	assert_false(vob_linux_window(&b, 0)->sealed);
+	assert_int_equal(add(&b, "file:%s,size=8K,link=0x10000", path), 1);
+	assert_false(vob_linux_window(&b, 1)->sealed);
+	vob_linux_close(&b);
+	close(mfd);
+	vob_linux_close(&a);
 }
 
 /* Two contexts over one memfd, linked, with doorbell @spec_a / @spec_b. */
@@ -553,6 +610,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_window_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_windows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memfd_windows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memfd_sealed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_doorbell_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_futex, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eventfd, setup, teardown),
