@@ -275,6 +275,32 @@ void *lx_translate(struct vob_linux *lx, uint64_t addr, uint64_t len, unsigned a
 	return NULL;
 }
 
+/* A mapping of @delta + @size bytes from file offset @mmap_off. */
+static int lx_place_set(struct lx_place *p, uint64_t mmap_off, uint64_t delta, uint64_t size,
+			size_t pg)
+{
+	if (delta > UINT64_MAX - size || delta + size > SIZE_MAX - pg ||
+	    mmap_off > (uint64_t)INT64_MAX)
+		return VOB_ERANGE;
+	p->mmap_off = mmap_off;
+	p->delta = delta;
+	p->map_len = delta + size;
+	return 0;
+}
+
+int lx_place_file(uint64_t off, uint64_t size, size_t pg, struct lx_place *p)
+{
+	return lx_place_set(p, off - (off & (pg - 1u)), off & (pg - 1u), size, pg);
+}
+
+int lx_place_uio(uint64_t map, uint64_t moff, uint64_t off, uint64_t size, size_t pg,
+		 struct lx_place *p)
+{
+	if (map > UINT64_MAX / pg || moff > UINT64_MAX - off)
+		return VOB_ERANGE;
+	return lx_place_set(p, map * pg, moff + off, size, pg);
+}
+
 /* Keep a path for messages, truncated if need be. */
 static void lx_set_path(struct vob_linux_window *w, const char *path)
 {
@@ -306,10 +332,10 @@ static int lx_window_seal(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 	return 0;
 }
 
-/* Open the file behind @s; fills @fd, @off (file offset of the window) and
- * @size; may create and size a file. */
+/* Open the file behind @s; fills @fd, @pl (where to mmap it) and @size; may
+ * create and size a file. */
 static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_linux_window *w,
-			  int *fdp, uint64_t *offp, uint64_t *sizep)
+			  int *fdp, struct lx_place *pl, uint64_t *sizep)
 {
 	uint64_t size = 0, off = 0;
 	int has_size, has_off, fd = -1, wr = w->access & VOB_MAP_WRITE, err;
@@ -417,15 +443,15 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 		if (size > msize - off)
 			return lx_fail(lx, VOB_ERANGE, "%s '%s': offset+size beyond the map's %" PRIu64
 				       " bytes", s->what, s->text, msize);
+		if (lx_place_uio(map, moff, off, size, lx_page(), pl))
+			return lx_fail(lx, VOB_ERANGE, "%s '%s': map offset %" PRIu64 " + offset + "
+				       "size cannot be mapped", s->what, s->text, moff);
 		snprintf(path, sizeof(path), "%s%s", dev[0] == '/' ? "" : "/dev/", dev);
 		lx_set_path(w, path);
 		fd = open(path, oflags);
 		if (fd < 0)
 			return lx_open_fail(lx, s, path, errno, wr);
-		/* UIO selects map M with the mmap offset M pages; the region
-		 * starts @moff bytes into that page. */
 		*fdp = fd;
-		*offp = map * lx_page() + moff + off;
 		*sizep = size;
 		return 0;
 	} else if (!strcmp(s->scheme, "pci")) {
@@ -513,8 +539,12 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 			      s->text, w->path);
 		goto fail;
 	}
+	if (lx_place_file(off, size, lx_page(), pl)) {
+		err = lx_fail(lx, VOB_ERANGE, "%s '%s': offset %" PRIu64 " + size %" PRIu64
+			      " cannot be mapped", s->what, s->text, off, size);
+		goto fail;
+	}
 	*fdp = fd;
-	*offp = off;
 	*sizep = size;
 	return 0;
 fail:
@@ -526,11 +556,11 @@ int vob_linux_add_window(struct vob_linux *lx, const char *spec)
 {
 	struct lx_spec s;
 	struct vob_linux_window w;
-	uint64_t link = 0, off = 0, size = 0, delta;
+	struct lx_place pl;
+	uint64_t link = 0, size = 0;
 	const char *kind, *owner;
 	int err, fd = -1, prot;
 	unsigned i;
-	size_t pg = lx_page();
 	void *m;
 
 	if (!lx)
@@ -572,13 +602,13 @@ int vob_linux_add_window(struct vob_linux *lx, const char *spec)
 			return lx_fail(lx, VOB_EINVAL, "window '%s': owner='%s': local or peer", spec,
 				       owner);
 	}
-	err = lx_window_open(lx, &s, &w, &fd, &off, &size);
+	err = lx_window_open(lx, &s, &w, &fd, &pl, &size);
 	if (err)
 		return err;
 	err = lx_spec_check_used(lx, &s);
 	if (err)
 		goto fail;
-	if (size > SIZE_MAX - pg || size > UINT64_MAX - link) {
+	if (size > UINT64_MAX - link) {
 		err = lx_fail(lx, VOB_EINVAL, "window '%s': link=0x%" PRIx64 " + size wraps", spec,
 			      link);
 		goto fail;
@@ -591,18 +621,17 @@ int vob_linux_add_window(struct vob_linux *lx, const char *spec)
 				      lx->win[i].path);
 			goto fail;
 		}
-	delta = off & (pg - 1u);
 	prot = PROT_READ | ((w.access & VOB_MAP_WRITE) ? PROT_WRITE : 0);
-	m = mmap(NULL, (size_t)(size + delta), prot, MAP_SHARED, fd, (off_t)(off - delta));
+	m = mmap(NULL, (size_t)pl.map_len, prot, MAP_SHARED, fd, (off_t)pl.mmap_off);
 	if (m == MAP_FAILED) {
 		err = lx_fail(lx, errno == EACCES || errno == EPERM ? VOB_EPERM : VOB_EFAULT,
 			      "window '%s': mmap of %" PRIu64 " bytes at offset %" PRIu64 " of %s: %s",
-			      spec, size, off, w.path, strerror(errno));
+			      spec, pl.map_len, pl.mmap_off, w.path, strerror(errno));
 		goto fail;
 	}
 	w.map = m;
-	w.map_len = (size_t)(size + delta);
-	w.ptr = (uint8_t *)m + delta;
+	w.map_len = (size_t)pl.map_len;
+	w.ptr = (uint8_t *)m + pl.delta;
 	w.size = size;
 	w.link_addr = link;
 	w.fd = fd;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "vob_linux.h"
+#include "vob_linux_internal.h"
 
 static char path[128], sock[128];
 
@@ -102,6 +103,33 @@ static void test_parse_size(void **state)
 	assert_int_equal(vob_linux_parse_size("1Mx", &v), VOB_EINVAL);
 	assert_int_equal(vob_linux_parse_size("99999999999999999999", &v), VOB_EINVAL);
 	assert_int_equal(vob_linux_parse_size("0xffffffffffffffffK", &v), VOB_EINVAL);
+}
+
+/* Where windows are mmapped from. UIO has no hardware here, so its offset
+ * arithmetic is checked on its own: UIO selects map N by the mmap offset N
+ * pages and maps it from its start, so the mmap offset must be exactly N
+ * pages whatever the window's offset into the map. */
+static void test_window_placement(void **state)
+{
+	struct lx_place p;
+
+	(void)state;
+	/* Map 1, its memory 0x100 into its page, the window 0x1f00 into it. */
+	assert_int_equal(lx_place_uio(1, 0x100, 0x1f00, 0x100, 4096, &p), 0);
+	assert_true(p.mmap_off == 4096 && p.delta == 0x2000 && p.map_len == 0x2100);
+	/* Map 2, a window 64K into it, on 16K pages. */
+	assert_int_equal(lx_place_uio(2, 0, 0x10000, 0x1000, 16384, &p), 0);
+	assert_true(p.mmap_off == 32768 && p.delta == 0x10000 && p.map_len == 0x11000);
+	assert_int_equal(lx_place_uio(0, 0x80, 0, 0x80, 4096, &p), 0);
+	assert_true(p.mmap_off == 0 && p.delta == 0x80 && p.map_len == 0x100);
+	assert_int_equal(lx_place_uio(0, 0x100, UINT64_MAX - 0x80, 0x10, 4096, &p), VOB_ERANGE);
+	assert_int_equal(lx_place_uio(0, 0, 0x100, UINT64_MAX - 0x80, 4096, &p), VOB_ERANGE);
+	/* A file: from the page that holds the offset. */
+	assert_int_equal(lx_place_file(0x3008, 0x100, 4096, &p), 0);
+	assert_true(p.mmap_off == 0x3000 && p.delta == 8 && p.map_len == 0x108);
+	assert_int_equal(lx_place_file(0, 0x2000, 4096, &p), 0);
+	assert_true(p.mmap_off == 0 && p.delta == 0 && p.map_len == 0x2000);
+	assert_int_equal(lx_place_file(0x8000000000000000ull, 0x10, 4096, &p), VOB_ERANGE);
 }
 
 static void test_window_errors(void **state)
@@ -607,6 +635,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_parse_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_placement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_windows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memfd_windows, setup, teardown),
