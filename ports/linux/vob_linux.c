@@ -312,6 +312,37 @@ static void lx_set_path(struct vob_linux_window *w, const char *path)
 	w->path[n] = 0;
 }
 
+/* Refuse a link range [link, link + size) that wraps or overlaps a window
+ * already mapped. */
+static int lx_window_range(struct vob_linux *lx, const char *spec, uint64_t link, uint64_t size)
+{
+	unsigned i;
+
+	if (size > UINT64_MAX - link)
+		return lx_fail(lx, VOB_EINVAL, "window '%s': link=0x%" PRIx64 " + size wraps", spec,
+			       link);
+	for (i = 0; i < lx->nwin; i++)
+		if (link < lx->win[i].link_addr + lx->win[i].size &&
+		    lx->win[i].link_addr < link + size)
+			return lx_fail(lx, VOB_EEXIST, "window '%s': link range 0x%" PRIx64 "+0x%"
+				       PRIx64 " overlaps window %u (%s): give link=", spec, link, size,
+				       i, lx->win[i].path);
+	return 0;
+}
+
+/* Undo a window that failed after its file was opened: close @fd, and
+ * remove the file if this call created it (and it is still the one at that
+ * path), so that a corrected spec does not find a half-made file. */
+static void lx_window_abandon(const struct lx_spec *s, const struct vob_linux_window *w, int fd)
+{
+	struct stat ours, there;
+
+	if (w->created && !strcmp(s->scheme, "file") && !fstat(fd, &ours) &&
+	    !stat(s->arg, &there) && ours.st_dev == there.st_dev && ours.st_ino == there.st_ino)
+		unlink(s->arg);
+	close(fd);
+}
+
 /* Seal a file that can carry seals (a memfd) against shrinking: a peer that
  * truncates a window file under our MAP_SHARED mapping turns our next access
  * to the lost pages into a SIGBUS. Growing stays allowed (a peer may size an
@@ -348,6 +379,8 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 		return err;
 	if (has_size && !size)
 		return lx_fail(lx, VOB_EINVAL, "%s '%s': size=0", s->what, s->text);
+	if (size > UINT64_MAX - off)
+		return lx_fail(lx, VOB_EINVAL, "%s '%s': offset + size wraps", s->what, s->text);
 
 	if (!strcmp(s->scheme, "file")) {
 		const char *create = lx_spec_opt(s, "create"), *nocreate = lx_spec_opt(s, "nocreate");
@@ -369,6 +402,11 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 			return lx_fail(lx, VOB_EINVAL, "%s '%s': both create and nocreate", s->what,
 				       s->text);
 		lx_set_path(w, s->arg);
+		/* Every option is known by now: refuse a typo or a link range
+		 * that overlaps before a file exists. */
+		if ((err = lx_spec_check_used(lx, s)) ||
+		    (has_size && (err = lx_window_range(lx, s->text, w->link_addr, size))))
+			return err;
 		if (has_size && wr && !nocreate) {
 			fd = open(s->arg, oflags | O_CREAT | O_EXCL, (mode_t)mode);
 			if (fd >= 0)
@@ -498,15 +536,17 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 	if (S_ISREG(st.st_mode)) {
 		uint64_t fsize = (uint64_t)st.st_size;
 
-		if (has_size && (w->created || fsize == 0) && wr && !has_off) {
-			/* New (or created empty by a peer racing us): size it. */
-			if (ftruncate(fd, (off_t)size)) {
-				err = lx_fail(lx, lx_errno(errno), "%s '%s': cannot size %s to %" PRIu64
-					      " bytes: %s", s->what, s->text, w->path, size,
+		if (has_size && (w->created || fsize == 0) && wr) {
+			/* New (or created empty by a peer racing us): size it
+			 * to hold the window. */
+			if (off + size > (uint64_t)INT64_MAX || ftruncate(fd, (off_t)(off + size))) {
+				err = lx_fail(lx, off + size > (uint64_t)INT64_MAX ? VOB_ERANGE :
+					      lx_errno(errno), "%s '%s': cannot size %s to %" PRIu64
+					      " bytes: %s", s->what, s->text, w->path, off + size,
 					      strerror(errno));
 				goto fail;
 			}
-			fsize = size;
+			fsize = off + size;
 		}
 		if (!fsize) {
 			err = lx_fail(lx, VOB_ERANGE, "%s '%s': %s is empty (give size=)", s->what,
@@ -548,7 +588,7 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 	*sizep = size;
 	return 0;
 fail:
-	close(fd);
+	lx_window_abandon(s, w, fd);
 	return err;
 }
 
@@ -560,7 +600,6 @@ int vob_linux_add_window(struct vob_linux *lx, const char *spec)
 	uint64_t link = 0, size = 0;
 	const char *kind, *owner;
 	int err, fd = -1, prot;
-	unsigned i;
 	void *m;
 
 	if (!lx)
@@ -579,6 +618,7 @@ int vob_linux_add_window(struct vob_linux *lx, const char *spec)
 									 : VOB_MEM_COHERENT;
 	if ((err = lx_spec_num(lx, &s, "link", &link, NULL)))
 		return err;
+	w.link_addr = link;
 	if (lx_spec_opt(&s, "ro"))
 		w.access = VOB_MAP_READ;
 	kind = lx_spec_opt(&s, "kind");
@@ -605,22 +645,8 @@ int vob_linux_add_window(struct vob_linux *lx, const char *spec)
 	err = lx_window_open(lx, &s, &w, &fd, &pl, &size);
 	if (err)
 		return err;
-	err = lx_spec_check_used(lx, &s);
-	if (err)
+	if ((err = lx_spec_check_used(lx, &s)) || (err = lx_window_range(lx, spec, link, size)))
 		goto fail;
-	if (size > UINT64_MAX - link) {
-		err = lx_fail(lx, VOB_EINVAL, "window '%s': link=0x%" PRIx64 " + size wraps", spec,
-			      link);
-		goto fail;
-	}
-	for (i = 0; i < lx->nwin; i++)
-		if (link < lx->win[i].link_addr + lx->win[i].size &&
-		    lx->win[i].link_addr < link + size) {
-			err = lx_fail(lx, VOB_EEXIST, "window '%s': link range 0x%" PRIx64 "+0x%" PRIx64
-				      " overlaps window %u (%s): give link=", spec, link, size, i,
-				      lx->win[i].path);
-			goto fail;
-		}
 	prot = PROT_READ | ((w.access & VOB_MAP_WRITE) ? PROT_WRITE : 0);
 	m = mmap(NULL, (size_t)pl.map_len, prot, MAP_SHARED, fd, (off_t)pl.mmap_off);
 	if (m == MAP_FAILED) {
@@ -633,13 +659,12 @@ int vob_linux_add_window(struct vob_linux *lx, const char *spec)
 	w.map_len = (size_t)pl.map_len;
 	w.ptr = (uint8_t *)m + pl.delta;
 	w.size = size;
-	w.link_addr = link;
 	w.fd = fd;
 	lx->win[lx->nwin] = w;
 	lx->err[0] = 0;
 	return (int)lx->nwin++;
 fail:
-	close(fd);
+	lx_window_abandon(&s, &w, fd);
 	return err;
 }
 

@@ -188,7 +188,10 @@ int vob_linux_init(struct vob_linux *lx);
  *
  * `file:` creates the file with mode 0600 (`mode=0660` to change) when it
  * is missing and `size=` is given (`nocreate` forbids it), sizes a new or
- * empty file, and refuses an existing file of another size. A `memfd:`
+ * empty file to `offset=` + `size=`, and refuses an existing file of
+ * another size. Unknown options and an overlapping link range are refused
+ * before anything is created, and a file this call created is removed
+ * again when the call fails later. A `memfd:`
  * window is sealed with F_SEAL_SHRINK, and any other window over a file
  * that can take that seal (a memfd made with MFD_ALLOW_SEALING) gets it
  * too, so that no peer can truncate it under the mapping (which would make

@@ -148,13 +148,14 @@ static void test_window_errors(void **state)
 	expect_err(&lx, add(&lx, "file:%s,size=0", path), VOB_EINVAL, "size=0");
 	expect_err(&lx, add(&lx, "file:%s,size=4K,colour=blue", path), VOB_EINVAL,
 		   "unknown option 'colour'");
-	unlink(path);
+	assert_int_equal(access(path, F_OK), -1); /* nothing left behind */
 	expect_err(&lx, add(&lx, "file:%s,size=4K,nocreate", path), VOB_ENOENT, "does not exist");
 	expect_err(&lx, add(&lx, "file:%s,size=4K,kind=cached", path), VOB_EINVAL, "kind=");
-	unlink(path);
+	assert_int_equal(access(path, F_OK), -1);
 	expect_err(&lx, add(&lx, "file:%s,size=4K,owner=me", path), VOB_EINVAL, "owner=");
-	unlink(path);
+	assert_int_equal(access(path, F_OK), -1);
 	expect_err(&lx, add(&lx, "file:%s,size=4K,mode=999", path), VOB_EINVAL, "mode=");
+	assert_int_equal(access(path, F_OK), -1);
 	expect_err(&lx, add(&lx, "memfd:x"), VOB_EINVAL, "needs size=");
 	expect_err(&lx, add(&lx, "fd:abc"), VOB_EINVAL, "file descriptor");
 	expect_err(&lx, add(&lx, "fd:987"), VOB_EIO, "fd 987");
@@ -198,7 +199,7 @@ static void test_file_windows(void **state)
 	strcpy((char *)vob_linux_window(&a, 0)->ptr + 4100, "at offset");
 	assert_string_equal((char *)vob_linux_window(&b, 2)->ptr, "at offset");
 	expect_err(&b, add(&b, "file:%s,offset=64K", path), VOB_ERANGE, "beyond the end");
-	expect_err(&b, add(&b, "file:%s,offset=60K,size=8K", path), VOB_ERANGE, "beyond the end");
+	expect_err(&b, add(&b, "file:%s,offset=60K,size=8K,link=0x500000", path), VOB_ERANGE, "beyond the end");
 	/* Read-only windows. */
 	assert_int_equal(add(&b, "file:%s,ro,link=0x400000", path), 3);
 	assert_int_equal(vob_linux_window(&b, 3)->access, VOB_MAP_READ);
@@ -219,6 +220,46 @@ static void test_file_windows(void **state)
 	if (geteuid() != 0)
 		expect_err(&a, add(&a, "file:%s", path), VOB_EPERM, "permission denied");
 	assert_int_equal(add(&a, "file:%s,ro,link=0x10000", path) >= 0, 1);
+	vob_linux_close(&a);
+}
+
+/* A failed vob_linux_add_window() leaves no file it created behind, and
+ * creating with offset= sizes the file to offset + size. */
+static void test_window_create_cleanup(void **state)
+{
+	struct vob_linux a;
+	struct stat st;
+	char buf[8];
+	int fd;
+
+	(void)state;
+	assert_int_equal(vob_linux_init(&a), 0);
+	/* A typo: nothing created, and the corrected spec then works. */
+	expect_err(&a, add(&a, "file:%s,size=8K,colour=blue", path), VOB_EINVAL,
+		   "unknown option 'colour'");
+	assert_int_equal(access(path, F_OK), -1);
+	/* A link range that overlaps a window: nothing created. */
+	assert_int_equal(add(&a, "memfd:first,size=64K"), 0);
+	expect_err(&a, add(&a, "file:%s,size=4K,link=0x8000", path), VOB_EEXIST, "overlaps");
+	assert_int_equal(access(path, F_OK), -1);
+	/* A failure after creating (a size no mmap can map): removed again. */
+	assert_true(add(&a, "file:%s,size=0x7ffffffffff00000,link=0x100000", path) < 0);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(a.nwin, 1u);
+	/* offset= on creation: the file holds offset + size bytes. */
+	assert_int_equal(add(&a, "file:%s,size=4K,offset=4K,link=0x100000", path), 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 8192);
+	memcpy(vob_linux_window(&a, 1)->ptr, "at 4K", 6);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, 6, 4096), 6);
+	assert_string_equal(buf, "at 4K");
+	close(fd);
+	/* A file this call did not create is never removed. */
+	expect_err(&a, add(&a, "file:%s,size=4K,offset=4K,link=0x100000", path), VOB_EEXIST,
+		   "overlaps");
+	assert_int_equal(access(path, F_OK), 0);
 	vob_linux_close(&a);
 }
 
@@ -638,6 +679,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_window_placement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_windows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_create_cleanup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memfd_windows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memfd_sealed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_doorbell_errors, setup, teardown),
