@@ -409,10 +409,18 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 			return err;
 		if (has_size && wr && !nocreate) {
 			fd = open(s->arg, oflags | O_CREAT | O_EXCL, (mode_t)mode);
-			if (fd >= 0)
-				w->created = 1;
-			else if (errno != EEXIST)
+			if (fd < 0 && errno != EEXIST)
 				return lx_open_fail(lx, s, s->arg, errno, wr);
+			if (fd >= 0) {
+				w->created = 1;
+				/* The mode asked for, not masked by the umask. */
+				if (fchmod(fd, (mode_t)mode)) {
+					err = lx_fail(lx, lx_errno(errno), "%s '%s': fchmod %s "
+						      "%04lo: %s", s->what, s->text, s->arg, mode,
+						      strerror(errno));
+					goto fail;
+				}
+			}
 		} else if (create) {
 			return lx_fail(lx, VOB_EINVAL, "%s '%s': create needs size= and write access",
 				       s->what, s->text);

@@ -186,7 +186,8 @@ int vob_linux_init(struct vob_linux *lx);
 /**
  * @brief Map a window named by @p spec (see the module description).
  *
- * `file:` creates the file with mode 0600 (`mode=0660` to change) when it
+ * `file:` creates the file with mode 0600 (`mode=0660` to change; the
+ * umask does not apply) when it
  * is missing and `size=` is given (`nocreate` forbids it), sizes a new or
  * empty file to `offset=` + `size=`, and refuses an existing file of
  * another size. Unknown options and an overlapping link range are refused

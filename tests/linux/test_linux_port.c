@@ -263,6 +263,31 @@ static void test_window_create_cleanup(void **state)
 	vob_linux_close(&a);
 }
 
+/* mode= is the file's mode whatever the umask (group sharing needs 0660). */
+static void test_file_mode(void **state)
+{
+	struct vob_linux a;
+	struct stat st;
+	mode_t old = umask(022);
+
+	(void)state;
+	assert_int_equal(vob_linux_init(&a), 0);
+	assert_int_equal(add(&a, "file:%s,size=4K,mode=0660", path), 0);
+	umask(old);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0660);
+	vob_linux_close(&a);
+	unlink(path);
+	/* The default stays 0600. */
+	old = umask(0);
+	assert_int_equal(vob_linux_init(&a), 0);
+	assert_int_equal(add(&a, "file:%s,size=4K", path), 0);
+	umask(old);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	vob_linux_close(&a);
+}
+
 static void test_memfd_windows(void **state)
 {
 	struct vob_linux a, b;
@@ -680,6 +705,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_window_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_windows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_create_cleanup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memfd_windows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memfd_sealed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_doorbell_errors, setup, teardown),
