@@ -655,6 +655,15 @@ int vob_linux_add_window(struct vob_linux *lx, const char *spec)
 		return err;
 	if ((err = lx_spec_check_used(lx, &s)) || (err = lx_window_range(lx, spec, link, size)))
 		goto fail;
+	if (pl.delta % LX_WINDOW_ALIGN) {
+		/* mmap returns page-aligned memory: the window's pointer is
+		 * aligned as its offset into the mapping. */
+		err = lx_fail(lx, VOB_EINVAL, "window '%s': would start %" PRIu64 " bytes into "
+			      "a page of %s, not a multiple of %u (vob's shared words are aligned "
+			      "atomics); give an offset= that keeps it one", spec, pl.delta,
+			      w.path, LX_WINDOW_ALIGN);
+		goto fail;
+	}
 	prot = PROT_READ | ((w.access & VOB_MAP_WRITE) ? PROT_WRITE : 0);
 	m = mmap(NULL, (size_t)pl.map_len, prot, MAP_SHARED, fd, (off_t)pl.mmap_off);
 	if (m == MAP_FAILED) {

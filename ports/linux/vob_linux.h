@@ -198,9 +198,12 @@ int vob_linux_init(struct vob_linux *lx);
  * too, so that no peer can truncate it under the mapping (which would make
  * this side's next access a SIGBUS); vob_linux_window::sealed tells which.
  * A file that cannot be sealed (`/dev/shm`, disk) is mapped all the same:
- * a peer that can truncate it can crash this process. Setup time only;
- * may block.
- * @return the window index; VOB_EINVAL for a malformed spec; VOB_ENOENT for
+ * a peer that can truncate it can crash this process. The window's first
+ * byte must be 8-byte aligned in memory (an `offset=` that is a multiple
+ * of 8; for `uio:` the map's own offset counts too), because vob's shared
+ * words are aligned atomics. Setup time only; may block.
+ * @return the window index; VOB_EINVAL for a malformed spec or a window
+ *         that would not be 8-byte aligned; VOB_ENOENT for
  *         a missing file; VOB_EPERM when permission is denied; VOB_ERANGE for
  *         a file of the wrong size or an offset/size outside it; VOB_E2BIG
  *         when @ref VOB_LINUX_MAX_WINDOWS are in use; VOB_EFAULT when mmap

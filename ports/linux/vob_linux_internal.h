@@ -43,6 +43,10 @@ int lx_spec_num(struct vob_linux *lx, struct lx_spec *s, const char *key, uint64
 /* Local pointer of [addr, addr + len) in a window of this context, or NULL. */
 void *lx_translate(struct vob_linux *lx, uint64_t addr, uint64_t len, unsigned access,
 		   const struct vob_linux_window **w);
+/* Alignment of a window's local pointer: the table's 64-bit words and the
+ * futex block's words are atomics, which must be naturally aligned. */
+#define LX_WINDOW_ALIGN 8u
+
 /* Where a window is mapped from: a page-aligned mmap offset of its file, the
  * length to map, and the window's first byte as an offset into the mapping. */
 struct lx_place {

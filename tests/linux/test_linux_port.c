@@ -194,9 +194,9 @@ static void test_file_windows(void **state)
 	expect_err(&b, add(&b, "file:%s,size=128K,link=0x200000", path), VOB_ERANGE,
 		   "not the 131072 asked for");
 	expect_err(&b, add(&b, "file:%s,link=0x8000", path), VOB_EEXIST, "overlaps");
-	assert_int_equal(add(&b, "file:%s,offset=4100,size=100,link=0x300000", path), 2);
+	assert_int_equal(add(&b, "file:%s,offset=4104,size=100,link=0x300000", path), 2);
 	assert_string_equal((char *)vob_linux_window(&b, 2)->ptr, "");
-	strcpy((char *)vob_linux_window(&a, 0)->ptr + 4100, "at offset");
+	strcpy((char *)vob_linux_window(&a, 0)->ptr + 4104, "at offset");
 	assert_string_equal((char *)vob_linux_window(&b, 2)->ptr, "at offset");
 	expect_err(&b, add(&b, "file:%s,offset=64K", path), VOB_ERANGE, "beyond the end");
 	expect_err(&b, add(&b, "file:%s,offset=60K,size=8K,link=0x500000", path), VOB_ERANGE, "beyond the end");
@@ -260,6 +260,29 @@ static void test_window_create_cleanup(void **state)
 	expect_err(&a, add(&a, "file:%s,size=4K,offset=4K,link=0x100000", path), VOB_EEXIST,
 		   "overlaps");
 	assert_int_equal(access(path, F_OK), 0);
+	vob_linux_close(&a);
+}
+
+/* A window whose local pointer is not 8-byte aligned would put the table's
+ * words and the futex block on misaligned atomics: refused. */
+static void test_window_alignment(void **state)
+{
+	struct vob_linux a;
+	int fd;
+
+	(void)state;
+	assert_int_equal(vob_linux_init(&a), 0);
+	assert_int_equal(add(&a, "memfd:al,size=64K"), 0);
+	fd = vob_linux_window(&a, 0)->fd;
+	expect_err(&a, add(&a, "fd:%d,offset=4100,size=64,link=0x100000", fd), VOB_EINVAL,
+		   "multiple of 8");
+	expect_err(&a, add(&a, "fd:%d,offset=2,link=0x100000", fd), VOB_EINVAL, "multiple of 8");
+	/* A file this call created for it is not left behind. */
+	expect_err(&a, add(&a, "file:%s,offset=12,size=4K,link=0x200000", path), VOB_EINVAL,
+		   "multiple of 8");
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(add(&a, "fd:%d,offset=4104,size=64,link=0x100000", fd), 1);
+	assert_int_equal((uintptr_t)vob_linux_window(&a, 1)->ptr % 8u, 0);
 	vob_linux_close(&a);
 }
 
@@ -705,6 +728,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_window_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_windows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_create_cleanup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_alignment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memfd_windows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memfd_sealed, setup, teardown),
