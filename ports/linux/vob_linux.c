@@ -845,6 +845,8 @@ static void *lx_runner(void *arg)
 
 int vob_linux_runner_start(struct vob_linux *lx, vob_linux_work_fn work, void *arg, int tick_ms)
 {
+	int e;
+
 	if (!lx || !work || !lx->link)
 		return VOB_EINVAL;
 	if (lx->runner_on)
@@ -854,8 +856,9 @@ int vob_linux_runner_start(struct vob_linux *lx, vob_linux_work_fn work, void *a
 	lx->tick_ms = tick_ms;
 	lx->runner_stop = 0;
 	lx->runner_ret = 0;
-	if (pthread_create(&lx->runner, NULL, lx_runner, lx))
-		return lx_fail(lx, VOB_ENOMEM, "runner thread: %s", strerror(errno));
+	e = pthread_create(&lx->runner, NULL, lx_runner, lx); /* returns its error, no errno */
+	if (e)
+		return lx_fail(lx, VOB_ENOMEM, "runner thread: %s", strerror(e));
 	lx->runner_on = 1;
 	return 0;
 }

@@ -31,6 +31,22 @@
 
 static char path[128], sock[128];
 
+/* Linked with --wrap=pthread_create: every pthread_create of the test and
+ * the port comes here, and fails with this error while it is nonzero. */
+static int thread_fail;
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+			  void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+			  void *arg);
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+			  void *arg)
+{
+	if (thread_fail)
+		return thread_fail;
+	return __real_pthread_create(t, attr, fn, arg);
+}
+
 struct pair {
 	struct vob_linux a, b;
 	struct vob_link la, lb;
@@ -690,6 +706,34 @@ static void test_runner(void **state)
 	pair_close(&p);
 }
 
+/* pthread_create returns its error instead of setting errno: the message
+ * must give that error. */
+static void test_runner_no_thread(void **state)
+{
+	struct pair p;
+	struct runner_arg r = { 0, 0, 0 };
+	uint64_t t;
+
+	(void)state;
+	pair_open(&p, "poll", "poll");
+	r.link = &p.lb;
+	thread_fail = EAGAIN;
+	errno = 0;
+	expect_err(&p.b, vob_linux_runner_start(&p.b, runner_work, &r, -1), VOB_ENOMEM,
+		   strerror(EAGAIN));
+	thread_fail = 0;
+	assert_false(p.b.runner_on);
+	r.calls = 999; /* the work function stops the runner at once */
+	assert_int_equal(vob_linux_runner_start(&p.b, runner_work, &r, -1), 0);
+	t = now_ms();
+	while (__atomic_load_n(&r.calls, __ATOMIC_ACQUIRE) < 1000) {
+		assert_true(now_ms() - t < 2000);
+		usleep(1000);
+	}
+	assert_int_equal(vob_linux_runner_stop(&p.b), -7);
+	pair_close(&p);
+}
+
 /* The device table over the port: both sides come up, over futex. */
 static void test_table_over_port(void **state)
 {
@@ -737,6 +781,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_eventfd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poll, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runner_no_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_over_port, setup, teardown),
 	};
 
