@@ -83,7 +83,9 @@ int vob_linux_parse_size(const char *s, uint64_t *out)
 	unsigned long long v;
 	unsigned shift = 0;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	/* A digit first: strtoull would skip blanks and then accept a sign
+	 * (" -1" is UINT64_MAX to it). */
+	if (!s || *s < '0' || *s > '9')
 		return VOB_EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 0);

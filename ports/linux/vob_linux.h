@@ -305,7 +305,7 @@ void vob_linux_close(struct vob_linux *lx);
 /**
  * @brief Parse a size such as `4096`, `0x1000`, `64K`, `1M` or `2G`
  * (binary multiples).
- * @return 0, or VOB_EINVAL.
+ * @return 0, or VOB_EINVAL (also for a sign, or blanks before or after).
  */
 int vob_linux_parse_size(const char *s, uint64_t *out);
 

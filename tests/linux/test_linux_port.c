@@ -115,6 +115,12 @@ static void test_parse_size(void **state)
 	assert_true(v == 2147483648ull);
 	assert_int_equal(vob_linux_parse_size("", &v), VOB_EINVAL);
 	assert_int_equal(vob_linux_parse_size("-1", &v), VOB_EINVAL);
+	/* strtoull skips blanks, and then takes a sign: no blanks at all. */
+	assert_int_equal(vob_linux_parse_size(" -1", &v), VOB_EINVAL);
+	assert_int_equal(vob_linux_parse_size("\t-1", &v), VOB_EINVAL);
+	assert_int_equal(vob_linux_parse_size(" +1", &v), VOB_EINVAL);
+	assert_int_equal(vob_linux_parse_size(" 4096", &v), VOB_EINVAL);
+	assert_int_equal(vob_linux_parse_size("4096 ", &v), VOB_EINVAL);
 	assert_int_equal(vob_linux_parse_size("12Q", &v), VOB_EINVAL);
 	assert_int_equal(vob_linux_parse_size("1Mx", &v), VOB_EINVAL);
 	assert_int_equal(vob_linux_parse_size("99999999999999999999", &v), VOB_EINVAL);
