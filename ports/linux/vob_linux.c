@@ -326,9 +326,9 @@ static int lx_window_range(struct vob_linux *lx, const char *spec, uint64_t link
 	for (i = 0; i < lx->nwin; i++)
 		if (link < lx->win[i].link_addr + lx->win[i].size &&
 		    lx->win[i].link_addr < link + size)
-			return lx_fail(lx, VOB_EEXIST, "window '%s': link range 0x%" PRIx64 "+0x%"
-				       PRIx64 " overlaps window %u (%s): give link=", spec, link, size,
-				       i, lx->win[i].path);
+			return lx_fail(lx, VOB_EEXIST, "window '%s': link range 0x%" PRIx64
+				       "+0x%" PRIx64 " overlaps window %u (%s): give link=", spec,
+				       link, size, i, lx->win[i].path);
 	return 0;
 }
 
@@ -549,14 +549,22 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 		if (has_size && (w->created || fsize == 0) && wr) {
 			/* New (or created empty by a peer racing us): size it
 			 * to hold the window. */
-			if (off + size > (uint64_t)INT64_MAX || ftruncate(fd, (off_t)(off + size))) {
-				err = lx_fail(lx, off + size > (uint64_t)INT64_MAX ? VOB_ERANGE :
-					      lx_errno(errno), "%s '%s': cannot size %s to %" PRIu64
-					      " bytes: %s", s->what, s->text, w->path, off + size,
+			uint64_t want = off + size;
+
+			err = 0;
+			if (want > (uint64_t)INT64_MAX) {
+				errno = EFBIG;
+				err = VOB_ERANGE;
+			} else if (ftruncate(fd, (off_t)want)) {
+				err = lx_errno(errno);
+			}
+			if (err) {
+				err = lx_fail(lx, err, "%s '%s': cannot size %s to %" PRIu64
+					      " bytes: %s", s->what, s->text, w->path, want,
 					      strerror(errno));
 				goto fail;
 			}
-			fsize = off + size;
+			fsize = want;
 		}
 		if (!fsize) {
 			err = lx_fail(lx, VOB_ERANGE, "%s '%s': %s is empty (give size=)", s->what,

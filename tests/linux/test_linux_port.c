@@ -221,7 +221,8 @@ static void test_file_windows(void **state)
 	strcpy((char *)vob_linux_window(&a, 0)->ptr + 4104, "at offset");
 	assert_string_equal((char *)vob_linux_window(&b, 2)->ptr, "at offset");
 	expect_err(&b, add(&b, "file:%s,offset=64K", path), VOB_ERANGE, "beyond the end");
-	expect_err(&b, add(&b, "file:%s,offset=60K,size=8K,link=0x500000", path), VOB_ERANGE, "beyond the end");
+	expect_err(&b, add(&b, "file:%s,offset=60K,size=8K,link=0x500000", path), VOB_ERANGE,
+		   "beyond the end");
 	/* Read-only windows. */
 	assert_int_equal(add(&b, "file:%s,ro,link=0x400000", path), 3);
 	assert_int_equal(vob_linux_window(&b, 3)->access, VOB_MAP_READ);
@@ -308,29 +309,29 @@ static void test_window_alignment(void **state)
 	vob_linux_close(&a);
 }
 
-/* mode= is the file's mode whatever the umask (group sharing needs 0660). */
-static void test_file_mode(void **state)
+/* The mode of a file created by "file:PATH,size=4K@opts" under umask @mask. */
+static unsigned created_mode(mode_t mask, const char *opts)
 {
 	struct vob_linux a;
 	struct stat st;
-	mode_t old = umask(022);
+	mode_t old = umask(mask);
 
-	(void)state;
-	assert_int_equal(vob_linux_init(&a), 0);
-	assert_int_equal(add(&a, "file:%s,size=4K,mode=0660", path), 0);
-	umask(old);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0660);
-	vob_linux_close(&a);
 	unlink(path);
-	/* The default stays 0600. */
-	old = umask(0);
 	assert_int_equal(vob_linux_init(&a), 0);
-	assert_int_equal(add(&a, "file:%s,size=4K", path), 0);
+	assert_int_equal(add(&a, "file:%s,size=4K%s", path, opts), 0);
 	umask(old);
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0600);
 	vob_linux_close(&a);
+	return st.st_mode & 07777;
+}
+
+/* mode= is the file's mode whatever the umask (group sharing needs 0660). */
+static void test_file_mode(void **state)
+{
+	(void)state;
+	assert_int_equal(created_mode(022, ",mode=0660"), 0660);
+	assert_int_equal(created_mode(077, ",mode=0644"), 0644);
+	assert_int_equal(created_mode(0, ""), 0600); /* the default */
 }
 
 static void test_memfd_windows(void **state)
@@ -718,10 +719,9 @@ static void test_runner_no_thread(void **state)
 {
 	struct pair p;
 	struct runner_arg r = { 0, 0, 0 };
-	uint64_t t;
 
 	(void)state;
-	pair_open(&p, "poll", "poll");
+	pair_open(&p, "futex:0x1000", "futex:0x1000");
 	r.link = &p.lb;
 	thread_fail = EAGAIN;
 	errno = 0;
@@ -729,14 +729,9 @@ static void test_runner_no_thread(void **state)
 		   strerror(EAGAIN));
 	thread_fail = 0;
 	assert_false(p.b.runner_on);
-	r.calls = 999; /* the work function stops the runner at once */
+	/* Nothing half started: the runner starts and stops as usual. */
 	assert_int_equal(vob_linux_runner_start(&p.b, runner_work, &r, -1), 0);
-	t = now_ms();
-	while (__atomic_load_n(&r.calls, __ATOMIC_ACQUIRE) < 1000) {
-		assert_true(now_ms() - t < 2000);
-		usleep(1000);
-	}
-	assert_int_equal(vob_linux_runner_stop(&p.b), -7);
+	assert_int_equal(vob_linux_runner_stop(&p.b), 0);
 	pair_close(&p);
 }
 
