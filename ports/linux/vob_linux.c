@@ -83,7 +83,9 @@ int vob_linux_parse_size(const char *s, uint64_t *out)
 	unsigned long long v;
 	unsigned shift = 0;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	/* A digit first: strtoull would skip blanks and then accept a sign
+	 * (" -1" is UINT64_MAX to it). */
+	if (!s || *s < '0' || *s > '9')
 		return VOB_EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 0);
@@ -275,6 +277,32 @@ void *lx_translate(struct vob_linux *lx, uint64_t addr, uint64_t len, unsigned a
 	return NULL;
 }
 
+/* A mapping of @delta + @size bytes from file offset @mmap_off. */
+static int lx_place_set(struct lx_place *p, uint64_t mmap_off, uint64_t delta, uint64_t size,
+			size_t pg)
+{
+	if (delta > UINT64_MAX - size || delta + size > SIZE_MAX - pg ||
+	    mmap_off > (uint64_t)INT64_MAX)
+		return VOB_ERANGE;
+	p->mmap_off = mmap_off;
+	p->delta = delta;
+	p->map_len = delta + size;
+	return 0;
+}
+
+int lx_place_file(uint64_t off, uint64_t size, size_t pg, struct lx_place *p)
+{
+	return lx_place_set(p, off - (off & (pg - 1u)), off & (pg - 1u), size, pg);
+}
+
+int lx_place_uio(uint64_t map, uint64_t moff, uint64_t off, uint64_t size, size_t pg,
+		 struct lx_place *p)
+{
+	if (map > UINT64_MAX / pg || moff > UINT64_MAX - off)
+		return VOB_ERANGE;
+	return lx_place_set(p, map * pg, moff + off, size, pg);
+}
+
 /* Keep a path for messages, truncated if need be. */
 static void lx_set_path(struct vob_linux_window *w, const char *path)
 {
@@ -286,10 +314,61 @@ static void lx_set_path(struct vob_linux_window *w, const char *path)
 	w->path[n] = 0;
 }
 
-/* Open the file behind @s; fills @fd, @off (file offset of the window) and
- * @size; may create and size a file. */
+/* Refuse a link range [link, link + size) that wraps or overlaps a window
+ * already mapped. */
+static int lx_window_range(struct vob_linux *lx, const char *spec, uint64_t link, uint64_t size)
+{
+	unsigned i;
+
+	if (size > UINT64_MAX - link)
+		return lx_fail(lx, VOB_EINVAL, "window '%s': link=0x%" PRIx64 " + size wraps", spec,
+			       link);
+	for (i = 0; i < lx->nwin; i++)
+		if (link < lx->win[i].link_addr + lx->win[i].size &&
+		    lx->win[i].link_addr < link + size)
+			return lx_fail(lx, VOB_EEXIST, "window '%s': link range 0x%" PRIx64
+				       "+0x%" PRIx64 " overlaps window %u (%s): give link=", spec,
+				       link, size, i, lx->win[i].path);
+	return 0;
+}
+
+/* Undo a window that failed after its file was opened: close @fd, and
+ * remove the file if this call created it (and it is still the one at that
+ * path), so that a corrected spec does not find a half-made file. */
+static void lx_window_abandon(const struct lx_spec *s, const struct vob_linux_window *w, int fd)
+{
+	struct stat ours, there;
+
+	if (w->created && !strcmp(s->scheme, "file") && !fstat(fd, &ours) &&
+	    !stat(s->arg, &there) && ours.st_dev == there.st_dev && ours.st_ino == there.st_ino)
+		unlink(s->arg);
+	close(fd);
+}
+
+/* Seal a file that can carry seals (a memfd) against shrinking: a peer that
+ * truncates a window file under our MAP_SHARED mapping turns our next access
+ * to the lost pages into a SIGBUS. Growing stays allowed (a peer may size an
+ * empty memfd it opened). Files that cannot take the seal (tmpfs files opened
+ * by path, disk files, a memfd made without MFD_ALLOW_SEALING) stay as they
+ * are and w->sealed says so; the memfd this call made must take it. */
+static int lx_window_seal(struct vob_linux *lx, struct lx_spec *s, struct vob_linux_window *w,
+			  int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	if (seals >= 0 && !(seals & F_SEAL_SHRINK) && !fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK))
+		seals |= F_SEAL_SHRINK;
+	w->sealed = seals >= 0 && (seals & F_SEAL_SHRINK);
+	if (!w->sealed && !strcmp(s->scheme, "memfd"))
+		return lx_fail(lx, lx_errno(errno), "%s '%s': cannot seal the memfd against "
+			       "shrinking: %s", s->what, s->text, strerror(errno));
+	return 0;
+}
+
+/* Open the file behind @s; fills @fd, @pl (where to mmap it) and @size; may
+ * create and size a file. */
 static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_linux_window *w,
-			  int *fdp, uint64_t *offp, uint64_t *sizep)
+			  int *fdp, struct lx_place *pl, uint64_t *sizep)
 {
 	uint64_t size = 0, off = 0;
 	int has_size, has_off, fd = -1, wr = w->access & VOB_MAP_WRITE, err;
@@ -302,6 +381,8 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 		return err;
 	if (has_size && !size)
 		return lx_fail(lx, VOB_EINVAL, "%s '%s': size=0", s->what, s->text);
+	if (size > UINT64_MAX - off)
+		return lx_fail(lx, VOB_EINVAL, "%s '%s': offset + size wraps", s->what, s->text);
 
 	if (!strcmp(s->scheme, "file")) {
 		const char *create = lx_spec_opt(s, "create"), *nocreate = lx_spec_opt(s, "nocreate");
@@ -323,12 +404,25 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 			return lx_fail(lx, VOB_EINVAL, "%s '%s': both create and nocreate", s->what,
 				       s->text);
 		lx_set_path(w, s->arg);
+		/* Every option is known by now: refuse a typo or a link range
+		 * that overlaps before a file exists. */
+		if ((err = lx_spec_check_used(lx, s)) ||
+		    (has_size && (err = lx_window_range(lx, s->text, w->link_addr, size))))
+			return err;
 		if (has_size && wr && !nocreate) {
 			fd = open(s->arg, oflags | O_CREAT | O_EXCL, (mode_t)mode);
-			if (fd >= 0)
-				w->created = 1;
-			else if (errno != EEXIST)
+			if (fd < 0 && errno != EEXIST)
 				return lx_open_fail(lx, s, s->arg, errno, wr);
+			if (fd >= 0) {
+				w->created = 1;
+				/* The mode asked for, not masked by the umask. */
+				if (fchmod(fd, (mode_t)mode)) {
+					err = lx_fail(lx, lx_errno(errno), "%s '%s': fchmod %s "
+						      "%04lo: %s", s->what, s->text, s->arg, mode,
+						      strerror(errno));
+					goto fail;
+				}
+			}
 		} else if (create) {
 			return lx_fail(lx, VOB_EINVAL, "%s '%s': create needs size= and write access",
 				       s->what, s->text);
@@ -345,7 +439,8 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 		if (has_off)
 			return lx_fail(lx, VOB_EINVAL, "%s '%s': offset= makes no sense for a new memfd",
 				       s->what, s->text);
-		fd = memfd_create(*s->arg ? s->arg : "vob", inherit ? 0u : MFD_CLOEXEC);
+		fd = memfd_create(*s->arg ? s->arg : "vob",
+				  MFD_ALLOW_SEALING | (inherit ? 0u : MFD_CLOEXEC));
 		if (fd < 0)
 			return lx_fail(lx, lx_errno(errno), "%s '%s': memfd_create: %s", s->what,
 				       s->text, strerror(errno));
@@ -396,15 +491,15 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 		if (size > msize - off)
 			return lx_fail(lx, VOB_ERANGE, "%s '%s': offset+size beyond the map's %" PRIu64
 				       " bytes", s->what, s->text, msize);
+		if (lx_place_uio(map, moff, off, size, lx_page(), pl))
+			return lx_fail(lx, VOB_ERANGE, "%s '%s': map offset %" PRIu64 " + offset + "
+				       "size cannot be mapped", s->what, s->text, moff);
 		snprintf(path, sizeof(path), "%s%s", dev[0] == '/' ? "" : "/dev/", dev);
 		lx_set_path(w, path);
 		fd = open(path, oflags);
 		if (fd < 0)
 			return lx_open_fail(lx, s, path, errno, wr);
-		/* UIO selects map M with the mmap offset M pages; the region
-		 * starts @moff bytes into that page. */
 		*fdp = fd;
-		*offp = map * lx_page() + moff + off;
 		*sizep = size;
 		return 0;
 	} else if (!strcmp(s->scheme, "pci")) {
@@ -451,15 +546,25 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 	if (S_ISREG(st.st_mode)) {
 		uint64_t fsize = (uint64_t)st.st_size;
 
-		if (has_size && (w->created || fsize == 0) && wr && !has_off) {
-			/* New (or created empty by a peer racing us): size it. */
-			if (ftruncate(fd, (off_t)size)) {
-				err = lx_fail(lx, lx_errno(errno), "%s '%s': cannot size %s to %" PRIu64
-					      " bytes: %s", s->what, s->text, w->path, size,
+		if (has_size && (w->created || fsize == 0) && wr) {
+			/* New (or created empty by a peer racing us): size it
+			 * to hold the window. */
+			uint64_t want = off + size;
+
+			err = 0;
+			if (want > (uint64_t)INT64_MAX) {
+				errno = EFBIG;
+				err = VOB_ERANGE;
+			} else if (ftruncate(fd, (off_t)want)) {
+				err = lx_errno(errno);
+			}
+			if (err) {
+				err = lx_fail(lx, err, "%s '%s': cannot size %s to %" PRIu64
+					      " bytes: %s", s->what, s->text, w->path, want,
 					      strerror(errno));
 				goto fail;
 			}
-			fsize = size;
+			fsize = want;
 		}
 		if (!fsize) {
 			err = lx_fail(lx, VOB_ERANGE, "%s '%s': %s is empty (give size=)", s->what,
@@ -484,17 +589,24 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 				      w->path, fsize);
 			goto fail;
 		}
+		err = lx_window_seal(lx, s, w, fd);
+		if (err)
+			goto fail;
 	} else if (!has_size) {
 		err = lx_fail(lx, VOB_EINVAL, "%s '%s': %s is not a regular file: give size=", s->what,
 			      s->text, w->path);
 		goto fail;
 	}
+	if (lx_place_file(off, size, lx_page(), pl)) {
+		err = lx_fail(lx, VOB_ERANGE, "%s '%s': offset %" PRIu64 " + size %" PRIu64
+			      " cannot be mapped", s->what, s->text, off, size);
+		goto fail;
+	}
 	*fdp = fd;
-	*offp = off;
 	*sizep = size;
 	return 0;
 fail:
-	close(fd);
+	lx_window_abandon(s, w, fd);
 	return err;
 }
 
@@ -502,11 +614,10 @@ int vob_linux_add_window(struct vob_linux *lx, const char *spec)
 {
 	struct lx_spec s;
 	struct vob_linux_window w;
-	uint64_t link = 0, off = 0, size = 0, delta;
+	struct lx_place pl;
+	uint64_t link = 0, size = 0;
 	const char *kind, *owner;
 	int err, fd = -1, prot;
-	unsigned i;
-	size_t pg = lx_page();
 	void *m;
 
 	if (!lx)
@@ -525,6 +636,7 @@ int vob_linux_add_window(struct vob_linux *lx, const char *spec)
 									 : VOB_MEM_COHERENT;
 	if ((err = lx_spec_num(lx, &s, "link", &link, NULL)))
 		return err;
+	w.link_addr = link;
 	if (lx_spec_opt(&s, "ro"))
 		w.access = VOB_MAP_READ;
 	kind = lx_spec_opt(&s, "kind");
@@ -548,45 +660,38 @@ int vob_linux_add_window(struct vob_linux *lx, const char *spec)
 			return lx_fail(lx, VOB_EINVAL, "window '%s': owner='%s': local or peer", spec,
 				       owner);
 	}
-	err = lx_window_open(lx, &s, &w, &fd, &off, &size);
+	err = lx_window_open(lx, &s, &w, &fd, &pl, &size);
 	if (err)
 		return err;
-	err = lx_spec_check_used(lx, &s);
-	if (err)
+	if ((err = lx_spec_check_used(lx, &s)) || (err = lx_window_range(lx, spec, link, size)))
 		goto fail;
-	if (size > SIZE_MAX - pg || size > UINT64_MAX - link) {
-		err = lx_fail(lx, VOB_EINVAL, "window '%s': link=0x%" PRIx64 " + size wraps", spec,
-			      link);
+	if (pl.delta % LX_WINDOW_ALIGN) {
+		/* mmap returns page-aligned memory: the window's pointer is
+		 * aligned as its offset into the mapping. */
+		err = lx_fail(lx, VOB_EINVAL, "window '%s': would start %" PRIu64 " bytes into "
+			      "a page of %s, not a multiple of %u (vob's shared words are aligned "
+			      "atomics); give an offset= that keeps it one", spec, pl.delta,
+			      w.path, LX_WINDOW_ALIGN);
 		goto fail;
 	}
-	for (i = 0; i < lx->nwin; i++)
-		if (link < lx->win[i].link_addr + lx->win[i].size &&
-		    lx->win[i].link_addr < link + size) {
-			err = lx_fail(lx, VOB_EEXIST, "window '%s': link range 0x%" PRIx64 "+0x%" PRIx64
-				      " overlaps window %u (%s): give link=", spec, link, size, i,
-				      lx->win[i].path);
-			goto fail;
-		}
-	delta = off & (pg - 1u);
 	prot = PROT_READ | ((w.access & VOB_MAP_WRITE) ? PROT_WRITE : 0);
-	m = mmap(NULL, (size_t)(size + delta), prot, MAP_SHARED, fd, (off_t)(off - delta));
+	m = mmap(NULL, (size_t)pl.map_len, prot, MAP_SHARED, fd, (off_t)pl.mmap_off);
 	if (m == MAP_FAILED) {
 		err = lx_fail(lx, errno == EACCES || errno == EPERM ? VOB_EPERM : VOB_EFAULT,
 			      "window '%s': mmap of %" PRIu64 " bytes at offset %" PRIu64 " of %s: %s",
-			      spec, size, off, w.path, strerror(errno));
+			      spec, pl.map_len, pl.mmap_off, w.path, strerror(errno));
 		goto fail;
 	}
 	w.map = m;
-	w.map_len = (size_t)(size + delta);
-	w.ptr = (uint8_t *)m + delta;
+	w.map_len = (size_t)pl.map_len;
+	w.ptr = (uint8_t *)m + pl.delta;
 	w.size = size;
-	w.link_addr = link;
 	w.fd = fd;
 	lx->win[lx->nwin] = w;
 	lx->err[0] = 0;
 	return (int)lx->nwin++;
 fail:
-	close(fd);
+	lx_window_abandon(&s, &w, fd);
 	return err;
 }
 
@@ -750,6 +855,8 @@ static void *lx_runner(void *arg)
 
 int vob_linux_runner_start(struct vob_linux *lx, vob_linux_work_fn work, void *arg, int tick_ms)
 {
+	int e;
+
 	if (!lx || !work || !lx->link)
 		return VOB_EINVAL;
 	if (lx->runner_on)
@@ -759,8 +866,9 @@ int vob_linux_runner_start(struct vob_linux *lx, vob_linux_work_fn work, void *a
 	lx->tick_ms = tick_ms;
 	lx->runner_stop = 0;
 	lx->runner_ret = 0;
-	if (pthread_create(&lx->runner, NULL, lx_runner, lx))
-		return lx_fail(lx, VOB_ENOMEM, "runner thread: %s", strerror(errno));
+	e = pthread_create(&lx->runner, NULL, lx_runner, lx); /* returns its error, no errno */
+	if (e)
+		return lx_fail(lx, VOB_ENOMEM, "runner thread: %s", strerror(e));
 	lx->runner_on = 1;
 	return 0;
 }

@@ -97,6 +97,8 @@ struct vob_linux_window {
 	uint8_t owner;       /**< VOB_WIN_LOCAL or VOB_WIN_PEER */
 	uint8_t access;      /**< VOB_MAP_READ | VOB_MAP_WRITE */
 	uint8_t created;     /**< this call created (and sized) the file */
+	uint8_t sealed;      /**< the file carries F_SEAL_SHRINK: nobody can shrink it
+			      *   under the mapping (memfds; see vob_linux_add_window()) */
 	char path[VOB_LINUX_PATH_LEN]; /**< the file, for messages */
 };
 
@@ -184,11 +186,24 @@ int vob_linux_init(struct vob_linux *lx);
 /**
  * @brief Map a window named by @p spec (see the module description).
  *
- * `file:` creates the file with mode 0600 (`mode=0660` to change) when it
+ * `file:` creates the file with mode 0600 (`mode=0660` to change; the
+ * umask does not apply) when it
  * is missing and `size=` is given (`nocreate` forbids it), sizes a new or
- * empty file, and refuses an existing file of another size. Setup time
- * only; may block.
- * @return the window index; VOB_EINVAL for a malformed spec; VOB_ENOENT for
+ * empty file to `offset=` + `size=`, and refuses an existing file of
+ * another size. Unknown options and an overlapping link range are refused
+ * before anything is created, and a file this call created is removed
+ * again when the call fails later. A `memfd:`
+ * window is sealed with F_SEAL_SHRINK, and any other window over a file
+ * that can take that seal (a memfd made with MFD_ALLOW_SEALING) gets it
+ * too, so that no peer can truncate it under the mapping (which would make
+ * this side's next access a SIGBUS); vob_linux_window::sealed tells which.
+ * A file that cannot be sealed (`/dev/shm`, disk) is mapped all the same:
+ * a peer that can truncate it can crash this process. The window's first
+ * byte must be 8-byte aligned in memory (an `offset=` that is a multiple
+ * of 8; for `uio:` the map's own offset counts too), because vob's shared
+ * words are aligned atomics. Setup time only; may block.
+ * @return the window index; VOB_EINVAL for a malformed spec or a window
+ *         that would not be 8-byte aligned; VOB_ENOENT for
  *         a missing file; VOB_EPERM when permission is denied; VOB_ERANGE for
  *         a file of the wrong size or an offset/size outside it; VOB_E2BIG
  *         when @ref VOB_LINUX_MAX_WINDOWS are in use; VOB_EFAULT when mmap
@@ -290,7 +305,7 @@ void vob_linux_close(struct vob_linux *lx);
 /**
  * @brief Parse a size such as `4096`, `0x1000`, `64K`, `1M` or `2G`
  * (binary multiples).
- * @return 0, or VOB_EINVAL.
+ * @return 0, or VOB_EINVAL (also for a sign, or blanks before or after).
  */
 int vob_linux_parse_size(const char *s, uint64_t *out);
 

@@ -43,6 +43,26 @@ int lx_spec_num(struct vob_linux *lx, struct lx_spec *s, const char *key, uint64
 /* Local pointer of [addr, addr + len) in a window of this context, or NULL. */
 void *lx_translate(struct vob_linux *lx, uint64_t addr, uint64_t len, unsigned access,
 		   const struct vob_linux_window **w);
+/* Alignment of a window's local pointer: the table's 64-bit words and the
+ * futex block's words are atomics, which must be naturally aligned. */
+#define LX_WINDOW_ALIGN 8u
+
+/* Where a window is mapped from: a page-aligned mmap offset of its file, the
+ * length to map, and the window's first byte as an offset into the mapping. */
+struct lx_place {
+	uint64_t mmap_off;
+	uint64_t map_len;
+	uint64_t delta;
+};
+/* Bytes [off, off + size) of a file (page size @pg): mapped from the page
+ * that holds @off. 0, or VOB_ERANGE when that does not fit mmap. */
+int lx_place_file(uint64_t off, uint64_t size, size_t pg, struct lx_place *p);
+/* Bytes [off, off + size) of UIO map @map, whose memory starts @moff bytes
+ * into its first page. UIO picks the map by the mmap offset (map N at N
+ * pages) and always maps it from its start, so the mapping starts there
+ * whatever @off is. 0, or VOB_ERANGE when that does not fit mmap. */
+int lx_place_uio(uint64_t map, uint64_t moff, uint64_t off, uint64_t size, size_t pg,
+		 struct lx_place *p);
 /* Mark every doorbell id pending on the link; returns how many. */
 int lx_mark_all(struct vob_linux *lx);
 /* Doorbell part, in vob_linux_bell.c. */

@@ -5,6 +5,7 @@
  * time-outs, wakes and the runner thread. */
 #define _GNU_SOURCE
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -25,8 +27,25 @@
 #include <unistd.h>
 
 #include "vob_linux.h"
+#include "vob_linux_internal.h"
 
 static char path[128], sock[128];
+
+/* Linked with --wrap=pthread_create: every pthread_create of the test and
+ * the port comes here, and fails with this error while it is nonzero. */
+static int thread_fail;
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+			  void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+			  void *arg);
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+			  void *arg)
+{
+	if (thread_fail)
+		return thread_fail;
+	return __real_pthread_create(t, attr, fn, arg);
+}
 
 struct pair {
 	struct vob_linux a, b;
@@ -96,10 +115,43 @@ static void test_parse_size(void **state)
 	assert_true(v == 2147483648ull);
 	assert_int_equal(vob_linux_parse_size("", &v), VOB_EINVAL);
 	assert_int_equal(vob_linux_parse_size("-1", &v), VOB_EINVAL);
+	/* strtoull skips blanks, and then takes a sign: no blanks at all. */
+	assert_int_equal(vob_linux_parse_size(" -1", &v), VOB_EINVAL);
+	assert_int_equal(vob_linux_parse_size("\t-1", &v), VOB_EINVAL);
+	assert_int_equal(vob_linux_parse_size(" +1", &v), VOB_EINVAL);
+	assert_int_equal(vob_linux_parse_size(" 4096", &v), VOB_EINVAL);
+	assert_int_equal(vob_linux_parse_size("4096 ", &v), VOB_EINVAL);
 	assert_int_equal(vob_linux_parse_size("12Q", &v), VOB_EINVAL);
 	assert_int_equal(vob_linux_parse_size("1Mx", &v), VOB_EINVAL);
 	assert_int_equal(vob_linux_parse_size("99999999999999999999", &v), VOB_EINVAL);
 	assert_int_equal(vob_linux_parse_size("0xffffffffffffffffK", &v), VOB_EINVAL);
+}
+
+/* Where windows are mmapped from. UIO has no hardware here, so its offset
+ * arithmetic is checked on its own: UIO selects map N by the mmap offset N
+ * pages and maps it from its start, so the mmap offset must be exactly N
+ * pages whatever the window's offset into the map. */
+static void test_window_placement(void **state)
+{
+	struct lx_place p;
+
+	(void)state;
+	/* Map 1, its memory 0x100 into its page, the window 0x1f00 into it. */
+	assert_int_equal(lx_place_uio(1, 0x100, 0x1f00, 0x100, 4096, &p), 0);
+	assert_true(p.mmap_off == 4096 && p.delta == 0x2000 && p.map_len == 0x2100);
+	/* Map 2, a window 64K into it, on 16K pages. */
+	assert_int_equal(lx_place_uio(2, 0, 0x10000, 0x1000, 16384, &p), 0);
+	assert_true(p.mmap_off == 32768 && p.delta == 0x10000 && p.map_len == 0x11000);
+	assert_int_equal(lx_place_uio(0, 0x80, 0, 0x80, 4096, &p), 0);
+	assert_true(p.mmap_off == 0 && p.delta == 0x80 && p.map_len == 0x100);
+	assert_int_equal(lx_place_uio(0, 0x100, UINT64_MAX - 0x80, 0x10, 4096, &p), VOB_ERANGE);
+	assert_int_equal(lx_place_uio(0, 0, 0x100, UINT64_MAX - 0x80, 4096, &p), VOB_ERANGE);
+	/* A file: from the page that holds the offset. */
+	assert_int_equal(lx_place_file(0x3008, 0x100, 4096, &p), 0);
+	assert_true(p.mmap_off == 0x3000 && p.delta == 8 && p.map_len == 0x108);
+	assert_int_equal(lx_place_file(0, 0x2000, 4096, &p), 0);
+	assert_true(p.mmap_off == 0 && p.delta == 0 && p.map_len == 0x2000);
+	assert_int_equal(lx_place_file(0x8000000000000000ull, 0x10, 4096, &p), VOB_ERANGE);
 }
 
 static void test_window_errors(void **state)
@@ -118,13 +170,14 @@ static void test_window_errors(void **state)
 	expect_err(&lx, add(&lx, "file:%s,size=0", path), VOB_EINVAL, "size=0");
 	expect_err(&lx, add(&lx, "file:%s,size=4K,colour=blue", path), VOB_EINVAL,
 		   "unknown option 'colour'");
-	unlink(path);
+	assert_int_equal(access(path, F_OK), -1); /* nothing left behind */
 	expect_err(&lx, add(&lx, "file:%s,size=4K,nocreate", path), VOB_ENOENT, "does not exist");
 	expect_err(&lx, add(&lx, "file:%s,size=4K,kind=cached", path), VOB_EINVAL, "kind=");
-	unlink(path);
+	assert_int_equal(access(path, F_OK), -1);
 	expect_err(&lx, add(&lx, "file:%s,size=4K,owner=me", path), VOB_EINVAL, "owner=");
-	unlink(path);
+	assert_int_equal(access(path, F_OK), -1);
 	expect_err(&lx, add(&lx, "file:%s,size=4K,mode=999", path), VOB_EINVAL, "mode=");
+	assert_int_equal(access(path, F_OK), -1);
 	expect_err(&lx, add(&lx, "memfd:x"), VOB_EINVAL, "needs size=");
 	expect_err(&lx, add(&lx, "fd:abc"), VOB_EINVAL, "file descriptor");
 	expect_err(&lx, add(&lx, "fd:987"), VOB_EIO, "fd 987");
@@ -163,12 +216,13 @@ static void test_file_windows(void **state)
 	expect_err(&b, add(&b, "file:%s,size=128K,link=0x200000", path), VOB_ERANGE,
 		   "not the 131072 asked for");
 	expect_err(&b, add(&b, "file:%s,link=0x8000", path), VOB_EEXIST, "overlaps");
-	assert_int_equal(add(&b, "file:%s,offset=4100,size=100,link=0x300000", path), 2);
+	assert_int_equal(add(&b, "file:%s,offset=4104,size=100,link=0x300000", path), 2);
 	assert_string_equal((char *)vob_linux_window(&b, 2)->ptr, "");
-	strcpy((char *)vob_linux_window(&a, 0)->ptr + 4100, "at offset");
+	strcpy((char *)vob_linux_window(&a, 0)->ptr + 4104, "at offset");
 	assert_string_equal((char *)vob_linux_window(&b, 2)->ptr, "at offset");
 	expect_err(&b, add(&b, "file:%s,offset=64K", path), VOB_ERANGE, "beyond the end");
-	expect_err(&b, add(&b, "file:%s,offset=60K,size=8K", path), VOB_ERANGE, "beyond the end");
+	expect_err(&b, add(&b, "file:%s,offset=60K,size=8K,link=0x500000", path), VOB_ERANGE,
+		   "beyond the end");
 	/* Read-only windows. */
 	assert_int_equal(add(&b, "file:%s,ro,link=0x400000", path), 3);
 	assert_int_equal(vob_linux_window(&b, 3)->access, VOB_MAP_READ);
@@ -192,6 +246,94 @@ static void test_file_windows(void **state)
 	vob_linux_close(&a);
 }
 
+/* A failed vob_linux_add_window() leaves no file it created behind, and
+ * creating with offset= sizes the file to offset + size. */
+static void test_window_create_cleanup(void **state)
+{
+	struct vob_linux a;
+	struct stat st;
+	char buf[8];
+	int fd;
+
+	(void)state;
+	assert_int_equal(vob_linux_init(&a), 0);
+	/* A typo: nothing created, and the corrected spec then works. */
+	expect_err(&a, add(&a, "file:%s,size=8K,colour=blue", path), VOB_EINVAL,
+		   "unknown option 'colour'");
+	assert_int_equal(access(path, F_OK), -1);
+	/* A link range that overlaps a window: nothing created. */
+	assert_int_equal(add(&a, "memfd:first,size=64K"), 0);
+	expect_err(&a, add(&a, "file:%s,size=4K,link=0x8000", path), VOB_EEXIST, "overlaps");
+	assert_int_equal(access(path, F_OK), -1);
+	/* A failure after creating (a size no mmap can map): removed again. */
+	assert_true(add(&a, "file:%s,size=0x7ffffffffff00000,link=0x100000", path) < 0);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(a.nwin, 1u);
+	/* offset= on creation: the file holds offset + size bytes. */
+	assert_int_equal(add(&a, "file:%s,size=4K,offset=4K,link=0x100000", path), 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 8192);
+	memcpy(vob_linux_window(&a, 1)->ptr, "at 4K", 6);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, 6, 4096), 6);
+	assert_string_equal(buf, "at 4K");
+	close(fd);
+	/* A file this call did not create is never removed. */
+	expect_err(&a, add(&a, "file:%s,size=4K,offset=4K,link=0x100000", path), VOB_EEXIST,
+		   "overlaps");
+	assert_int_equal(access(path, F_OK), 0);
+	vob_linux_close(&a);
+}
+
+/* A window whose local pointer is not 8-byte aligned would put the table's
+ * words and the futex block on misaligned atomics: refused. */
+static void test_window_alignment(void **state)
+{
+	struct vob_linux a;
+	int fd;
+
+	(void)state;
+	assert_int_equal(vob_linux_init(&a), 0);
+	assert_int_equal(add(&a, "memfd:al,size=64K"), 0);
+	fd = vob_linux_window(&a, 0)->fd;
+	expect_err(&a, add(&a, "fd:%d,offset=4100,size=64,link=0x100000", fd), VOB_EINVAL,
+		   "multiple of 8");
+	expect_err(&a, add(&a, "fd:%d,offset=2,link=0x100000", fd), VOB_EINVAL, "multiple of 8");
+	/* A file this call created for it is not left behind. */
+	expect_err(&a, add(&a, "file:%s,offset=12,size=4K,link=0x200000", path), VOB_EINVAL,
+		   "multiple of 8");
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(add(&a, "fd:%d,offset=4104,size=64,link=0x100000", fd), 1);
+	assert_int_equal((uintptr_t)vob_linux_window(&a, 1)->ptr % 8u, 0);
+	vob_linux_close(&a);
+}
+
+/* The mode of a file created by "file:PATH,size=4K@opts" under umask @mask. */
+static unsigned created_mode(mode_t mask, const char *opts)
+{
+	struct vob_linux a;
+	struct stat st;
+	mode_t old = umask(mask);
+
+	unlink(path);
+	assert_int_equal(vob_linux_init(&a), 0);
+	assert_int_equal(add(&a, "file:%s,size=4K%s", path, opts), 0);
+	umask(old);
+	assert_int_equal(stat(path, &st), 0);
+	vob_linux_close(&a);
+	return st.st_mode & 07777;
+}
+
+/* mode= is the file's mode whatever the umask (group sharing needs 0660). */
+static void test_file_mode(void **state)
+{
+	(void)state;
+	assert_int_equal(created_mode(022, ",mode=0660"), 0660);
+	assert_int_equal(created_mode(077, ",mode=0644"), 0644);
+	assert_int_equal(created_mode(0, ""), 0600); /* the default */
+}
+
 static void test_memfd_windows(void **state)
 {
 	struct vob_linux a, b;
@@ -212,6 +354,61 @@ static void test_memfd_windows(void **state)
 	expect_err(&b, add(&b, "memfd:y,size=4K,offset=4K"), VOB_EINVAL, "offset=");
 	vob_linux_close(&a);
 	vob_linux_close(&b);
+}
+
+/* A peer that shrinks a window file makes this side's next access to the
+ * lost pages a SIGBUS: memfd windows are sealed against shrinking, fd:
+ * and file: windows over a sealable memfd get the seal, the rest say so. */
+static void test_memfd_sealed(void **state)
+{
+	struct vob_linux a, b;
+	char p[64];
+	int fd, mfd;
+
+	(void)state;
+	assert_int_equal(vob_linux_init(&a), 0);
+	assert_int_equal(vob_linux_init(&b), 0);
+	assert_int_equal(add(&a, "memfd:seal,size=64K"), 0);
+	assert_true(vob_linux_window(&a, 0)->sealed);
+	/* The peer opens it the way pair.sh does, and cannot truncate it... */
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", vob_linux_window(&a, 0)->fd);
+	fd = open(p, O_RDWR);
+	assert_true(fd >= 0);
+	errno = 0;
+	assert_int_equal(ftruncate(fd, 0), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(ftruncate(fd, 4096), -1);
+	/* ...but can still map it as a window (the seal does not forbid
+	 * writing or growing). */
+	assert_int_equal(add(&b, "file:%s,size=64K", p), 0);
+	assert_true(vob_linux_window(&b, 0)->sealed);
+	vob_linux_window(&b, 0)->ptr[65535] = 1;
+	assert_int_equal(vob_linux_window(&a, 0)->ptr[65535], 1);
+	close(fd);
+	vob_linux_close(&b);
+	/* fd: over a sealable memfd of the application: sealed by the port. */
+	mfd = memfd_create("app", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	assert_true(mfd >= 0);
+	assert_int_equal(ftruncate(mfd, 8192), 0);
+	assert_int_equal(vob_linux_init(&b), 0);
+	assert_int_equal(add(&b, "fd:%d", mfd), 0);
+	assert_true(vob_linux_window(&b, 0)->sealed);
+	assert_true(fcntl(mfd, F_GET_SEALS) & F_SEAL_SHRINK);
+	assert_int_equal(ftruncate(mfd, 0), -1);
+	vob_linux_close(&b);
+	close(mfd);
+	/* A memfd that forbids sealing, and a /dev/shm file: mapped, unsealed. */
+	mfd = memfd_create("app", MFD_CLOEXEC);
+	assert_true(mfd >= 0);
+	assert_int_equal(ftruncate(mfd, 8192), 0);
+	assert_int_equal(vob_linux_init(&b), 0);
+	assert_int_equal(add(&b, "fd:%d", mfd), 0);
+	assert_false(vob_linux_window(&b, 0)->sealed);
+	assert_int_equal(add(&b, "file:%s,size=8K,link=0x10000", path), 1);
+	assert_false(vob_linux_window(&b, 1)->sealed);
+	vob_linux_close(&b);
+	close(mfd);
+	vob_linux_close(&a);
 }
 
 /* Two contexts over one memfd, linked, with doorbell @spec_a / @spec_b. */
@@ -516,6 +713,28 @@ static void test_runner(void **state)
 	pair_close(&p);
 }
 
+/* pthread_create returns its error instead of setting errno: the message
+ * must give that error. */
+static void test_runner_no_thread(void **state)
+{
+	struct pair p;
+	struct runner_arg r = { 0, 0, 0 };
+
+	(void)state;
+	pair_open(&p, "futex:0x1000", "futex:0x1000");
+	r.link = &p.lb;
+	thread_fail = EAGAIN;
+	errno = 0;
+	expect_err(&p.b, vob_linux_runner_start(&p.b, runner_work, &r, -1), VOB_ENOMEM,
+		   strerror(EAGAIN));
+	thread_fail = 0;
+	assert_false(p.b.runner_on);
+	/* Nothing half started: the runner starts and stops as usual. */
+	assert_int_equal(vob_linux_runner_start(&p.b, runner_work, &r, -1), 0);
+	assert_int_equal(vob_linux_runner_stop(&p.b), 0);
+	pair_close(&p);
+}
+
 /* The device table over the port: both sides come up, over futex. */
 static void test_table_over_port(void **state)
 {
@@ -550,14 +769,20 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_parse_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_placement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_windows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_create_cleanup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_alignment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memfd_windows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memfd_sealed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_doorbell_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_futex, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eventfd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poll, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runner_no_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_over_port, setup, teardown),
 	};
 
