@@ -24,15 +24,18 @@
  *   default 0), `kind=coherent|uncached` (default: coherent for files,
  *   uncached for uio and pci), `owner=local|peer` (default local) and `ro`.
  * - **one doorbell mechanism** (vob_linux_set_doorbell()):
- *   - `eventfd:SOCKET_PATH[,ids=N]`: eventfds exchanged over a unix socket
- *     with SCM_RIGHTS, one per doorbell id per direction;
+ *   - `eventfd:SOCKET_PATH[,ids=N]`: doorbell sockets exchanged over a unix
+ *     socket with SCM_RIGHTS, one per doorbell id per direction (one end of
+ *     a unix datagram socketpair each; the name is historical: they were
+ *     eventfds up to hello version 1);
  *   - `futex:ADDR`: a doorbell block of @ref VOB_LINUX_FUTEX_BYTES at link
  *     address ADDR in a coherent window (pending-id bits, a sequence word,
  *     FUTEX_WAKE), needing no other channel;
  *   - `uio:/dev/uioN[,reg=MAP:OFFSET][,value=V][,idshift=S]`: interrupts
  *     read from /dev/uioN, the peer rung by a 32-bit write to a register in
  *     a map of the same device;
- *   - `poll[:INTERVAL_US]`: no doorbells; both sides poll.
+ *   - `poll[:INTERVAL_US]`: no doorbells; both sides poll (without an
+ *     interval the pollable fd is always readable).
  * - **one pollable file descriptor** (vob_linux_fd(), an epoll fd) that
  *   becomes readable when any doorbell arrives; vob_linux_drain() turns what
  *   arrived into vob_on_irq_isr() calls on the link; vob_linux_wait() blocks
@@ -48,7 +51,8 @@
  *
  * Threads: a @c struct vob_linux and its link belong to one thread (the
  * application's, or the runner's); vob_linux_wake() and vob_linux_fd() may
- * be called from any thread.
+ * be called from any thread (concurrent vob_linux_fd() calls start one
+ * forwarder between them).
  */
 #ifndef VOB_LINUX_H
 #define VOB_LINUX_H
@@ -80,7 +84,7 @@ extern "C" {
 /** @brief Doorbell mechanisms (see vob_linux_set_doorbell()). */
 enum vob_linux_bell {
 	VOB_LINUX_BELL_POLL = 0,    /**< none: both sides poll */
-	VOB_LINUX_BELL_EVENTFD = 1, /**< eventfds exchanged over a unix socket */
+	VOB_LINUX_BELL_EVENTFD = 1, /**< datagram socketpairs passed over a unix socket */
 	VOB_LINUX_BELL_FUTEX = 2,   /**< a futex doorbell block in the window */
 	VOB_LINUX_BELL_UIO = 3      /**< UIO interrupts in, a register write out */
 };
@@ -221,8 +225,13 @@ const struct vob_linux_window *vob_linux_window(const struct vob_linux *lx, unsi
  * or after vob_linux_attach(). @p side (0 or 1, the table side) picks which
  * half of a futex block this side waits on; both sides must differ.
  * `eventfd:` connects to the socket, or listens on it when nobody does
- * (a stale socket file left by a dead process is replaced); the peer's
- * eventfds arrive later, through vob_linux_drain().
+ * (a stale socket file left by a dead process is replaced; this call may
+ * block on the lock file `PATH.lock` while another process holds it); the
+ * peer's doorbell sockets arrive later, through vob_linux_drain().
+ * After a lost connection the port re-establishes it without blocking,
+ * retrying every 100 ms from a timer in the epoll set.
+ * Called after vob_linux_fd() in poll mode, it sets up what the new
+ * doorbell needs behind the fd (the futex forwarder).
  * @return 0; VOB_EINVAL for a malformed spec; VOB_EFAULT when a futex block
  *         is not inside a coherent writable window; VOB_ENOENT, VOB_EPERM
  *         for a missing or forbidden device or socket path; VOB_EBUSY when a
@@ -244,15 +253,24 @@ int vob_linux_attach(struct vob_linux *lx, struct vob_link *link, uint32_t line)
  * @brief The one pollable fd of the link: readable when a doorbell (or a
  * peer connection, or a wake) arrived. Put it in epoll, poll or any loop,
  * then call vob_linux_drain(). With a futex doorbell the first call starts
- * a small forwarder thread that turns futex wake-ups into fd events.
- * @return the fd (owned by the context), or a negative error.
+ * a small forwarder thread that turns futex wake-ups into fd events. In
+ * poll mode without an interval the fd is always readable (and
+ * vob_linux_drain() marks every id), as vob_linux_wait() never blocks
+ * there. Any thread; concurrent calls start one forwarder.
+ * @return the fd (owned by the context), or VOB_EINVAL, or VOB_ENOMEM when
+ *         the forwarder's eventfd or thread cannot be created.
  */
 int vob_linux_fd(struct vob_linux *lx);
 
 /**
  * @brief Without blocking, hand every doorbell that arrived to
  * vob_on_irq_isr() on the link, and service the eventfd socket (accept,
- * exchange eventfds, notice a peer that left).
+ * exchange doorbell sockets, notice a peer that left, retry a lost
+ * connection when its timer expired).
+ *
+ * A pending vob_linux_wake() makes the fd readable; a drain makes it not
+ * readable again but does not consume the wake: the next vob_linux_wait()
+ * still returns at once.
  * @return the number of doorbell ids marked pending (a peer connecting or
  *         leaving marks every id); VOB_EINVAL before vob_linux_attach().
  */
@@ -265,11 +283,21 @@ int vob_linux_drain(struct vob_linux *lx);
  * In poll mode without an interval it does not block: it yields the CPU
  * once (when @p timeout_ms is not 0), marks every id pending and returns,
  * so the caller's loop spins.
+ *
+ * A wake made before the call (and not yet taken by an earlier wait) makes
+ * it return at once; a wait consumes the wake it returns for. A signal
+ * handled meanwhile does not end the wait: it sleeps again for the rest of
+ * @p timeout_ms. Nothing else ends it early either (a connection accepted,
+ * a retry of the eventfd socket).
  * @return as vob_linux_drain() (0 on time-out or wake).
  */
 int vob_linux_wait(struct vob_linux *lx, int timeout_ms);
 
-/** @brief Make a vob_linux_wait() in progress (or the next one) return. Any thread. */
+/**
+ * @brief Make a vob_linux_wait() in progress (or the next one) return.
+ * Any thread. Several wakes before a wait count as one; vob_linux_drain()
+ * does not consume a wake.
+ */
 void vob_linux_wake(struct vob_linux *lx);
 
 /** @brief Whether a peer is connected (eventfd doorbells; 1 for the others). */

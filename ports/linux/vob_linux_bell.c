@@ -26,9 +26,9 @@
 
 #include "vob_linux_internal.h"
 
-/* The hello each side sends once over the socket, with its eventfds. */
+/* The hello each side sends once over the socket, with its doorbell ends. */
 #define LX_HELLO_MAGIC 0x4c424f56u /* "VOBL" */
-#define LX_HELLO_VERSION 1u
+#define LX_HELLO_VERSION 2u
 #define LX_HELLO_BYTES 16u
 
 static int lx_epoll_add(struct vob_linux *lx, int fd, uint32_t tag)
@@ -56,27 +56,95 @@ static void lx_mark(struct vob_linux *lx, uint32_t id)
 	lx->stats.received++;
 }
 
-/* ---- eventfds over a unix socket -------------------------------------------- */
+/* ---- datagram doorbells over a unix socket ------------------------------------ */
 
-static void lx_sock_drop_peer(struct vob_linux *lx)
+/* The doorbell named `eventfd` in specs: per doorbell id a socketpair of
+ * unix datagram sockets; we keep one end and read it, the peer gets the
+ * other end in our hello and sends one byte to ring. A socketpair's ends
+ * are two file descriptions, so nothing the peer does to its end (clearing
+ * O_NONBLOCK, filling it, closing it) reaches the end we read; and what the
+ * peer gives us is only ever used with MSG_DONTWAIT | MSG_NOSIGNAL, after
+ * checking that it is a unix datagram socket. */
+
+/* Bytes read per doorbell end per dispatch: a flooding peer cannot keep a
+ * drain in its loop; what is left keeps the end readable for the next. */
+#define LX_RECV_BURST 32
+/* Retry of a lost socket (and of accept after EMFILE), in ms. */
+#define LX_RETRY_MS 100
+/* Rounds of epoll_wait per dispatch (each of up to 16 events). */
+#define LX_DISPATCH_ROUNDS 4
+
+/* Disconnected with nothing to listen on: a re-establish is pending. */
+static int lx_sock_pending(const struct vob_linux *lx)
+{
+	return lx->bell == VOB_LINUX_BELL_EVENTFD && lx->lfd < 0 && lx->cfd < 0;
+}
+
+/* Arm the retry timer (one shot); its expiry wakes waits and the fd. */
+static void lx_retry_arm(struct vob_linux *lx)
+{
+	struct itimerspec it;
+
+	if (lx->tfd < 0)
+		return;
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_nsec = LX_RETRY_MS * 1000000L;
+	timerfd_settime(lx->tfd, 0, &it, NULL);
+}
+
+static void lx_sock_close_ends(struct vob_linux *lx)
 {
 	unsigned i;
 
-	lx_close_fd(lx, &lx->cfd);
-	for (i = 0; i < VOB_MAX_DOORBELLS; i++)
+	for (i = 0; i < VOB_MAX_DOORBELLS; i++) {
+		lx_close_fd(lx, &lx->in_fd[i]);
 		if (lx->out_fd[i] >= 0) {
 			close(lx->out_fd[i]);
 			lx->out_fd[i] = -1;
 		}
+	}
+}
+
+static void lx_sock_drop_peer(struct vob_linux *lx)
+{
+	lx_close_fd(lx, &lx->cfd);
+	lx_sock_close_ends(lx);
 	if (lx->peer_nids)
 		lx->stats.disconnects++;
 	lx->peer_nids = 0;
 	lx->peer_pid = 0;
 }
 
+/* New doorbell ends for a new peer: we keep in_fd[i] and send the other
+ * ends (in @give) in the hello. */
+static int lx_sock_new_ends(struct vob_linux *lx, int *give)
+{
+	unsigned i;
+	int sv[2], err;
+
+	for (i = 0; i < lx->nids; i++) {
+		lx_close_fd(lx, &lx->in_fd[i]);
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv))
+			goto fail;
+		lx->in_fd[i] = sv[0];
+		give[i] = sv[1];
+		if (lx_epoll_add(lx, sv[0], i)) {
+			i++;
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	err = lx_errno(errno);
+	while (i--)
+		close(give[i]);
+	return err;
+}
+
 static int lx_sock_send_hello(struct vob_linux *lx)
 {
 	uint8_t hello[LX_HELLO_BYTES];
+	int give[VOB_MAX_DOORBELLS];
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * VOB_MAX_DOORBELLS)];
 		struct cmsghdr align;
@@ -84,7 +152,12 @@ static int lx_sock_send_hello(struct vob_linux *lx)
 	struct iovec iov = { hello, sizeof(hello) };
 	struct msghdr m;
 	struct cmsghdr *c;
+	unsigned i;
+	int err;
 
+	err = lx_sock_new_ends(lx, give);
+	if (err)
+		return err;
 	memset(hello, 0, sizeof(hello));
 	vob_put_le32(hello, LX_HELLO_MAGIC);
 	vob_put_le16(hello + 4, LX_HELLO_VERSION);
@@ -100,26 +173,34 @@ static int lx_sock_send_hello(struct vob_linux *lx)
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int) * lx->nids);
-	memcpy(CMSG_DATA(c), lx->in_fd, sizeof(int) * lx->nids);
-	if (sendmsg(lx->cfd, &m, MSG_NOSIGNAL) != (ssize_t)sizeof(hello))
-		return lx_errno(errno);
-	return 0;
+	memcpy(CMSG_DATA(c), give, sizeof(int) * lx->nids);
+	err = sendmsg(lx->cfd, &m, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)sizeof(hello) ? 0 :
+	      lx_errno(errno);
+	/* The peer has its own references now; ours would only keep the
+	 * ends alive after the peer has gone. */
+	for (i = 0; i < lx->nids; i++)
+		close(give[i]);
+	return err;
 }
 
-/* Adopt @fd as the connection: watch it and send our eventfds. */
+/* Adopt @fd as the connection: watch it and send our doorbell ends. */
 static int lx_sock_adopt(struct vob_linux *lx, int fd)
 {
 	int err;
 
 	lx_sock_drop_peer(lx);
 	lx->cfd = fd;
-	if (lx_epoll_add(lx, fd, LX_TAG_CONN))
-		return lx_fail(lx, lx_errno(errno), "doorbell socket: epoll: %s", strerror(errno));
+	if (lx_epoll_add(lx, fd, LX_TAG_CONN)) {
+		err = errno;
+		lx_close_fd(lx, &lx->cfd);
+		close(fd);
+		return lx_fail(lx, lx_errno(err), "doorbell socket: epoll: %s", strerror(err));
+	}
 	err = lx_sock_send_hello(lx);
 	if (err) {
-		lx_close_fd(lx, &lx->cfd);
-		return lx_fail(lx, err, "doorbell socket %s: sending the eventfds: %s", lx->sock_path,
-			       strerror(errno));
+		lx_sock_drop_peer(lx);
+		return lx_fail(lx, err, "doorbell socket %s: sending the hello: %s", lx->sock_path,
+			       vob_strerror(err));
 	}
 	return 0;
 }
@@ -147,12 +228,14 @@ static int lx_sock_connect(struct vob_linux *lx, int *err_no)
 /* Connect to the peer's socket, or listen on it when nobody does. A lock file
  * beside the socket serialises the choice, so two sides starting together
  * end up one listening and one connected; a socket file nobody listens on
- * (a dead process's) is replaced. */
-static int lx_sock_establish(struct vob_linux *lx)
+ * (a dead process's) is replaced. With @block 0 (a re-establish from a
+ * drain or wait) a lock held by somebody else is not waited for: the
+ * retry timer tries again. */
+static int lx_sock_establish(struct vob_linux *lx, int block)
 {
 	char lock[VOB_LINUX_PATH_LEN + 8];
 	struct sockaddr_un a;
-	int fd, e = 0, lockfd, err = 0;
+	int fd, e = 0, lockfd, err = 0, r;
 
 	fd = lx_sock_connect(lx, &e);
 	if (fd >= 0)
@@ -164,7 +247,18 @@ static int lx_sock_establish(struct vob_linux *lx)
 	if (lockfd < 0)
 		return lx_fail(lx, lx_errno(errno), "doorbell socket: cannot open lock file %s: %s",
 			       lock, strerror(errno));
-	flock(lockfd, LOCK_EX);
+	do
+		r = flock(lockfd, block ? LOCK_EX : LOCK_EX | LOCK_NB);
+	while (r && errno == EINTR);
+	if (r) {
+		e = errno;
+		close(lockfd);
+		if (e == EWOULDBLOCK)
+			return lx_fail(lx, VOB_EAGAIN, "doorbell socket: %s is locked; retrying",
+				       lock);
+		return lx_fail(lx, lx_errno(e), "doorbell socket: cannot lock %s: %s", lock,
+			       strerror(e));
+	}
 	fd = lx_sock_connect(lx, &e);
 	if (fd >= 0) {
 		err = lx_sock_adopt(lx, fd);
@@ -207,7 +301,42 @@ refuse:
 		       strerror(e));
 }
 
-/* The peer's hello: its eventfds. */
+/* Without blocking: connect or listen again if neither is up; on failure
+ * the retry timer comes back. */
+static void lx_sock_retry(struct vob_linux *lx)
+{
+	if (!lx_sock_pending(lx))
+		return;
+	(void)lx_sock_establish(lx, 0);
+	if (lx_sock_pending(lx))
+		lx_retry_arm(lx);
+}
+
+/* A doorbell end the peer gave us: a unix datagram socket, else refused
+ * (a pipe could raise SIGPIPE, an eventfd or a blocking file could block). */
+static int lx_sock_end_ok(int fd)
+{
+	int v;
+	socklen_t l = sizeof(v);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &l) || l != sizeof(v) || v != AF_UNIX)
+		return 0;
+	l = sizeof(v);
+	return !getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &l) && l == sizeof(v) && v == SOCK_DGRAM;
+}
+
+/* One byte toward the peer's doorbell end @i; never blocks, never signals. */
+static void lx_sock_ring_end(struct vob_linux *lx, unsigned i)
+{
+	char b = 1;
+
+	if (send(lx->out_fd[i], &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno != EAGAIN &&
+	    errno != ENOBUFS)
+		lx->stats.rung_lost++; /* the peer closed its end: it is going away */
+	/* A full queue means the doorbell is rung already. */
+}
+
+/* The peer's hello: its doorbell ends. */
 static int lx_sock_recv(struct vob_linux *lx)
 {
 	uint8_t hello[LX_HELLO_BYTES + 16];
@@ -219,7 +348,7 @@ static int lx_sock_recv(struct vob_linux *lx)
 	struct msghdr m;
 	struct cmsghdr *c;
 	int fds[VOB_MAX_DOORBELLS];
-	unsigned nfds = 0, i, n;
+	unsigned nfds = 0, i, n, bad = 0;
 	ssize_t got;
 
 	memset(&m, 0, sizeof(m));
@@ -230,37 +359,46 @@ static int lx_sock_recv(struct vob_linux *lx)
 	got = recvmsg(lx->cfd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	if (got < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	for (c = got > 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+	/* Every fd of every record is ours to close, whatever the record
+	 * (an empty one included). */
+	for (c = got >= 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0))
 			continue;
 		n = (unsigned)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
 		for (i = 0; i < n; i++) {
 			int fd;
 
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (nfds < VOB_MAX_DOORBELLS)
+			if (nfds < VOB_MAX_DOORBELLS && lx_sock_end_ok(fd))
 				fds[nfds++] = fd;
-			else
+			else {
+				bad = 1;
 				close(fd);
+			}
 		}
 	}
 	if (got <= 0) {
 		/* The peer closed (exited, was killed): forget it, then connect
 		 * or listen again so that its next incarnation finds us. */
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
 		lx_sock_drop_peer(lx);
-		if (lx->lfd < 0)
-			(void)lx_sock_establish(lx); /* on failure the table still works by polling */
+		lx_sock_retry(lx);
 		return lx_mark_all(lx);
 	}
 	n = vob_get_le16(hello + 6);
 	if (got != LX_HELLO_BYTES || vob_get_le32(hello) != LX_HELLO_MAGIC ||
-	    vob_get_le16(hello + 4) != LX_HELLO_VERSION || !n || n != nfds ||
+	    vob_get_le16(hello + 4) != LX_HELLO_VERSION || !n || n != nfds || bad ||
 	    (m.msg_flags & MSG_CTRUNC)) {
 		for (i = 0; i < nfds; i++)
 			close(fds[i]);
-		lx_fail(lx, VOB_EPROTO, "doorbell socket %s: a peer sent a bad hello; dropped",
-			lx->sock_path);
+		lx_fail(lx, VOB_EPROTO, "doorbell socket %s: a peer sent a bad hello (not version "
+			"%u with %s); dropped", lx->sock_path, LX_HELLO_VERSION,
+			bad ? "unix datagram sockets" : "as many sockets as it says");
 		lx_sock_drop_peer(lx);
+		if (lx_sock_pending(lx))
+			lx_retry_arm(lx); /* not at once: the same peer may answer the same */
 		return lx_mark_all(lx);
 	}
 	for (i = 0; i < VOB_MAX_DOORBELLS; i++)
@@ -274,34 +412,52 @@ static int lx_sock_recv(struct vob_linux *lx)
 	lx->peer_pid = vob_get_le32(hello + 8);
 	lx->stats.connects++;
 	/* Doorbells rung while the other side could not receive them were
-	 * dropped, on either side: ring every one of the peer's eventfds once,
+	 * dropped, on either side: ring every one of the peer's ends once,
 	 * and look at everything here. */
-	for (i = 0; i < nfds; i++) {
-		uint64_t one = 1;
-
-		if (write(lx->out_fd[i], &one, sizeof(one)) < 0) {
-			/* counter full: it is readable anyway */
-		}
-	}
+	for (i = 0; i < nfds; i++)
+		lx_sock_ring_end(lx, i);
 	return lx_mark_all(lx);
 }
 
-static int lx_sock_accept(struct vob_linux *lx)
+static void lx_sock_accept(struct vob_linux *lx)
 {
 	int fd = accept4(lx->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	if (fd < 0)
-		return 0;
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			/* The connection stays queued and the socket readable:
+			 * stop watching it until the retry timer. */
+			struct epoll_event ev;
+
+			memset(&ev, 0, sizeof(ev));
+			ev.data.u32 = LX_TAG_LISTEN;
+			epoll_ctl(lx->epfd, EPOLL_CTL_MOD, lx->lfd, &ev);
+			lx_retry_arm(lx);
+		}
+		return;
+	}
 	/* A new connection replaces the old one: a restarted peer connects
 	 * before we notice its previous incarnation's hang-up. */
 	(void)lx_sock_adopt(lx, fd);
-	return 0;
+}
+
+/* The retry timer expired: watch the listener again, re-establish. */
+static void lx_sock_tick(struct vob_linux *lx)
+{
+	if (lx->lfd >= 0) {
+		struct epoll_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.u32 = LX_TAG_LISTEN;
+		epoll_ctl(lx->epfd, EPOLL_CTL_MOD, lx->lfd, &ev);
+	}
+	lx_sock_retry(lx);
 }
 
 static int lx_bell_eventfd(struct vob_linux *lx, struct lx_spec *s)
 {
 	uint64_t ids = VOB_MAX_DOORBELLS;
-	unsigned i;
 	int err;
 
 	if ((err = lx_spec_num(lx, s, "ids", &ids, NULL)))
@@ -319,38 +475,47 @@ static int lx_bell_eventfd(struct vob_linux *lx, struct lx_spec *s)
 			       VOB_MAX_DOORBELLS);
 	strcpy(lx->sock_path, s->arg);
 	lx->nids = (unsigned)ids;
-	for (i = 0; i < lx->nids; i++) {
-		lx->in_fd[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (lx->in_fd[i] < 0 || lx_epoll_add(lx, lx->in_fd[i], i))
-			return lx_fail(lx, VOB_ENOMEM, "doorbell '%s': eventfd: %s", s->text,
-				       strerror(errno));
-	}
+	lx->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (lx->tfd < 0 || lx_epoll_add(lx, lx->tfd, LX_TAG_TIMER))
+		return lx_fail(lx, VOB_ENOMEM, "doorbell '%s': timerfd: %s", s->text,
+			       strerror(errno));
 	lx->bell = VOB_LINUX_BELL_EVENTFD;
-	return lx_sock_establish(lx);
+	return lx_sock_establish(lx, 1);
 }
 
 static int lx_ring_eventfd(struct vob_linux *lx, uint32_t id)
 {
-	uint64_t one = 1;
-	unsigned i;
-
 	if (!lx->peer_nids) {
 		lx->stats.rung_lost++;
 		return 0; /* no peer: its arrival marks every id pending there */
 	}
-	/* The peer's last eventfd also stands for every id above it. */
-	i = id < lx->peer_nids ? id : lx->peer_nids - 1u;
-	if (write(lx->out_fd[i], &one, sizeof(one)) < 0 && errno != EAGAIN)
-		return lx_errno(errno);
+	/* The peer's last end also stands for every id above it. */
+	lx_sock_ring_end(lx, id < lx->peer_nids ? id : lx->peer_nids - 1u);
 	return 0;
 }
 
-static void lx_eventfd_in(struct vob_linux *lx, unsigned i, int *n)
+/* Our doorbell end @i is readable (or broken). */
+static void lx_sock_in(struct vob_linux *lx, unsigned i, uint32_t events, int *n)
 {
-	uint64_t v;
+	char b[8];
+	unsigned k;
 	uint32_t id;
+	int rang = 0;
 
-	if (read(lx->in_fd[i], &v, sizeof(v)) != (ssize_t)sizeof(v))
+	for (k = 0; k < LX_RECV_BURST; k++) {
+		if (recv(lx->in_fd[i], b, sizeof(b), MSG_DONTWAIT) < 0)
+			break;
+		rang = 1;
+	}
+	if (!rang && (events & (EPOLLERR | EPOLLHUP))) {
+		/* Broken, not readable: it would wake every wait at once.
+		 * Treat it as the peer leaving. */
+		lx_sock_drop_peer(lx);
+		lx_sock_retry(lx);
+		*n += lx_mark_all(lx);
+		return;
+	}
+	if (!rang)
 		return;
 	if (i + 1u == lx->nids && lx->nids < VOB_MAX_DOORBELLS) {
 		for (id = i; id < VOB_MAX_DOORBELLS; id++, (*n)++)
@@ -418,7 +583,7 @@ static int lx_ring_futex(struct vob_linux *lx, uint32_t id)
 static int lx_futex_take(struct vob_linux *lx)
 {
 	unsigned word;
-	int n = 0;
+	int n = 0, took = 0;
 
 	for (word = 0; word < 2u; word++) {
 		uint32_t *p = &lx->f_in[LX_FX_PEND + word], bits;
@@ -426,6 +591,7 @@ static int lx_futex_take(struct vob_linux *lx)
 		if (!__atomic_load_n(p, __ATOMIC_RELAXED))
 			continue;
 		bits = vob_cpu_to_le32(__atomic_exchange_n(p, 0u, __ATOMIC_SEQ_CST));
+		took |= bits != 0;
 		while (bits) {
 			uint32_t b = (uint32_t)__builtin_ctz(bits), id = word * 32u + b;
 
@@ -435,6 +601,11 @@ static int lx_futex_take(struct vob_linux *lx)
 				n++;
 			}
 		}
+	}
+	if (took && __atomic_load_n(&lx->fwd_on, __ATOMIC_SEQ_CST)) {
+		/* The forwarder sleeps until the bits it forwarded are taken. */
+		__atomic_fetch_add(&lx->f_in[LX_FX_SEQ], 1u, __ATOMIC_SEQ_CST);
+		lx_futex(&lx->f_in[LX_FX_SEQ], FUTEX_WAKE, INT_MAX, NULL);
 	}
 	return n;
 }
@@ -462,25 +633,48 @@ static void lx_futex_sleep(struct vob_linux *lx, int timeout_ms, int check_kick)
 	lx_futex(&lx->f_in[LX_FX_SEQ], FUTEX_WAIT, seen, tsp);
 }
 
+static int lx_futex_pending(struct vob_linux *lx)
+{
+	return __atomic_load_n(&lx->f_in[LX_FX_PEND], __ATOMIC_SEQ_CST) ||
+	       __atomic_load_n(&lx->f_in[LX_FX_PEND + 1u], __ATOMIC_SEQ_CST);
+}
+
 /* Turns futex wake-ups into events on the epoll fd (vob_linux_fd()). */
 static void *lx_forwarder(void *arg)
 {
 	struct vob_linux *lx = arg;
 	uint64_t one = 1;
+	uint32_t seen;
 
 	while (!__atomic_load_n(&lx->fwd_stop, __ATOMIC_ACQUIRE)) {
-		if (__atomic_load_n(&lx->f_in[LX_FX_PEND], __ATOMIC_SEQ_CST) ||
-		    __atomic_load_n(&lx->f_in[LX_FX_PEND + 1u], __ATOMIC_SEQ_CST)) {
-			if (write(lx->fwd_fd, &one, sizeof(one)) < 0) {
-				/* counter full: the fd is readable anyway */
-			}
+		if (!lx_futex_pending(lx)) {
+			lx_futex_sleep(lx, 1000, 0);
+			continue;
 		}
-		lx_futex_sleep(lx, 1000, 0);
+		/* Forward once, then sleep until the sequence moves: the owner
+		 * took the bits (lx_futex_take() bumps it), the peer rang
+		 * again, or close. Sleeping on the bits instead would spin
+		 * until the owner drains. */
+		__atomic_store_n(&lx->f_in[LX_FX_WAITERS], 1u, __ATOMIC_SEQ_CST);
+		seen = __atomic_load_n(&lx->f_in[LX_FX_SEQ], __ATOMIC_SEQ_CST);
+		if (write(lx->fwd_fd, &one, sizeof(one)) < 0) {
+			/* counter full: the fd is readable anyway */
+		}
+		if (lx_futex_pending(lx) && !__atomic_load_n(&lx->fwd_stop, __ATOMIC_SEQ_CST)) {
+			struct timespec ts = { 1, 0 };
+
+			lx_futex(&lx->f_in[LX_FX_SEQ], FUTEX_WAIT, seen, &ts);
+		}
 	}
 	return NULL;
 }
 
 /* ---- UIO ------------------------------------------------------------------- */
+
+int lx_uio_reg_fits(uint64_t off, uint64_t msize)
+{
+	return off <= msize && msize - off >= 4u; /* off + 4 could wrap */
+}
 
 static int lx_bell_uio(struct vob_linux *lx, struct lx_spec *s)
 {
@@ -556,7 +750,7 @@ static int lx_bell_uio(struct vob_linux *lx, struct lx_spec *s)
 					moff = 0;
 			}
 		}
-		if (off + 4u > msize)
+		if (!lx_uio_reg_fits(off, msize))
 			return lx_fail(lx, VOB_ERANGE, "doorbell '%s': register beyond the map's %" PRIu64
 				       " bytes", s->text, msize);
 		lx->uio_map_len = (size_t)(msize + moff);
@@ -632,10 +826,48 @@ static int lx_bell_poll(struct vob_linux *lx, struct lx_spec *s)
 
 /* ---- common ------------------------------------------------------------------------ */
 
+/* Serialises vob_linux_fd() callers (any thread) against each other. */
+static pthread_mutex_t lx_fd_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int lx_spinning(const struct vob_linux *lx)
+{
+	return lx->bell == VOB_LINUX_BELL_POLL && !lx->interval_us;
+}
+
+/* What the pollable fd needs behind it: the futex forwarder thread, or in
+ * poll mode without an interval an eventfd that is always readable (so a
+ * poll loop on the fd spins as vob_linux_wait() does). Under lx_fd_lock. */
+static int lx_fd_start(struct vob_linux *lx)
+{
+	if (lx->bell == VOB_LINUX_BELL_FUTEX && !lx->fwd_on) {
+		lx->fwd_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (lx->fwd_fd < 0 || lx_epoll_add(lx, lx->fwd_fd, LX_TAG_FWD)) {
+			lx_close_fd(lx, &lx->fwd_fd);
+			return lx_fail(lx, VOB_ENOMEM, "futex forwarder: eventfd: %s", strerror(errno));
+		}
+		lx->fwd_stop = 0;
+		/* Before the thread exists: a direct waiter that wakes after
+		 * this leaves the waiter flag set for it (lx_bell_wait()). */
+		__atomic_store_n(&lx->fwd_on, 1, __ATOMIC_SEQ_CST);
+		if (pthread_create(&lx->fwd, NULL, lx_forwarder, lx)) {
+			__atomic_store_n(&lx->fwd_on, 0, __ATOMIC_SEQ_CST);
+			lx_close_fd(lx, &lx->fwd_fd);
+			return lx_fail(lx, VOB_ENOMEM, "futex forwarder thread: %s", strerror(errno));
+		}
+	} else if (lx_spinning(lx) && lx->fwd_fd < 0) {
+		lx->fwd_fd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC); /* never read */
+		if (lx->fwd_fd < 0 || lx_epoll_add(lx, lx->fwd_fd, LX_TAG_SPIN)) {
+			lx_close_fd(lx, &lx->fwd_fd);
+			return lx_fail(lx, VOB_ENOMEM, "poll doorbell: eventfd: %s", strerror(errno));
+		}
+	}
+	return 0;
+}
+
 int vob_linux_set_doorbell(struct vob_linux *lx, const char *spec, unsigned side)
 {
 	struct lx_spec s;
-	int err;
+	int err, had_fd;
 
 	if (!lx || side > 1)
 		return VOB_EINVAL;
@@ -644,6 +876,12 @@ int vob_linux_set_doorbell(struct vob_linux *lx, const char *spec, unsigned side
 	err = lx_spec_parse(lx, &s, "doorbell", spec);
 	if (err)
 		return err;
+	/* The fd was taken in poll mode: its always-readable eventfd goes,
+	 * and what the new doorbell needs behind the fd comes instead. */
+	pthread_mutex_lock(&lx_fd_lock);
+	had_fd = lx->fwd_fd >= 0;
+	lx_close_fd(lx, &lx->fwd_fd);
+	pthread_mutex_unlock(&lx_fd_lock);
 	lx->side = side;
 	if (!strcmp(s.scheme, "eventfd"))
 		err = lx_bell_eventfd(lx, &s);
@@ -656,8 +894,18 @@ int vob_linux_set_doorbell(struct vob_linux *lx, const char *spec, unsigned side
 	else
 		err = lx_fail(lx, VOB_EINVAL, "doorbell '%s': unknown kind '%s' (eventfd, futex, uio, "
 			      "poll)", spec, s.scheme);
+	if (!err && had_fd) {
+		pthread_mutex_lock(&lx_fd_lock);
+		err = lx_fd_start(lx);
+		pthread_mutex_unlock(&lx_fd_lock);
+	}
 	if (err) {
 		lx_bell_close(lx);
+		if (had_fd) {
+			pthread_mutex_lock(&lx_fd_lock);
+			(void)lx_fd_start(lx); /* back to polling, fd included */
+			pthread_mutex_unlock(&lx_fd_lock);
+		}
 		return err;
 	}
 	lx->err[0] = 0;
@@ -680,30 +928,32 @@ int lx_bell_ring(struct vob_linux *lx, uint32_t id, uint32_t data)
 	}
 }
 
-/* Service the epoll set with @timeout_ms; returns ids marked. */
+/* Service the epoll set with @timeout_ms; returns ids marked. A wake read
+ * from the kick eventfd here stays pending in lx->kicked for
+ * lx_bell_wait(). */
 static int lx_dispatch(struct vob_linux *lx, int timeout_ms)
 {
 	struct epoll_event ev[16];
-	int n = 0, k, i;
+	int n = 0, k, i, round;
 	uint64_t v;
 
-	for (;;) {
+	for (round = 0; round < LX_DISPATCH_ROUNDS; round++) {
 		k = epoll_wait(lx->epfd, ev, 16, timeout_ms);
-		if (k < 0 && errno == EINTR)
-			k = 0;
+		if (k < 0)
+			k = 0; /* EINTR: lx_bell_wait() waits out the rest */
 		for (i = 0; i < k; i++) {
 			uint32_t tag = ev[i].data.u32;
 
 			if (tag < VOB_MAX_DOORBELLS) {
 				if (tag < lx->nids && lx->in_fd[tag] >= 0)
-					lx_eventfd_in(lx, tag, &n);
+					lx_sock_in(lx, tag, ev[i].events, &n);
 			} else if (tag == LX_TAG_KICK) {
 				if (read(lx->kickfd, &v, sizeof(v)) < 0) {
 					/* already drained */
 				}
-				__atomic_store_n(&lx->kicked, 0, __ATOMIC_SEQ_CST);
 			} else if (tag == LX_TAG_LISTEN) {
-				lx_sock_accept(lx);
+				if (lx->lfd >= 0)
+					lx_sock_accept(lx);
 			} else if (tag == LX_TAG_CONN) {
 				if (lx->cfd >= 0)
 					n += lx_sock_recv(lx);
@@ -714,8 +964,14 @@ static int lx_dispatch(struct vob_linux *lx, int timeout_ms)
 			} else if (tag == LX_TAG_UIO) {
 				lx_uio_in(lx, &n);
 			} else if (tag == LX_TAG_TIMER) {
-				if (read(lx->tfd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+				if (read(lx->tfd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+					continue;
+				if (lx->bell == VOB_LINUX_BELL_EVENTFD)
+					lx_sock_tick(lx);
+				else
 					n += lx_mark_all(lx);
+			} else if (tag == LX_TAG_SPIN) {
+				n += lx_mark_all(lx);
 			}
 		}
 		if (k < 16)
@@ -731,62 +987,95 @@ int vob_linux_drain(struct vob_linux *lx)
 {
 	if (!lx || !lx->link)
 		return VOB_EINVAL;
-	if (lx->bell == VOB_LINUX_BELL_FUTEX && !lx->fwd_on)
+	if (lx->bell == VOB_LINUX_BELL_FUTEX && !__atomic_load_n(&lx->fwd_on, __ATOMIC_SEQ_CST))
 		return lx_futex_take(lx); /* nothing else can be in the epoll set but wakes */
 	return lx_dispatch(lx, 0);
 }
 
-int lx_bell_wait(struct vob_linux *lx, int timeout_ms)
+static uint64_t lx_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* One look, then (with @timeout_ms and no wake pending) one sleep. */
+static int lx_bell_wait_once(struct vob_linux *lx, int timeout_ms, int *slept)
 {
 	int n;
 
-	if (lx->bell == VOB_LINUX_BELL_POLL && !lx->interval_us) {
+	if (lx->bell == VOB_LINUX_BELL_FUTEX && !__atomic_load_n(&lx->fwd_on, __ATOMIC_SEQ_CST)) {
+		n = lx_futex_take(lx);
+		if (n || !timeout_ms || __atomic_load_n(&lx->kicked, __ATOMIC_SEQ_CST))
+			return n;
+		*slept = 1;
+		lx_futex_sleep(lx, timeout_ms, 1);
+		__atomic_store_n(&lx->f_in[LX_FX_WAITERS], 0u, __ATOMIC_SEQ_CST);
+		/* A forwarder started meanwhile (vob_linux_fd() on another
+		 * thread) sleeps on the same word: keep the flag up for it. */
+		if (__atomic_load_n(&lx->fwd_on, __ATOMIC_SEQ_CST))
+			__atomic_store_n(&lx->f_in[LX_FX_WAITERS], 1u, __ATOMIC_SEQ_CST);
+		return lx_futex_take(lx);
+	}
+	n = lx_dispatch(lx, 0);
+	if (n || !timeout_ms || __atomic_load_n(&lx->kicked, __ATOMIC_SEQ_CST))
+		return n;
+	*slept = 1;
+	return lx_dispatch(lx, timeout_ms);
+}
+
+int lx_bell_wait(struct vob_linux *lx, int timeout_ms)
+{
+	uint64_t end = timeout_ms > 0 ? lx_now_ms() + (uint64_t)timeout_ms : 0, now;
+	int n, slept = 0, left = timeout_ms;
+
+	if (lx_spinning(lx)) {
 		/* Spinning: give the CPU away once, so that a peer sharing
 		 * this core (a loaded machine) gets to run. */
 		if (timeout_ms)
 			sched_yield();
+		__atomic_store_n(&lx->kicked, 0, __ATOMIC_SEQ_CST);
 		return lx_mark_all(lx);
 	}
-	if (lx->bell == VOB_LINUX_BELL_FUTEX && !lx->fwd_on) {
-		uint64_t v;
+	for (;;) {
+		n = lx_bell_wait_once(lx, left, &slept);
+		/* A wake from before this wait (vob_linux_wake() sets the flag,
+		 * then writes the kick eventfd) or during it. */
+		if (__atomic_exchange_n(&lx->kicked, 0, __ATOMIC_SEQ_CST)) {
+			uint64_t v;
 
-		n = lx_futex_take(lx);
-		if (n || !timeout_ms)
-			return n;
-		if (!__atomic_load_n(&lx->kicked, __ATOMIC_SEQ_CST)) {
-			lx->stats.sleeps++;
-			lx_futex_sleep(lx, timeout_ms, 1);
-			__atomic_store_n(&lx->f_in[LX_FX_WAITERS], 0u, __ATOMIC_RELAXED);
+			if (read(lx->kickfd, &v, sizeof(v)) < 0) {
+				/* already drained */
+			}
+			break;
 		}
-		if (__atomic_exchange_n(&lx->kicked, 0, __ATOMIC_SEQ_CST) &&
-		    read(lx->kickfd, &v, sizeof(v)) < 0) {
-			/* already drained */
+		if (n || !left)
+			break;
+		/* Woken by nothing for the caller (a signal, a connection, the
+		 * retry timer, a stale kick): wait out the rest. */
+		if (left > 0) {
+			now = lx_now_ms();
+			if (now >= end)
+				break;
+			left = (int)(end - now);
 		}
-		return lx_futex_take(lx);
 	}
-	n = lx_dispatch(lx, 0);
-	if (n || !timeout_ms)
-		return n;
-	lx->stats.sleeps++;
-	return lx_dispatch(lx, timeout_ms);
+	if (slept)
+		lx->stats.sleeps++;
+	return n;
 }
 
 int vob_linux_fd(struct vob_linux *lx)
 {
+	int err;
+
 	if (!lx || lx->epfd < 0)
 		return VOB_EINVAL;
-	if (lx->bell == VOB_LINUX_BELL_FUTEX && !lx->fwd_on) {
-		lx->fwd_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (lx->fwd_fd < 0 || lx_epoll_add(lx, lx->fwd_fd, LX_TAG_FWD))
-			return lx_fail(lx, VOB_ENOMEM, "futex forwarder: eventfd: %s", strerror(errno));
-		lx->fwd_stop = 0;
-		if (pthread_create(&lx->fwd, NULL, lx_forwarder, lx)) {
-			lx_close_fd(lx, &lx->fwd_fd);
-			return lx_fail(lx, VOB_ENOMEM, "futex forwarder thread: %s", strerror(errno));
-		}
-		lx->fwd_on = 1;
-	}
-	return lx->epfd;
+	pthread_mutex_lock(&lx_fd_lock);
+	err = lx_fd_start(lx);
+	pthread_mutex_unlock(&lx_fd_lock);
+	return err ? err : lx->epfd;
 }
 
 int vob_linux_peer_connected(const struct vob_linux *lx)

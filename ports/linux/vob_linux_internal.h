@@ -70,6 +70,8 @@ int lx_bell_ring(struct vob_linux *lx, uint32_t id, uint32_t data);
 void lx_bell_close(struct vob_linux *lx);
 /* Block until a doorbell, a wake or the time-out; then drain. */
 int lx_bell_wait(struct vob_linux *lx, int timeout_ms);
+/* Whether a 32-bit register at @off fits in a UIO map of @msize bytes. */
+int lx_uio_reg_fits(uint64_t off, uint64_t msize);
 
 /* The futex doorbell block: two halves of 128 bytes; half d holds the
  * doorbells rung toward side d. Words (32-bit, index into the half): */
@@ -84,6 +86,7 @@ int lx_bell_wait(struct vob_linux *lx, int timeout_ms);
 #define LX_TAG_CONN 0x10002u
 #define LX_TAG_FWD 0x10003u
 #define LX_TAG_UIO 0x10004u
-#define LX_TAG_TIMER 0x10005u
+#define LX_TAG_TIMER 0x10005u /* poll interval; eventfd: the retry timer */
+#define LX_TAG_SPIN 0x10006u  /* poll without interval: always readable */
 
 #endif
