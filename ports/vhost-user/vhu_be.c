@@ -719,6 +719,38 @@ int vob_vhu_be_attach(struct vob_vhu_be *be, int fd)
 	return 0;
 }
 
+/* Make way for a socket at @a: nothing there, or a stale socket (one
+ * nobody listens on: connect() is refused) removed. A live socket (another
+ * back end) and anything that is not a socket are left alone: -1 with errno
+ * EADDRINUSE or EEXIST (or why lstat() or connect() failed). */
+static int be_clear_path(const struct sockaddr_un *a)
+{
+	struct stat st;
+	int fd, rc, err;
+
+	if (lstat(a->sun_path, &st))
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISSOCK(st.st_mode)) {
+		errno = EEXIST;
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	rc = connect(fd, (const struct sockaddr *)a, sizeof(*a));
+	err = errno;
+	close(fd);
+	if (rc == 0 || err == EAGAIN || err == EINPROGRESS) {
+		errno = EADDRINUSE; /* someone listens (and may have a full backlog) */
+		return -1;
+	}
+	if (err != ECONNREFUSED) {
+		errno = err;
+		return -1;
+	}
+	return unlink(a->sun_path) && errno != ENOENT ? -1 : 0;
+}
+
 int vob_vhu_be_listen(struct vob_vhu_be *be, const char *path)
 {
 	struct sockaddr_un a;
@@ -730,10 +762,11 @@ int vob_vhu_be_listen(struct vob_vhu_be *be, const char *path)
 		return VOB_EIO;
 	}
 	strcpy(a.sun_path, path);
+	if (be_clear_path(&a))
+		return VOB_EIO;
 	be->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (be->listen_fd < 0)
 		return VOB_EIO;
-	unlink(path);
 	if (bind(be->listen_fd, (struct sockaddr *)&a, sizeof(a)) || listen(be->listen_fd, 1)) {
 		vhu_close_fd(&be->listen_fd);
 		return VOB_EIO;

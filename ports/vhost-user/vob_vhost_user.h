@@ -266,8 +266,15 @@ int vob_vhu_be_init(struct vob_vhu_be *be, const struct vob_vhu_be_cfg *cfg);
 struct vob_table *vob_vhu_be_table(struct vob_vhu_be *be);
 
 /**
- * @brief Listen on the unix socket @p path (replacing a stale socket file).
- * @return 0, or VOB_EIO with errno set.
+ * @brief Listen on the unix socket @p path.
+ *
+ * A stale socket file at @p path (one nobody listens on: a connect() to it
+ * is refused) is replaced. Anything else there is left alone: the live
+ * socket of another back end (which sees one connection open and close,
+ * the probe), a regular file, a directory.
+ * @return 0, or VOB_EIO with errno set: EADDRINUSE when another back end
+ *         listens on @p path, EEXIST when something other than a socket is
+ *         there, ENAMETOOLONG, or why socket(), bind() or listen() failed.
  */
 int vob_vhu_be_listen(struct vob_vhu_be *be, const char *path);
 

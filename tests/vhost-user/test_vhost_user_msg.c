@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -19,6 +20,8 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -652,6 +655,83 @@ static void test_call_fd_pipe_refused(void **state)
 	close(p[1]);
 }
 
+/* vob_vhu_be_listen() removes only a stale socket: a regular file at the
+ * path was deleted, and the socket of a back end still listening taken
+ * over. */
+static int idle_poll(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static void listen_path(char *path, size_t n, const char *dir, const char *name)
+{
+	assert_true((size_t)snprintf(path, n, "%s/%s", dir, name) < n);
+}
+
+static void test_listen_leaves_others_alone(void **state)
+{
+	static struct vob_vhu_be a, b;
+	struct vob_vhu_be_cfg c = { 0 };
+	struct sockaddr_un sa;
+	const char *tmp = getenv("TMPDIR");
+	char dir[64], file[96], sock[96], buf[16];
+	struct stat st;
+	int fd, i;
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/vhu-XXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	listen_path(file, sizeof(file), dir, "disk.img");
+	listen_path(sock, sizeof(sock), dir, "be.sock");
+	c.num_queues = 1;
+	c.poll = idle_poll;
+	assert_int_equal(vob_vhu_be_init(&a, &c), 0);
+	assert_int_equal(vob_vhu_be_init(&b, &c), 0);
+	/* A regular file: kept. */
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("precious", f);
+	fclose(f);
+	errno = 0;
+	assert_int_equal(vob_vhu_be_listen(&a, file), VOB_EIO);
+	assert_int_equal(errno, EEXIST);
+	f = fopen(file, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "precious");
+	/* A stale socket (bound, its owner gone): replaced. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	assert_int_equal(lstat(sock, &st), 0);
+	assert_int_equal(vob_vhu_be_listen(&a, sock), 0);
+	/* A live one: the second back end is refused, the first keeps it. */
+	errno = 0;
+	assert_int_equal(vob_vhu_be_listen(&b, sock), VOB_EIO);
+	assert_int_equal(errno, EADDRINUSE);
+	assert_true(b.listen_fd < 0);
+	for (i = 0; i < 4; i++) /* the probe: connected, then gone */
+		(void)vob_vhu_be_step(&a, 10);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	for (i = 0; i < 20 && a.sock < 0; i++)
+		(void)vob_vhu_be_step(&a, 10);
+	assert_true(a.sock >= 0);
+	assert_true(vob_vhu_be_connections(&a) == 2);
+	close(fd);
+	vob_vhu_be_close(&a);
+	vob_vhu_be_close(&b);
+	unlink(sock);
+	unlink(file);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -665,6 +745,7 @@ int main(void)
 		T(test_region_past_file_end),
 		T(test_front_end_not_reading),
 		T(test_call_fd_pipe_refused),
+		T(test_listen_leaves_others_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
