@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,12 +23,22 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "vob/blk.h"
 #include "vob_vhost_user.h"
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 
 static int count_fds(void)
 {
@@ -655,6 +666,63 @@ static void test_call_fd_pipe_refused(void **state)
 	close(p[1]);
 }
 
+/* A test that could hang on a regression fails instead. */
+static void on_watchdog(int sig)
+{
+	static const char msg[] = "watchdog: a vhost-user test hung\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+/* A front end that sends a message a byte at a time, each within the
+ * socket's 1 s receive time-out, held vob_vhu_be_step() for as long as it
+ * liked (20 bytes at 150 ms: 3 s; the largest message, minutes): one
+ * deadline for the whole message now drops it after about 1 s. */
+static void *trickle(void *arg)
+{
+	uint64_t f = VOB_BIT(VOB_F_VERSION_1);
+	struct raw r = mk(VOB_VHU_SET_FEATURES, 8);
+	const uint8_t *b = (const uint8_t *)&r;
+	unsigned i;
+
+	(void)arg;
+	memcpy(r.payload, &f, 8);
+	for (i = 0; i < 20; i++) {
+		if (send(sv[1], b + i, 1, MSG_NOSIGNAL) != 1)
+			break; /* dropped */
+		usleep(150000);
+	}
+	return NULL;
+}
+
+static void test_trickling_front_end(void **state)
+{
+	struct vob_vhu_be *be;
+	pthread_t th;
+	double t0, took;
+	int r;
+
+	(void)state;
+	be = blk_be_attach(false);
+	signal(SIGALRM, on_watchdog);
+	alarm(20);
+	assert_int_equal(pthread_create(&th, NULL, trickle, NULL), 0);
+	t0 = now_s();
+	r = vob_vhu_be_step(be, 1000);
+	took = now_s() - t0;
+	pthread_join(th, NULL);
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+	assert_int_equal(r, 0); /* dropped */
+	assert_true(took < 1.5);
+	assert_true(took > 0.8); /* it had its time */
+	assert_non_null(strstr(logged, "message not complete within its time-out"));
+	vob_vhu_be_close(be);
+}
+
 /* vob_vhu_be_listen() removes only a stale socket: a regular file at the
  * path was deleted, and the socket of a back end still listening taken
  * over. */
@@ -745,6 +813,7 @@ int main(void)
 		T(test_region_past_file_end),
 		T(test_front_end_not_reading),
 		T(test_call_fd_pipe_refused),
+		T(test_trickling_front_end),
 		T(test_listen_leaves_others_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
