@@ -498,12 +498,24 @@ static int be_reply_u64(struct vob_vhu_be *be, const struct vob_vhu_msg *m, uint
 	return be_reply(be, m, &v, sizeof(v));
 }
 
-/* Whether writing @fd can raise SIGPIPE (a pipe or a socket). */
-static bool vhu_may_raise_sigpipe(int fd)
+/* Whether @fd is an eventfd, the only kind of kick, call and error fd
+ * taken: a pipe or socket written as call fd raises SIGPIPE once the front
+ * end closes its other end; a pipe as kick fd hangs up, and a regular file
+ * is always readable, both making every step return at once. Without /proc,
+ * at least none of those kinds. */
+static bool be_is_eventfd(int fd)
 {
+	static const char want[] = "anon_inode:[eventfd]";
+	char path[40], link[sizeof(want) + 1];
 	struct stat st;
+	ssize_t n;
 
-	return fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link));
+	if (n >= 0)
+		return (size_t)n == sizeof(want) - 1u && memcmp(link, want, sizeof(want) - 1u) == 0;
+	return fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) &&
+	       !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
 /* Handle one checked message; the message's fds are taken or closed.
@@ -619,19 +631,16 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 		struct vob_vhu_vring *v;
 
 		m->nfds = 0; /* taken */
-		/* Never block on the front end's fds: a call fd that is a full
-		 * pipe must not stop the back end. */
-		if (fd >= 0)
-			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-		/* The call and error fds are written: a pipe or socket whose
-		 * other end the front end closed would raise SIGPIPE. */
-		if (fd >= 0 && m->request != VOB_VHU_SET_VRING_KICK && vhu_may_raise_sigpipe(fd)) {
+		if (fd >= 0 && !be_is_eventfd(fd)) {
 			close(fd);
-			BLOG(be, "request %u for queue %u: a pipe or socket, not an eventfd",
-			     m->request, q);
+			BLOG(be, "request %u for queue %u: not an eventfd", m->request, q);
 			rc = VOB_EINVAL;
 			break;
 		}
+		/* Never block on the front end's fds: a call eventfd whose
+		 * count nears its maximum must not stop the back end. */
+		if (fd >= 0)
+			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		if (q >= be->cfg.num_queues) {
 			if (fd >= 0)
 				close(fd);
@@ -816,6 +825,15 @@ int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 		return 1;
 	}
 	for (i = 1; i < nkick; i++) {
+		/* Only eventfds are taken, which never hang up; should one
+		 * report it anyway, it would do so at every poll and the step
+		 * would never wait again. */
+		if (p[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			BLOG(be, "dropping the front end: kick fd of queue %u broken (poll 0x%x)",
+			     (unsigned)qof[i], (unsigned)p[i].revents);
+			be_disconnect(be);
+			return 0;
+		}
 		if (!(p[i].revents & POLLIN))
 			continue;
 		vhu_drain(p[i].fd);

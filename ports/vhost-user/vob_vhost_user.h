@@ -219,9 +219,9 @@ struct vob_vhu_be_cfg {
 
 /** @brief Per-queue state of a connection (private). */
 struct vob_vhu_vring {
-	int kick;          /**< fd the front end kicks, or -1 */
-	int call;          /**< fd this side signals, or -1 */
-	int err;           /**< error fd (unused), or -1 */
+	int kick;          /**< eventfd the front end kicks, or -1 */
+	int call;          /**< eventfd this side signals, or -1 */
+	int err;           /**< error eventfd, or -1 */
 	uint32_t num;      /**< size */
 	uint32_t base;     /**< start position, as SET_VRING_BASE gives it */
 	uint64_t desc, driver, device; /**< ring areas (link addresses) */

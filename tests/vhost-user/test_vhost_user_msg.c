@@ -636,7 +636,7 @@ static void test_front_end_not_reading(void **state)
 /* Call and error fds are written by the back end: a pipe whose read end the
  * front end closed would raise SIGPIPE and kill a process that does not
  * ignore it (the socket itself is written with MSG_NOSIGNAL). Such fds are
- * refused; a pipe as kick fd (only read) is still taken. */
+ * refused (kick fds too: test_kick_fd_not_eventfd_refused). */
 static void test_call_fd_pipe_refused(void **state)
 {
 	struct vob_vhu_be *be;
@@ -648,12 +648,6 @@ static void test_call_fd_pipe_refused(void **state)
 	(void)state;
 	be = blk_be_attach(true);
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	/* As a kick fd: taken. */
-	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_KICK, VOB_VHU_FLAG_NEED_REPLY, &q, 8,
-				      &p[0], 1), 0);
-	assert_int_equal(vob_vhu_be_step(be, 100), 1);
-	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
-	assert_true(m.size == 8 && m.u.u64 == 0);
 	/* The write end as call fd, the read end closed: refused. */
 	close(p[0]);
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_CALL, VOB_VHU_FLAG_NEED_REPLY, &q, 8,
@@ -721,6 +715,45 @@ static void test_trickling_front_end(void **state)
 	assert_true(took > 0.8); /* it had its time */
 	assert_non_null(strstr(logged, "message not complete within its time-out"));
 	vob_vhu_be_close(be);
+}
+
+/* Kick fds must be eventfds too: a pipe whose write end the front end
+ * closed reports POLLHUP for ever and a regular file is always readable;
+ * either made every vob_vhu_be_step() return at once (100 % CPU, the
+ * time-out ignored). */
+static void kick_refused(int fd)
+{
+	struct vob_vhu_be *be = blk_be_attach(true);
+	struct vob_vhu_msg m;
+	const char *why = NULL;
+	uint64_t q = 0;
+
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_KICK, VOB_VHU_FLAG_NEED_REPLY, &q, 8,
+				      &fd, 1), 0);
+	assert_int_equal(vob_vhu_be_step(be, 100), 0);
+	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
+	assert_true(m.size == 8 && m.u.u64 == 1);
+	assert_non_null(strstr(logged, "not an eventfd"));
+	assert_true(be->vr[0].kick < 0);
+	vob_vhu_be_close(be);
+	close(sv[1]);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+}
+
+static void test_kick_fd_not_eventfd_refused(void **state)
+{
+	int p[2], memfd, fds = count_fds();
+
+	(void)state;
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	close(p[1]);
+	kick_refused(p[0]);
+	close(p[0]);
+	memfd = memfd_create("t", MFD_CLOEXEC);
+	assert_true(memfd >= 0);
+	kick_refused(memfd);
+	close(memfd);
+	assert_int_equal(count_fds(), fds);
 }
 
 /* vob_vhu_be_listen() removes only a stale socket: a regular file at the
@@ -814,6 +847,7 @@ int main(void)
 		T(test_front_end_not_reading),
 		T(test_call_fd_pipe_refused),
 		T(test_trickling_front_end),
+		T(test_kick_fd_not_eventfd_refused),
 		T(test_listen_leaves_others_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
