@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -32,6 +33,8 @@
 #define PUMP_ROUNDS 64
 /* Regions closer than this share one window (the gap is private memory). */
 #define CLUSTER_GAP (64ull << 20)
+/* statfs f_type of hugetlbfs (linux/magic.h). */
+#define VHU_HUGETLBFS_MAGIC 0x958458f6u
 #define BE_PROTOCOL (VOB_BIT(VOB_VHU_PF_MQ) | VOB_BIT(VOB_VHU_PF_REPLY_ACK) | \
 		     VOB_BIT(VOB_VHU_PF_CONFIG) | VOB_BIT(VOB_VHU_PF_RESET_DEVICE))
 
@@ -107,6 +110,60 @@ int vhu_add_window(struct vob_link *link, void **map_next, void *ptr, uint64_t b
 
 	*map_next = ptr;
 	return vob_link_add_window(link, &w);
+}
+
+uint64_t vhu_fd_page_size(int fd)
+{
+	long sys = sysconf(_SC_PAGESIZE);
+	uint64_t page = sys > 0 ? (uint64_t)sys : 4096u;
+	struct statfs fs;
+
+	if (fstatfs(fd, &fs) == 0 && (uint32_t)fs.f_type == VHU_HUGETLBFS_MAGIC &&
+	    fs.f_bsize > 0 && (uint64_t)fs.f_bsize > page)
+		page = (uint64_t)fs.f_bsize;
+	return page;
+}
+
+const char *vhu_region_misfit(const struct vob_vhu_region *r, uint64_t start, uint64_t page)
+{
+	if (!page || r->gpa < start)
+		return "region outside its window";
+	if (r->size % page)
+		return "size not a multiple of its page size";
+	if (r->offset % page)
+		return "offset in its file not a multiple of its page size";
+	if ((r->gpa - start) % page)
+		return "guest address not a page multiple from its window's start";
+	return NULL;
+}
+
+void *vhu_reserve(size_t len, uint64_t align)
+{
+	long sys = sysconf(_SC_PAGESIZE);
+	size_t page = sys > 0 ? (size_t)sys : 4096u, slack, head, tail;
+	uint8_t *p, *a;
+
+	if (align > SIZE_MAX / 2u)
+		return NULL;
+	slack = align > page ? (size_t)align : 0u;
+	len = VOB_ALIGN_UP(len, page);
+	if (len + slack < len)
+		return NULL;
+	p = mmap(NULL, len + slack, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (!slack)
+		return p;
+	/* Keep the aligned @len bytes; give the slack on both sides back. */
+	head = (size_t)((align - (uintptr_t)p % align) % align);
+	tail = slack - head;
+	a = p + head;
+	if (head)
+		munmap(p, head);
+	if (tail)
+		munmap(a + len, tail);
+	return a;
 }
 
 /* The table window, then one window per cluster of guest memory. */
@@ -364,11 +421,14 @@ static void be_try_start(struct vob_vhu_be *be)
 	     (be->features & VOB_BIT(VOB_F_RING_PACKED)) ? "packed" : "split");
 }
 
-/* Map the regions of @mem (fds in @fds), clustered into few windows. */
-static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, const int *fds)
+/* Map the regions of @mem (fds in @fds), clustered into few windows. A
+ * refusal says why in @why. */
+static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, const int *fds,
+		      const char **why)
 {
 	struct vob_vhu_map nm[VOB_VHU_MAX_REGIONS];
-	unsigned order[VOB_VHU_MAX_REGIONS], n = mem->nregions, i, j, nn = 0;
+	unsigned order[VOB_VHU_MAX_REGIONS], n = mem->nregions, i, j, k, nn = 0;
+	uint64_t page[VOB_VHU_MAX_REGIONS];
 	int rc = 0;
 
 	/* The running class holds pointers into the current mappings: they
@@ -388,6 +448,7 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 		}
 	for (i = 0; i < n; i = j) {
 		uint64_t start = mem->r[order[i]].gpa, end = start + mem->r[order[i]].size;
+		uint64_t align = 1;
 		uint8_t *p;
 
 		for (j = i + 1; j < n && mem->r[order[j]].gpa - end < CLUSTER_GAP; j++)
@@ -395,14 +456,36 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 		if (nn == VOB_MAX_WINDOWS - 1u) {
 			BLOG(be, "SET_MEM_TABLE: guest memory in more than %u separate ranges",
 			     VOB_MAX_WINDOWS - 1u);
+			*why = "SET_MEM_TABLE: guest memory in too many separate ranges";
 			rc = VOB_E2BIG;
 			goto fail;
 		}
+		/* A hugetlbfs region is mapped in whole huge pages, only at an
+		 * address aligned to them: it must be made of whole pages and
+		 * sit at a page multiple from the window's start, which is
+		 * aligned to the largest page of its regions. Anything else
+		 * would be refused by mmap() or, worse, mapped beyond the
+		 * window, over memory of this process. */
+		for (k = i; k < j; k++) {
+			const char *misfit;
+
+			page[k] = vhu_fd_page_size(fds[order[k]]);
+			misfit = vhu_region_misfit(&mem->r[order[k]], start, page[k]);
+			if (misfit) {
+				BLOG(be, "SET_MEM_TABLE: region %u (pages of %llu KiB): %s",
+				     order[k], (unsigned long long)(page[k] >> 10), misfit);
+				*why = "SET_MEM_TABLE: a region does not fit its (huge) pages";
+				rc = VOB_EINVAL;
+				goto fail;
+			}
+			if (page[k] > align)
+				align = page[k];
+		}
 		/* Gaps between regions become private zero memory: a hostile
 		 * address there reads zeros, never faults. */
-		p = mmap(NULL, end - start, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (p == MAP_FAILED) {
+		p = vhu_reserve(end - start, align);
+		if (!p) {
+			*why = "SET_MEM_TABLE: no address space for guest memory";
 			rc = VOB_ENOMEM;
 			goto fail;
 		}
@@ -421,6 +504,7 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 			     r->size > (uint64_t)st.st_size - r->offset)) {
 				BLOG(be, "SET_MEM_TABLE: region %u runs past the end of its file "
 					 "(%llu bytes)", order[i], (unsigned long long)st.st_size);
+				*why = "SET_MEM_TABLE: a region runs past the end of its file";
 				rc = VOB_EFAULT;
 				goto fail;
 			}
@@ -428,6 +512,7 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 				 MAP_SHARED | MAP_FIXED, fds[order[i]], (off_t)r->offset) == MAP_FAILED) {
 				BLOG(be, "SET_MEM_TABLE: cannot map region %u: %s", order[i],
 				     strerror(errno));
+				*why = "SET_MEM_TABLE: a region cannot be mapped";
 				rc = VOB_EFAULT;
 				goto fail;
 			}
@@ -445,8 +530,10 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 	be->nmap = nn;
 	be->mem = *mem;
 	rc = be_windows(be);
-	if (rc)
+	if (rc) {
 		BLOG(be, "SET_MEM_TABLE: guest memory collides with the bridging table");
+		*why = "SET_MEM_TABLE: guest memory collides with the bridging table";
+	}
 	return rc;
 fail:
 	be_unmap(nm, &nn);
@@ -519,8 +606,9 @@ static bool be_is_eventfd(int fd)
 }
 
 /* Handle one checked message; the message's fds are taken or closed.
- * Returns 0, or a negative error that drops the connection. */
-static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
+ * Returns 0, or a negative error that drops the connection (with the reason
+ * in @why when the log line alone says it). */
+static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m, const char **why)
 {
 	bool ack = m->flags & VOB_VHU_FLAG_NEED_REPLY;
 	uint32_t idx = m->u.state.index;
@@ -557,7 +645,7 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 		be->have_features = 0;
 		break;
 	case VOB_VHU_SET_MEM_TABLE:
-		rc = be_set_mem(be, &m->u.mem, m->fds);
+		rc = be_set_mem(be, &m->u.mem, m->fds, why);
 		break;
 	case VOB_VHU_GET_CONFIG: {
 		struct vob_vhu_config c = m->u.config;
@@ -856,7 +944,7 @@ int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 			rc = VOB_EBADMSG;
 		}
 		if (rc > 0)
-			rc = be_handle(be, &m);
+			rc = be_handle(be, &m, &why);
 		if (rc < 0) {
 			BLOG(be, "dropping the front end (request %u): %s", m.request,
 			     why ? why : vob_strerror(rc));

@@ -16,7 +16,10 @@
  *   answers GET_FEATURES and GET_CONFIG from the device's offer, and places
  *   the queues where SET_VRING_ADDR says, without touching them. Guest memory
  *   regions become link windows whose link addresses are guest physical
- *   addresses. Kick fds feed vob_on_irq_isr(); call fds are the doorbells.
+ *   addresses (a region on huge pages must be made of whole pages, at a
+ *   page multiple in its file and from the start of its window). Kick fds
+ *   feed vob_on_irq_isr(); call fds are the doorbells; kick, call and error
+ *   fds must be eventfds.
  * - **Front end** (vob_vhu_fe): the application's driver class negotiates
  *   in the table returned by vob_vhu_fe_table(), placing its queues and
  *   buffers in a memfd window (vob_vhu_fe_arena()); the port plays the

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The vhost-user message parser and the back end against malformed
- * messages: short, oversized, wrong fd counts, overlapping regions, rings
+ * messages: short, oversized, trickled, wrong fd counts or kinds,
+ * overlapping regions, regions that do not fit their huge pages, rings
  * outside the memory table. Each gets a clear error, never a crash, and no
- * fd stays open. */
+ * fd stays open. And what vob_vhu_be_listen() finds at its path. */
 #define _GNU_SOURCE
 
 #include <dirent.h>
@@ -30,6 +31,17 @@
 
 #include "vob/blk.h"
 #include "vob_vhost_user.h"
+#include "vhu_internal.h"
+
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB 4u
+#endif
+#ifndef MFD_HUGE_1GB
+#define MFD_HUGE_1GB (30u << 26)
+#endif
+
+#define MIB (1ull << 20)
+#define GIB (1ull << 30)
 
 static double now_s(void)
 {
@@ -39,6 +51,12 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* Whether [p, p + n) holds no mapping at all (msync() says ENOMEM). */
+static bool unmapped(const void *p, size_t n)
+{
+	return msync((void *)((uintptr_t)p & ~(uintptr_t)4095u), n, MS_ASYNC) != 0 &&
+	       errno == ENOMEM;
+}
 
 static int count_fds(void)
 {
@@ -671,6 +689,207 @@ static void on_watchdog(int sig)
 	_exit(1);
 }
 
+/* The rule for regions on huge pages, without needing huge pages: size,
+ * offset and place in the window must be multiples of the page; and the
+ * reservation a window goes in is aligned to the page asked for, its slack
+ * given back. */
+static void test_huge_page_rule(void **state)
+{
+	struct vob_vhu_region r = { 0 };
+	long sys = sysconf(_SC_PAGESIZE);
+	uint64_t pages[2] = { 2 * MIB, GIB };
+	uint8_t *p;
+	unsigned i;
+	int memfd;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		uint64_t pg = pages[i];
+
+		r.gpa = 4 * GIB;
+		r.size = pg;
+		r.offset = 0;
+		assert_null(vhu_region_misfit(&r, 4 * GIB, pg));
+		r.size = 3 * pg;
+		r.offset = 2 * pg;
+		assert_null(vhu_region_misfit(&r, 4 * GIB - 2 * pg, pg));
+		/* The reviewer's region: 4 KiB of a huge page file. */
+		r.size = 4096;
+		r.offset = 0;
+		assert_string_equal(vhu_region_misfit(&r, 4 * GIB, pg),
+				    "size not a multiple of its page size");
+		r.size = pg + 4096;
+		assert_non_null(vhu_region_misfit(&r, 4 * GIB, pg));
+		r.size = pg;
+		r.offset = pg / 2;
+		assert_string_equal(vhu_region_misfit(&r, 4 * GIB, pg),
+				    "offset in its file not a multiple of its page size");
+		r.offset = 0;
+		/* 4 KiB (or half a page) into its window. */
+		assert_string_equal(vhu_region_misfit(&r, 4 * GIB - 4096, pg),
+				    "guest address not a page multiple from its window's start");
+		assert_non_null(vhu_region_misfit(&r, 4 * GIB - pg / 2, pg));
+		/* The same regions on ordinary pages are fine. */
+		r.size = 4096;
+		assert_null(vhu_region_misfit(&r, 4 * GIB - 4096, 4096));
+		/* Reservations aligned to the page, slack unmapped. */
+		p = vhu_reserve(3 * 4096, pg);
+		assert_non_null(p);
+		assert_true((uintptr_t)p % pg == 0);
+		p[0] = 1;
+		p[3 * 4096 - 1] = 2;
+		assert_true(unmapped(p + 3 * 4096, 4096));
+		assert_int_equal(munmap(p, 3 * 4096), 0);
+	}
+	/* Ordinary memory has the system's page. */
+	memfd = memfd_create("t", MFD_CLOEXEC);
+	assert_true(memfd >= 0);
+	assert_true(vhu_fd_page_size(memfd) == (uint64_t)sys);
+	close(memfd);
+}
+
+/* A huge page memfd of @bytes mapped once to see that pages are there;
+ * -1 (with a message) when the machine has none. */
+static int huge_memfd(unsigned flags, uint64_t bytes)
+{
+	int fd = memfd_create("huge", MFD_CLOEXEC | MFD_HUGETLB | flags);
+	void *p;
+
+	if (fd < 0)
+		return -1;
+	p = ftruncate(fd, (off_t)bytes) ? MAP_FAILED
+					 : mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+						fd, 0);
+	if (p == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	munmap(p, bytes);
+	return fd;
+}
+
+/* Send SET_MEM_TABLE (ack asked) of @n regions and step: 1 when taken. */
+static int send_table(struct vob_vhu_be *be, struct vob_vhu_mem *mem, unsigned n, int *fds)
+{
+	struct vob_vhu_msg m;
+	const char *why = NULL;
+	int r;
+
+	mem->nregions = n;
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_MEM_TABLE, VOB_VHU_FLAG_NEED_REPLY, mem,
+				      8 + 32 * n, fds, n), 0);
+	r = vob_vhu_be_step(be, 1000);
+	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
+	assert_true(m.size == 8 && m.u.u64 == (r == 1 ? 0u : 1u));
+	return r;
+}
+
+/* A new connection to @be (the last one was dropped). */
+static void reattach(struct vob_vhu_be *be)
+{
+	int fd, i;
+
+	if (sv[1] >= 0)
+		close(sv[1]);
+	sv[1] = -1;
+	for (i = 0; i < 10 && be->sock >= 0; i++) /* the front end left */
+		(void)vob_vhu_be_step(be, 10);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	fd = sv[0];
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_be_attach(be, fd), 0);
+	if (be->protocol == 0) {
+		uint64_t pf = VOB_BIT(VOB_VHU_PF_REPLY_ACK);
+
+		assert_int_equal(
+			vob_vhu_send(sv[1], VOB_VHU_SET_PROTOCOL_FEATURES, 0, &pf, 8, NULL, 0), 0);
+		assert_int_equal(vob_vhu_be_step(be, 100), 1);
+	}
+}
+
+/* Regions on huge pages (the reviewer's hugetlb case): a region that is not
+ * whole huge pages was mapped past its window, over this process's memory,
+ * and never unmapped; a well-formed one was refused (a reservation aligned
+ * to 4 KiB only). Needs huge pages (nr_hugepages > 0): skipped without. */
+static void huge_case(uint64_t pg, unsigned flags)
+{
+	struct vob_vhu_be *be;
+	struct vob_vhu_mem mem;
+	int fds[2], small, huge;
+	struct vob_vhu_map w;
+	uint8_t *win, *fe;
+	char expect[64];
+	void *ring;
+
+	huge = huge_memfd(flags, pg);
+	if (huge < 0) {
+		print_message("no huge pages of %llu KiB here (vm.nr_hugepages 0?): skipped\n",
+			      (unsigned long long)(pg >> 10));
+		skip();
+	}
+	small = memfd_create("small", MFD_CLOEXEC);
+	assert_int_equal(ftruncate(small, 4096), 0);
+	assert_true(vhu_fd_page_size(huge) == pg);
+	be = blk_be_attach(true);
+	memset(&mem, 0, sizeof(mem));
+	fds[0] = small;
+	fds[1] = huge;
+	mem.r[0].size = 4096;
+	mem.r[0].uaddr = 0x7f0000000000ull;
+	mem.r[1].gpa = pg;
+	mem.r[1].uaddr = 0x7f0000000000ull + pg;
+	/* 4 KiB of a huge page file: the kernel would map a whole page. */
+	mem.r[1].size = 4096;
+	assert_int_equal(send_table(be, &mem, 2, fds), 0);
+	snprintf(expect, sizeof(expect), "region 1 (pages of %llu KiB): size not",
+		 (unsigned long long)(pg >> 10));
+	assert_non_null(strstr(logged, expect));
+	assert_non_null(strstr(logged, "does not fit its (huge) pages"));
+	/* Whole pages at a page multiple from a 4 KiB region: taken, mapped
+	 * at an aligned address, readable through the window. */
+	reattach(be);
+	logged[0] = 0;
+	mem.r[1].size = pg;
+	assert_int_equal(send_table(be, &mem, 2, fds), 1);
+	/* One window (2 MiB) or two (1 GiB, far from the small region). */
+	assert_true(be->nmap >= 1 && be->map[be->nmap - 1].base <= pg);
+	w = be->map[be->nmap - 1];
+	win = (uint8_t *)w.ptr + (pg - w.base);
+	assert_true((uintptr_t)win % pg == 0);
+	fe = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, huge, 0);
+	assert_true(fe != MAP_FAILED);
+	memcpy(fe + 64, "from the front end", 19);
+	ring = vob_link_translate(&be->link, pg + 64, 19, VOB_MAP_READ, NULL);
+	assert_ptr_equal(ring, win + 64);
+	assert_memory_equal(ring, "from the front end", 19);
+	munmap(fe, pg);
+	/* The front end leaves: the window goes, huge page and all. */
+	reattach(be);
+	assert_true(unmapped(w.ptr, w.len));
+	/* A region at 8 KiB from its window's start: refused. */
+	mem.r[1].gpa = 8192;
+	mem.r[1].uaddr = 0x7f0000000000ull + 2 * pg;
+	logged[0] = 0;
+	assert_int_equal(send_table(be, &mem, 2, fds), 0);
+	assert_non_null(strstr(logged, "guest address not a page multiple"));
+	assert_true(be->nmap == 0);
+	vob_vhu_be_close(be);
+	close(small);
+	close(huge);
+}
+
+static void test_huge_page_regions_2m(void **state)
+{
+	(void)state;
+	huge_case(2 * MIB, 0);
+}
+
+static void test_huge_page_regions_1g(void **state)
+{
+	(void)state;
+	huge_case(GIB, MFD_HUGE_1GB);
+}
+
 /* A front end that sends a message a byte at a time, each within the
  * socket's 1 s receive time-out, held vob_vhu_be_step() for as long as it
  * liked (20 bytes at 150 ms: 3 s; the largest message, minutes): one
@@ -846,6 +1065,9 @@ int main(void)
 		T(test_region_past_file_end),
 		T(test_front_end_not_reading),
 		T(test_call_fd_pipe_refused),
+		T(test_huge_page_rule),
+		T(test_huge_page_regions_2m),
+		T(test_huge_page_regions_1g),
 		T(test_trickling_front_end),
 		T(test_kick_fd_not_eventfd_refused),
 		T(test_listen_leaves_others_alone),
