@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -32,6 +33,8 @@
 #define PUMP_ROUNDS 64
 /* Regions closer than this share one window (the gap is private memory). */
 #define CLUSTER_GAP (64ull << 20)
+/* statfs f_type of hugetlbfs (linux/magic.h). */
+#define VHU_HUGETLBFS_MAGIC 0x958458f6u
 #define BE_PROTOCOL (VOB_BIT(VOB_VHU_PF_MQ) | VOB_BIT(VOB_VHU_PF_REPLY_ACK) | \
 		     VOB_BIT(VOB_VHU_PF_CONFIG) | VOB_BIT(VOB_VHU_PF_RESET_DEVICE))
 
@@ -107,6 +110,60 @@ int vhu_add_window(struct vob_link *link, void **map_next, void *ptr, uint64_t b
 
 	*map_next = ptr;
 	return vob_link_add_window(link, &w);
+}
+
+uint64_t vhu_fd_page_size(int fd)
+{
+	long sys = sysconf(_SC_PAGESIZE);
+	uint64_t page = sys > 0 ? (uint64_t)sys : 4096u;
+	struct statfs fs;
+
+	if (fstatfs(fd, &fs) == 0 && (uint32_t)fs.f_type == VHU_HUGETLBFS_MAGIC &&
+	    fs.f_bsize > 0 && (uint64_t)fs.f_bsize > page)
+		page = (uint64_t)fs.f_bsize;
+	return page;
+}
+
+const char *vhu_region_misfit(const struct vob_vhu_region *r, uint64_t start, uint64_t page)
+{
+	if (!page || r->gpa < start)
+		return "region outside its window";
+	if (r->size % page)
+		return "size not a multiple of its page size";
+	if (r->offset % page)
+		return "offset in its file not a multiple of its page size";
+	if ((r->gpa - start) % page)
+		return "guest address not a page multiple from its window's start";
+	return NULL;
+}
+
+void *vhu_reserve(size_t len, uint64_t align)
+{
+	long sys = sysconf(_SC_PAGESIZE);
+	size_t page = sys > 0 ? (size_t)sys : 4096u, slack, head, tail;
+	uint8_t *p, *a;
+
+	if (align > SIZE_MAX / 2u)
+		return NULL;
+	slack = align > page ? (size_t)align : 0u;
+	len = VOB_ALIGN_UP(len, page);
+	if (len + slack < len)
+		return NULL;
+	p = mmap(NULL, len + slack, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (!slack)
+		return p;
+	/* Keep the aligned @len bytes; give the slack on both sides back. */
+	head = (size_t)((align - (uintptr_t)p % align) % align);
+	tail = slack - head;
+	a = p + head;
+	if (head)
+		munmap(p, head);
+	if (tail)
+		munmap(a + len, tail);
+	return a;
 }
 
 /* The table window, then one window per cluster of guest memory. */
@@ -364,11 +421,14 @@ static void be_try_start(struct vob_vhu_be *be)
 	     (be->features & VOB_BIT(VOB_F_RING_PACKED)) ? "packed" : "split");
 }
 
-/* Map the regions of @mem (fds in @fds), clustered into few windows. */
-static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, const int *fds)
+/* Map the regions of @mem (fds in @fds), clustered into few windows. A
+ * refusal says why in @why. */
+static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, const int *fds,
+		      const char **why)
 {
 	struct vob_vhu_map nm[VOB_VHU_MAX_REGIONS];
-	unsigned order[VOB_VHU_MAX_REGIONS], n = mem->nregions, i, j, nn = 0;
+	unsigned order[VOB_VHU_MAX_REGIONS], n = mem->nregions, i, j, k, nn = 0;
+	uint64_t page[VOB_VHU_MAX_REGIONS];
 	int rc = 0;
 
 	/* The running class holds pointers into the current mappings: they
@@ -388,6 +448,7 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 		}
 	for (i = 0; i < n; i = j) {
 		uint64_t start = mem->r[order[i]].gpa, end = start + mem->r[order[i]].size;
+		uint64_t align = 1;
 		uint8_t *p;
 
 		for (j = i + 1; j < n && mem->r[order[j]].gpa - end < CLUSTER_GAP; j++)
@@ -395,14 +456,36 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 		if (nn == VOB_MAX_WINDOWS - 1u) {
 			BLOG(be, "SET_MEM_TABLE: guest memory in more than %u separate ranges",
 			     VOB_MAX_WINDOWS - 1u);
+			*why = "SET_MEM_TABLE: guest memory in too many separate ranges";
 			rc = VOB_E2BIG;
 			goto fail;
 		}
+		/* A hugetlbfs region is mapped in whole huge pages, only at an
+		 * address aligned to them: it must be made of whole pages and
+		 * sit at a page multiple from the window's start, which is
+		 * aligned to the largest page of its regions. Anything else
+		 * would be refused by mmap() or, worse, mapped beyond the
+		 * window, over memory of this process. */
+		for (k = i; k < j; k++) {
+			const char *misfit;
+
+			page[k] = vhu_fd_page_size(fds[order[k]]);
+			misfit = vhu_region_misfit(&mem->r[order[k]], start, page[k]);
+			if (misfit) {
+				BLOG(be, "SET_MEM_TABLE: region %u (pages of %llu KiB): %s",
+				     order[k], (unsigned long long)(page[k] >> 10), misfit);
+				*why = "SET_MEM_TABLE: a region does not fit its (huge) pages";
+				rc = VOB_EINVAL;
+				goto fail;
+			}
+			if (page[k] > align)
+				align = page[k];
+		}
 		/* Gaps between regions become private zero memory: a hostile
 		 * address there reads zeros, never faults. */
-		p = mmap(NULL, end - start, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (p == MAP_FAILED) {
+		p = vhu_reserve(end - start, align);
+		if (!p) {
+			*why = "SET_MEM_TABLE: no address space for guest memory";
 			rc = VOB_ENOMEM;
 			goto fail;
 		}
@@ -421,6 +504,7 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 			     r->size > (uint64_t)st.st_size - r->offset)) {
 				BLOG(be, "SET_MEM_TABLE: region %u runs past the end of its file "
 					 "(%llu bytes)", order[i], (unsigned long long)st.st_size);
+				*why = "SET_MEM_TABLE: a region runs past the end of its file";
 				rc = VOB_EFAULT;
 				goto fail;
 			}
@@ -428,6 +512,7 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 				 MAP_SHARED | MAP_FIXED, fds[order[i]], (off_t)r->offset) == MAP_FAILED) {
 				BLOG(be, "SET_MEM_TABLE: cannot map region %u: %s", order[i],
 				     strerror(errno));
+				*why = "SET_MEM_TABLE: a region cannot be mapped";
 				rc = VOB_EFAULT;
 				goto fail;
 			}
@@ -445,8 +530,10 @@ static int be_set_mem(struct vob_vhu_be *be, const struct vob_vhu_mem *mem, cons
 	be->nmap = nn;
 	be->mem = *mem;
 	rc = be_windows(be);
-	if (rc)
+	if (rc) {
 		BLOG(be, "SET_MEM_TABLE: guest memory collides with the bridging table");
+		*why = "SET_MEM_TABLE: guest memory collides with the bridging table";
+	}
 	return rc;
 fail:
 	be_unmap(nm, &nn);
@@ -498,17 +585,30 @@ static int be_reply_u64(struct vob_vhu_be *be, const struct vob_vhu_msg *m, uint
 	return be_reply(be, m, &v, sizeof(v));
 }
 
-/* Whether writing @fd can raise SIGPIPE (a pipe or a socket). */
-static bool vhu_may_raise_sigpipe(int fd)
+/* Whether @fd is an eventfd, the only kind of kick, call and error fd
+ * taken: a pipe or socket written as call fd raises SIGPIPE once the front
+ * end closes its other end; a pipe as kick fd hangs up, and a regular file
+ * is always readable, both making every step return at once. Without /proc,
+ * at least none of those kinds. */
+static bool be_is_eventfd(int fd)
 {
+	static const char want[] = "anon_inode:[eventfd]";
+	char path[40], link[sizeof(want) + 1];
 	struct stat st;
+	ssize_t n;
 
-	return fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link));
+	if (n >= 0)
+		return (size_t)n == sizeof(want) - 1u && memcmp(link, want, sizeof(want) - 1u) == 0;
+	return fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) &&
+	       !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
 /* Handle one checked message; the message's fds are taken or closed.
- * Returns 0, or a negative error that drops the connection. */
-static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
+ * Returns 0, or a negative error that drops the connection (with the reason
+ * in @why when the log line alone says it). */
+static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m, const char **why)
 {
 	bool ack = m->flags & VOB_VHU_FLAG_NEED_REPLY;
 	uint32_t idx = m->u.state.index;
@@ -545,7 +645,7 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 		be->have_features = 0;
 		break;
 	case VOB_VHU_SET_MEM_TABLE:
-		rc = be_set_mem(be, &m->u.mem, m->fds);
+		rc = be_set_mem(be, &m->u.mem, m->fds, why);
 		break;
 	case VOB_VHU_GET_CONFIG: {
 		struct vob_vhu_config c = m->u.config;
@@ -619,19 +719,16 @@ static int be_handle(struct vob_vhu_be *be, struct vob_vhu_msg *m)
 		struct vob_vhu_vring *v;
 
 		m->nfds = 0; /* taken */
-		/* Never block on the front end's fds: a call fd that is a full
-		 * pipe must not stop the back end. */
-		if (fd >= 0)
-			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-		/* The call and error fds are written: a pipe or socket whose
-		 * other end the front end closed would raise SIGPIPE. */
-		if (fd >= 0 && m->request != VOB_VHU_SET_VRING_KICK && vhu_may_raise_sigpipe(fd)) {
+		if (fd >= 0 && !be_is_eventfd(fd)) {
 			close(fd);
-			BLOG(be, "request %u for queue %u: a pipe or socket, not an eventfd",
-			     m->request, q);
+			BLOG(be, "request %u for queue %u: not an eventfd", m->request, q);
 			rc = VOB_EINVAL;
 			break;
 		}
+		/* Never block on the front end's fds: a call eventfd whose
+		 * count nears its maximum must not stop the back end. */
+		if (fd >= 0)
+			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		if (q >= be->cfg.num_queues) {
 			if (fd >= 0)
 				close(fd);
@@ -719,6 +816,38 @@ int vob_vhu_be_attach(struct vob_vhu_be *be, int fd)
 	return 0;
 }
 
+/* Make way for a socket at @a: nothing there, or a stale socket (one
+ * nobody listens on: connect() is refused) removed. A live socket (another
+ * back end) and anything that is not a socket are left alone: -1 with errno
+ * EADDRINUSE or EEXIST (or why lstat() or connect() failed). */
+static int be_clear_path(const struct sockaddr_un *a)
+{
+	struct stat st;
+	int fd, rc, err;
+
+	if (lstat(a->sun_path, &st))
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISSOCK(st.st_mode)) {
+		errno = EEXIST;
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	rc = connect(fd, (const struct sockaddr *)a, sizeof(*a));
+	err = errno;
+	close(fd);
+	if (rc == 0 || err == EAGAIN || err == EINPROGRESS) {
+		errno = EADDRINUSE; /* someone listens (and may have a full backlog) */
+		return -1;
+	}
+	if (err != ECONNREFUSED) {
+		errno = err;
+		return -1;
+	}
+	return unlink(a->sun_path) && errno != ENOENT ? -1 : 0;
+}
+
 int vob_vhu_be_listen(struct vob_vhu_be *be, const char *path)
 {
 	struct sockaddr_un a;
@@ -730,10 +859,11 @@ int vob_vhu_be_listen(struct vob_vhu_be *be, const char *path)
 		return VOB_EIO;
 	}
 	strcpy(a.sun_path, path);
+	if (be_clear_path(&a))
+		return VOB_EIO;
 	be->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (be->listen_fd < 0)
 		return VOB_EIO;
-	unlink(path);
 	if (bind(be->listen_fd, (struct sockaddr *)&a, sizeof(a)) || listen(be->listen_fd, 1)) {
 		vhu_close_fd(&be->listen_fd);
 		return VOB_EIO;
@@ -783,6 +913,15 @@ int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 		return 1;
 	}
 	for (i = 1; i < nkick; i++) {
+		/* Only eventfds are taken, which never hang up; should one
+		 * report it anyway, it would do so at every poll and the step
+		 * would never wait again. */
+		if (p[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			BLOG(be, "dropping the front end: kick fd of queue %u broken (poll 0x%x)",
+			     (unsigned)qof[i], (unsigned)p[i].revents);
+			be_disconnect(be);
+			return 0;
+		}
 		if (!(p[i].revents & POLLIN))
 			continue;
 		vhu_drain(p[i].fd);
@@ -805,7 +944,7 @@ int vob_vhu_be_step(struct vob_vhu_be *be, int timeout_ms)
 			rc = VOB_EBADMSG;
 		}
 		if (rc > 0)
-			rc = be_handle(be, &m);
+			rc = be_handle(be, &m, &why);
 		if (rc < 0) {
 			BLOG(be, "dropping the front end (request %u): %s", m.request,
 			     why ? why : vob_strerror(rc));

@@ -29,4 +29,21 @@ void vhu_close_fd(int *fd);
 int vhu_add_window(struct vob_link *link, void **map_next, void *ptr, uint64_t base,
 		   uint64_t size, uint8_t owner);
 
+/* Page size the kernel maps @fd with: the huge page size of a hugetlbfs
+ * file (memfd_create(MFD_HUGETLB), a file on a hugetlbfs mount), else the
+ * system page size. */
+uint64_t vhu_fd_page_size(int fd);
+/* Why region @r cannot be mapped with pages of @page bytes into a window
+ * whose first byte is guest address @start (a page multiple of every
+ * region's page in it), or NULL when it can. The kernel rounds a mapping up
+ * to whole pages and places a huge-page one only at an address aligned to
+ * its page: the region's size, its offset in the file and its place in the
+ * window (gpa - @start) must all be multiples of @page. */
+const char *vhu_region_misfit(const struct vob_vhu_region *r, uint64_t start, uint64_t page);
+/* A private, zero-filled reservation of @len bytes whose address is a
+ * multiple of @align (a power of two; the system page size or less: any
+ * page); unmapped as usual (munmap of @len bytes). NULL when the address
+ * space has no room. */
+void *vhu_reserve(size_t len, uint64_t align);
+
 #endif

@@ -6,9 +6,11 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vob_vhost_user.h"
@@ -26,15 +28,37 @@ void vob_vhu_msg_close(struct vob_vhu_msg *m)
 	m->nfds = 0;
 }
 
-/* Read exactly @n bytes; 0 on success, 1 at end of stream, -1 on error. */
-static int vhu_read_all(int sock, void *buf, size_t n)
+static int64_t vhu_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Read exactly @n bytes by CLOCK_MONOTONIC time @deadline (ms); 0 on
+ * success, 1 at end of stream, -1 on error, -2 when the deadline passed.
+ * One deadline for the whole message: a peer trickling a byte at a time
+ * gets no more time than one sending nothing. */
+static int vhu_read_all(int sock, void *buf, size_t n, int64_t deadline)
 {
 	uint8_t *p = buf;
 
 	while (n) {
-		ssize_t r = recv(sock, p, n, 0);
+		struct pollfd pf = { sock, POLLIN, 0 };
+		int64_t left = deadline - vhu_now_ms();
+		ssize_t r;
+		int pr;
 
-		if (r < 0 && errno == EINTR)
+		if (left <= 0)
+			return -2;
+		pr = poll(&pf, 1, (int)left);
+		if (pr < 0 && errno != EINTR)
+			return -1;
+		if (pr <= 0)
+			continue; /* the deadline is checked again */
+		r = recv(sock, p, n, MSG_DONTWAIT);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 			continue;
 		if (r < 0)
 			return -1;
@@ -44,6 +68,23 @@ static int vhu_read_all(int sock, void *buf, size_t n)
 		n -= (size_t)r;
 	}
 	return 0;
+}
+
+/* The rest of a message: @why and an error when it does not come whole in
+ * time. */
+static int vhu_read_rest(int sock, void *buf, size_t n, int64_t deadline, const char *part,
+			 const char **why)
+{
+	int r = vhu_read_all(sock, buf, n, deadline);
+
+	if (!r)
+		return 0;
+	if (r == -2) {
+		*why = "message not complete within its time-out";
+		return VOB_ETIMEDOUT;
+	}
+	*why = part;
+	return VOB_EBADMSG;
 }
 
 int vob_vhu_recv(int sock, struct vob_vhu_msg *m, const char **why)
@@ -56,6 +97,7 @@ int vob_vhu_recv(int sock, struct vob_vhu_msg *m, const char **why)
 	struct iovec iov = { hdr, HDR_BYTES };
 	struct msghdr mh;
 	struct cmsghdr *c;
+	int64_t deadline;
 	ssize_t r;
 	int rc;
 
@@ -74,6 +116,8 @@ int vob_vhu_recv(int sock, struct vob_vhu_msg *m, const char **why)
 		*why = "socket error";
 		return VOB_EIO;
 	}
+	/* From the first byte on, the whole message has one time-out. */
+	deadline = vhu_now_ms() + VOB_VHU_MSG_TIMEOUT_MS;
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		size_t n, i;
 
@@ -95,10 +139,11 @@ int vob_vhu_recv(int sock, struct vob_vhu_msg *m, const char **why)
 		rc = VOB_EBADMSG;
 		goto fail;
 	}
-	if ((size_t)r < HDR_BYTES && vhu_read_all(sock, (uint8_t *)hdr + r, HDR_BYTES - (size_t)r)) {
-		*why = "short header";
-		rc = VOB_EBADMSG;
-		goto fail;
+	if ((size_t)r < HDR_BYTES) {
+		rc = vhu_read_rest(sock, (uint8_t *)hdr + r, HDR_BYTES - (size_t)r, deadline,
+				   "short header", why);
+		if (rc)
+			goto fail;
 	}
 	m->request = hdr[0];
 	m->flags = hdr[1];
@@ -108,10 +153,10 @@ int vob_vhu_recv(int sock, struct vob_vhu_msg *m, const char **why)
 		rc = VOB_EMSGSIZE;
 		goto fail;
 	}
-	if (m->size && vhu_read_all(sock, m->u.raw, m->size)) {
-		*why = "short payload";
-		rc = VOB_EBADMSG;
-		goto fail;
+	if (m->size) {
+		rc = vhu_read_rest(sock, m->u.raw, m->size, deadline, "short payload", why);
+		if (rc)
+			goto fail;
 	}
 	return 1;
 fail:

@@ -16,7 +16,10 @@
  *   answers GET_FEATURES and GET_CONFIG from the device's offer, and places
  *   the queues where SET_VRING_ADDR says, without touching them. Guest memory
  *   regions become link windows whose link addresses are guest physical
- *   addresses. Kick fds feed vob_on_irq_isr(); call fds are the doorbells.
+ *   addresses (a region on huge pages must be made of whole pages, at a
+ *   page multiple in its file and from the start of its window). Kick fds
+ *   feed vob_on_irq_isr(); call fds are the doorbells; kick, call and error
+ *   fds must be eventfds.
  * - **Front end** (vob_vhu_fe): the application's driver class negotiates
  *   in the table returned by vob_vhu_fe_table(), placing its queues and
  *   buffers in a memfd window (vob_vhu_fe_arena()); the port plays the
@@ -25,7 +28,8 @@
  *   SET_VRING_NUM, BASE, ADDR, KICK, CALL and ENABLE.
  *
  * Both run in the caller's thread: the *_step() calls wait at most the time
- * given, handle what arrived, and call the application's @c poll callback
+ * given (plus at most VOB_VHU_MSG_TIMEOUT_MS to read a message that began
+ * to arrive), handle what arrived, and call the application's @c poll callback
  * (which advances the class). Errors from the peer are reported through the
  * @c log callback and drop the connection; nothing is trusted.
  */
@@ -49,6 +53,9 @@ extern "C" {
 #define VOB_VHU_CONFIG_MAX 256u
 /** @brief Link address of the bridging table (far above any guest address). */
 #define VOB_VHU_TABLE_ADDR 0xfff0000000000000ull
+/** @brief Time (ms) a message has to arrive whole once its first byte came
+ * (vob_vhu_recv()): a peer that stops or trickles is cut off after it. */
+#define VOB_VHU_MSG_TIMEOUT_MS 1000
 
 /** @name vhost-user requests (front end to back end)
  * @{ */
@@ -150,11 +157,17 @@ struct vob_vhu_msg {
 
 /**
  * @brief Read one message from @p sock, with its fds.
+ *
+ * The first read waits as the socket does (call it when @p sock is
+ * readable, or give the socket a receive time-out); from the first byte
+ * on, the rest of the message must arrive within VOB_VHU_MSG_TIMEOUT_MS in
+ * all, however the peer spreads it out.
  * @return 1 with the message (the caller owns and must close its fds with
- *         vob_vhu_msg_close()); 0 when the peer closed the socket; a negative
- *         vob_err for a short or oversized message, too many fds, or a socket
- *         error, with the reason in @p why. Fds of a refused message are
- *         closed here.
+ *         vob_vhu_msg_close()); 0 when the peer closed the socket;
+ *         VOB_ETIMEDOUT when the message did not arrive whole in time;
+ *         another negative vob_err for a short or oversized message, too many
+ *         fds, or a socket error; with the reason in @p why. Fds of a refused
+ *         message are closed here.
  */
 int vob_vhu_recv(int sock, struct vob_vhu_msg *m, const char **why);
 
@@ -209,9 +222,9 @@ struct vob_vhu_be_cfg {
 
 /** @brief Per-queue state of a connection (private). */
 struct vob_vhu_vring {
-	int kick;          /**< fd the front end kicks, or -1 */
-	int call;          /**< fd this side signals, or -1 */
-	int err;           /**< error fd (unused), or -1 */
+	int kick;          /**< eventfd the front end kicks, or -1 */
+	int call;          /**< eventfd this side signals, or -1 */
+	int err;           /**< error eventfd, or -1 */
 	uint32_t num;      /**< size */
 	uint32_t base;     /**< start position, as SET_VRING_BASE gives it */
 	uint64_t desc, driver, device; /**< ring areas (link addresses) */
@@ -266,8 +279,15 @@ int vob_vhu_be_init(struct vob_vhu_be *be, const struct vob_vhu_be_cfg *cfg);
 struct vob_table *vob_vhu_be_table(struct vob_vhu_be *be);
 
 /**
- * @brief Listen on the unix socket @p path (replacing a stale socket file).
- * @return 0, or VOB_EIO with errno set.
+ * @brief Listen on the unix socket @p path.
+ *
+ * A stale socket file at @p path (one nobody listens on: a connect() to it
+ * is refused) is replaced. Anything else there is left alone: the live
+ * socket of another back end (which sees one connection open and close,
+ * the probe), a regular file, a directory.
+ * @return 0, or VOB_EIO with errno set: EADDRINUSE when another back end
+ *         listens on @p path, EEXIST when something other than a socket is
+ *         there, ENAMETOOLONG, or why socket(), bind() or listen() failed.
  */
 int vob_vhu_be_listen(struct vob_vhu_be *be, const char *path);
 
@@ -281,6 +301,10 @@ int vob_vhu_be_attach(struct vob_vhu_be *be, int fd);
 /**
  * @brief Wait up to @p timeout_ms for the socket or a kick, handle messages
  * and kicks, then call the application's poll.
+ *
+ * A message that has begun is read whole, which takes at most
+ * VOB_VHU_MSG_TIMEOUT_MS more (a front end that does not finish it in time
+ * is dropped); a reply waits at most 1 s for room in the socket.
  * @return 1 when connected, 0 when waiting for a front end (a front end
  *         that left or broke the protocol was dropped), VOB_EIO when the
  *         listening socket failed.

@@ -38,9 +38,10 @@
  *    back to listening after a drop or a departure);
  *  - at the end of each input (front end gone), the back end is waiting
  *    again and the process has exactly the fds it had before the input.
- *  - no SIGPIPE: the back end writes its socket with MSG_NOSIGNAL and refuses
- *    pipes and sockets as call and error fds, so a process embedding it
- *    need not ignore SIGPIPE (a SIGPIPE here aborts, a recorded crash).
+ *  - no SIGPIPE: the back end writes its socket with MSG_NOSIGNAL and takes
+ *    only eventfds as kick, call and error fds (pipe ends and memfds sent as
+ *    such are refused), so a process embedding it need not ignore SIGPIPE
+ *    (a SIGPIPE here aborts, a recorded crash).
  */
 #include <dirent.h>
 #include <errno.h>

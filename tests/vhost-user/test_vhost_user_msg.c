@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The vhost-user message parser and the back end against malformed
- * messages: short, oversized, wrong fd counts, overlapping regions, rings
+ * messages: short, oversized, trickled, wrong fd counts or kinds,
+ * overlapping regions, regions that do not fit their huge pages, rings
  * outside the memory table. Each gets a clear error, never a crash, and no
- * fd stays open. */
+ * fd stays open. And what vob_vhu_be_listen() finds at its path. */
 #define _GNU_SOURCE
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -19,12 +22,48 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "vob/blk.h"
 #include "vob_vhost_user.h"
+#include "vhu_internal.h"
+
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB 4u
+#endif
+#ifndef MFD_HUGE_1GB
+#define MFD_HUGE_1GB (30u << 26)
+#endif
+
+#define MIB (1ull << 20)
+#define GIB (1ull << 30)
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Whether [p, p + n) holds no mapping (msync() of a page says ENOMEM), seen
+ * at 1024 places at most, the first and the last page among them. */
+static bool unmapped(const void *p, size_t n)
+{
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095u, end = (uintptr_t)p + n;
+	size_t stride = n / 1024u > 4096u ? (n / 1024u) & ~(size_t)4095u : 4096u;
+
+	for (; a < end; a += stride)
+		if (msync((void *)a, 4096, MS_ASYNC) == 0 || errno != ENOMEM)
+			return false;
+	return msync((void *)((end - 1u) & ~(uintptr_t)4095u), 4096, MS_ASYNC) != 0 &&
+	       errno == ENOMEM;
+}
 
 static int count_fds(void)
 {
@@ -585,13 +624,10 @@ static void test_region_past_file_end(void **state)
 	close(memfd);
 }
 
-/* A front end that sends requests and never reads the replies cannot stop
- * the back end: once the socket's buffer is full, a reply that cannot leave
- * within the time-out drops the connection (before, the back end blocked in
- * sendmsg() for ever; the alarm turns that into a failure). */
+/* The watchdog of tests that could hang on a regression: they fail. */
 static void on_alarm(int sig)
 {
-	static const char msg[] = "back end blocked on a front end that reads nothing\n";
+	static const char msg[] = "watchdog: the back end blocked, a vhost-user test hung\n";
 
 	(void)sig;
 	if (write(2, msg, sizeof(msg) - 1) < 0)
@@ -599,6 +635,10 @@ static void on_alarm(int sig)
 	_exit(1);
 }
 
+/* A front end that sends requests and never reads the replies cannot stop
+ * the back end: once the socket's buffer is full, a reply that cannot leave
+ * within the time-out drops the connection (before, the back end blocked in
+ * sendmsg() for ever; the alarm turns that into a failure). */
 static void test_front_end_not_reading(void **state)
 {
 	struct vob_vhu_be *be;
@@ -622,7 +662,7 @@ static void test_front_end_not_reading(void **state)
 /* Call and error fds are written by the back end: a pipe whose read end the
  * front end closed would raise SIGPIPE and kill a process that does not
  * ignore it (the socket itself is written with MSG_NOSIGNAL). Such fds are
- * refused; a pipe as kick fd (only read) is still taken. */
+ * refused (kick fds too: test_kick_fd_not_eventfd_refused). */
 static void test_call_fd_pipe_refused(void **state)
 {
 	struct vob_vhu_be *be;
@@ -634,12 +674,6 @@ static void test_call_fd_pipe_refused(void **state)
 	(void)state;
 	be = blk_be_attach(true);
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	/* As a kick fd: taken. */
-	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_KICK, VOB_VHU_FLAG_NEED_REPLY, &q, 8,
-				      &p[0], 1), 0);
-	assert_int_equal(vob_vhu_be_step(be, 100), 1);
-	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
-	assert_true(m.size == 8 && m.u.u64 == 0);
 	/* The write end as call fd, the read end closed: refused. */
 	close(p[0]);
 	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_CALL, VOB_VHU_FLAG_NEED_REPLY, &q, 8,
@@ -650,6 +684,369 @@ static void test_call_fd_pipe_refused(void **state)
 	assert_non_null(strstr(logged, "not an eventfd"));
 	vob_vhu_be_close(be);
 	close(p[1]);
+}
+
+/* The rule for regions on huge pages, without needing huge pages: size,
+ * offset and place in the window must be multiples of the page; and the
+ * reservation a window goes in is aligned to the page asked for, its slack
+ * given back. */
+static void test_huge_page_rule(void **state)
+{
+	struct vob_vhu_region r = { 0 };
+	long sys = sysconf(_SC_PAGESIZE);
+	uint64_t pages[2] = { 2 * MIB, GIB };
+	uint8_t *p;
+	unsigned i;
+	int memfd;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		uint64_t pg = pages[i];
+
+		r.gpa = 4 * GIB;
+		r.size = pg;
+		r.offset = 0;
+		assert_null(vhu_region_misfit(&r, 4 * GIB, pg));
+		r.size = 3 * pg;
+		r.offset = 2 * pg;
+		assert_null(vhu_region_misfit(&r, 4 * GIB - 2 * pg, pg));
+		/* The reviewer's region: 4 KiB of a huge page file. */
+		r.size = 4096;
+		r.offset = 0;
+		assert_string_equal(vhu_region_misfit(&r, 4 * GIB, pg),
+				    "size not a multiple of its page size");
+		r.size = pg + 4096;
+		assert_non_null(vhu_region_misfit(&r, 4 * GIB, pg));
+		r.size = pg;
+		r.offset = pg / 2;
+		assert_string_equal(vhu_region_misfit(&r, 4 * GIB, pg),
+				    "offset in its file not a multiple of its page size");
+		r.offset = 0;
+		/* 4 KiB (or half a page) into its window. */
+		assert_string_equal(vhu_region_misfit(&r, 4 * GIB - 4096, pg),
+				    "guest address not a page multiple from its window's start");
+		assert_non_null(vhu_region_misfit(&r, 4 * GIB - pg / 2, pg));
+		/* The same regions on ordinary pages are fine. */
+		r.size = 4096;
+		assert_null(vhu_region_misfit(&r, 4 * GIB - 4096, 4096));
+		/* Reservations aligned to the page, slack unmapped. */
+		p = vhu_reserve(3 * 4096, pg);
+		assert_non_null(p);
+		assert_true((uintptr_t)p % pg == 0);
+		p[0] = 1;
+		p[3 * 4096 - 1] = 2;
+		assert_true(unmapped(p + 3 * 4096, 4096));
+		assert_int_equal(munmap(p, 3 * 4096), 0);
+	}
+	/* Ordinary memory has the system's page. */
+	memfd = memfd_create("t", MFD_CLOEXEC);
+	assert_true(memfd >= 0);
+	assert_true(vhu_fd_page_size(memfd) == (uint64_t)sys);
+	close(memfd);
+}
+
+/* A huge page memfd of @bytes mapped once to see that pages are there;
+ * -1 (with a message) when the machine has none. */
+static int huge_memfd(unsigned flags, uint64_t bytes)
+{
+	int fd = memfd_create("huge", MFD_CLOEXEC | MFD_HUGETLB | flags);
+	void *p;
+
+	if (fd < 0)
+		return -1;
+	p = ftruncate(fd, (off_t)bytes) ? MAP_FAILED
+					 : mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+						fd, 0);
+	if (p == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	munmap(p, bytes);
+	return fd;
+}
+
+/* Send SET_MEM_TABLE (ack asked) of @n regions and step: 1 when taken. */
+static int send_table(struct vob_vhu_be *be, struct vob_vhu_mem *mem, unsigned n, int *fds)
+{
+	struct vob_vhu_msg m;
+	const char *why = NULL;
+	int r;
+
+	mem->nregions = n;
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_MEM_TABLE, VOB_VHU_FLAG_NEED_REPLY, mem,
+				      8 + 32 * n, fds, n), 0);
+	r = vob_vhu_be_step(be, 1000);
+	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
+	assert_true(m.size == 8 && m.u.u64 == (r == 1 ? 0u : 1u));
+	return r;
+}
+
+/* A new connection to @be (the last one was dropped). */
+static void reattach(struct vob_vhu_be *be)
+{
+	int fd, i;
+
+	if (sv[1] >= 0)
+		close(sv[1]);
+	sv[1] = -1;
+	for (i = 0; i < 10 && be->sock >= 0; i++) /* the front end left */
+		(void)vob_vhu_be_step(be, 10);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	fd = sv[0];
+	sv[0] = -1;
+	assert_int_equal(vob_vhu_be_attach(be, fd), 0);
+	if (be->protocol == 0) {
+		uint64_t pf = VOB_BIT(VOB_VHU_PF_REPLY_ACK);
+
+		assert_int_equal(
+			vob_vhu_send(sv[1], VOB_VHU_SET_PROTOCOL_FEATURES, 0, &pf, 8, NULL, 0), 0);
+		assert_int_equal(vob_vhu_be_step(be, 100), 1);
+	}
+}
+
+/* Regions on huge pages (the reviewer's hugetlb case): a region that is not
+ * whole huge pages was mapped past its window, over this process's memory,
+ * and never unmapped; a well-formed one was refused (a reservation aligned
+ * to 4 KiB only). Needs huge pages (nr_hugepages > 0): skipped without. */
+static void huge_case(uint64_t pg, unsigned flags)
+{
+	struct vob_vhu_be *be;
+	struct vob_vhu_mem mem;
+	int fds[2], small, huge;
+	struct vob_vhu_map w;
+	uint8_t *win, *fe;
+	char expect[64];
+	void *ring;
+
+	huge = huge_memfd(flags, pg);
+	if (huge < 0) {
+		print_message("no huge pages of %llu KiB here (vm.nr_hugepages 0?): skipped\n",
+			      (unsigned long long)(pg >> 10));
+		skip();
+	}
+	small = memfd_create("small", MFD_CLOEXEC);
+	assert_int_equal(ftruncate(small, 4096), 0);
+	assert_true(vhu_fd_page_size(huge) == pg);
+	be = blk_be_attach(true);
+	memset(&mem, 0, sizeof(mem));
+	fds[0] = small;
+	fds[1] = huge;
+	mem.r[0].size = 4096;
+	mem.r[0].uaddr = 0x7f0000000000ull;
+	mem.r[1].gpa = pg;
+	mem.r[1].uaddr = 0x7f0000000000ull + pg;
+	/* 4 KiB of a huge page file: the kernel would map a whole page. */
+	mem.r[1].size = 4096;
+	assert_int_equal(send_table(be, &mem, 2, fds), 0);
+	snprintf(expect, sizeof(expect), "region 1 (pages of %llu KiB): size not",
+		 (unsigned long long)(pg >> 10));
+	assert_non_null(strstr(logged, expect));
+	assert_non_null(strstr(logged, "does not fit its (huge) pages"));
+	/* Whole pages at a page multiple from a 4 KiB region: taken, mapped
+	 * at an aligned address, readable through the window. */
+	reattach(be);
+	logged[0] = 0;
+	mem.r[1].size = pg;
+	assert_int_equal(send_table(be, &mem, 2, fds), 1);
+	/* One window (2 MiB) or two (1 GiB, far from the small region). */
+	assert_true(be->nmap >= 1 && be->map[be->nmap - 1].base <= pg);
+	w = be->map[be->nmap - 1];
+	win = (uint8_t *)w.ptr + (pg - w.base);
+	assert_true((uintptr_t)win % pg == 0);
+	fe = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, huge, 0);
+	assert_true(fe != MAP_FAILED);
+	memcpy(fe + 64, "from the front end", 19);
+	ring = vob_link_translate(&be->link, pg + 64, 19, VOB_MAP_READ, NULL);
+	assert_ptr_equal(ring, win + 64);
+	assert_memory_equal(ring, "from the front end", 19);
+	munmap(fe, pg);
+	/* The front end leaves: the window goes, huge page and all. */
+	reattach(be);
+	assert_true(unmapped(w.ptr, w.len));
+	/* A region at 8 KiB from its window's start: refused. */
+	mem.r[1].gpa = 8192;
+	mem.r[1].uaddr = 0x7f0000000000ull + 2 * pg;
+	logged[0] = 0;
+	assert_int_equal(send_table(be, &mem, 2, fds), 0);
+	assert_non_null(strstr(logged, "guest address not a page multiple"));
+	assert_true(be->nmap == 0);
+	vob_vhu_be_close(be);
+	close(small);
+	close(huge);
+}
+
+static void test_huge_page_regions_2m(void **state)
+{
+	(void)state;
+	huge_case(2 * MIB, 0);
+}
+
+static void test_huge_page_regions_1g(void **state)
+{
+	(void)state;
+	huge_case(GIB, MFD_HUGE_1GB);
+}
+
+/* A front end that sends a message a byte at a time, each within the
+ * socket's 1 s receive time-out, held vob_vhu_be_step() for as long as it
+ * liked (20 bytes at 150 ms: 3 s; the largest message, minutes): one
+ * deadline for the whole message now drops it after about 1 s. */
+static void *trickle(void *arg)
+{
+	uint64_t f = VOB_BIT(VOB_F_VERSION_1);
+	struct raw r = mk(VOB_VHU_SET_FEATURES, 8);
+	const uint8_t *b = (const uint8_t *)&r;
+	unsigned i;
+
+	(void)arg;
+	memcpy(r.payload, &f, 8);
+	for (i = 0; i < 20; i++) {
+		if (send(sv[1], b + i, 1, MSG_NOSIGNAL) != 1)
+			break; /* dropped */
+		usleep(150000);
+	}
+	return NULL;
+}
+
+static void test_trickling_front_end(void **state)
+{
+	struct vob_vhu_be *be;
+	pthread_t th;
+	double t0, took;
+	int r;
+
+	(void)state;
+	be = blk_be_attach(false);
+	signal(SIGALRM, on_alarm);
+	alarm(20);
+	assert_int_equal(pthread_create(&th, NULL, trickle, NULL), 0);
+	t0 = now_s();
+	r = vob_vhu_be_step(be, 1000);
+	took = now_s() - t0;
+	pthread_join(th, NULL);
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+	assert_int_equal(r, 0); /* dropped */
+	assert_true(took < 1.5);
+	assert_true(took > 0.8); /* it had its time */
+	assert_non_null(strstr(logged, "message not complete within its time-out"));
+	vob_vhu_be_close(be);
+}
+
+/* Kick fds must be eventfds too: a pipe whose write end the front end
+ * closed reports POLLHUP for ever and a regular file is always readable;
+ * either made every vob_vhu_be_step() return at once (100 % CPU, the
+ * time-out ignored). */
+static void kick_refused(int fd)
+{
+	struct vob_vhu_be *be = blk_be_attach(true);
+	struct vob_vhu_msg m;
+	const char *why = NULL;
+	uint64_t q = 0;
+
+	assert_int_equal(vob_vhu_send(sv[1], VOB_VHU_SET_VRING_KICK, VOB_VHU_FLAG_NEED_REPLY, &q, 8,
+				      &fd, 1), 0);
+	assert_int_equal(vob_vhu_be_step(be, 100), 0);
+	assert_int_equal(vob_vhu_recv(sv[1], &m, &why), 1);
+	assert_true(m.size == 8 && m.u.u64 == 1);
+	assert_non_null(strstr(logged, "not an eventfd"));
+	assert_true(be->vr[0].kick < 0);
+	vob_vhu_be_close(be);
+	close(sv[1]);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+}
+
+static void test_kick_fd_not_eventfd_refused(void **state)
+{
+	int p[2], memfd, fds = count_fds();
+
+	(void)state;
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	close(p[1]);
+	kick_refused(p[0]);
+	close(p[0]);
+	memfd = memfd_create("t", MFD_CLOEXEC);
+	assert_true(memfd >= 0);
+	kick_refused(memfd);
+	close(memfd);
+	assert_int_equal(count_fds(), fds);
+}
+
+/* vob_vhu_be_listen() removes only a stale socket: a regular file at the
+ * path was deleted, and the socket of a back end still listening taken
+ * over. */
+static int idle_poll(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static void listen_path(char *path, size_t n, const char *dir, const char *name)
+{
+	assert_true((size_t)snprintf(path, n, "%s/%s", dir, name) < n);
+}
+
+static void test_listen_leaves_others_alone(void **state)
+{
+	static struct vob_vhu_be a, b;
+	struct vob_vhu_be_cfg c = { 0 };
+	struct sockaddr_un sa;
+	const char *tmp = getenv("TMPDIR");
+	char dir[64], file[96], sock[96], buf[16];
+	struct stat st;
+	int fd, i;
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/vhu-XXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	listen_path(file, sizeof(file), dir, "disk.img");
+	listen_path(sock, sizeof(sock), dir, "be.sock");
+	c.num_queues = 1;
+	c.poll = idle_poll;
+	assert_int_equal(vob_vhu_be_init(&a, &c), 0);
+	assert_int_equal(vob_vhu_be_init(&b, &c), 0);
+	/* A regular file: kept. */
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("precious", f);
+	fclose(f);
+	errno = 0;
+	assert_int_equal(vob_vhu_be_listen(&a, file), VOB_EIO);
+	assert_int_equal(errno, EEXIST);
+	f = fopen(file, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "precious");
+	/* A stale socket (bound, its owner gone): replaced. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	assert_int_equal(lstat(sock, &st), 0);
+	assert_int_equal(vob_vhu_be_listen(&a, sock), 0);
+	/* A live one: the second back end is refused, the first keeps it. */
+	errno = 0;
+	assert_int_equal(vob_vhu_be_listen(&b, sock), VOB_EIO);
+	assert_int_equal(errno, EADDRINUSE);
+	assert_true(b.listen_fd < 0);
+	for (i = 0; i < 4; i++) /* the probe: connected, then gone */
+		(void)vob_vhu_be_step(&a, 10);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	for (i = 0; i < 20 && a.sock < 0; i++)
+		(void)vob_vhu_be_step(&a, 10);
+	assert_true(a.sock >= 0);
+	assert_true(vob_vhu_be_connections(&a) == 2);
+	close(fd);
+	vob_vhu_be_close(&a);
+	vob_vhu_be_close(&b);
+	unlink(sock);
+	unlink(file);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 int main(void)
@@ -665,6 +1062,12 @@ int main(void)
 		T(test_region_past_file_end),
 		T(test_front_end_not_reading),
 		T(test_call_fd_pipe_refused),
+		T(test_huge_page_rule),
+		T(test_huge_page_regions_2m),
+		T(test_huge_page_regions_1g),
+		T(test_trickling_front_end),
+		T(test_kick_fd_not_eventfd_refused),
+		T(test_listen_leaves_others_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
