@@ -797,6 +797,13 @@ static void test_signal_does_not_cut_wait(void **state)
 	struct pair p;
 
 	(void)state;
+	if (getenv("VOB_TEST_QEMU_USER")) {
+		/* qemu-i386 spins for good in this test (qemu-s390x does not):
+		 * signals into a thread blocked in epoll_wait or FUTEX_WAIT are
+		 * not emulated faithfully there. Native builds run it. */
+		print_message("skipped under qemu-user\n");
+		skip();
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, &old);

@@ -735,7 +735,10 @@ static void test_huge_page_rule(void **state)
 		assert_true((uintptr_t)p % pg == 0);
 		p[0] = 1;
 		p[3 * 4096 - 1] = 2;
-		assert_true(unmapped(p + 3 * 4096, 4096));
+		/* qemu-user keeps a 32-bit guest's unmapped pages reserved on
+		 * the host, where msync() finds them: no test of the slack. */
+		if (!getenv("VOB_TEST_QEMU_USER"))
+			assert_true(unmapped(p + 3 * 4096, 4096));
 		assert_int_equal(munmap(p, 3 * 4096), 0);
 	}
 	/* Ordinary memory has the system's page. */
@@ -862,7 +865,8 @@ static void huge_case(uint64_t pg, unsigned flags)
 	munmap(fe, pg);
 	/* The front end leaves: the window goes, huge page and all. */
 	reattach(be);
-	assert_true(unmapped(w.ptr, w.len));
+	if (!getenv("VOB_TEST_QEMU_USER")) /* see test_huge_page_rule */
+		assert_true(unmapped(w.ptr, w.len));
 	/* A region at 8 KiB from its window's start: refused. */
 	mem.r[1].gpa = 8192;
 	mem.r[1].uaddr = 0x7f0000000000ull + 2 * pg;
