@@ -33,8 +33,10 @@
 /**
  * @brief Number of doorbell ids a link records from vob_on_irq_isr().
  *
- * Doorbell ids at or above this value are counted as spurious and dropped.
- * One byte of @c struct vob_link per id.
+ * Doorbell ids at or above this value are recorded as the last id
+ * (vob_on_irq_isr()). A table uses 1 + nslots * (nqueues + 1) ids
+ * (docs/protocol.md section 7): make this at least that to keep every id
+ * apart. One byte of @c struct vob_link per id.
  */
 #ifndef VOB_MAX_DOORBELLS
 #define VOB_MAX_DOORBELLS 32

@@ -72,7 +72,7 @@ struct vob_link {
 	uint8_t cached;                          /**< some window is VOB_MEM_CACHED */
 	uint8_t irq_any;                         /**< some doorbell is pending */
 	uint8_t irq_pending[VOB_MAX_DOORBELLS];  /**< per-id pending flag */
-	uint32_t irq_spurious;                   /**< ids out of range */
+	uint32_t irq_spurious;                   /**< ids out of range (recorded as the last) */
 	struct vob_window win[VOB_MAX_WINDOWS];  /**< the windows */
 };
 
@@ -157,8 +157,12 @@ int vob_link_doorbell(struct vob_link *link, uint32_t id, uint32_t data);
  * @brief Record that the peer rang doorbell @p id (interrupt-safe).
  *
  * The port calls this from its interrupt handler (or its event thread). It
- * stores a flag and returns: no callback runs, nothing blocks. Ids at or
- * above @ref VOB_MAX_DOORBELLS are counted as spurious.
+ * stores a flag and returns: no callback runs, nothing blocks. An id at or
+ * above @ref VOB_MAX_DOORBELLS is counted in @c irq_spurious and recorded
+ * as the last id, VOB_MAX_DOORBELLS - 1, which then stands for "that id or
+ * any above": a table geometry with more doorbell ids than the build
+ * records (docs/protocol.md section 7) loses no wake-up, and the
+ * application polls every queue whose id is folded there.
  */
 void vob_on_irq_isr(struct vob_link *link, uint32_t id);
 

@@ -422,8 +422,9 @@ static void test_irq_entries(void **state)
 	vob_bm_irq_line_isr(&port, 3); /* outside the table */
 	assert_int_equal(port.irq_spurious, 2);
 	assert_int_equal(vob_link_irq_next(&link), VOB_EAGAIN);
-	vob_bm_irq_isr(&port, VOB_MAX_DOORBELLS); /* the link counts it */
+	vob_bm_irq_isr(&port, VOB_MAX_DOORBELLS); /* the link counts it, as the last id */
 	assert_int_equal(link.irq_spurious, 1);
+	assert_int_equal(vob_link_irq_next(&link), VOB_MAX_DOORBELLS - 1);
 }
 
 /* ---- cache hooks -------------------------------------------------------- */

@@ -209,9 +209,14 @@ static void test_doorbells(void **state)
 	vob_on_irq_isr(&b, 7);
 	assert_true(vob_link_irq_take(&b, 7));
 	assert_false(vob_link_irq_take(&b, 7));
+	/* An id beyond the build's count is not lost: the last id stands
+	 * for it. */
 	vob_on_irq_isr(&b, VOB_MAX_DOORBELLS);
-	assert_int_equal(b.irq_spurious, 1);
+	vob_on_irq_isr(&b, 0xffffffffu);
+	assert_int_equal(b.irq_spurious, 2);
 	assert_false(vob_link_irq_take(&b, VOB_MAX_DOORBELLS));
+	assert_int_equal(vob_link_irq_next(&b), VOB_MAX_DOORBELLS - 1);
+	assert_int_equal(vob_link_irq_next(&b), VOB_EAGAIN);
 	fa.doorbell_err = VOB_EIO;
 	assert_int_equal(vob_link_doorbell(&a, 1, 0), VOB_EIO);
 }
