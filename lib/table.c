@@ -15,6 +15,8 @@ VOB_STATIC_ASSERT(DRVQ_DRIVER == DRVQ_DESC + 8 && DRVQ_DEVICE == DRVQ_DESC + 16,
 #define STATUS_STEPS (VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER | VOB_STATUS_FEATURES_OK | \
 		      VOB_STATUS_DRIVER_OK)
 #define CONFIG_READ_TRIES 4
+/* A proxy device or driver: a foreign party runs the queues (config.h). */
+#define FOREIGN(d) (VOB_CFG_FOREIGN && (d)->cfg.foreign_queues)
 
 /* ---- field access ----------------------------------------------------- */
 
@@ -232,7 +234,7 @@ uint64_t vob_dev_features(const struct vob_dev *d, unsigned word)
 struct vob_vq *vob_dev_vq(struct vob_dev *d, uint16_t q)
 {
 	if (d->state != VOB_DEV_LIVE || q >= d->cfg.num_queues || !qbit(d->qmask, q) ||
-	    d->cfg.foreign_queues)
+	    FOREIGN(d))
 		return NULL;
 	return d->cfg.queues[q].vq;
 }
@@ -312,8 +314,9 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 			!(cfg->features[0] & VOB_BIT(VOB_F_VERSION_1))))
 		return VOB_EINVAL;
 	if ((!VOB_CFG_DRIVER && cfg->role == VOB_ROLE_DRIVER) ||
-	    (!VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE))
-		return VOB_ENOTSUP; /* a role this build left out (config.h) */
+	    (!VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE) ||
+	    (!VOB_CFG_FOREIGN && cfg->foreign_queues))
+		return VOB_ENOTSUP; /* a role or proxying this build left out (config.h) */
 	dev = VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE;
 	if (VOB_ARG_BAD(dev && (cfg->config_len > t->config_max ||
 			       (cfg->config_len && !cfg->config))))
@@ -403,6 +406,31 @@ static bool table_overlaps(const struct vob_table *t, uint64_t addr, uint64_t le
 	return len && addr < t->addr + size && t->addr < addr + len && addr + len > addr;
 }
 
+/* A placement a foreign party runs (vob_dev_cfg::foreign_queues) gets the
+ * checks vob_vq_init() makes on this side's own queues: the size for the
+ * ring format, the start, and line-aligned areas (@p len bytes each: the
+ * descriptors, the driver area, the device area) wholly inside a window
+ * with the access the device role needs. */
+static bool foreign_placement_ok(const struct vob_link *link, const struct vob_vq_cfg *c,
+				 const size_t len[3])
+{
+	bool packed = VOB_CFG_PACKED && (c->features & VOB_BIT(VOB_F_RING_PACKED));
+	const uint64_t at[3] = { c->desc_addr, c->driver_addr, c->device_addr };
+	unsigned k;
+
+	if (!c->size || c->size > VOB_VQ_MAX_SIZE || (!packed && (c->size & (c->size - 1u))) ||
+	    !vob_vq_start_ok(c->start, c->size, packed))
+		return false;
+	for (k = 0; k < 3; k++) {
+		unsigned access = k == 2 || (k == 0 && packed) ? VOB_MAP_READ | VOB_MAP_WRITE
+							       : VOB_MAP_READ;
+
+		if ((at[k] & (link->line - 1u)) || !vob_link_translate(link, at[k], len[k], access, NULL))
+			return false;
+	}
+	return true;
+}
+
 /* Start every queue the driver enabled; false when a placement is bad.
  * Out of line: inlined, its locals cost vob_dev_poll more than a call. */
 static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
@@ -443,13 +471,10 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		c.start = vob_load_le16(f16(e, DRVQ_START));
 		/* vob_vq_init() checks the start; for a foreign party, the
 		 * same rule (vob_vq_start_ok). */
-		if (!d->cfg.foreign_queues &&
+		if (!FOREIGN(d) &&
 		    (!dq->vq || vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len)))
 			return false;
-		if (d->cfg.foreign_queues &&
-		    (!c.size || c.size > VOB_VQ_MAX_SIZE ||
-		     !vob_vq_start_ok(c.start, c.size,
-				      VOB_CFG_PACKED && (c.features & VOB_BIT(VOB_F_RING_PACKED)))))
+		if (FOREIGN(d) && !foreign_placement_ok(d->t->link, &c, len))
 			return false;
 		dq->start = c.start;
 		dq->desc_addr = c.desc_addr;
@@ -655,7 +680,7 @@ static void driver_drop(struct vob_dev *d)
 	for (q = 0; q < d->cfg.num_queues; q++) {
 		void *tok;
 
-		if (!qbit(d->qmask, q) || d->cfg.foreign_queues)
+		if (!qbit(d->qmask, q) || FOREIGN(d))
 			continue;
 		while ((tok = vob_vq_reclaim(d->cfg.queues[q].vq)) != NULL)
 			d->cfg.on_lost(d->cfg.arg, (uint16_t)q, tok);
@@ -709,9 +734,9 @@ static bool driver_setup_queues(struct vob_dev *d)
 		uint16_t size = dq->size;
 		struct vob_vq_cfg c;
 
-		if (q >= d->dev_queues || !size || (!dq->vq && !d->cfg.foreign_queues))
+		if (q >= d->dev_queues || !size || (!dq->vq && !FOREIGN(d)))
 			continue;
-		if (d->cfg.foreign_queues && size > d->queue_max[q])
+		if (FOREIGN(d) && size > d->queue_max[q])
 			return false; /* the foreign party chose it: not ours to lower */
 		while (size > d->queue_max[q])
 			size >>= 1;
@@ -724,7 +749,7 @@ static bool driver_setup_queues(struct vob_dev *d)
 		c.indirect_addr = dq->indirect_addr;
 		c.indirect_max = dq->indirect_max;
 		c.start = dq->start;
-		if (!d->cfg.foreign_queues &&
+		if (!FOREIGN(d) &&
 		    vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len))
 			return false;
 		vob_store_le16(f16(e, DRVQ_SIZE), size);

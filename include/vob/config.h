@@ -261,6 +261,18 @@
 #endif
 
 /**
+ * @brief Proxy devices: queues run by a foreign party
+ *        (vob_dev_cfg::foreign_queues), as the vhost-user port bridges them.
+ *
+ * 0: vob_dev_init() refuses @c foreign_queues with VOB_ENOTSUP, and the
+ * table's code for them (the checks on a placement handed on as it is)
+ * drops out of the build.
+ */
+#ifndef VOB_CFG_FOREIGN
+#define VOB_CFG_FOREIGN 1
+#endif
+
+/**
  * @brief True when @p bad holds and caller checks are compiled in
  * (@ref VOB_CFG_ARG_CHECKS); with them compiled out, false after
  * VOB_ASSERT(!(bad)). For the library and ports:

@@ -225,7 +225,10 @@ struct vob_dev_cfg {
 	 * are unused and may be NULL, and on_lost is not needed. Driver role:
 	 * the placement and size are the application's @c queues[] fields,
 	 * never lowered (a size above the device's maximum fails the
-	 * negotiation). Either role: vob_dev_queue_placement() reports it. */
+	 * negotiation). Either role: vob_dev_queue_placement() reports it. A
+	 * device checks the placement as vob_vq_init() would (size, start,
+	 * line-aligned areas inside a window) before it hands it on. Needs
+	 * @ref VOB_CFG_FOREIGN (else vob_dev_init() returns VOB_ENOTSUP). */
 	uint8_t foreign_queues;
 };
 
@@ -261,7 +264,9 @@ struct vob_dev {
  * Device role: publishes the slot (a hot add if the peer is already up).
  * Driver role: starts looking for the device in the slot.
  * @return 0; VOB_EINVAL for a bad slot, role, queue count, config length,
- *         missing on_lost with queues, or features without VERSION_1.
+ *         missing on_lost with queues, or features without VERSION_1;
+ *         VOB_ENOTSUP for a role or foreign queues this build left out
+ *         (@ref VOB_CFG_DRIVER, @ref VOB_CFG_DEVICE, @ref VOB_CFG_FOREIGN).
  */
 int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cfg *cfg);
 

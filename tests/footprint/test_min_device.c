@@ -257,6 +257,11 @@ static void test_driver_role_not_built(void **state)
 	c.role = VOB_ROLE_DRIVER;
 	c.features[0] = F(VERSION_1);
 	assert_int_equal(vob_dev_init(&d2, &table, &c), VOB_ENOTSUP);
+	if (!VOB_CFG_FOREIGN) { /* the minimal build's switches leave proxying out */
+		c.role = VOB_ROLE_DEVICE;
+		c.foreign_queues = 1;
+		assert_int_equal(vob_dev_init(&d2, &table, &c), VOB_ENOTSUP);
+	}
 	memset(&vc, 0, sizeof(vc));
 	vc.role = VOB_ROLE_DRIVER;
 	vc.size = QSIZE;

@@ -1106,6 +1106,45 @@ static void bad_packed_start(uint8_t foreign)
 	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
 }
 
+/* A proxy device (foreign_queues) hands the placement on as it is: the
+ * checks vob_vq_init() makes on this side's own queues apply to it too. The
+ * driver's DRIVER_OK request for queue 1 is replayed with @p field (a 16-
+ * or 64-bit field of the queue entry) set to @p v. */
+static void foreign_placement(unsigned field, uint64_t v)
+{
+	struct vob_vq_cfg p;
+	uint8_t *e;
+
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F);
+	W.a.dev[0].cfg.foreign_queues = 1;
+	driver_init(0, DRV_F);
+	pump(5, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_STARTING);
+	e = W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + W.a.t.dev_bytes + DRV_QUEUES + DRVQ_BYTES;
+	if (field == DRVQ_SIZE)
+		vob_put_le16(e + field, (uint16_t)v);
+	else
+		vob_put_le64(e + field, v);
+	W.a.dev[0].req--;
+	W.a.dev[0].status &= (uint16_t)~VOB_STATUS_DRIVER_OK;
+	W.a.dev[0].state = VOB_DEV_READY;
+	pump(3, 1, 1);
+	assert_true(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+	assert_int_not_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+	assert_int_equal(vob_dev_queue_placement(&W.a.dev[0], 1, &p), VOB_ENOENT);
+}
+
+static void test_foreign_placement_checked(void **state)
+{
+	(void)state;
+	foreign_placement(DRVQ_SIZE, QSIZE - 4u); /* split: not a power of two */
+	foreign_placement(DRVQ_DESC, W.b.q[0][1].desc_addr + 8u); /* not line aligned */
+	foreign_placement(DRVQ_DEVICE, 0xdead00000000ull);       /* outside every window */
+	foreign_placement(DRVQ_DRIVER, BASE + MEM_BYTES - 4u);    /* runs past the window */
+}
+
 static void test_bad_packed_start_needs_reset(void **state)
 {
 	(void)state;
@@ -1406,6 +1445,7 @@ int main(void)
 		T(test_foreign_driver),
 		T(test_foreign_driver_size_too_big),
 		T(test_foreign_device),
+		T(test_foreign_placement_checked),
 		T(test_start_through_table_split),
 		T(test_start_through_table_packed),
 		T(test_bad_packed_start_needs_reset),
