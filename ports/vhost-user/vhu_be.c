@@ -290,9 +290,7 @@ static uint16_t be_vob_start(const struct vob_vhu_be *be, const struct vob_vhu_v
 
 static uint32_t be_vhu_base(const struct vob_vhu_be *be, uint16_t start)
 {
-	uint32_t b = be_packed(be) ? (uint32_t)start ^ 0x8000u : start;
-
-	return be_packed(be) ? b | b << 16 : b;
+	return vhu_base_of_start(be_packed(be), start);
 }
 
 /* Where queue @q stands as the class stops it, for GET_VRING_BASE: the

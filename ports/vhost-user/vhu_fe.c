@@ -297,17 +297,23 @@ static int fe_hand_over(struct vob_vhu_fe *fe)
 		a.index = q;
 		a.desc = (uintptr_t)vob_link_translate(&fe->link, p.desc_addr, 16u * p.size,
 						       VOB_MAP_READ, NULL);
-		a.avail = (uintptr_t)vob_link_translate(&fe->link, p.driver_addr, 4, VOB_MAP_READ,
-							NULL);
-		a.used = (uintptr_t)vob_link_translate(&fe->link, p.device_addr, 4, VOB_MAP_READ,
-						       NULL);
+		a.avail = (uintptr_t)vob_link_translate(&fe->link, p.driver_addr,
+							packed ? VOB_PACKED_DRIVER_BYTES
+							       : VOB_SPLIT_AVAIL_BYTES(p.size),
+							VOB_MAP_READ, NULL);
+		a.used = (uintptr_t)vob_link_translate(&fe->link, p.device_addr,
+						       packed ? VOB_PACKED_DEVICE_BYTES
+							      : VOB_SPLIT_USED_BYTES(p.size),
+						       VOB_MAP_READ, NULL);
 		if (!a.desc || !a.avail || !a.used) {
 			FLOG(fe, "queue %u placed outside the shared window", q);
 			return VOB_EFAULT;
 		}
 		s.num = p.size;
 		rc = fe_call(fe, VOB_VHU_SET_VRING_NUM, &s, 8, NULL, 0, NULL, true);
-		s.num = packed ? 0x8000u : 0u; /* the start: packed wrap counter 1 */
+		/* Where the driver starts the ring (0 for a fresh one, else a
+		 * position it resumes at). */
+		s.num = vhu_base_of_start(packed, p.start);
 		if (!rc)
 			rc = fe_call(fe, VOB_VHU_SET_VRING_BASE, &s, 8, NULL, 0, NULL, true);
 		if (!rc)

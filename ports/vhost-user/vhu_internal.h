@@ -3,6 +3,8 @@
 #ifndef VOB_VHU_INTERNAL_H
 #define VOB_VHU_INTERNAL_H
 
+#include <stdbool.h>
+
 #include "vob_vhost_user.h"
 
 /* Memory regions and ring geometry come from the vhost-user peer and go
@@ -14,6 +16,18 @@
 /* Doorbell id of queue @q of slot 0 (docs/protocol.md, 7): the same as
  * vob_dev_queue_doorbell(), known before any device exists. */
 #define VHU_QUEUE_DOORBELL(q) (2u + (uint32_t)(q))
+
+/* The vhost-user ring base (SET/GET_VRING_BASE) of an engine start
+ * (vob_vq_cfg::start). Split: the 16-bit index. Packed: {position:15,
+ * wrap:1} of the avail position in bits 0-15 and of the used position in
+ * bits 16-31, where the engine inverts the wrap bit and has one value for
+ * both. */
+static inline uint32_t vhu_base_of_start(bool packed, uint16_t start)
+{
+	uint32_t b = packed ? (uint32_t)start ^ 0x8000u : start;
+
+	return packed ? b | b << 16 : b;
+}
 
 /* Format one line and hand it to @log (nothing when NULL). */
 void vhu_log(vob_vhu_log_fn log, void *arg, const char *fmt, ...)

@@ -289,7 +289,9 @@ static void on_lost(void *arg, uint16_t q, void *tok)
  * fresh socket pair, two queues of 64 placed in the first half of the
  * memory, negotiated to live (@packed: the packed ring). Returns the number
  * of fds open before, for the test's leak check. */
-static int net_driver_up(int packed)
+/* A vob net driver through the front end, its rings starting at @start
+ * (vob_vq_cfg::start: 0 for fresh rings). */
+static int net_driver_up_at(int packed, uint16_t start)
 {
 	struct vob_vhu_fe_cfg c = { 0 };
 	struct vob_dev_cfg dc = { 0 };
@@ -315,6 +317,7 @@ static int net_driver_up(int packed)
 		N.q[q].state = N.state[q];
 		N.q[q].state_len = sizeof(N.state[q]);
 		assert_int_equal(vob_place_split(&ar, &ar, 64, 64, &N.q[q]), 0);
+		N.q[q].start = start;
 	}
 	dc.role = VOB_ROLE_DRIVER;
 	dc.num_queues = 2;
@@ -327,6 +330,11 @@ static int net_driver_up(int packed)
 	assert_int_equal(vob_dev_state(&N.dev), VOB_DEV_LIVE);
 	assert_int_equal(!!(vob_dev_features(&N.dev, 0) & VOB_BIT(VOB_F_RING_PACKED)), packed);
 	return fds;
+}
+
+static int net_driver_up(int packed)
+{
+	return net_driver_up_at(packed, 0);
 }
 
 static void net_echo(int packed, unsigned count, int flood)
@@ -571,6 +579,34 @@ static void test_resume_packed(void **state)
 	net_resume(1);
 }
 
+/* A driver whose rings start at a position other than 0 (a driver that
+ * resumes them): the front end hands that start to the back end, and
+ * traffic flows (packed: position 37, wrap counter 1). */
+static void net_start_at(int packed)
+{
+	int fds = net_driver_up_at(packed, 37);
+
+	rx_posted = 0;
+	echo_frames(0, 40);
+	assert_null(strstr(be_logged, "dropping"));
+	assert_null(strstr(be_logged, "needs a reset"));
+	vob_vhu_fe_close(&F.fe);
+	be_stop();
+	assert_int_equal(count_fds(), fds);
+}
+
+static void test_driver_start_split(void **state)
+{
+	(void)state;
+	net_start_at(0);
+}
+
+static void test_driver_start_packed(void **state)
+{
+	(void)state;
+	net_start_at(1);
+}
+
 /* Front ends that leave and come again, split then packed, served by one
  * back end: nothing of an earlier one stays open. */
 static void test_reconnect(void **state)
@@ -654,6 +690,8 @@ int main(void)
 		cmocka_unit_test(test_broken_ring_signals_err),
 		cmocka_unit_test(test_resume_split),
 		cmocka_unit_test(test_resume_packed),
+		cmocka_unit_test(test_driver_start_split),
+		cmocka_unit_test(test_driver_start_packed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
