@@ -558,9 +558,13 @@ static int device_poll(struct vob_dev *d, int peer)
 	}
 	/* The answer (status, and whose request it is) before the ack that
 	 * announces it; pairs with the acquire of ack in driver_poll(). A driver
-	 * that saw the new ack with the old status took the answer as a refusal. */
+	 * that saw the new ack with the old status took the answer as a refusal.
+	 * On a cached table the status is cleaned first: when L <= 32 it is not
+	 * on the ack's line, and the line holding the ack could reach memory
+	 * before it. */
 	vob_store_le16(f16(a, DEV_STATUS), d->status);
 	vob_store_le32(f32(a, DEV_DRV_EPOCH), t->peer_epoch);
+	table_out(t, a, 64);
 	vob_store_release_le32(f32(a, DEV_ACK), req);
 	device_publish(d);
 out:
