@@ -745,6 +745,30 @@ static void test_cached_answer_clean_order_l32(void **state)
 	answer_cleaned_in_order(32);
 }
 
+/* A device (another implementation) whose new seq reaches memory before the
+ * even config_gen that ends an update: the driver does not take the seq
+ * while the generation is odd, and reports the change when it is even
+ * (before: the change was never reported). */
+static void test_cached_config_seq_before_gen(void **state)
+{
+	uint8_t *seq = dev_gen0() - DEV_CONFIG_GEN + DEV_SEQ;
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	W.b.ev[0] = 0;
+	vob_put_le32(dev_gen0(), vob_get_le32(dev_gen0()) + 1u);
+	vob_put_le32(seq, vob_get_le32(seq) + 1u);
+	pump(2, 0, 1);
+	assert_false(W.b.ev[0] & VOB_DEV_EV_CONFIG);
+	vob_put_le32(dev_gen0(), vob_get_le32(dev_gen0()) + 1u);
+	pump(1, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_CONFIG);
+	W.b.ev[0] = 0;
+	pump(2, 0, 1);
+	assert_false(W.b.ev[0] & VOB_DEV_EV_CONFIG);
+}
+
 /* ---- end of cached publication order ------------------------------------- */
 
 static void add_in_flight(unsigned slot, int *tokens, unsigned n)
@@ -1502,6 +1526,7 @@ int main(void)
 		/* cached publication order */
 		T(test_cached_answer_clean_order_l16),
 		T(test_cached_answer_clean_order_l32),
+		T(test_cached_config_seq_before_gen),
 		T(test_reset_returns_in_flight),
 		T(test_device_restart_during_traffic),
 		T(test_driver_restart_during_traffic),
