@@ -769,6 +769,146 @@ static void test_cached_config_seq_before_gen(void **state)
 	assert_false(W.b.ev[0] & VOB_DEV_EV_CONFIG);
 }
 
+static void hook_device_polls(void)
+{
+	poll_one(&W.a);
+	cached_hooks++;
+}
+
+static size_t hdr_len(size_t line)
+{
+	return VOB_ALIGN_UP(32u, line);
+}
+
+/* Slot 0's device and driver areas in the cache copy. */
+static uint8_t *copy_dev0(size_t line)
+{
+	return CB.copy + 2u * hdr_len(line);
+}
+
+static uint8_t *copy_drv0(size_t line)
+{
+	return copy_dev0(line) + W.a.t.dev_bytes;
+}
+
+/* Polls alternately, driver first, for @n polls of each side: the driver
+ * then has a request outstanding that the device answered @n - 1 times. */
+static void step_up(unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		poll_one(&W.b);
+		if (i + 1 < n)
+			poll_one(&W.a);
+	}
+}
+
+static void start_side0(void)
+{
+	side_table(&W.a, 0, 100);
+}
+
+/* L = 16, side 1's table cached: side 0's header line with magic and
+ * geometry was filled before side 0 started, the line of its epoch after.
+ * The peer is accepted (before: taken as absent for as long as that epoch
+ * lasted). */
+static void test_cached_peer_header_prefetched(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	cached_links(16, &W.b, false);
+	side_table(&W.b, 1, 200);
+	CB.publisher = CB.copy + HDR_EPOCH;
+	CB.between_fills = start_side0;
+	assert_int_equal(vob_table_peer(&W.b.t), 1);
+	assert_null(CB.between_fills);
+	assert_int_equal(vob_table_peer(&W.b.t), 1);
+	free(CB.copy);
+	CB.copy = NULL;
+}
+
+/* The driver's table cached: the lines of the device area were filled
+ * before the device answered the driver's ACKNOWLEDGE, the line of ack
+ * after. The answer is taken with its own status (before: with the old one,
+ * as a refusal: the driver failed the device). */
+static void answer_prefetched(size_t line)
+{
+	cached_links(line, &W.b, true);
+	start_both();
+	step_up(2);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_NEGOTIATING);
+	CB.publisher = copy_dev0(line) + DEV_ACK;
+	CB.between_fills = hook_device_polls;
+	poll_one(&W.b);
+	assert_null(CB.between_fills);
+	assert_int_not_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	expect_both_live();
+}
+
+static void test_cached_answer_prefetched_l16(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	answer_prefetched(16);
+}
+
+static void test_cached_answer_prefetched_l32(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	answer_prefetched(32);
+}
+
+/* L = 16, the device's table cached: the line of the driver's features was
+ * filled before the driver asked for FEATURES_OK, the line of req after.
+ * The request is taken with its own features (before: with the old ones,
+ * none: the device refused them). */
+static void test_cached_request_prefetched(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	cached_links(16, &W.a, true);
+	start_both();
+	step_up(3);
+	assert_int_equal(W.b.dev[0].status, VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER);
+	poll_one(&W.a); /* answers ACKNOWLEDGE | DRIVER */
+	CB.publisher = copy_drv0(16) + DRV_REQ;
+	CB.between_fills = hook_driver_polls; /* asks for FEATURES_OK */
+	poll_one(&W.a);
+	assert_null(CB.between_fills);
+	assert_int_equal(W.a.dev[0].status & VOB_STATUS_FEATURES_OK, VOB_STATUS_FEATURES_OK);
+	expect_both_live();
+}
+
+/* L = 32, the driver's table cached: the line of config_gen was filled
+ * before the device changed the config, the line of seq after. The change
+ * is reported (before: seq was taken with the old generation, and the
+ * change never reported). */
+static const uint8_t new_config[8] = { 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee };
+
+static void device_writes_config(void)
+{
+	assert_int_equal(vob_dev_config_write(&W.a.dev[0], 0, new_config, 8), 0);
+}
+
+static void test_cached_config_prefetched(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	cached_links(32, &W.b, true);
+	start_both();
+	bring_up(0);
+	W.b.ev[0] = 0;
+	CB.publisher = copy_dev0(32) + DEV_SEQ;
+	CB.between_fills = device_writes_config;
+	pump(1, 0, 1);
+	assert_null(CB.between_fills);
+	pump(2, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_CONFIG);
+	expect_new_config();
+}
+
 /* ---- end of cached publication order ------------------------------------- */
 
 static void add_in_flight(unsigned slot, int *tokens, unsigned n)
@@ -1527,6 +1667,11 @@ int main(void)
 		T(test_cached_answer_clean_order_l16),
 		T(test_cached_answer_clean_order_l32),
 		T(test_cached_config_seq_before_gen),
+		T(test_cached_peer_header_prefetched),
+		T(test_cached_answer_prefetched_l16),
+		T(test_cached_answer_prefetched_l32),
+		T(test_cached_request_prefetched),
+		T(test_cached_config_prefetched),
 		T(test_reset_returns_in_flight),
 		T(test_device_restart_during_traffic),
 		T(test_driver_restart_during_traffic),
