@@ -89,6 +89,23 @@ static void table_in(const struct vob_table *t, const void *p, size_t n)
 		vob_link_invalidate(t->link, p, n);
 }
 
+/* After the acquire-load of the word at offset @word of @area, which
+ * publishes the other fields of [area, area + n): drop their lines again. A
+ * line filled, or prefetched, between the first invalidate and that load
+ * can be older than the word; the word's own line stays, so what shares it
+ * is as old as the word (protocol.md section 1). */
+static void table_in_after(const struct vob_table *t, uint8_t *area, size_t word, size_t n)
+{
+	size_t lo = word & ~(size_t)(t->line - 1u), hi = lo + t->line;
+
+	if (!VOB_IS_CACHED(t->cached))
+		return;
+	if (lo)
+		vob_link_invalidate(t->link, area, lo);
+	if (n > hi)
+		vob_link_invalidate(t->link, area + hi, n - hi);
+}
+
 /* ---- the table ---------------------------------------------------------- */
 
 int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_table_cfg *cfg)
@@ -180,6 +197,9 @@ int vob_table_peer(struct vob_table *t)
 	t->peer_gen++;
 	t->peer_ok = 0;
 	t->peer_err = 0;
+	/* The verdict is kept for as long as the epoch: taken from fields older
+	 * than it, it would stay wrong until the peer restarts again. */
+	table_in_after(t, peer, HDR_EPOCH, HDR_RAW);
 	if (!epoch || vob_load_le32(f32(peer, HDR_MAGIC)) != VOB_TABLE_MAGIC)
 		return 0;
 	if (vob_load_le16(f16(peer, HDR_VERSION)) != VOB_PROTOCOL_VERSION)
@@ -558,11 +578,15 @@ static int device_poll(struct vob_dev *d, int peer)
 	}
 	if (peer != 1)
 		goto out;
-	table_in(t, drv, DRV_QUEUES);
+	table_in(t, drv, t->line);
 	/* The request number before the fields it covers; pairs with the
-	 * release in driver_request(). */
+	 * release in driver_request(). Those fields on other lines are
+	 * dropped again after it (table_in_after()). */
 	req = vob_load_acquire_le32(f32(drv, DRV_REQ));
-	if (req == d->req || vob_load_le32(f32(drv, DRV_EPOCH)) != t->peer_epoch ||
+	if (req == d->req)
+		goto out;
+	table_in_after(t, drv, DRV_REQ, DRV_QUEUES);
+	if (vob_load_le32(f32(drv, DRV_EPOCH)) != t->peer_epoch ||
 	    vob_load_le32(f32(drv, DRV_DEV_EPOCH)) != t->epoch ||
 	    vob_load_le32(f32(drv, DRV_DEV_PUB)) != d->pub)
 		goto out; /* nothing new, or not for this publication of ours */
@@ -583,9 +607,13 @@ static int device_poll(struct vob_dev *d, int peer)
 	}
 	/* The answer (status, and whose request it is) before the ack that
 	 * announces it; pairs with the acquire of ack in driver_poll(). A driver
-	 * that saw the new ack with the old status took the answer as a refusal. */
+	 * that saw the new ack with the old status took the answer as a refusal.
+	 * On a cached table the status is cleaned first: when L <= 32 it is not
+	 * on the ack's line, and the line holding the ack could reach memory
+	 * before it. */
 	vob_store_le16(f16(a, DEV_STATUS), d->status);
 	vob_store_le32(f32(a, DEV_DRV_EPOCH), t->peer_epoch);
+	table_out(t, a, 64);
 	vob_store_release_le32(f32(a, DEV_ACK), req);
 	device_publish(d);
 out:
@@ -851,7 +879,7 @@ static int driver_poll(struct vob_dev *d, int peer)
 	struct vob_table *t = d->t;
 	uint8_t *a = d->area;
 	uint16_t before = d->state;
-	uint32_t epoch, seq;
+	uint32_t epoch, ack, seq;
 	int ev = 0;
 
 	if (d->peer_gen != t->peer_gen) {
@@ -863,10 +891,17 @@ static int driver_poll(struct vob_dev *d, int peer)
 	}
 	if (peer != 1)
 		goto out;
-	table_in(t, a, t->dev_bytes);
-	/* The slot epoch before the fields it publishes; pairs with the
-	 * release in vob_dev_init(). */
+	/* The three words that publish the rest of the area, all on its first
+	 * line, each before the fields it publishes: the slot epoch (pairs with
+	 * the release in vob_dev_init()), ack (device_poll()) and seq
+	 * (device_publish()). Then the other lines again, for the fields read
+	 * after them (table_in_after()); the config bytes are
+	 * vob_dev_config_read()'s. */
+	table_in(t, a, t->line);
 	epoch = vob_load_acquire_le32(f32(a, DEV_EPOCH));
+	ack = vob_load_acquire_le32(f32(a, DEV_ACK));
+	seq = vob_load_acquire_le32(f32(a, DEV_SEQ));
+	table_in_after(t, a, DEV_SEQ, d->state == VOB_DEV_OFF ? config_off(t) : DEV_QUEUE_MAX);
 	if (d->state == VOB_DEV_OFF) {
 		if (!epoch || epoch != t->peer_epoch || !driver_discover(d, a, epoch))
 			goto out;
@@ -882,8 +917,7 @@ static int driver_poll(struct vob_dev *d, int peer)
 		goto out;
 	}
 	if (d->pending) {
-		if (vob_load_acquire_le32(f32(a, DEV_ACK)) == d->req &&
-		    vob_load_le32(f32(a, DEV_DRV_EPOCH)) == t->epoch) {
+		if (ack == d->req && vob_load_le32(f32(a, DEV_DRV_EPOCH)) == t->epoch) {
 			d->pending = 0;
 			ev |= driver_answer(d, vob_load_le16(f16(a, DEV_STATUS)));
 		} else if (!d->timed_out && table_now(t) - d->deadline < (uint64_t)1 << 63) {
@@ -891,11 +925,15 @@ static int driver_poll(struct vob_dev *d, int peer)
 			ev |= VOB_DEV_EV_TIMEOUT;
 		}
 	}
-	seq = vob_load_acquire_le32(f32(a, DEV_SEQ));
 	if (seq != d->seq_seen) {
 		uint32_t gen = vob_load_le32(f32(a, DEV_CONFIG_GEN));
 
-		d->seq_seen = seq;
+		/* An odd generation: the update is under way, or its end (the
+		 * line of config_gen) not yet in memory although the seq after
+		 * it is. Taken now, the seq would hide the end of the update for
+		 * good: look at it again at the next poll. */
+		if (!(gen & 1u))
+			d->seq_seen = seq;
 		if ((vob_load_le16(f16(a, DEV_STATUS)) & VOB_STATUS_NEEDS_RESET) &&
 		    d->state == VOB_DEV_LIVE) {
 			d->state = VOB_DEV_NEEDS_RESET;

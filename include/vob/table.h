@@ -164,7 +164,7 @@ enum vob_dev_state {
 #define VOB_DEV_EV_STATE 1        /**< the state changed */
 #define VOB_DEV_EV_LIVE 2         /**< queues are running now */
 #define VOB_DEV_EV_RESET 4        /**< reset, peer restart or removal: queues gone */
-#define VOB_DEV_EV_CONFIG 8       /**< driver: the config space changed */
+#define VOB_DEV_EV_CONFIG 8       /**< driver: the config space changed (once config_gen is even) */
 #define VOB_DEV_EV_NEEDS_RESET 16 /**< driver: the device needs a reset */
 #define VOB_DEV_EV_TIMEOUT 32     /**< a request was not answered in time */
 #define VOB_DEV_EV_REFUSED 64     /**< driver: FEATURES_OK was refused */
@@ -244,7 +244,7 @@ struct vob_dev {
 	uint32_t req;            /**< driver: last request sent; device: last handled */
 	uint32_t dev_epoch;      /**< driver: the device's epoch in use */
 	uint32_t pub;            /**< slot publication: device: its own; driver: in use */
-	uint32_t seq_seen;       /**< driver: device area seq last read */
+	uint32_t seq_seen;       /**< driver: device area seq last taken (never at odd config_gen) */
 	uint32_t seq;            /**< device: its area's change counter */
 	uint32_t gen_seen;       /**< driver: config generation last read */
 	uint32_t gen;            /**< device: config generation */

@@ -499,44 +499,74 @@ static void test_config_change_and_generation(void **state)
 	assert_arg_error(vob_dev_config_read(&W.a.dev[0], 0, cfg, 1), VOB_EPERM);
 }
 
-/* The driver's side on a cached window: it sees the shared memory through
- * a private copy (its cache) that only its clean and invalidate move. An
- * invalidate of several lines fills them one after the other, upward or
- * downward, and the device may write between two fills, as on a real cache
- * that fills a line when it is first read or prefetches it: the hook is
- * that device. It runs once, before the second line going up, before the
- * range's first line going down. */
+/* One side on a cached window: it sees the shared memory through a private
+ * copy (its cache) that only its clean and invalidate move, by lines of
+ * CB.line bytes; the other side sees the memory itself. An invalidate of
+ * several lines fills them one after the other, upward or downward, and the
+ * other side may write between two fills, as on a real cache that fills a
+ * line when it is first read or prefetches it: the hook is that side. It
+ * runs once, before the second line going up, before the range's first line
+ * going down. With CB.publisher set, it runs instead in the first invalidate
+ * that holds the publisher's line (the line of a word that publishes
+ * others), which is filled last, after the hook: every other line of that
+ * range was filled (prefetched) before the other side wrote. A clean writes
+ * the lines back in address order, and CB.between_cleans (the other side
+ * polling, at every clean) runs after each line but the last. */
 static struct {
 	uint8_t *copy;
+	size_t line;
 	bool downward;
 	void (*between_fills)(void);
+	const uint8_t *publisher;
+	void (*between_cleans)(void);
 } CB;
 
 static void cb_clean(void *ctx, const void *p, size_t n)
 {
-	size_t off = (size_t)((const uint8_t *)p - CB.copy);
+	size_t off = (size_t)((const uint8_t *)p - CB.copy) & ~(CB.line - 1u);
+	size_t end = (size_t)((const uint8_t *)p - CB.copy) + n;
 
 	(void)ctx;
-	memcpy(W.mem + off, CB.copy + off, n);
+	for (; off < end; off += CB.line) {
+		memcpy(W.mem + off, CB.copy + off, CB.line);
+		if (off + CB.line < end && CB.between_cleans)
+			CB.between_cleans();
+	}
+}
+
+/* Run the one-shot between_fills hook. */
+static void cb_hook(void)
+{
+	void (*fn)(void) = CB.between_fills;
+
+	CB.between_fills = NULL;
+	fn();
 }
 
 static void cb_invalidate(void *ctx, const void *p, size_t n)
 {
 	size_t off = (size_t)((const uint8_t *)p - CB.copy);
-	size_t first = off & ~(size_t)(LINE - 1u), last = (off + n - 1u) & ~(size_t)(LINE - 1u);
-	size_t i, nl = (last - first) / LINE + 1u;
+	size_t first = off & ~(CB.line - 1u), last = (off + n - 1u) & ~(CB.line - 1u);
+	size_t i, nl = (last - first) / CB.line + 1u, pub = SIZE_MAX;
 
 	(void)ctx;
+	if (CB.publisher)
+		pub = (size_t)(CB.publisher - CB.copy) & ~(CB.line - 1u);
+	if (CB.between_fills && pub >= first && pub <= last) {
+		for (i = first; i <= last; i += CB.line)
+			if (i != pub)
+				memcpy(CB.copy + i, W.mem + i, CB.line);
+		cb_hook();
+		memcpy(CB.copy + pub, W.mem + pub, CB.line);
+		return;
+	}
 	for (i = 0; i < nl; i++) {
-		size_t at = CB.downward ? last - i * LINE : first + i * LINE;
+		size_t at = CB.downward ? last - i * CB.line : first + i * CB.line;
 
-		if (nl > 1 && CB.between_fills && (CB.downward ? at == first : i == 1)) {
-			void (*fn)(void) = CB.between_fills;
-
-			CB.between_fills = NULL;
-			fn();
-		}
-		memcpy(CB.copy + at, W.mem + at, LINE);
+		if (nl > 1 && CB.between_fills && !CB.publisher &&
+		    (CB.downward ? at == first : i == 1))
+			cb_hook();
+		memcpy(CB.copy + at, W.mem + at, CB.line);
 	}
 }
 
@@ -565,27 +595,44 @@ static void device_finish_update(void)
 	vob_put_le32(dev_gen0(), vob_get_le32(dev_gen0()) + 1u);
 }
 
-/* Both sides up, the driver's behind a private cache copy. */
-static void cached_driver_up(bool downward)
+/* Both sides' links at line size @line, @cached's behind the private cache
+ * copy (CB); tables and devices are not started. */
+static void cached_links(size_t line, struct side *cached, bool downward)
 {
-	struct vob_window_cfg win = { BASE, MEM_BYTES, VOB_MEM_CACHED, VOB_WIN_LOCAL,
+	struct vob_window_cfg win = { BASE, MEM_BYTES, VOB_MEM_COHERENT, VOB_WIN_LOCAL,
 				      VOB_MAP_READ | VOB_MAP_WRITE };
 	static struct vob_port_ops ops;
-	uint8_t cfg[8];
+	struct side *s[2] = { &W.a, &W.b };
+	unsigned i;
 
 	CB.copy = aligned_alloc(4096, MEM_BYTES);
 	assert_non_null(CB.copy);
 	memcpy(CB.copy, W.mem, MEM_BYTES);
+	CB.line = line;
 	CB.downward = downward;
 	CB.between_fills = NULL;
+	CB.publisher = NULL;
+	CB.between_cleans = NULL;
 	ops = fake_port_ops;
 	ops.cache_clean = cb_clean;
 	ops.cache_invalidate = cb_invalidate;
-	fake_port_init(&W.b.port);
-	fake_port_add_region(&W.b.port, BASE, CB.copy, MEM_BYTES);
-	W.b.port.peer = &W.a.link;
-	assert_int_equal(vob_link_init(&W.b.link, &ops, &W.b.port, LINE), 0);
-	assert_true(vob_link_add_window(&W.b.link, &win) >= 0);
+	for (i = 0; i < 2; i++) {
+		fake_port_init(&s[i]->port);
+		fake_port_add_region(&s[i]->port, BASE, s[i] == cached ? CB.copy : W.mem, MEM_BYTES);
+		s[i]->port.peer = &s[1 - i]->link;
+		assert_int_equal(vob_link_init(&s[i]->link, s[i] == cached ? &ops : &fake_port_ops,
+					       &s[i]->port, (uint32_t)line), 0);
+		win.kind = s[i] == cached ? VOB_MEM_CACHED : VOB_MEM_COHERENT;
+		assert_true(vob_link_add_window(&s[i]->link, &win) >= 0);
+	}
+}
+
+/* Both sides up, the driver's behind a private cache copy. */
+static void cached_driver_up(bool downward)
+{
+	uint8_t cfg[8];
+
+	cached_links(LINE, &W.b, downward);
 	start_both();
 	bring_up(0);
 	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), 0);
@@ -633,6 +680,236 @@ static void test_config_read_cached_prefetched(void **state)
 	expect_new_config();
 	assert_null(CB.between_fills);
 }
+
+/* ---- cached publication order --------------------------------------------
+ * protocol.md section 1: a side cleans what it wrote before the store that
+ * publishes it, and drops again the lines it reads after the acquire-load
+ * that publishes them. With lines of 16 or 32 bytes (the smallest a link
+ * takes) the fields are on other lines than the words that publish them. */
+
+static unsigned cached_hooks;
+
+/* Slot 0 of side @s polls once. */
+static void poll_one(struct side *s)
+{
+	int ev = vob_dev_poll(&s->dev[0]);
+
+	assert_true(ev >= 0);
+	s->ev[0] |= ev;
+}
+
+/* The hooks: the other side polls slot 0, once. */
+static void hook_driver_polls(void)
+{
+	poll_one(&W.b);
+	cached_hooks++;
+}
+
+static void expect_both_live(void)
+{
+	pump(20, 1, 1);
+	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_LIVE);
+	assert_false(W.b.ev[0] & VOB_DEV_EV_REFUSED);
+	free(CB.copy);
+	CB.copy = NULL;
+}
+
+/* The device's table cached: its cache writes the lines of every clean back
+ * one by one, and the driver polls between two lines. The ack of an answer
+ * must not reach memory before its status (before: the driver took the old
+ * status with the new ack for a refusal, and failed the device). */
+static void answer_cleaned_in_order(size_t line)
+{
+	cached_links(line, &W.a, false);
+	start_both();
+	cached_hooks = 0;
+	CB.between_cleans = hook_driver_polls;
+	pump(20, 1, 1);
+	CB.between_cleans = NULL;
+	assert_true(cached_hooks > 0);
+	expect_both_live();
+}
+
+static void test_cached_answer_clean_order_l16(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	answer_cleaned_in_order(16);
+}
+
+static void test_cached_answer_clean_order_l32(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	answer_cleaned_in_order(32);
+}
+
+/* A device (another implementation) whose new seq reaches memory before the
+ * even config_gen that ends an update: the driver does not take the seq
+ * while the generation is odd, and reports the change when it is even
+ * (before: the change was never reported). */
+static void test_cached_config_seq_before_gen(void **state)
+{
+	uint8_t *seq = dev_gen0() - DEV_CONFIG_GEN + DEV_SEQ;
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	W.b.ev[0] = 0;
+	vob_put_le32(dev_gen0(), vob_get_le32(dev_gen0()) + 1u);
+	vob_put_le32(seq, vob_get_le32(seq) + 1u);
+	pump(2, 0, 1);
+	assert_false(W.b.ev[0] & VOB_DEV_EV_CONFIG);
+	vob_put_le32(dev_gen0(), vob_get_le32(dev_gen0()) + 1u);
+	pump(1, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_CONFIG);
+	W.b.ev[0] = 0;
+	pump(2, 0, 1);
+	assert_false(W.b.ev[0] & VOB_DEV_EV_CONFIG);
+}
+
+static void hook_device_polls(void)
+{
+	poll_one(&W.a);
+	cached_hooks++;
+}
+
+static size_t hdr_len(size_t line)
+{
+	return VOB_ALIGN_UP(32u, line);
+}
+
+/* Slot 0's device and driver areas in the cache copy. */
+static uint8_t *copy_dev0(size_t line)
+{
+	return CB.copy + 2u * hdr_len(line);
+}
+
+static uint8_t *copy_drv0(size_t line)
+{
+	return copy_dev0(line) + W.a.t.dev_bytes;
+}
+
+/* Polls alternately, driver first, for @n polls of each side: the driver
+ * then has a request outstanding that the device answered @n - 1 times. */
+static void step_up(unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		poll_one(&W.b);
+		if (i + 1 < n)
+			poll_one(&W.a);
+	}
+}
+
+static void start_side0(void)
+{
+	side_table(&W.a, 0, 100);
+}
+
+/* L = 16, side 1's table cached: side 0's header line with magic and
+ * geometry was filled before side 0 started, the line of its epoch after.
+ * The peer is accepted (before: taken as absent for as long as that epoch
+ * lasted). */
+static void test_cached_peer_header_prefetched(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	cached_links(16, &W.b, false);
+	side_table(&W.b, 1, 200);
+	CB.publisher = CB.copy + HDR_EPOCH;
+	CB.between_fills = start_side0;
+	assert_int_equal(vob_table_peer(&W.b.t), 1);
+	assert_null(CB.between_fills);
+	assert_int_equal(vob_table_peer(&W.b.t), 1);
+	free(CB.copy);
+	CB.copy = NULL;
+}
+
+/* The driver's table cached: the lines of the device area were filled
+ * before the device answered the driver's ACKNOWLEDGE, the line of ack
+ * after. The answer is taken with its own status (before: with the old one,
+ * as a refusal: the driver failed the device). */
+static void answer_prefetched(size_t line)
+{
+	cached_links(line, &W.b, true);
+	start_both();
+	step_up(2);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_NEGOTIATING);
+	CB.publisher = copy_dev0(line) + DEV_ACK;
+	CB.between_fills = hook_device_polls;
+	poll_one(&W.b);
+	assert_null(CB.between_fills);
+	assert_int_not_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	expect_both_live();
+}
+
+static void test_cached_answer_prefetched_l16(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	answer_prefetched(16);
+}
+
+static void test_cached_answer_prefetched_l32(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	answer_prefetched(32);
+}
+
+/* L = 16, the device's table cached: the line of the driver's features was
+ * filled before the driver asked for FEATURES_OK, the line of req after.
+ * The request is taken with its own features (before: with the old ones,
+ * none: the device refused them). */
+static void test_cached_request_prefetched(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	cached_links(16, &W.a, true);
+	start_both();
+	step_up(3);
+	assert_int_equal(W.b.dev[0].status, VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER);
+	poll_one(&W.a); /* answers ACKNOWLEDGE | DRIVER */
+	CB.publisher = copy_drv0(16) + DRV_REQ;
+	CB.between_fills = hook_driver_polls; /* asks for FEATURES_OK */
+	poll_one(&W.a);
+	assert_null(CB.between_fills);
+	assert_int_equal(W.a.dev[0].status & VOB_STATUS_FEATURES_OK, VOB_STATUS_FEATURES_OK);
+	expect_both_live();
+}
+
+/* L = 32, the driver's table cached: the line of config_gen was filled
+ * before the device changed the config, the line of seq after. The change
+ * is reported (before: seq was taken with the old generation, and the
+ * change never reported). */
+static const uint8_t new_config[8] = { 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee };
+
+static void device_writes_config(void)
+{
+	assert_int_equal(vob_dev_config_write(&W.a.dev[0], 0, new_config, 8), 0);
+}
+
+static void test_cached_config_prefetched(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	cached_links(32, &W.b, true);
+	start_both();
+	bring_up(0);
+	W.b.ev[0] = 0;
+	CB.publisher = copy_dev0(32) + DEV_SEQ;
+	CB.between_fills = device_writes_config;
+	pump(1, 0, 1);
+	assert_null(CB.between_fills);
+	pump(2, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_CONFIG);
+	expect_new_config();
+}
+
+/* ---- end of cached publication order ------------------------------------- */
 
 static void add_in_flight(unsigned slot, int *tokens, unsigned n)
 {
@@ -1425,6 +1702,15 @@ int main(void)
 		T(test_config_change_and_generation),
 		T(test_config_read_cached_torn),
 		T(test_config_read_cached_prefetched),
+		/* cached publication order */
+		T(test_cached_answer_clean_order_l16),
+		T(test_cached_answer_clean_order_l32),
+		T(test_cached_config_seq_before_gen),
+		T(test_cached_peer_header_prefetched),
+		T(test_cached_answer_prefetched_l16),
+		T(test_cached_answer_prefetched_l32),
+		T(test_cached_request_prefetched),
+		T(test_cached_config_prefetched),
 		T(test_reset_returns_in_flight),
 		T(test_device_restart_during_traffic),
 		T(test_driver_restart_during_traffic),
