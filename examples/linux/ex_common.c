@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,23 @@ int ex_log_open(const struct ex_opts *o, const char *path)
 	return fd;
 }
 
+/* Wait until @fd takes a write or ex_stop is set; 0 when writable. */
+static int ex_wait_out(int fd)
+{
+	struct pollfd p;
+
+	while (!ex_stop) {
+		p.fd = fd;
+		p.events = POLLOUT;
+		p.revents = 0;
+		/* In slices, so that a signal between the ex_stop test and the
+		 * poll delays the stop by one slice at most. */
+		if (poll(&p, 1, 100) > 0)
+			return p.revents & POLLOUT ? 0 : -1;
+	}
+	return -1;
+}
+
 int ex_write_all(int fd, const void *p, size_t n)
 {
 	const uint8_t *b = (const uint8_t *)p;
@@ -112,14 +130,51 @@ int ex_write_all(int fd, const void *p, size_t n)
 	while (n) {
 		ssize_t w = write(fd, b, n);
 
-		if (w < 0 && errno == EINTR)
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* A non-blocking fd that is full (a terminal nobody reads,
+			 * or one a shell left O_NONBLOCK): wait for room. */
+			if (ex_wait_out(fd)) {
+				errno = ex_stop ? EINTR : EIO;
+				return -1;
+			}
 			continue;
-		if (w <= 0)
+		}
+		if (w < 0 && errno == EINTR) {
+			/* A blocking write interrupted by the stop signal would
+			 * block again: give up then. */
+			if (ex_stop)
+				return -1;
+			continue;
+		}
+		if (w <= 0) {
+			if (!w)
+				errno = EIO;
 			return -1;
+		}
 		b += w;
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+ssize_t ex_read_ready(int fd, void *buf, size_t n)
+{
+	struct pollfd p;
+	int r;
+
+	p.fd = fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	r = poll(&p, 1, 0);
+	if (r < 0)
+		return -1;
+	if (!r) {
+		errno = EAGAIN;
+		return -1;
+	}
+	/* POLLIN, or POLLHUP/POLLERR that the read turns into 0 or an error:
+	 * a read now returns what is there without blocking. */
+	return read(fd, buf, n);
 }
 
 void ex_opts_help(FILE *f, const struct ex_opts *o)

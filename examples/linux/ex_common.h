@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ex_layout.h"
 #include "vob/vob.h"
@@ -52,8 +53,15 @@ typedef int (*ex_opt_fn)(void *arg, struct ex_opts *o, int argc, char **argv, in
  * (exit 2). */
 int ex_opts_parse(struct ex_opts *o, int argc, char **argv,
 		  void (*usage)(FILE *f, struct ex_opts *o), ex_opt_fn own, void *arg);
-/* Write all @n bytes to @fd (retrying short writes and EINTR); 0, or -1. */
+/* Write all @n bytes to @fd, retrying short writes and EINTR; when @fd is
+ * non-blocking and full (EAGAIN), wait in poll(2) for room until ex_stop is
+ * set. 0, or -1 with errno set (EINTR when ex_stop ended the wait). */
 int ex_write_all(int fd, const void *p, size_t n);
+/* Read from @fd only if poll(2) says it would not block, so that a program
+ * never has to make its stdin O_NONBLOCK (on a terminal that would make
+ * stdout, the same open file description, non-blocking too). read()'s
+ * result, or -1 with errno EAGAIN when nothing is ready. */
+ssize_t ex_read_ready(int fd, void *buf, size_t n);
 /* Open the --log file @path for appending and start a new line in it (a
  * predecessor killed in the middle of a write may have left half of one);
  * the fd, or -1 with the error printed. */
