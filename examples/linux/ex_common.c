@@ -210,6 +210,36 @@ static void ex_doorbell_spec(struct ex *e, char *out, size_t n)
 	}
 }
 
+/* Hold a write lock on byte @side of the window file for as long as the
+ * port keeps the file open (the lock goes with the process, so the kernel
+ * drops it when the process dies, even by kill -9): a second program on
+ * the same side of the same window would steal the first one's doorbells
+ * and, at its exit, mark the side stopped under it. A classic fcntl lock
+ * (not an OFD one) so that F_GETLK names the holder; the port keeps its one
+ * fd of the window open until vob_linux_close(), which is what such a lock
+ * needs. Windows that take no locks (some device files) go unlocked. */
+static int ex_lock_side(struct ex *e, unsigned side)
+{
+	const struct vob_linux_window *w = vob_linux_window(&e->lx, 0);
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)side;
+	fl.l_len = 1;
+	if (w->fd < 0 || !fcntl(w->fd, F_SETLK, &fl))
+		return 0;
+	if (errno != EAGAIN && errno != EACCES)
+		return 0;
+	if (fcntl(w->fd, F_GETLK, &fl) || fl.l_type == F_UNLCK)
+		fl.l_pid = 0; /* gone meanwhile: say so without a pid */
+	fprintf(stderr, "%s: another side-%u (%s) program is using %s (pid %ld); stop it first "
+		"or give another --window\n", e->o->prog, side,
+		side == EX_SIDE_DRIVER ? "driver" : "device", w->path, (long)fl.l_pid);
+	return -1;
+}
+
 int ex_open(struct ex *e, struct ex_opts *o, unsigned side)
 {
 	struct vob_table_cfg tc;
@@ -226,6 +256,8 @@ int ex_open(struct ex *e, struct ex_opts *o, unsigned side)
 		fprintf(stderr, "%s: %s\n", o->prog, vob_linux_error(&e->lx));
 		return -1;
 	}
+	if (ex_lock_side(e, side))
+		return -1;
 	e->win_size = vob_linux_window(&e->lx, 0)->size;
 	if (e->win_size < EX_ARENA_ADDR) {
 		fprintf(stderr, "%s: the window is %" PRIu64 " bytes; it needs at least %u\n", o->prog,

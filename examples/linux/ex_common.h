@@ -66,7 +66,10 @@ ssize_t ex_read_ready(int fd, void *buf, size_t n);
  * predecessor killed in the middle of a write may have left half of one);
  * the fd, or -1 with the error printed. */
 int ex_log_open(const struct ex_opts *o, const char *path);
-/* Port, windows, doorbell, link, table on @side; prints what it did. */
+/* Port, windows, doorbell, link, table on @side; prints what it did. Fails
+ * (message printed) when another program already runs @side of the same
+ * window file: it holds a write lock on byte @side of that file until
+ * ex_close() or its death. */
 int ex_open(struct ex *e, struct ex_opts *o, unsigned side);
 void ex_close(struct ex *e);
 /* Local pointer of a link address (window 0). */

@@ -5,6 +5,7 @@
 #
 #   pair.sh BINDIR echo WINDOW DOORBELL    WINDOW: file | memfd; DOORBELL: futex | eventfd | poll
 #   pair.sh BINDIR console DOORBELL
+#   pair.sh BINDIR twice DOORBELL             DOORBELL: futex | eventfd
 #   pair.sh BINDIR bench
 #   pair.sh BINDIR cross SRCDIR XBUILDDIR dev|drv DOORBELL [--packed]
 #
@@ -247,6 +248,45 @@ console_test() {
 	echo "OK: both streams exact, and the pair came back after a device restart"
 }
 
+# twice: a second program on the side a running one has must refuse to
+# start, naming the first, and leave it working; a side whose program was
+# killed (-9) is free again at once.
+twice_test() {
+	local bell=$1 dev drv rc
+	local common=(-w "file:/dev/shm/$name,size=4M" -d "$bell" --queue 64)
+	[[ $bell == eventfd ]] && common=(-w "file:/dev/shm/$name,size=4M" -d "eventfd:$work/bell.sock" --queue 64)
+
+	say "a second device and a second driver on one window ($bell)"
+	"$bindir/vob-echo-dev" "${common[@]}" >"$work/dev1.out" 2>&1 &
+	dev=$!
+	pids+=("$dev")
+	wait_lines "$work/dev1.out" 1 "published" 10 || fail "device 1 did not start"
+	timeout 10 "$bindir/vob-echo-dev" "${common[@]}" >"$work/dev2.out" 2>&1
+	rc=$?
+	((rc == 1)) || fail "the second device exited with $rc, not 1"
+	grep -q "another side-0 (device) program is using /dev/shm/$name (pid $dev)" \
+		"$work/dev2.out" || fail "the second device did not name the first"
+	"$bindir/vob-echo-drv" "${common[@]}" --count 0 >"$work/drv1.out" 2>&1 &
+	drv=$!
+	pids+=("$drv")
+	wait_lines "$work/drv1.out" 1 "negotiated" 10 || fail "driver 1 did not start"
+	timeout 10 "$bindir/vob-echo-drv" "${common[@]}" --count 100 >"$work/drv2.out" 2>&1
+	rc=$?
+	((rc == 1)) || fail "the second driver exited with $rc, not 1"
+	grep -q "another side-1 (driver) program is using /dev/shm/$name (pid $drv)" \
+		"$work/drv2.out" || fail "the second driver did not name the first"
+	kill -9 "$drv"
+	wait "$drv" 2>/dev/null
+	timeout 60 "$bindir/vob-echo-drv" "${common[@]}" --count 2000 >"$work/drv3.out" 2>&1
+	rc=$?
+	((rc == 0)) || fail "the driver after the killed one exited with $rc"
+	grep -q "2000 messages of 64 bytes echoed" "$work/drv3.out" || fail "driver 3 summary"
+	kill "$dev"
+	wait_exit "$dev" 10 || fail "device did not stop on SIGTERM"
+	((rc == 0)) || fail "device exited with $rc after SIGTERM"
+	echo "OK: one program per side, the first one unharmed"
+}
+
 bench_test() {
 	say "vob-bench smoke run"
 	"$bindir/vob-bench" --duration 0.1 --size 64,4096 --queue 64 >"$work/bench.out" 2>&1 ||
@@ -285,6 +325,7 @@ case $what in
 echo) echo_test "$@" ;;
 cross) cross_test "$@" ;;
 console) console_test "$@" ;;
+twice) twice_test "$@" ;;
 bench) bench_test ;;
 *) fail "unknown test $what" ;;
 esac
