@@ -297,7 +297,33 @@ bench_test() {
 	((n == 16)) || fail "expected 16 measurements, got $n"
 	! grep -q '"error"' "$work/bench.out" || fail "a measurement failed"
 	grep -q '"summary":true' "$work/bench.out" || fail "no summary line"
-	echo "OK"
+
+	say "vob-bench killed (-9): its children die with it"
+	local bench kids='' k
+	"$bindir/vob-bench" --duration 5 --size 64 --queue 64 >"$work/bench2.out" 2>&1 &
+	bench=$!
+	pids+=("$bench")
+	for ((k = 0; k < 100; k++)); do
+		kids=$(pgrep -P "$bench")
+		[[ -n $kids ]] && break
+		sleep 0.05
+	done
+	[[ -n $kids ]] || fail "vob-bench started no child"
+	pids+=($kids)
+	kill -9 "$bench"
+	wait "$bench" 2>/dev/null
+	# Gone, or a zombie waiting for whoever adopted it.
+	local end=$((SECONDS + 3)) alive
+	while :; do
+		alive=
+		for k in $kids; do
+			[[ -e /proc/$k && $(cut -d' ' -f3 "/proc/$k/stat" 2>/dev/null) != Z ]] && alive=$k
+		done
+		[[ -z $alive ]] && break
+		((SECONDS < end)) || fail "child $alive of the killed vob-bench still runs"
+		sleep 0.05
+	done
+	echo "OK: vob-bench measured, and its children died with it"
 }
 
 cross_test() {
