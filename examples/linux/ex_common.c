@@ -43,10 +43,11 @@ int ex_opts_common(struct ex_opts *o, int argc, char **argv, int *i)
 			goto missing;
 		snprintf(o->doorbell, sizeof(o->doorbell), "%s", v);
 	} else if (!strcmp(a, "--queue")) {
-		char *end;
-		unsigned long n = v ? strtoul(v, &end, 0) : 0;
+		uint64_t n;
 
-		if (!v || *end || n < 2 || n > 32768 || (n & (n - 1)))
+		if (!v)
+			goto missing;
+		if (ex_parse_u64(v, 2, 32768, &n) || (n & (n - 1)))
 			goto bad;
 		o->queue = (unsigned)n;
 	} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {

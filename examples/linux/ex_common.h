@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "ex_layout.h"
+#include "ex_num.h"
 #include "vob/vob.h"
 #include "vob_linux.h"
 
@@ -34,6 +35,9 @@ struct ex {
 	uint64_t win_size;     /* bytes of window 0 */
 	int fd;                /* vob_linux_fd() if asked for, else -1 */
 };
+
+/* The largest --spin-us the programs take (10 s). */
+#define EX_SPIN_US_MAX 10000000u
 
 /* Defaults: window file:/dev/shm/<name>,size=<size>, futex doorbell. */
 void ex_opts_init(struct ex_opts *o, const char *prog, const char *name, const char *size);

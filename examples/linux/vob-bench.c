@@ -930,7 +930,8 @@ int main(int argc, char **argv)
 	struct params p;
 	uint32_t sizes[8] = { 64, 65536 };
 	int nsizes = 2, fmts = 3, modes = 3, tests = 3, baselines = 1, i, f, s, m, t;
-	double best_rtt_ratio = 0, stream64 = 0, stream64k = 0, db_max = -1;
+	double best_rtt_ratio = 0, stream64 = 0, stream64k = 0, db_max = -1, us = 0;
+	uint64_t n;
 	uint64_t t_start = ex_now();
 
 	memset(&p, 0, sizeof(p));
@@ -967,13 +968,12 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--size")) {
 			nsizes = parse_list(v, sizes, 8);
 		} else if (!strcmp(a, "--batch")) {
-			p.batch = (uint32_t)strtoul(v, NULL, 0);
+			p.batch = ex_parse_u64(v, 1, 32768, &n) ? 0 : (uint32_t)n;
 		} else if (!strcmp(a, "--queue")) {
-			p.queue = (uint32_t)strtoul(v, NULL, 0);
-			if (p.queue < 2 || p.queue > 32768 || (p.queue & (p.queue - 1)))
-				p.queue = 0;
+			p.queue = ex_parse_u64(v, 2, 32768, &n) || (n & (n - 1)) ? 0 : (uint32_t)n;
 		} else if (!strcmp(a, "--duration")) {
-			p.duration = strtod(v, NULL);
+			if (ex_parse_double(v, 0.001, 600, &p.duration))
+				p.duration = 0;
 		} else if (!strcmp(a, "--cpus")) {
 			if (sscanf(v, "%d,%d", &p.cpu_drv, &p.cpu_dev) != 2)
 				p.queue = 0;
@@ -982,7 +982,9 @@ int main(int argc, char **argv)
 			if (strcmp(v, "futex") && strcmp(v, "eventfd"))
 				p.queue = 0;
 		} else if (!strcmp(a, "--spin-us")) {
-			p.spin_ns = (uint64_t)(strtod(v, NULL) * 1e3);
+			if (ex_parse_double(v, 0, EX_SPIN_US_MAX, &us))
+				p.queue = 0; /* refused below */
+			p.spin_ns = (uint64_t)(us * 1e3);
 		} else {
 			fprintf(stderr, "vob-bench: unknown option %s (try --help)\n", a);
 			return 2;

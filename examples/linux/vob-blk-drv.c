@@ -364,13 +364,7 @@ static int run(const struct act *a)
 
 static int num(const char *s, uint64_t *out)
 {
-	char *end;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return *end || errno ? -1 : 0;
+	return ex_parse_u64(s, 0, UINT64_MAX, out);
 }
 
 /* The actions in command-line order, and the options that tune them. */
@@ -397,7 +391,8 @@ static int act_opt(void *arg, struct ex_opts *eo, int argc, char **argv, int *i)
 			goto bad;
 		take = 1;
 	} else if (!strcmp(o, "--timeout") && *i + 1 < argc) {
-		d.timeout = strtod(argv[*i + 1], NULL);
+		if (ex_parse_double(argv[*i + 1], 0.001, 1e6, &d.timeout))
+			goto bad;
 		take = 1;
 	} else {
 		if (l->n == MAX_ACTS) {

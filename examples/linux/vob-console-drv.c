@@ -43,13 +43,11 @@ static void usage(FILE *f, struct ex_opts *o)
 /* --exit-on-eof SECS: the linger time in ns (@arg). */
 static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 {
-	char *end;
 	double secs;
 
 	if (strcmp(argv[*i], "--exit-on-eof") || *i + 1 >= argc)
 		return 0;
-	secs = strtod(argv[++*i], &end);
-	if (end == argv[*i] || *end || !(secs >= 0 && secs < 1e9)) {
+	if (ex_parse_double(argv[++*i], 0, 1e9, &secs)) {
 		fprintf(stderr, "%s: bad value for --exit-on-eof (try --help)\n", o->prog);
 		return -1;
 	}

@@ -220,6 +220,7 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 {
 	struct echo_drv *d = (struct echo_drv *)arg;
 	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	uint64_t n;
 
 	if (!strcmp(a, "--packed")) {
 		o->packed = 1;
@@ -228,17 +229,22 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 	if (!v)
 		return 0;
 	if (!strcmp(a, "--count")) {
-		d->count = strtoull(v, NULL, 0);
+		if (ex_parse_u64(v, 0, UINT64_MAX / 2, &d->count))
+			goto bad;
 	} else if (!strcmp(a, "--size")) {
-		d->size = (uint32_t)strtoul(v, NULL, 0);
-		if (d->size < 8 || d->size > MAX_SIZE) {
+		if (ex_parse_u64(v, 8, MAX_SIZE, &n)) {
 			fprintf(stderr, "%s: --size must be 8 to %u\n", o->prog, MAX_SIZE);
 			return -1;
 		}
+		d->size = (uint32_t)n;
 	} else if (!strcmp(a, "--inflight")) {
-		d->max_inflight = (uint32_t)strtoul(v, NULL, 0);
+		if (ex_parse_u64(v, 0, 32768, &n))
+			goto bad;
+		d->max_inflight = (uint32_t)n;
 	} else if (!strcmp(a, "--spin-us")) {
-		d->spin_ns = strtoull(v, NULL, 0) * 1000u;
+		if (ex_parse_u64(v, 0, EX_SPIN_US_MAX, &n))
+			goto bad;
+		d->spin_ns = n * 1000u;
 	} else if (!strcmp(a, "--log")) {
 		d->log_path = v;
 	} else {
@@ -246,6 +252,9 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 	}
 	++*i;
 	return 1;
+bad:
+	fprintf(stderr, "%s: bad value for %s (try --help)\n", o->prog, a);
+	return -1;
 }
 
 int main(int argc, char **argv)
