@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 		}
 		if (ev & VOB_DEV_EV_RESET) {
 			d.resets++;
-			if (t_live)
+			if (t_live && !o.quiet)
 				printf("%s: driver reset or restarted after %" PRIu64
 				       " messages; waiting for it to come back\n", o.prog,
 				       d.echoed - live_echoed);
@@ -218,7 +218,8 @@ int main(int argc, char **argv)
 			d.lives++;
 			t_live = ex_now();
 			live_echoed = d.echoed;
-			ex_print_features(&d.e, &d.e.dev, o.prog);
+			if (!o.quiet)
+				ex_print_features(&d.e, &d.e.dev, o.prog);
 			fflush(stdout);
 		}
 		vq = vob_dev_vq(&d.e.dev, 0);

@@ -44,6 +44,7 @@ struct echo_drv {
 	uint32_t *rtt;     /* the first rtt_cap round trips, ns (for percentiles) */
 	uint32_t rtt_n, rtt_cap;
 	uint32_t max_inflight;
+	unsigned qsize;    /* queue entries negotiated last (0: never live) */
 	uint64_t spin_ns;  /* --spin-us: poll this long after the last work */
 	const char *log_path; /* --log */
 	int log_fd;
@@ -362,8 +363,12 @@ int main(int argc, char **argv)
 		if (ev & VOB_DEV_EV_LIVE) {
 			t_live = ex_now();
 			live_acked = d.acked;
-			ex_print_features(&d.e, &d.e.dev, o.prog);
-			printf("%s: queue 0 live: %u entries\n", o.prog, (unsigned)d.vq.size);
+			/* The device may offer a smaller queue than --queue. */
+			d.qsize = d.vq.size;
+			if (!o.quiet) {
+				ex_print_features(&d.e, &d.e.dev, o.prog);
+				printf("%s: queue 0 live: %u entries\n", o.prog, d.qsize);
+			}
 			fflush(stdout);
 		}
 		vq = vob_dev_vq(&d.e.dev, 0);
@@ -425,7 +430,8 @@ int main(int argc, char **argv)
 		       o.prog, d.acked, d.size, s, (double)d.acked / s,
 		       (double)d.acked * d.size / s / 1e6,
 		       d.acked ? (double)d.rtt_sum / (double)d.acked / 1e3 : 0.0,
-		       (double)d.rtt_max / 1e3, d.max_inflight);
+		       (double)d.rtt_max / 1e3,
+		       (uint32_t)(d.qsize && d.qsize < d.max_inflight ? d.qsize : d.max_inflight));
 		printf("%s: %" PRIu64 " lost in flight to device restarts (reported); doorbells rung %"
 		       PRIu64 " (%.4f per message), received %" PRIu64 "; last session kicks %" PRIu64
 		       ", suppressed %" PRIu64 "\n",

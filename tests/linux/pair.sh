@@ -6,6 +6,7 @@
 #   pair.sh BINDIR echo WINDOW DOORBELL    WINDOW: file | memfd; DOORBELL: futex | eventfd | poll
 #   pair.sh BINDIR console DOORBELL
 #   pair.sh BINDIR twice DOORBELL             DOORBELL: futex | eventfd
+#   pair.sh BINDIR quiet
 #   pair.sh BINDIR bench
 #   pair.sh BINDIR cross SRCDIR XBUILDDIR dev|drv DOORBELL [--packed]
 #
@@ -287,6 +288,31 @@ twice_test() {
 	echo "OK: one program per side, the first one unharmed"
 }
 
+# quiet: with -q the pair prints only errors and its summaries; a driver
+# that asks for a larger queue than the device offers reports the size it got.
+quiet_test() {
+	local dev rc common=(-w "file:/dev/shm/$name,size=4M" -q)
+
+	say "the echo pair with --quiet; the driver asks for 1024 entries, the device has 256"
+	"$bindir/vob-echo-dev" "${common[@]}" --queue 256 >"$work/dev.out" 2>&1 &
+	dev=$!
+	pids+=("$dev")
+	timeout 60 "$bindir/vob-echo-drv" "${common[@]}" --queue 1024 --count 3000 \
+		>"$work/drv.out" 2>&1
+	rc=$?
+	((rc == 0)) || fail "the driver exited with $rc"
+	kill "$dev"
+	wait_exit "$dev" 10 || fail "device did not stop on SIGTERM"
+	cat "$work/drv.out" "$work/dev.out"
+	grep -q "3000 messages of 64 bytes echoed.* with up to 256 in flight" "$work/drv.out" ||
+		fail "the driver did not report the 256 entries it got"
+	! grep -Eq "negotiated|live|published|looking for" "$work/drv.out" "$work/dev.out" ||
+		fail "progress messages despite --quiet"
+	! grep -q "driver reset or restarted" "$work/dev.out" || fail "the device spoke of the reset"
+	grep -q "echoed 3000 messages" "$work/dev.out" || fail "no device summary"
+	echo "OK: quiet pair, and the queue size the device gave"
+}
+
 bench_test() {
 	say "vob-bench smoke run"
 	"$bindir/vob-bench" --duration 0.1 --size 64,4096 --queue 64 >"$work/bench.out" 2>&1 ||
@@ -352,6 +378,7 @@ echo) echo_test "$@" ;;
 cross) cross_test "$@" ;;
 console) console_test "$@" ;;
 twice) twice_test "$@" ;;
+quiet) quiet_test ;;
 bench) bench_test ;;
 *) fail "unknown test $what" ;;
 esac
