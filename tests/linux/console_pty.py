@@ -37,6 +37,7 @@ def fail(msg):
         if os.path.exists(path):
             print('--- ' + f)
             print(open(path).read()[-2000:])
+    cleanup()
     sys.exit(1)
 
 
