@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ex_num.h"
 #include "vob/vob.h"
 
 #define LB_LINE 64u                    /* cache-line size of both links */
@@ -115,20 +116,6 @@ static void usage(FILE *f, const char *argv0)
 		argv0, LB_MAX_SIZE, VOB_VQ_MAX_SIZE);
 }
 
-static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	v = strtoull(s, &end, 0);
-	if (*end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_opts(int argc, char **argv, struct lb_opts *o)
 {
 	uint64_t v;
@@ -148,21 +135,21 @@ static int parse_opts(int argc, char **argv, struct lb_opts *o)
 			usage(stdout, argv[0]);
 			exit(0);
 		} else if (!strcmp(a, "--count")) {
-			if (parse_u64(val, 1, UINT64_MAX / 2, &o->count))
+			if (ex_parse_u64(val, 1, UINT64_MAX / 2, &o->count))
 				goto bad_value;
 			i++;
 		} else if (!strcmp(a, "--size")) {
-			if (parse_u64(val, 1, LB_MAX_SIZE, &v))
+			if (ex_parse_u64(val, 1, LB_MAX_SIZE, &v))
 				goto bad_value;
 			o->size = (uint32_t)v;
 			i++;
 		} else if (!strcmp(a, "--queue")) {
-			if (parse_u64(val, 1, VOB_VQ_MAX_SIZE, &v))
+			if (ex_parse_u64(val, 1, VOB_VQ_MAX_SIZE, &v))
 				goto bad_value;
 			o->queue = (uint32_t)v;
 			i++;
 		} else if (!strcmp(a, "--batch")) {
-			if (parse_u64(val, 1, VOB_VQ_MAX_SIZE, &v))
+			if (ex_parse_u64(val, 1, VOB_VQ_MAX_SIZE, &v))
 				goto bad_value;
 			o->batch = (uint32_t)v;
 			i++;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +43,11 @@ int ex_opts_common(struct ex_opts *o, int argc, char **argv, int *i)
 			goto missing;
 		snprintf(o->doorbell, sizeof(o->doorbell), "%s", v);
 	} else if (!strcmp(a, "--queue")) {
-		char *end;
-		unsigned long n = v ? strtoul(v, &end, 0) : 0;
+		uint64_t n;
 
-		if (!v || *end || n < 2 || n > 32768 || (n & (n - 1)))
+		if (!v)
+			goto missing;
+		if (ex_parse_u64(v, 2, 32768, &n) || (n & (n - 1)))
 			goto bad;
 		o->queue = (unsigned)n;
 	} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
@@ -105,6 +107,23 @@ int ex_log_open(const struct ex_opts *o, const char *path)
 	return fd;
 }
 
+/* Wait until @fd takes a write or ex_stop is set; 0 when writable. */
+static int ex_wait_out(int fd)
+{
+	struct pollfd p;
+
+	while (!ex_stop) {
+		p.fd = fd;
+		p.events = POLLOUT;
+		p.revents = 0;
+		/* In slices, so that a signal between the ex_stop test and the
+		 * poll delays the stop by one slice at most. */
+		if (poll(&p, 1, 100) > 0)
+			return p.revents & POLLOUT ? 0 : -1;
+	}
+	return -1;
+}
+
 int ex_write_all(int fd, const void *p, size_t n)
 {
 	const uint8_t *b = (const uint8_t *)p;
@@ -112,14 +131,51 @@ int ex_write_all(int fd, const void *p, size_t n)
 	while (n) {
 		ssize_t w = write(fd, b, n);
 
-		if (w < 0 && errno == EINTR)
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* A non-blocking fd that is full (a terminal nobody reads,
+			 * or one a shell left O_NONBLOCK): wait for room. */
+			if (ex_wait_out(fd)) {
+				errno = ex_stop ? EINTR : EIO;
+				return -1;
+			}
 			continue;
-		if (w <= 0)
+		}
+		if (w < 0 && errno == EINTR) {
+			/* A blocking write interrupted by the stop signal would
+			 * block again: give up then. */
+			if (ex_stop)
+				return -1;
+			continue;
+		}
+		if (w <= 0) {
+			if (!w)
+				errno = EIO;
 			return -1;
+		}
 		b += w;
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+ssize_t ex_read_ready(int fd, void *buf, size_t n)
+{
+	struct pollfd p;
+	int r;
+
+	p.fd = fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	r = poll(&p, 1, 0);
+	if (r < 0)
+		return -1;
+	if (!r) {
+		errno = EAGAIN;
+		return -1;
+	}
+	/* POLLIN, or POLLHUP/POLLERR that the read turns into 0 or an error:
+	 * a read now returns what is there without blocking. */
+	return read(fd, buf, n);
 }
 
 void ex_opts_help(FILE *f, const struct ex_opts *o)
@@ -155,6 +211,36 @@ static void ex_doorbell_spec(struct ex *e, char *out, size_t n)
 	}
 }
 
+/* Hold a write lock on byte @side of the window file for as long as the
+ * port keeps the file open (the lock goes with the process, so the kernel
+ * drops it when the process dies, even by kill -9): a second program on
+ * the same side of the same window would steal the first one's doorbells
+ * and, at its exit, mark the side stopped under it. A classic fcntl lock
+ * (not an OFD one) so that F_GETLK names the holder; the port keeps its one
+ * fd of the window open until vob_linux_close(), which is what such a lock
+ * needs. Windows that take no locks (some device files) go unlocked. */
+static int ex_lock_side(struct ex *e, unsigned side)
+{
+	const struct vob_linux_window *w = vob_linux_window(&e->lx, 0);
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)side;
+	fl.l_len = 1;
+	if (w->fd < 0 || !fcntl(w->fd, F_SETLK, &fl))
+		return 0;
+	if (errno != EAGAIN && errno != EACCES)
+		return 0;
+	if (fcntl(w->fd, F_GETLK, &fl) || fl.l_type == F_UNLCK)
+		fl.l_pid = 0; /* gone meanwhile: say so without a pid */
+	fprintf(stderr, "%s: another side-%u (%s) program is using %s (pid %ld); stop it first "
+		"or give another --window\n", e->o->prog, side,
+		side == EX_SIDE_DRIVER ? "driver" : "device", w->path, (long)fl.l_pid);
+	return -1;
+}
+
 int ex_open(struct ex *e, struct ex_opts *o, unsigned side)
 {
 	struct vob_table_cfg tc;
@@ -171,6 +257,8 @@ int ex_open(struct ex *e, struct ex_opts *o, unsigned side)
 		fprintf(stderr, "%s: %s\n", o->prog, vob_linux_error(&e->lx));
 		return -1;
 	}
+	if (ex_lock_side(e, side))
+		return -1;
 	e->win_size = vob_linux_window(&e->lx, 0)->size;
 	if (e->win_size < EX_ARENA_ADDR) {
 		fprintf(stderr, "%s: the window is %" PRIu64 " bytes; it needs at least %u\n", o->prog,

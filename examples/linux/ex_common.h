@@ -8,8 +8,10 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ex_layout.h"
+#include "ex_num.h"
 #include "vob/vob.h"
 #include "vob_linux.h"
 
@@ -34,6 +36,9 @@ struct ex {
 	int fd;                /* vob_linux_fd() if asked for, else -1 */
 };
 
+/* The largest --spin-us the programs take (10 s). */
+#define EX_SPIN_US_MAX 10000000u
+
 /* Defaults: window file:/dev/shm/<name>,size=<size>, futex doorbell. */
 void ex_opts_init(struct ex_opts *o, const char *prog, const char *name, const char *size);
 /* Handle one of the common options at argv[*i]; 1 when taken, 0 when not
@@ -52,13 +57,23 @@ typedef int (*ex_opt_fn)(void *arg, struct ex_opts *o, int argc, char **argv, in
  * (exit 2). */
 int ex_opts_parse(struct ex_opts *o, int argc, char **argv,
 		  void (*usage)(FILE *f, struct ex_opts *o), ex_opt_fn own, void *arg);
-/* Write all @n bytes to @fd (retrying short writes and EINTR); 0, or -1. */
+/* Write all @n bytes to @fd, retrying short writes and EINTR; when @fd is
+ * non-blocking and full (EAGAIN), wait in poll(2) for room until ex_stop is
+ * set. 0, or -1 with errno set (EINTR when ex_stop ended the wait). */
 int ex_write_all(int fd, const void *p, size_t n);
+/* Read from @fd only if poll(2) says it would not block, so that a program
+ * never has to make its stdin O_NONBLOCK (on a terminal that would make
+ * stdout, the same open file description, non-blocking too). read()'s
+ * result, or -1 with errno EAGAIN when nothing is ready. */
+ssize_t ex_read_ready(int fd, void *buf, size_t n);
 /* Open the --log file @path for appending and start a new line in it (a
  * predecessor killed in the middle of a write may have left half of one);
  * the fd, or -1 with the error printed. */
 int ex_log_open(const struct ex_opts *o, const char *path);
-/* Port, windows, doorbell, link, table on @side; prints what it did. */
+/* Port, windows, doorbell, link, table on @side; prints what it did. Fails
+ * (message printed) when another program already runs @side of the same
+ * window file: it holds a write lock on byte @side of that file until
+ * ex_close() or its death. */
 int ex_open(struct ex *e, struct ex_opts *o, unsigned side);
 void ex_close(struct ex *e);
 /* Local pointer of a link address (window 0). */

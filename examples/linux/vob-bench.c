@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -130,6 +131,34 @@ static inline void spin_wait(unsigned *spins)
 
 /* One cache line bounced between two processes: parent writes odd values,
  * child answers with the next even one. Per-round-trip p50, in ns. */
+/* The child of the measurement running now (0: none), for on_signal(). */
+static volatile pid_t bench_child;
+
+/* SIGINT, SIGTERM: take the child down with us, then die of the signal. */
+static void on_signal(int sig)
+{
+	if (bench_child > 0)
+		kill(bench_child, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* fork(), with a child that dies with its parent: the children spin on
+ * shared memory, and a parent killed without a word (kill -9, a crash)
+ * must not leave them spinning for ever. */
+static pid_t bench_fork(void)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(1); /* the parent died before the prctl */
+	} else if (pid > 0) {
+		bench_child = pid;
+	}
+	return pid;
+}
+
 static double baseline_line(const struct params *p, double secs)
 {
 	volatile uint64_t *line = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
@@ -142,7 +171,11 @@ static double baseline_line(const struct params *p, double secs)
 	if (line == MAP_FAILED)
 		return 0;
 	line[0] = 0;
-	pid = fork();
+	pid = bench_fork();
+	if (pid < 0) {
+		munmap((void *)line, 4096);
+		return 0;
+	}
 	if (pid == 0) {
 		pin(p->cpu_dev);
 		for (i = 1;; i += 2) {
@@ -175,6 +208,7 @@ static double baseline_line(const struct params *p, double secs)
 	}
 	__atomic_store_n(&line[0], UINT64_MAX, __ATOMIC_RELEASE);
 	waitpid(pid, NULL, 0);
+	bench_child = 0;
 	munmap((void *)line, 4096);
 	qsort(samples, n, sizeof(*samples), cmp_u32);
 	r = pct(samples, n, 0.5);
@@ -209,7 +243,11 @@ static double baseline_spsc(const struct params *p, double secs)
 	if (r == (void *)MAP_FAILED)
 		return 0;
 	memset(r, 0, sizeof(*r));
-	pid = fork();
+	pid = bench_fork();
+	if (pid < 0) {
+		munmap(r, sizeof(*r));
+		return 0;
+	}
 	if (pid == 0) {
 		uint32_t tail = 0, head_seen = 0;
 		uint8_t out[64];
@@ -269,6 +307,7 @@ static double baseline_spsc(const struct params *p, double secs)
 	c1 = __atomic_load_n(&r->consumed, __ATOMIC_RELAXED);
 	__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
 	waitpid(pid, NULL, 0);
+	bench_child = 0;
 	munmap(r, sizeof(*r));
 	return (double)(c1 - c0) / ((double)(t1 - t0) / 1e9);
 }
@@ -638,7 +677,7 @@ static void run_one(const struct params *p, struct result *res)
 	uint32_t stride = p->test == TEST_PINGPONG ? 2u * (uint32_t)VOB_ALIGN_UP(p->size, EX_LINE)
 						   : p->size;
 	pid_t pid;
-	int st, fd;
+	int st, fd, err;
 
 	memset(res, 0, sizeof(*res));
 	ring_end = EX_ARENA_ADDR + VOB_SPLIT_RING_BYTES(p->queue, EX_LINE);
@@ -654,7 +693,13 @@ static void run_one(const struct params *p, struct result *res)
 	snprintf(win, sizeof(win), "fd:%d", fd);
 	s.ctrl = (volatile struct ctrl *)(vob_linux_window(&s.lx, 0)->ptr + CTRL_ADDR);
 	fflush(stdout);
-	pid = fork();
+	pid = bench_fork();
+	if (pid < 0) {
+		res->err = 1;
+		snprintf(res->why, sizeof(res->why), "fork: %s", strerror(errno));
+		vob_linux_close(&s.lx);
+		return;
+	}
 	if (pid == 0)
 		run_device(p, win);
 	{
@@ -679,8 +724,18 @@ static void run_one(const struct params *p, struct result *res)
 		tc.nslots = EX_NSLOTS;
 		tc.nqueues = EX_NQUEUES;
 		tc.config_max = EX_CONFIG_MAX;
-		vob_table_init(&s.t, &s.link, &tc);
+		err = vob_table_init(&s.t, &s.link, &tc);
+		if (err) {
+			res->err = 1;
+			snprintf(res->why, sizeof(res->why), "vob_table_init: %s", vob_strerror(err));
+			goto out;
+		}
 		s.state = aligned_alloc(64, VOB_VQ_STATE_SIZE(p->queue, 0));
+		if (!s.state) {
+			res->err = 1;
+			snprintf(res->why, sizeof(res->why), "out of memory");
+			goto out;
+		}
 		s.dq.vq = &s.vq;
 		s.dq.state = s.state;
 		s.dq.state_len = VOB_VQ_STATE_SIZE(p->queue, 0);
@@ -688,7 +743,12 @@ static void run_one(const struct params *p, struct result *res)
 	pin(p->cpu_drv);
 	ar.addr = EX_ARENA_ADDR;
 	ar.len = ring_end - EX_ARENA_ADDR;
-	vob_place_split(&ar, &ar, (uint16_t)p->queue, EX_LINE, &s.dq);
+	err = vob_place_split(&ar, &ar, (uint16_t)p->queue, EX_LINE, &s.dq);
+	if (err) {
+		res->err = 1;
+		snprintf(res->why, sizeof(res->why), "vob_place_split: %s", vob_strerror(err));
+		goto out;
+	}
 	memset(&c, 0, sizeof(c));
 	c.role = VOB_ROLE_DRIVER;
 	c.num_queues = 1;
@@ -697,7 +757,12 @@ static void run_one(const struct params *p, struct result *res)
 			(p->in_order ? VOB_BIT(VOB_F_IN_ORDER) : 0) |
 			(p->format == FMT_PACKED ? VOB_BIT(VOB_F_RING_PACKED) : 0);
 	c.on_lost = on_lost;
-	vob_dev_init(&s.dev, &s.t, &c);
+	err = vob_dev_init(&s.dev, &s.t, &c);
+	if (err) {
+		res->err = 1;
+		snprintf(res->why, sizeof(res->why), "vob_dev_init: %s", vob_strerror(err));
+		goto out;
+	}
 	deadline = ex_now() + 10000000000ull;
 	while (vob_dev_state(&s.dev) != VOB_DEV_LIVE) {
 		vob_dev_poll(&s.dev);
@@ -743,6 +808,7 @@ out:
 			vob_vq_notify(&s.vq);
 		usleep(1000);
 	}
+	bench_child = 0;
 	msgs_total = vob_vq_stats(&s.vq)->used;
 	if (!res->err && s.ctrl->done && msgs_total) {
 		res->db_to_dev = (double)vob_vq_stats(&s.vq)->notify_sent / (double)msgs_total;
@@ -864,7 +930,8 @@ int main(int argc, char **argv)
 	struct params p;
 	uint32_t sizes[8] = { 64, 65536 };
 	int nsizes = 2, fmts = 3, modes = 3, tests = 3, baselines = 1, i, f, s, m, t;
-	double best_rtt_ratio = 0, stream64 = 0, stream64k = 0, db_max = -1;
+	double best_rtt_ratio = 0, stream64 = 0, stream64k = 0, db_max = -1, us = 0;
+	uint64_t n;
 	uint64_t t_start = ex_now();
 
 	memset(&p, 0, sizeof(p));
@@ -901,13 +968,12 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--size")) {
 			nsizes = parse_list(v, sizes, 8);
 		} else if (!strcmp(a, "--batch")) {
-			p.batch = (uint32_t)strtoul(v, NULL, 0);
+			p.batch = ex_parse_u64(v, 1, 32768, &n) ? 0 : (uint32_t)n;
 		} else if (!strcmp(a, "--queue")) {
-			p.queue = (uint32_t)strtoul(v, NULL, 0);
-			if (p.queue < 2 || p.queue > 32768 || (p.queue & (p.queue - 1)))
-				p.queue = 0;
+			p.queue = ex_parse_u64(v, 2, 32768, &n) || (n & (n - 1)) ? 0 : (uint32_t)n;
 		} else if (!strcmp(a, "--duration")) {
-			p.duration = strtod(v, NULL);
+			if (ex_parse_double(v, 0.001, 600, &p.duration))
+				p.duration = 0;
 		} else if (!strcmp(a, "--cpus")) {
 			if (sscanf(v, "%d,%d", &p.cpu_drv, &p.cpu_dev) != 2)
 				p.queue = 0;
@@ -916,7 +982,9 @@ int main(int argc, char **argv)
 			if (strcmp(v, "futex") && strcmp(v, "eventfd"))
 				p.queue = 0;
 		} else if (!strcmp(a, "--spin-us")) {
-			p.spin_ns = (uint64_t)(strtod(v, NULL) * 1e3);
+			if (ex_parse_double(v, 0, EX_SPIN_US_MAX, &us))
+				p.queue = 0; /* refused below */
+			p.spin_ns = (uint64_t)(us * 1e3);
 		} else {
 			fprintf(stderr, "vob-bench: unknown option %s (try --help)\n", a);
 			return 2;
@@ -931,6 +999,8 @@ int main(int argc, char **argv)
 	if (!samples)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	if (baselines) {
 		uint32_t big = 0;
 

@@ -36,6 +36,8 @@ struct act {
 };
 
 #define MAX_ACTS 32
+/* The most sectors one action takes (1 TiB). */
+#define MAX_COUNT (1ull << 31)
 
 static struct {
 	struct ex e;
@@ -48,6 +50,7 @@ static struct {
 	uint64_t seed;
 	uint32_t chunk;      /* sectors per read/write request */
 	double timeout;      /* seconds without progress */
+	uint64_t capacity;   /* sectors of the disk */
 } d;
 
 static void usage(FILE *f, struct ex_opts *o)
@@ -58,7 +61,8 @@ static void usage(FILE *f, struct ex_opts *o)
 		"The driver half of the vob block pair: drives the virtio-blk device that\n"
 		"vob-blk-dev publishes (device id 2), prints what the device says about\n"
 		"itself, then runs the actions in the order given and exits (0 when every\n"
-		"one succeeded). Sectors are 512 bytes; SECTOR and COUNT are in sectors.\n"
+		"one succeeded). Sectors are 512 bytes; SECTOR and COUNT are in sectors,\n"
+		"COUNT is 1 to 2^31, and every action must stay inside the disk.\n"
 		"\n",
 		o->prog);
 	ex_opts_help(f, o);
@@ -265,6 +269,16 @@ static uint8_t *read_in(const char *file, uint64_t *count)
 	return p;
 }
 
+/* Whether sectors @sector+@count leave the disk (said on stderr). */
+static int beyond(uint64_t sector, uint64_t count)
+{
+	if (sector <= d.capacity && count <= d.capacity - sector)
+		return 0;
+	fprintf(stderr, "%s: sectors %" PRIu64 "+%" PRIu64 " are beyond the end of the disk (%"
+		PRIu64 " sectors)\n", d.o.prog, sector, count, d.capacity);
+	return 1;
+}
+
 static int run(const struct act *a)
 {
 	uint64_t count = a->count, i;
@@ -272,11 +286,14 @@ static int run(const struct act *a)
 	int err = 0;
 	char what[160];
 
+	if (a->kind != A_FLUSH && a->kind != A_WRITE && beyond(a->sector, count))
+		return -1;
 	switch (a->kind) {
 	case A_READ:
 	case A_PATTERN:
 	case A_VERIFY:
-		buf = malloc(count ? count * SECT : 1);
+		/* count is at most 2^31 (the options), but size_t may be 32 bits. */
+		buf = count <= SIZE_MAX / SECT ? malloc(count ? count * SECT : 1) : NULL;
 		if (!buf) {
 			fprintf(stderr, "%s: out of memory\n", d.o.prog);
 			return -1;
@@ -286,6 +303,10 @@ static int run(const struct act *a)
 		buf = read_in(a->file, &count);
 		if (!buf)
 			return -1;
+		if (beyond(a->sector, count)) {
+			free(buf);
+			return -1;
+		}
 		break;
 	default:
 		break;
@@ -343,13 +364,7 @@ static int run(const struct act *a)
 
 static int num(const char *s, uint64_t *out)
 {
-	char *end;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return *end || errno ? -1 : 0;
+	return ex_parse_u64(s, 0, UINT64_MAX, out);
 }
 
 /* The actions in command-line order, and the options that tune them. */
@@ -376,7 +391,8 @@ static int act_opt(void *arg, struct ex_opts *eo, int argc, char **argv, int *i)
 			goto bad;
 		take = 1;
 	} else if (!strcmp(o, "--timeout") && *i + 1 < argc) {
-		d.timeout = strtod(argv[*i + 1], NULL);
+		if (ex_parse_double(argv[*i + 1], 0.001, 1e6, &d.timeout))
+			goto bad;
 		take = 1;
 	} else {
 		if (l->n == MAX_ACTS) {
@@ -385,7 +401,8 @@ static int act_opt(void *arg, struct ex_opts *eo, int argc, char **argv, int *i)
 		}
 		if (!strcmp(o, "--read") && *i + 3 < argc) {
 			a->kind = A_READ;
-			if (num(argv[*i + 1], &a->sector) || num(argv[*i + 2], &a->count))
+			if (num(argv[*i + 1], &a->sector) || num(argv[*i + 2], &a->count) ||
+			    !a->count || a->count > MAX_COUNT)
 				goto bad;
 			a->file = argv[*i + 3];
 			if (!strcmp(a->file, "-"))
@@ -405,7 +422,7 @@ static int act_opt(void *arg, struct ex_opts *eo, int argc, char **argv, int *i)
 				  !strcmp(o, "--discard")	? A_DISCARD :
 								  A_ZEROES;
 			if (num(argv[*i + 1], &a->sector) || num(argv[*i + 2], &a->count) ||
-			    !a->count || a->count > (1ull << 31))
+			    !a->count || a->count > MAX_COUNT)
 				goto bad;
 			take = 2;
 		} else if (!strcmp(o, "--flush")) {
@@ -494,6 +511,7 @@ int main(int argc, char **argv)
 		(info.features & VOB_BIT(VOB_BLK_F_DISCARD)) ? ", discard" : "",
 		(info.features & VOB_BIT(VOB_BLK_F_WRITE_ZEROES)) ? ", write-zeroes" : "");
 	fflush(d.msg);
+	d.capacity = info.capacity;
 	for (i = 0; i < acts.n && !ex_stop; i++)
 		if (run(&acts.a[i]))
 			goto out;

@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -71,7 +70,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: vob_console_dev_init: %s\n", o.prog, vob_strerror(r));
 		goto out;
 	}
-	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
 	while (!ex_stop) {
 		struct pollfd p[2];
 		int ev = vob_console_dev_poll(&c), moved = 0, np = 1, n;
@@ -88,14 +86,19 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: driver went away or reset; waiting\n", o.prog);
 		/* driver -> stdout */
 		while ((n = vob_console_dev_read(&c, 0, out, sizeof(out))) > 0) {
-			if (ex_write_all(1, out, (size_t)n))
+			if (ex_write_all(1, out, (size_t)n)) {
+				if (ex_stop)
+					goto done; /* a signal ended a wait for stdout */
+				fprintf(stderr, "%s: stopping: writing stdout: %s\n", o.prog,
+					strerror(errno));
 				goto out;
+			}
 			to_stdout += (uint64_t)n;
 			moved = 1;
 		}
 		/* stdin -> driver */
 		if (!pend && !in_eof) {
-			ssize_t got = read(0, in, sizeof(in));
+			ssize_t got = ex_read_ready(0, in, sizeof(in));
 
 			if (got > 0) {
 				pend = (size_t)got;
@@ -125,6 +128,7 @@ int main(int argc, char **argv)
 		poll(p, (nfds_t)np, 500);
 		vob_linux_drain(&e.lx);
 	}
+done:
 	fprintf(stderr, "%s: %" PRIu64 " bytes from stdin sent, %" PRIu64 " bytes received\n",
 		o.prog, from_stdin - pend, to_stdout);
 	rc = 0;

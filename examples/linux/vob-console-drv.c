@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -44,13 +43,11 @@ static void usage(FILE *f, struct ex_opts *o)
 /* --exit-on-eof SECS: the linger time in ns (@arg). */
 static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 {
-	char *end;
 	double secs;
 
 	if (strcmp(argv[*i], "--exit-on-eof") || *i + 1 >= argc)
 		return 0;
-	secs = strtod(argv[++*i], &end);
-	if (end == argv[*i] || *end || !(secs >= 0 && secs < 1e9)) {
+	if (ex_parse_double(argv[++*i], 0, 1e9, &secs)) {
 		fprintf(stderr, "%s: bad value for --exit-on-eof (try --help)\n", o->prog);
 		return -1;
 	}
@@ -100,7 +97,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: vob_console_drv_init: %s\n", o.prog, vob_strerror(r));
 		goto out;
 	}
-	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
 	while (!ex_stop) {
 		struct pollfd p[2];
 		int ev = vob_console_drv_poll(&c), moved = 0, np = 1, n;
@@ -126,14 +122,19 @@ int main(int argc, char **argv)
 		}
 		/* device -> stdout */
 		while ((n = vob_console_drv_read(&c, 0, out, sizeof(out))) > 0) {
-			if (ex_write_all(1, out, (size_t)n))
+			if (ex_write_all(1, out, (size_t)n)) {
+				if (ex_stop)
+					goto done; /* a signal ended a wait for stdout */
+				fprintf(stderr, "%s: stopping: writing stdout: %s\n", o.prog,
+					strerror(errno));
 				goto out;
+			}
 			to_stdout += (uint64_t)n;
 			moved = 1;
 		}
 		/* stdin -> device */
 		if (!pend && !in_eof) {
-			ssize_t got = read(0, in, sizeof(in));
+			ssize_t got = ex_read_ready(0, in, sizeof(in));
 
 			if (got > 0) {
 				pend = (size_t)got;
@@ -171,6 +172,7 @@ int main(int argc, char **argv)
 		poll(p, (nfds_t)np, t_eof ? 50 : 500);
 		vob_linux_drain(&e.lx);
 	}
+done:
 	fprintf(stderr, "%s: %" PRIu64 " bytes from stdin sent, %" PRIu64 " bytes received, %" PRIu32
 		" buffers lost to device resets\n", o.prog, from_stdin - pend, to_stdout,
 		vob_console_drv_stats(&c)->lost);

@@ -128,19 +128,27 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 	struct echo_dev *d = (struct echo_dev *)arg;
 	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
 
-	(void)o;
+	uint64_t n;
+
 	if (!v)
 		return 0;
-	if (!strcmp(a, "--count"))
-		d->limit = strtoull(v, NULL, 0);
-	else if (!strcmp(a, "--spin-us"))
-		d->spin_ns = strtoull(v, NULL, 0) * 1000u;
-	else if (!strcmp(a, "--log"))
+	if (!strcmp(a, "--count")) {
+		if (ex_parse_u64(v, 0, UINT64_MAX, &d->limit))
+			goto bad;
+	} else if (!strcmp(a, "--spin-us")) {
+		if (ex_parse_u64(v, 0, EX_SPIN_US_MAX, &n))
+			goto bad;
+		d->spin_ns = n * 1000u;
+	} else if (!strcmp(a, "--log")) {
 		d->log_path = v;
-	else
+	} else {
 		return 0;
+	}
 	++*i;
 	return 1;
+bad:
+	fprintf(stderr, "%s: bad value for %s (try --help)\n", o->prog, a);
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -199,7 +207,7 @@ int main(int argc, char **argv)
 		}
 		if (ev & VOB_DEV_EV_RESET) {
 			d.resets++;
-			if (t_live)
+			if (t_live && !o.quiet)
 				printf("%s: driver reset or restarted after %" PRIu64
 				       " messages; waiting for it to come back\n", o.prog,
 				       d.echoed - live_echoed);
@@ -210,7 +218,8 @@ int main(int argc, char **argv)
 			d.lives++;
 			t_live = ex_now();
 			live_echoed = d.echoed;
-			ex_print_features(&d.e, &d.e.dev, o.prog);
+			if (!o.quiet)
+				ex_print_features(&d.e, &d.e.dev, o.prog);
 			fflush(stdout);
 		}
 		vq = vob_dev_vq(&d.e.dev, 0);

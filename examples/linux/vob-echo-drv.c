@@ -44,6 +44,7 @@ struct echo_drv {
 	uint32_t *rtt;     /* the first rtt_cap round trips, ns (for percentiles) */
 	uint32_t rtt_n, rtt_cap;
 	uint32_t max_inflight;
+	unsigned qsize;    /* queue entries negotiated last (0: never live) */
 	uint64_t spin_ns;  /* --spin-us: poll this long after the last work */
 	const char *log_path; /* --log */
 	int log_fd;
@@ -220,6 +221,7 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 {
 	struct echo_drv *d = (struct echo_drv *)arg;
 	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	uint64_t n;
 
 	if (!strcmp(a, "--packed")) {
 		o->packed = 1;
@@ -228,17 +230,22 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 	if (!v)
 		return 0;
 	if (!strcmp(a, "--count")) {
-		d->count = strtoull(v, NULL, 0);
+		if (ex_parse_u64(v, 0, UINT64_MAX / 2, &d->count))
+			goto bad;
 	} else if (!strcmp(a, "--size")) {
-		d->size = (uint32_t)strtoul(v, NULL, 0);
-		if (d->size < 8 || d->size > MAX_SIZE) {
+		if (ex_parse_u64(v, 8, MAX_SIZE, &n)) {
 			fprintf(stderr, "%s: --size must be 8 to %u\n", o->prog, MAX_SIZE);
 			return -1;
 		}
+		d->size = (uint32_t)n;
 	} else if (!strcmp(a, "--inflight")) {
-		d->max_inflight = (uint32_t)strtoul(v, NULL, 0);
+		if (ex_parse_u64(v, 0, 32768, &n))
+			goto bad;
+		d->max_inflight = (uint32_t)n;
 	} else if (!strcmp(a, "--spin-us")) {
-		d->spin_ns = strtoull(v, NULL, 0) * 1000u;
+		if (ex_parse_u64(v, 0, EX_SPIN_US_MAX, &n))
+			goto bad;
+		d->spin_ns = n * 1000u;
 	} else if (!strcmp(a, "--log")) {
 		d->log_path = v;
 	} else {
@@ -246,6 +253,9 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 	}
 	++*i;
 	return 1;
+bad:
+	fprintf(stderr, "%s: bad value for %s (try --help)\n", o->prog, a);
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -353,8 +363,12 @@ int main(int argc, char **argv)
 		if (ev & VOB_DEV_EV_LIVE) {
 			t_live = ex_now();
 			live_acked = d.acked;
-			ex_print_features(&d.e, &d.e.dev, o.prog);
-			printf("%s: queue 0 live: %u entries\n", o.prog, (unsigned)d.vq.size);
+			/* The device may offer a smaller queue than --queue. */
+			d.qsize = d.vq.size;
+			if (!o.quiet) {
+				ex_print_features(&d.e, &d.e.dev, o.prog);
+				printf("%s: queue 0 live: %u entries\n", o.prog, d.qsize);
+			}
 			fflush(stdout);
 		}
 		vq = vob_dev_vq(&d.e.dev, 0);
@@ -416,7 +430,8 @@ int main(int argc, char **argv)
 		       o.prog, d.acked, d.size, s, (double)d.acked / s,
 		       (double)d.acked * d.size / s / 1e6,
 		       d.acked ? (double)d.rtt_sum / (double)d.acked / 1e3 : 0.0,
-		       (double)d.rtt_max / 1e3, d.max_inflight);
+		       (double)d.rtt_max / 1e3,
+		       (uint32_t)(d.qsize && d.qsize < d.max_inflight ? d.qsize : d.max_inflight));
 		printf("%s: %" PRIu64 " lost in flight to device restarts (reported); doorbells rung %"
 		       PRIu64 " (%.4f per message), received %" PRIu64 "; last session kicks %" PRIu64
 		       ", suppressed %" PRIu64 "\n",

@@ -411,6 +411,9 @@ static int lx_window_open(struct vob_linux *lx, struct lx_spec *s, struct vob_li
 			return err;
 		if (has_size && wr && !nocreate) {
 			fd = open(s->arg, oflags | O_CREAT | O_EXCL, (mode_t)mode);
+			if (fd < 0 && errno == ENOENT) /* not the file: size= was given */
+				return lx_fail(lx, VOB_ENOENT, "%s '%s': cannot create %s: its "
+					       "directory does not exist", s->what, s->text, s->arg);
 			if (fd < 0 && errno != EEXIST)
 				return lx_open_fail(lx, s, s->arg, errno, wr);
 			if (fd >= 0) {

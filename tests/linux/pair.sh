@@ -5,6 +5,8 @@
 #
 #   pair.sh BINDIR echo WINDOW DOORBELL    WINDOW: file | memfd; DOORBELL: futex | eventfd | poll
 #   pair.sh BINDIR console DOORBELL
+#   pair.sh BINDIR twice DOORBELL             DOORBELL: futex | eventfd
+#   pair.sh BINDIR quiet
 #   pair.sh BINDIR bench
 #   pair.sh BINDIR cross SRCDIR XBUILDDIR dev|drv DOORBELL [--packed]
 #
@@ -247,6 +249,70 @@ console_test() {
 	echo "OK: both streams exact, and the pair came back after a device restart"
 }
 
+# twice: a second program on the side a running one has must refuse to
+# start, naming the first, and leave it working; a side whose program was
+# killed (-9) is free again at once.
+twice_test() {
+	local bell=$1 dev drv rc
+	local common=(-w "file:/dev/shm/$name,size=4M" -d "$bell" --queue 64)
+	[[ $bell == eventfd ]] && common=(-w "file:/dev/shm/$name,size=4M" -d "eventfd:$work/bell.sock" --queue 64)
+
+	say "a second device and a second driver on one window ($bell)"
+	"$bindir/vob-echo-dev" "${common[@]}" >"$work/dev1.out" 2>&1 &
+	dev=$!
+	pids+=("$dev")
+	wait_lines "$work/dev1.out" 1 "published" 10 || fail "device 1 did not start"
+	timeout 10 "$bindir/vob-echo-dev" "${common[@]}" >"$work/dev2.out" 2>&1
+	rc=$?
+	((rc == 1)) || fail "the second device exited with $rc, not 1"
+	grep -q "another side-0 (device) program is using /dev/shm/$name (pid $dev)" \
+		"$work/dev2.out" || fail "the second device did not name the first"
+	"$bindir/vob-echo-drv" "${common[@]}" --count 0 >"$work/drv1.out" 2>&1 &
+	drv=$!
+	pids+=("$drv")
+	wait_lines "$work/drv1.out" 1 "negotiated" 10 || fail "driver 1 did not start"
+	timeout 10 "$bindir/vob-echo-drv" "${common[@]}" --count 100 >"$work/drv2.out" 2>&1
+	rc=$?
+	((rc == 1)) || fail "the second driver exited with $rc, not 1"
+	grep -q "another side-1 (driver) program is using /dev/shm/$name (pid $drv)" \
+		"$work/drv2.out" || fail "the second driver did not name the first"
+	kill -9 "$drv"
+	wait "$drv" 2>/dev/null
+	timeout 60 "$bindir/vob-echo-drv" "${common[@]}" --count 2000 >"$work/drv3.out" 2>&1
+	rc=$?
+	((rc == 0)) || fail "the driver after the killed one exited with $rc"
+	grep -q "2000 messages of 64 bytes echoed" "$work/drv3.out" || fail "driver 3 summary"
+	kill "$dev"
+	wait_exit "$dev" 10 || fail "device did not stop on SIGTERM"
+	((rc == 0)) || fail "device exited with $rc after SIGTERM"
+	echo "OK: one program per side, the first one unharmed"
+}
+
+# quiet: with -q the pair prints only errors and its summaries; a driver
+# that asks for a larger queue than the device offers reports the size it got.
+quiet_test() {
+	local dev rc common=(-w "file:/dev/shm/$name,size=4M" -q)
+
+	say "the echo pair with --quiet; the driver asks for 1024 entries, the device has 256"
+	"$bindir/vob-echo-dev" "${common[@]}" --queue 256 >"$work/dev.out" 2>&1 &
+	dev=$!
+	pids+=("$dev")
+	timeout 60 "$bindir/vob-echo-drv" "${common[@]}" --queue 1024 --count 3000 \
+		>"$work/drv.out" 2>&1
+	rc=$?
+	((rc == 0)) || fail "the driver exited with $rc"
+	kill "$dev"
+	wait_exit "$dev" 10 || fail "device did not stop on SIGTERM"
+	cat "$work/drv.out" "$work/dev.out"
+	grep -q "3000 messages of 64 bytes echoed.* with up to 256 in flight" "$work/drv.out" ||
+		fail "the driver did not report the 256 entries it got"
+	! grep -Eq "negotiated|live|published|looking for" "$work/drv.out" "$work/dev.out" ||
+		fail "progress messages despite --quiet"
+	! grep -q "driver reset or restarted" "$work/dev.out" || fail "the device spoke of the reset"
+	grep -q "echoed 3000 messages" "$work/dev.out" || fail "no device summary"
+	echo "OK: quiet pair, and the queue size the device gave"
+}
+
 bench_test() {
 	say "vob-bench smoke run"
 	"$bindir/vob-bench" --duration 0.1 --size 64,4096 --queue 64 >"$work/bench.out" 2>&1 ||
@@ -257,7 +323,33 @@ bench_test() {
 	((n == 16)) || fail "expected 16 measurements, got $n"
 	! grep -q '"error"' "$work/bench.out" || fail "a measurement failed"
 	grep -q '"summary":true' "$work/bench.out" || fail "no summary line"
-	echo "OK"
+
+	say "vob-bench killed (-9): its children die with it"
+	local bench kids='' k
+	"$bindir/vob-bench" --duration 5 --size 64 --queue 64 >"$work/bench2.out" 2>&1 &
+	bench=$!
+	pids+=("$bench")
+	for ((k = 0; k < 100; k++)); do
+		kids=$(pgrep -P "$bench")
+		[[ -n $kids ]] && break
+		sleep 0.05
+	done
+	[[ -n $kids ]] || fail "vob-bench started no child"
+	pids+=($kids)
+	kill -9 "$bench"
+	wait "$bench" 2>/dev/null
+	# Gone, or a zombie waiting for whoever adopted it.
+	local end=$((SECONDS + 3)) alive
+	while :; do
+		alive=
+		for k in $kids; do
+			[[ -e /proc/$k && $(cut -d' ' -f3 "/proc/$k/stat" 2>/dev/null) != Z ]] && alive=$k
+		done
+		[[ -z $alive ]] && break
+		((SECONDS < end)) || fail "child $alive of the killed vob-bench still runs"
+		sleep 0.05
+	done
+	echo "OK: vob-bench measured, and its children died with it"
 }
 
 cross_test() {
@@ -285,6 +377,8 @@ case $what in
 echo) echo_test "$@" ;;
 cross) cross_test "$@" ;;
 console) console_test "$@" ;;
+twice) twice_test "$@" ;;
+quiet) quiet_test ;;
 bench) bench_test ;;
 *) fail "unknown test $what" ;;
 esac

@@ -57,6 +57,19 @@ cat "$work/drv.out"
 grep -q 'disk "test-disk": 32768 sectors' "$work/drv.out" || fail "capacity or id not seen"
 grep -q "pattern OK" "$work/drv.out" || fail "pattern not verified"
 
+say "driver: counts too large for the options or for the disk are refused"
+timeout 20 "$bindir/vob-blk-drv" "${common[@]}" --read 0 36028797018963969 "$work/huge.bin" \
+	>"$work/drv-huge.out" 2>&1
+rc=$?
+((rc == 2)) || fail "--read with 2^55+1 sectors: exit $rc, not 2"
+grep -q "bad value for --read" "$work/drv-huge.out" || fail "--read with 2^55+1 sectors: no message"
+timeout 20 "$bindir/vob-blk-drv" "${common[@]}" --read 32760 9 "$work/end.bin" \
+	>"$work/drv-end.out" 2>&1
+rc=$?
+((rc == 1)) || fail "--read past the end: exit $rc, not 1"
+grep -q "beyond the end of the disk (32768 sectors)" "$work/drv-end.out" ||
+	fail "--read past the end: no message"
+
 say "checking the image file"
 cmp -s "$work/read0.bin" <(sectors "$work/orig.img" 0 64) || fail "read 0+64 differs from the image"
 cmp -s "$work/read1.bin" <(sectors "$work/orig.img" 30000 2000) ||
