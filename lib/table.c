@@ -142,13 +142,18 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 		t->timeout = cfg->timeout ? cfg->timeout
 					  : (link->ops->clock_ns ? 1000000000ull : 100000ull);
 
-	/* A new epoch: one more than the one this side left in the table, or
-	 * a seed when the memory holds none of ours. */
+	/* A new epoch: one more than the last one this side announced in the
+	 * table, or a seed when the memory holds none of ours. After a clean
+	 * shutdown the epoch word is 0 and only last_epoch remembers it: a
+	 * restart that took 0 + 1 would reuse one epoch at every restart. */
 	me = side_area(t, t->side);
 	table_in(t, me, HDR_RAW);
 	if (vob_load_le32(f32(me, HDR_MAGIC)) == VOB_TABLE_MAGIC &&
 	    vob_load_le16(f16(me, HDR_VERSION)) == VOB_PROTOCOL_VERSION) {
-		epoch = vob_load_le32(f32(me, HDR_EPOCH)) + 1u;
+		uint32_t last = vob_load_le32(f32(me, HDR_LAST_EPOCH));
+
+		epoch = vob_load_le32(f32(me, HDR_EPOCH));
+		epoch = (last > epoch ? last : epoch) + 1u;
 	} else {
 		epoch = cfg->epoch_seed;
 		if (!epoch && link->ops->clock_ns)
@@ -157,13 +162,17 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 	t->epoch = epoch ? epoch : 1u;
 
 	vob_store_le32(f32(me, HDR_EPOCH), 0);
+	/* Kept through vob_table_shutdown(), which clears only the epoch. */
+	vob_store_le32(f32(me, HDR_LAST_EPOCH), t->epoch);
 	vob_store_le32(f32(me, HDR_MAGIC), VOB_TABLE_MAGIC);
 	vob_store_le16(f16(me, HDR_VERSION), VOB_PROTOCOL_VERSION);
 	vob_store_le16(f16(me, HDR_LINE), (uint16_t)t->line);
 	vob_store_le16(f16(me, HDR_NSLOTS), t->nslots);
 	vob_store_le16(f16(me, HDR_NQUEUES), t->nqueues);
 	vob_store_le16(f16(me, HDR_CONFIG_MAX), t->config_max);
-	table_out(t, me, HDR_RAW);
+	vob_store_le16(f16(me, HDR_CONFIG_MAX + 2u), 0); /* reserved */
+	vob_memset(me + HDR_RAW, 0, hdr_bytes(t) - HDR_RAW);
+	table_out(t, me, hdr_bytes(t));
 	/* Header fields before the epoch that makes them valid; pairs with the
 	 * peer's acquire-load of our epoch in vob_table_peer(). */
 	vob_store_release_le32(f32(me, HDR_EPOCH), t->epoch);
@@ -358,6 +367,20 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 		vob_store_le32(f32(a, DEV_EPOCH), 0);
 		table_out(t, a, 16);
 		VOB_WMB(); /* unpublish before rewriting the slot */
+		/* The publication number: this sequence number, which the slot
+		 * never had before, so a driver that missed the removal still
+		 * sees a new device, and a request it wrote for the old one is
+		 * not taken by this one. Stored before every other field: a
+		 * driver reading the fields while they change sees it change
+		 * (driver_discover()). */
+		d->seq = vob_load_le32(f32(a, DEV_SEQ)) + 1u;
+		d->pub = d->seq;
+		vob_store_le32(f32(a, DEV_PUB), d->pub);
+		table_out(t, a, DEV_PUB + 4u);
+		VOB_WMB(); /* the new number before the fields it covers */
+		/* Reserved bytes, every queue_max, the config and the padding:
+		 * zero, but for what is written below. */
+		vob_memset(a + DEV_PUB + 4u, 0, t->dev_bytes - (DEV_PUB + 4u));
 		vob_store_le32(f32(a, DEV_ACK), 0);
 		vob_store_le32(f32(a, DEV_DRV_EPOCH), 0);
 		vob_store_le32(f32(a, DEV_DEVICE_ID), cfg->device_id);
@@ -372,14 +395,7 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 			vob_store_le16(f16(a, DEV_QUEUE_MAX + 2u * q), cfg->queues[q].size);
 		if (cfg->config_len)
 			vob_memcpy(a + config_off(t), cfg->config, cfg->config_len);
-		d->seq = vob_load_le32(f32(a, DEV_SEQ)) + 1u;
 		vob_store_le32(f32(a, DEV_SEQ), d->seq);
-		/* The publication number: this sequence number, which the slot
-		 * never had before, so a driver that missed the removal still
-		 * sees a new device, and a request it wrote for the old one is
-		 * not taken by this one. */
-		d->pub = d->seq;
-		vob_store_le32(f32(a, DEV_PUB), d->pub);
 		table_out(t, a, t->dev_bytes);
 		/* Every field before the epoch that publishes the slot; pairs
 		 * with the driver's acquire-load of the slot epoch. */
@@ -734,7 +750,9 @@ static void driver_request(struct vob_dev *d, uint16_t status)
 	vob_store_le32(f32(drv, DRV_DEV_EPOCH), d->dev_epoch);
 	vob_store_le32(f32(drv, DRV_DEV_PUB), d->pub);
 	vob_store_le16(f16(drv, DRV_STATUS), status);
+	vob_store_le16(f16(drv, DRV_STATUS + 2u), 0); /* reserved */
 	features_store(drv, DRV_FEATURES, d->features);
+	vob_memset(drv + DRV_DEV_PUB + 4u, 0, DRV_QUEUES - (DRV_DEV_PUB + 4u)); /* reserved */
 	table_out(t, drv, t->slot_bytes - t->dev_bytes);
 	/* Request fields before the number that announces them; pairs with the
 	 * acquire in device_poll(). */
@@ -791,13 +809,27 @@ static bool driver_setup_queues(struct vob_dev *d)
 	return true;
 }
 
-/* The device found in the slot: read what it offers, once, and check it. */
+/* The device found in the slot (published with @epoch): read what it
+ * offers, once, and check it. The slot may be removed and published again
+ * while we read: its publication number is read before the fields and
+ * again after them, and a republication stores it (after the epoch 0 and
+ * before the fields: vob_dev_init()), so an unchanged number with the epoch
+ * still set means every field is of one publication. Otherwise: false, and
+ * the next poll tries again. */
 static bool driver_discover(struct vob_dev *d, uint8_t *a, uint32_t epoch)
 {
 	struct vob_table *t = d->t;
-	uint16_t nq = vob_load_le16(f16(a, DEV_NUM_QUEUES));
+	uint32_t pub = vob_load_le32(f32(a, DEV_PUB));
+	uint16_t nq;
 	unsigned q;
 
+	VOB_RMB(); /* the number before the epoch: 0 while it is rewritten */
+	if (vob_load_le32(f32(a, DEV_EPOCH)) != epoch)
+		return false;
+	/* On a cached table the fields' lines may have been filled before
+	 * the number's: again, after it. */
+	table_in(t, a, t->dev_bytes);
+	nq = vob_load_le16(f16(a, DEV_NUM_QUEUES));
 	if (vob_load_le16(f16(a, DEV_SIDE)) != 1u - t->side || nq > t->nqueues ||
 	    vob_load_le16(f16(a, DEV_CONFIG_LEN)) > t->config_max)
 		return false;
@@ -805,10 +837,14 @@ static bool driver_discover(struct vob_dev *d, uint8_t *a, uint32_t epoch)
 	d->dev_queues = nq;
 	for (q = 0; q < nq; q++)
 		d->queue_max[q] = vob_load_le16(f16(a, DEV_QUEUE_MAX + 2u * q));
-	d->dev_epoch = epoch;
-	d->pub = vob_load_le32(f32(a, DEV_PUB));
 	d->seq_seen = vob_load_le32(f32(a, DEV_SEQ));
 	d->gen_seen = vob_load_le32(f32(a, DEV_CONFIG_GEN));
+	VOB_RMB(); /* the fields before the number again */
+	table_in(t, a, DEV_PUB + 4u);
+	if (vob_load_le32(f32(a, DEV_PUB)) != pub)
+		return false;
+	d->dev_epoch = epoch;
+	d->pub = pub;
 	return true;
 }
 

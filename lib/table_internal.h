@@ -12,7 +12,8 @@
 #define HDR_NQUEUES 10
 #define HDR_CONFIG_MAX 12
 #define HDR_EPOCH 16
-#define HDR_RAW 20
+#define HDR_LAST_EPOCH 20 /* this side's own: the peer never reads it */
+#define HDR_RAW 24        /* bytes up to here have fields; the rest up to H is zero */
 
 /* Device area of a slot. */
 #define DEV_SEQ 0

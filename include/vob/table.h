@@ -119,8 +119,12 @@ struct vob_table {
 /**
  * @brief Set up this side of a table and announce it with a new epoch.
  *
- * Writes this side's header (magic, version, geometry, then the epoch) and
- * nothing else; may be called before or after the peer's.
+ * Writes this side's header (magic, version, geometry, reserved bytes zero,
+ * then the epoch) and nothing else; may be called before or after the
+ * peer's. The epoch is one more than the larger of the epoch and the
+ * last_epoch this side left in the header (so it changes at every restart,
+ * a clean one after vob_table_shutdown() included), or a seed when the
+ * memory holds no header of this side (docs/protocol.md, section 3).
  * @return 0; VOB_EINVAL for bad geometry, a misaligned address or side > 1;
  *         VOB_EFAULT when the table is not wholly inside a writable window.
  */
@@ -128,7 +132,9 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 
 /**
  * @brief Leave: write epoch 0 so the peer resets every shared device.
- * Devices of this side must not be polled afterwards.
+ * Devices of this side must not be polled afterwards. The header keeps the
+ * epoch in a word the peer does not read, so that the next
+ * vob_table_init() on this memory takes a new one.
  */
 void vob_table_shutdown(struct vob_table *t);
 

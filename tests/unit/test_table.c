@@ -1475,7 +1475,8 @@ static const struct field fields[] = {
 	{ "side", "magic", HDR_MAGIC },           { "side", "version", HDR_VERSION },
 	{ "side", "line", HDR_LINE },             { "side", "nslots", HDR_NSLOTS },
 	{ "side", "nqueues", HDR_NQUEUES },       { "side", "config_max", HDR_CONFIG_MAX },
-	{ "side", "epoch", HDR_EPOCH },           { "device", "seq", DEV_SEQ },
+	{ "side", "epoch", HDR_EPOCH },           { "side", "last_epoch", HDR_LAST_EPOCH },
+	{ "device", "seq", DEV_SEQ },
 	{ "device", "ack", DEV_ACK },             { "device", "epoch", DEV_EPOCH },
 	{ "device", "drv_epoch", DEV_DRV_EPOCH }, { "device", "device_id", DEV_DEVICE_ID },
 	{ "device", "vendor_id", DEV_VENDOR_ID }, { "device", "features", DEV_FEATURES },
@@ -1686,6 +1687,179 @@ static void test_fewer_queues_after_restart(void **state)
 	assert_null(vob_dev_vq(&W.a.dev[0], 1));
 }
 
+/* ---- epoch and reserved bytes ------------------------------------------- */
+
+/* Shut side @s down cleanly and start it again on the same memory. */
+static uint32_t clean_restart(struct side *s, uint8_t side, uint32_t seed)
+{
+	vob_table_shutdown(&s->t);
+	side_table(s, side, seed);
+	return s->t.epoch;
+}
+
+/* Every clean shutdown and restart gives a new epoch, larger than the last,
+ * and 0 is skipped when the epoch wraps. */
+static void test_clean_restart_epochs(void **state)
+{
+	uint32_t e0, e1, e2;
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 0xffffffffu);
+	e0 = W.a.t.epoch;
+	e1 = clean_restart(&W.a, 0, 100);
+	e2 = clean_restart(&W.a, 0, 100);
+	assert_true(e1 > e0);
+	assert_true(e2 > e1);
+	assert_int_equal(vob_table_peer(&W.b.t), 1);
+	assert_int_equal(W.b.t.peer_epoch, e2);
+	/* Kept where the peer never looks: its epoch word says "absent". */
+	vob_table_shutdown(&W.a.t);
+	assert_int_equal(vob_get_le32(W.mem + HDR_LAST_EPOCH), e2);
+	assert_int_equal(vob_get_le32(W.mem + HDR_EPOCH), 0);
+	assert_int_equal(vob_table_peer(&W.b.t), 0);
+	assert_int_equal(clean_restart(&W.b, 1, 0), 1); /* 0xffffffff + 1 */
+}
+
+/* A device side that restarts cleanly while its driver does not poll: the
+ * driver still sees a new epoch, resets and returns its buffers. */
+static void test_clean_restart_unseen(void **state)
+{
+	int tok[3];
+
+	(void)state;
+	start_both();
+	clean_restart(&W.a, 0, 100);
+	device_init(0, DEV_F);
+	bring_up(0);
+	add_in_flight(0, tok, 3);
+	clean_restart(&W.a, 0, 100); /* its device not yet published again */
+	W.b.ev[0] = 0;
+	pump(1, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_RESET);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	expect_lost(tok, 3);
+	device_init(0, DEV_F);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
+/* A driver that polled through a clean restart of the device side does not
+ * take the old incarnation's slot for a device of the new one. */
+static void test_clean_restart_no_ghost(void **state)
+{
+	(void)state;
+	start_both();
+	clean_restart(&W.a, 0, 100);
+	device_init(0, DEV_F);
+	bring_up(0);
+	vob_table_shutdown(&W.a.t);
+	pump(2, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	side_table(&W.a, 0, 100); /* up again, its device not yet published */
+	pump(3, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	device_init(0, DEV_F);
+	bring_up(0);
+}
+
+/* A device whose driver side restarts cleanly twice does not go live on
+ * the request the previous driver left in its area. */
+static void test_clean_restart_stale_request(void **state)
+{
+	(void)state;
+	start_both();
+	clean_restart(&W.b, 1, 200);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	vob_table_shutdown(&W.b.t);
+	pump(2, 1, 0);
+	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_READY);
+	side_table(&W.b, 1, 200); /* up again, its driver not yet started */
+	pump(3, 1, 0);
+	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_READY);
+	driver_init(0, DRV_F);
+	bring_up(0);
+}
+
+static void expect_zero(const uint8_t *p, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to; i++)
+		if (p[i])
+			fail_msg("reserved byte %zu is 0x%02x", i, p[i]);
+}
+
+/* Reserved bytes are written as zero, whatever the memory held. */
+static void test_reserved_zero(void **state)
+{
+	size_t h = VOB_ALIGN_UP(32u, LINE);
+	size_t dev = VOB_ALIGN_UP(VOB_TABLE_DEV_RAW(NQ, CFGMAX), LINE);
+	uint8_t *slot = W.mem + 2u * h;
+
+	(void)state;
+	memset(W.mem, 0xaa, TABLE_BYTES);
+	start_both();
+	pump(1, 1, 1); /* the driver's first request */
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	expect_zero(W.mem, 14, 16);
+	expect_zero(W.mem, HDR_LAST_EPOCH + 4u, h);
+	expect_zero(W.mem + h, 14, 16);
+	expect_zero(W.mem + h, HDR_LAST_EPOCH + 4u, h);
+	expect_zero(slot, 56, 64);
+	expect_zero(slot + dev, 14, 16);
+	expect_zero(slot + dev, 36, 48);
+}
+
+/* A cached driver discovering a device while it is published again, the
+ * lines of its area filled on both sides of the rewrite: it never takes a
+ * mix of the two publications (queue sizes of one, number of the other). */
+static void republish_small(void)
+{
+	struct vob_dev_cfg c = W.a.dev[0].cfg;
+	unsigned q;
+
+	for (q = 0; q < NQ; q++)
+		W.a.q[0][q].size = QSIZE / 2;
+	assert_int_equal(vob_dev_init(&W.a.dev[0], &W.a.t, &c), 0);
+}
+
+static void discover_during_republish(bool downward)
+{
+	struct vob_vq_cfg p;
+
+	cached_driver_up(downward);
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	pump(1, 1, 0);
+	CB.between_fills = republish_small;
+	assert_true(vob_dev_poll(&W.b.dev[0]) >= 0);
+	assert_null(CB.between_fills);
+	/* Upward, the publication number's line is the old one: not taken. */
+	if (!downward)
+		assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	bring_up(0);
+	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, &p), 0);
+	assert_int_equal(p.size, QSIZE / 2);
+	traffic(0, 0, &W);
+	free(CB.copy);
+	CB.copy = NULL;
+}
+
+static void test_discover_during_republish_up(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	discover_during_republish(false);
+}
+
+static void test_discover_during_republish_down(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	discover_during_republish(true);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -1737,6 +1911,14 @@ int main(void)
 		T(test_bad_packed_start_needs_reset),
 		T(test_bad_packed_start_foreign_needs_reset),
 		T(test_fewer_queues_after_restart),
+		/* epoch and reserved bytes */
+		T(test_clean_restart_epochs),
+		T(test_clean_restart_unseen),
+		T(test_clean_restart_no_ghost),
+		T(test_clean_restart_stale_request),
+		T(test_reserved_zero),
+		T(test_discover_during_republish_up),
+		T(test_discover_during_republish_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
