@@ -9,6 +9,8 @@
 
 #include "table_internal.h"
 
+/* vob_dev_init() stores the status and the side as one word. */
+VOB_STATIC_ASSERT(DEV_SIDE == DEV_STATUS + 2, dev_status_side);
 /* device_start_queues() reads the three ring addresses as an array. */
 VOB_STATIC_ASSERT(DRVQ_DRIVER == DRVQ_DESC + 8 && DRVQ_DEVICE == DRVQ_DESC + 16, drvq_addrs);
 
@@ -79,13 +81,13 @@ static size_t config_off(const struct vob_table *t)
  * stale copies of what the peer wrote. The areas are line aligned. */
 static void table_out(const struct vob_table *t, const void *p, size_t n)
 {
-	if (t->cached)
+	if (VOB_IS_CACHED(t->cached))
 		vob_link_clean(t->link, p, n);
 }
 
 static void table_in(const struct vob_table *t, const void *p, size_t n)
 {
-	if (t->cached)
+	if (VOB_IS_CACHED(t->cached))
 		vob_link_invalidate(t->link, p, n);
 }
 
@@ -161,7 +163,11 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 	}
 	t->epoch = epoch ? epoch : 1u;
 
+	/* Unpublished while rewritten: the epoch 0 in one store (a peer must
+	 * never read a torn epoch), then the rest after it: last_epoch and
+	 * the reserved bytes. */
 	vob_store_le32(f32(me, HDR_EPOCH), 0);
+	vob_memset(me + HDR_LAST_EPOCH, 0, hdr_bytes(t) - HDR_LAST_EPOCH);
 	/* Kept through vob_table_shutdown(), which clears only the epoch. */
 	vob_store_le32(f32(me, HDR_LAST_EPOCH), t->epoch);
 	vob_store_le32(f32(me, HDR_MAGIC), VOB_TABLE_MAGIC);
@@ -169,9 +175,8 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 	vob_store_le16(f16(me, HDR_LINE), (uint16_t)t->line);
 	vob_store_le16(f16(me, HDR_NSLOTS), t->nslots);
 	vob_store_le16(f16(me, HDR_NQUEUES), t->nqueues);
-	vob_store_le16(f16(me, HDR_CONFIG_MAX), t->config_max);
-	vob_store_le16(f16(me, HDR_CONFIG_MAX + 2u), 0); /* reserved */
-	vob_memset(me + HDR_RAW, 0, hdr_bytes(t) - HDR_RAW);
+	/* config_max and the 2 reserved bytes after it, as one word. */
+	vob_store_le32(f32(me, HDR_CONFIG_MAX), t->config_max);
 	table_out(t, me, hdr_bytes(t));
 	/* Header fields before the epoch that makes them valid; pairs with the
 	 * peer's acquire-load of our epoch in vob_table_peer(). */
@@ -389,8 +394,8 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 		vob_store_le16(f16(a, DEV_NUM_QUEUES), cfg->num_queues);
 		vob_store_le16(f16(a, DEV_CONFIG_LEN), cfg->config_len);
 		vob_store_le32(f32(a, DEV_CONFIG_GEN), 0);
-		vob_store_le16(f16(a, DEV_STATUS), 0);
-		vob_store_le16(f16(a, DEV_SIDE), t->side);
+		/* status 0 and the side, one word (DEV_SIDE = DEV_STATUS + 2). */
+		vob_store_le32(f32(a, DEV_STATUS), (uint32_t)t->side << 16);
 		for (q = 0; q < cfg->num_queues; q++)
 			vob_store_le16(f16(a, DEV_QUEUE_MAX + 2u * q), cfg->queues[q].size);
 		if (cfg->config_len)
@@ -749,8 +754,8 @@ static void driver_request(struct vob_dev *d, uint16_t status)
 	vob_store_le32(f32(drv, DRV_EPOCH), t->epoch);
 	vob_store_le32(f32(drv, DRV_DEV_EPOCH), d->dev_epoch);
 	vob_store_le32(f32(drv, DRV_DEV_PUB), d->pub);
-	vob_store_le16(f16(drv, DRV_STATUS), status);
-	vob_store_le16(f16(drv, DRV_STATUS + 2u), 0); /* reserved */
+	/* status and the 2 reserved bytes after it, as one word. */
+	vob_store_le32(f32(drv, DRV_STATUS), status);
 	features_store(drv, DRV_FEATURES, d->features);
 	vob_memset(drv + DRV_DEV_PUB + 4u, 0, DRV_QUEUES - (DRV_DEV_PUB + 4u)); /* reserved */
 	table_out(t, drv, t->slot_bytes - t->dev_bytes);
