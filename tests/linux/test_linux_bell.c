@@ -35,25 +35,13 @@
 
 #include "vob_linux.h"
 #include "vob_linux_internal.h"
+#include "lx_test.h"
 
 /* The hello of the eventfd doorbell's socket (docs/linux.md). */
 #define HELLO_MAGIC 0x4c424f56u
 #define HELLO_VERSION 2u
 
 static char sock[128];
-
-struct pair {
-	struct vob_linux a, b;
-	struct vob_link la, lb;
-};
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* CPU time of the whole process (every thread), in ms. */
 static uint64_t cpu_ms(void)
@@ -89,13 +77,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char lock[160];
-
 	(void)state;
 	alarm(0);
-	unlink(sock);
-	snprintf(lock, sizeof(lock), "%s.lock", sock);
-	unlink(lock);
+	unlink_sock(sock);
 	return 0;
 }
 
@@ -116,30 +100,11 @@ static void one_open(struct vob_linux *lx, struct vob_link *l, const char *fmt, 
 }
 
 /* A second context over the memfd of @other. */
-static void join(struct vob_linux *lx, struct vob_link *l, struct vob_linux *other,
-		 const char *spec, unsigned side)
-{
-	char w[64];
-
-	assert_int_equal(vob_linux_init(lx), 0);
-	snprintf(w, sizeof(w), "fd:%d", vob_linux_window(other, 0)->fd);
-	assert_int_equal(vob_linux_add_window(lx, w), 0);
-	if (vob_linux_set_doorbell(lx, spec, side))
-		fail_msg("%s", vob_linux_error(lx));
-	assert_int_equal(vob_linux_attach(lx, l, 64), 0);
-}
-
 static void futex_pair(struct pair *p)
 {
 	memset(p, 0, sizeof(*p));
 	one_open(&p->a, &p->la, "futex:0x1000");
 	join(&p->b, &p->lb, &p->a, "futex:0x1000", 1);
-}
-
-static void clear_irqs(struct vob_link *l)
-{
-	while (vob_link_irq_next(l) >= 0) {
-	}
 }
 
 /* ---- a raw peer on the eventfd socket ------------------------------------------ */

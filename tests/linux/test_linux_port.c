@@ -28,6 +28,7 @@
 
 #include "vob_linux.h"
 #include "vob_linux_internal.h"
+#include "lx_test.h"
 
 static char path[128], sock[128];
 
@@ -47,19 +48,6 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
 	return __real_pthread_create(t, attr, fn, arg);
 }
 
-struct pair {
-	struct vob_linux a, b;
-	struct vob_link la, lb;
-};
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -71,13 +59,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char lock[160];
-
 	(void)state;
 	unlink(path);
-	unlink(sock);
-	snprintf(lock, sizeof(lock), "%s.lock", sock);
-	unlink(lock);
+	unlink_sock(sock);
 	return 0;
 }
 
@@ -433,12 +417,6 @@ static void pair_close(struct pair *p)
 	vob_linux_close(&p->b);
 }
 
-static void clear_irqs(struct vob_link *l)
-{
-	while (vob_link_irq_next(l) >= 0) {
-	}
-}
-
 static void test_doorbell_errors(void **state)
 {
 	struct vob_linux lx;
@@ -553,16 +531,6 @@ static void eventfd_connect(struct vob_linux *a, struct vob_linux *b)
 }
 
 /* A context over the memfd of @other, with doorbell @spec on @side. */
-static void join(struct vob_linux *lx, struct vob_link *l, struct vob_linux *other,
-		 const char *spec, unsigned side)
-{
-	assert_int_equal(vob_linux_init(lx), 0);
-	assert_int_equal(add(lx, "fd:%d", vob_linux_window(other, 0)->fd), 0);
-	if (vob_linux_set_doorbell(lx, spec, side))
-		fail_msg("%s", vob_linux_error(lx));
-	assert_int_equal(vob_linux_attach(lx, l, 64), 0);
-}
-
 static void test_eventfd(void **state)
 {
 	struct pair p;
