@@ -41,6 +41,10 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	if (VOB_ARG_BAD(!vq || !link || !cfg || !state ||
 			(cfg->role != VOB_ROLE_DRIVER && cfg->role != VOB_ROLE_DEVICE)))
 		return VOB_EINVAL;
+	/* Broken until set up: after a failed init every call on the queue
+	 * returns VOB_EIO, whatever it held before. */
+	vob_memset(vq, 0, sizeof(*vq));
+	vq->broken = 1;
 	/* A role or a ring feature this build left out (config.h). */
 	if ((!VOB_CFG_DRIVER && cfg->role == VOB_ROLE_DRIVER) ||
 	    (!VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE) ||
@@ -62,7 +66,6 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	drv_bytes = packed ? VOB_PACKED_DRIVER_BYTES : VOB_SPLIT_AVAIL_BYTES(cfg->size);
 	dev_bytes = packed ? VOB_PACKED_DEVICE_BYTES : VOB_SPLIT_USED_BYTES(cfg->size);
 
-	vob_memset(vq, 0, sizeof(*vq));
 	vq->link = link;
 	vq->role = cfg->role;
 	vq->size = cfg->size;
@@ -113,10 +116,9 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	 * descriptors. Refused (see docs/packed.md). */
 	if (!err && packed && (vq->c_desc || vq->c_avail || vq->c_used || vq->c_indirect))
 		err = VOB_ENOTSUP;
-	if (err) {
-		vq->broken = 1;
+	if (err)
 		return err;
-	}
+	vq->broken = 0;
 	vob_memset(state, 0, VOB_VQ_STATE_SIZE(cfg->size, ind_max));
 	return VOB_VQ_PACKED(vq) ? vob_packed_init(vq, cfg->start) : vob_split_init(vq, cfg->start);
 }

@@ -109,6 +109,15 @@ static uint16_t split_load16(const struct vob_vq *vq, const vob_le16_t *p, uint8
 /* Both sides' indices begin at @start (vob_vq_cfg::start): the driver's
  * avail index and the used index it expects, the device's next avail entry
  * and its used index; event words ask for the first entry there. */
+/* Published index @idx back where the last notification decision
+ * (split_decide()) left it: a lap of 65536 since; remembered until the
+ * next decision. */
+static inline void split_lap(struct vob_vq *vq, uint16_t idx)
+{
+	if (idx == vq->kicked)
+		vq->since_kick = 1;
+}
+
 int vob_split_init(struct vob_vq *vq, uint16_t start)
 {
 	vq->kicked = start;
@@ -233,6 +242,7 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 			    ~((uintptr_t)vob_link_line(vq->link) - 1u)))
 		vob_link_clean(vq->link, entry, 2);
 	vq->avail_idx++;
+	split_lap(vq, vq->avail_idx);
 	/* Descriptors and the ring entry before the index that publishes them;
 	 * pairs with the device's read barrier after it loads avail->idx. */
 	VOB_WMB();
@@ -244,19 +254,25 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 #endif
 
 /* The notification decision of both roles: publish index @new_idx was
- * stored; the peer asks through @event (with EVENT_IDX) or @flags. */
+ * stored; the peer asks through @event (with EVENT_IDX) or @flags. After
+ * 65536 publishes or more since the last decision, the 16-bit indices no
+ * longer tell how far the peer is behind (new == old after exactly 65536):
+ * notify. */
 static int split_decide(struct vob_vq *vq, const vob_le16_t *event, const vob_le16_t *flags,
 			uint16_t flag_bit, uint8_t cached, uint16_t new_idx)
 {
 	uint16_t old = vq->kicked;
-	bool need;
+	bool need, lapped = vq->since_kick != 0;
 
 	/* The index store before the load of the peer's event word; pairs with
 	 * the full barrier in the peer's enable_notify between its event store
 	 * and its re-read of our index. Without it both sides can miss. */
 	VOB_MB();
 	__atomic_store_n(&vq->kicked, new_idx, __ATOMIC_RELAXED);
-	if (split_event_idx(vq))
+	vq->since_kick = 0;
+	if (lapped)
+		need = true;
+	else if (split_event_idx(vq))
 		need = vob_need_event(split_load16(vq, event, cached), new_idx, old);
 	else
 		need = new_idx != old && !(split_load16(vq, flags, cached) & flag_bit);
@@ -503,6 +519,7 @@ int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t wr
 	if (vq->c_used && SPLIT_CLEAN_USED_ELEM)
 		vob_link_clean(vq->link, e, sizeof(*e));
 	vq->used_idx++;
+	split_lap(vq, vq->used_idx);
 	/* The used entry before the index that publishes it; pairs with the
 	 * driver's read barrier after it loads used->idx. */
 	VOB_WMB();

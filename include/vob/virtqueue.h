@@ -321,7 +321,8 @@ struct vob_vq {
 	uint8_t avail_wrap;          /**< packed: wrap counter of avail_idx (driver), last_avail (device) */
 	uint8_t used_wrap;           /**< packed: wrap counter of last_used (driver), used_idx (device) */
 	uint16_t ring_busy;          /**< packed, device: ring descriptors popped, not yet pushed */
-	uint16_t since_kick;         /**< packed: ring descriptors published since the last kick_prepare */
+	uint16_t since_kick;         /**< packed: ring descriptors published since the last
+				      *   kick_prepare; split: 1 after a lap of 65536 since */
 };
 
 /**
@@ -348,7 +349,10 @@ struct vob_vq {
  *         @p state_len is too small; VOB_EFAULT when an area is not wholly
  *         inside a window with the access the role needs; VOB_ENOTSUP
  *         without VOB_F_VERSION_1, or for a packed queue whose ring areas or
- *         indirect tables lie in a VOB_MEM_CACHED window.
+ *         indirect tables lie in a VOB_MEM_CACHED window. After a failed
+ *         call the queue is broken: every call on it returns VOB_EIO (or
+ *         what its documentation gives for a broken queue) until an init
+ *         succeeds.
  */
 int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cfg *cfg,
 		void *state, size_t state_len);
@@ -460,7 +464,9 @@ int vob_vq_enable_notify(struct vob_vq *vq);
 
 /**
  * @brief Both roles: tell the peer that notifications are not needed now
- * (a hint: with event indices it costs nothing and writes nothing).
+ * (a hint: on a split ring with event indices it costs nothing and writes
+ * nothing; a packed ring writes its event flags once per enable, event
+ * indices or not).
  */
 void vob_vq_disable_notify(struct vob_vq *vq);
 
