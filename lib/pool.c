@@ -29,13 +29,12 @@ int vob_pool_init(struct vob_pool *p, const struct vob_link *link, uint64_t addr
 {
 	uint16_t i;
 
-	/* count < 2^16 and (buf_size >> 16) * count < 2^16 keep the pool
-	 * below 4 GiB, so offsets fit 32 bits. */
+	/* The pool below 4 GiB, so offsets fit 32 bits. */
 	if (VOB_ARG_BAD(!p || !link || !state || !count || count >= POOL_BUSY || !buf_size ||
-			(buf_size >> 16) * count >= 0x10000u ||
+			(uint64_t)buf_size * count > 0xffffffffu ||
 			(buf_size & (link->line - 1u)) || (addr & (link->line - 1u))))
 		return VOB_EINVAL;
-	p->base = (uint8_t *)vob_link_translate(link, addr, (uint32_t)(buf_size * count),
+	p->base = (uint8_t *)vob_link_translate(link, addr, (uint64_t)buf_size * count,
 						VOB_MAP_READ | VOB_MAP_WRITE, NULL);
 	if (!p->base)
 		return VOB_EFAULT;

@@ -49,7 +49,8 @@ struct vob_pool {
  * @param count number of buffers.
  * @param state caller memory of VOB_POOL_STATE_SIZE(count) bytes, 2-aligned.
  * @return 0; VOB_EINVAL for a zero count or size, a size or address not a
- *         multiple of the link's line, or a NULL argument; VOB_EFAULT when the
+ *         multiple of the link's line, a pool of 4 GiB or more
+ *         (@p buf_size × @p count), or a NULL argument; VOB_EFAULT when the
  *         range is not wholly inside one writable window.
  */
 int vob_pool_init(struct vob_pool *p, const struct vob_link *link, uint64_t addr,

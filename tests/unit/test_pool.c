@@ -38,6 +38,9 @@ static void test_pool(void **state)
 	assert_arg_error(vob_pool_init(&p, &l, 0x1010, 128, 4, st), VOB_EINVAL);
 	assert_int_equal(vob_pool_init(&p, &l, 0x1000, 4096, 3, st), VOB_EFAULT);
 	assert_arg_error(vob_pool_init(&p, &l, 0x1000, 0, 3, st), VOB_EINVAL);
+	/* 4 GiB and more: refused (before: a check that let sizes up to 2^33
+	 * through, and a truncated length to translate). */
+	assert_arg_error(vob_pool_init(&p, &l, 0x1000, 65600, 65533, st), VOB_EINVAL);
 	assert_int_equal(vob_pool_init(&p, &l, 0x1000, 192, 5, st), 0);
 	assert_int_equal(vob_pool_free(&p), 5);
 	for (i = 0; i < 5; i++) {
