@@ -27,14 +27,18 @@ static uint32_t pool_div(uint32_t n, uint32_t d, uint32_t *rem)
 int vob_pool_init(struct vob_pool *p, const struct vob_link *link, uint64_t addr,
 		  uint32_t buf_size, uint16_t count, uint16_t *state)
 {
+	/* buf_size * count in two 16-bit halves of buf_size, with 32-bit
+	 * multiplies only (no 64-bit one on a Cortex-M0+, whose libgcc call
+	 * the freestanding core may not need). */
+	uint32_t hi = (buf_size >> 16) * count, lo = (buf_size & 0xffffu) * count;
 	uint16_t i;
 
 	/* The pool below 4 GiB, so offsets fit 32 bits. */
 	if (VOB_ARG_BAD(!p || !link || !state || !count || count >= POOL_BUSY || !buf_size ||
-			(uint64_t)buf_size * count > 0xffffffffu ||
+			hi >= 0x10000u || (hi << 16) > 0xffffffffu - lo ||
 			(buf_size & (link->line - 1u)) || (addr & (link->line - 1u))))
 		return VOB_EINVAL;
-	p->base = (uint8_t *)vob_link_translate(link, addr, (uint64_t)buf_size * count,
+	p->base = (uint8_t *)vob_link_translate(link, addr, (hi << 16) + lo,
 						VOB_MAP_READ | VOB_MAP_WRITE, NULL);
 	if (!p->base)
 		return VOB_EFAULT;
