@@ -45,6 +45,19 @@ static inline void join(struct vob_linux *lx, struct vob_link *l, struct vob_lin
 	assert_int_equal(vob_linux_attach(lx, l, 64), 0);
 }
 
+/* Wait on both (eventfd doorbells) until each has the other's doorbell
+ * ends; at most 3 s. */
+static inline void connect_both(struct vob_linux *a, struct vob_linux *b)
+{
+	uint64_t t = now_ms();
+
+	while (!vob_linux_peer_connected(a) || !vob_linux_peer_connected(b)) {
+		vob_linux_wait(a, 10);
+		vob_linux_wait(b, 10);
+		assert_true(now_ms() - t < 3000);
+	}
+}
+
 /* Remove an eventfd doorbell's socket file and its lock file. */
 static inline void unlink_sock(const char *sock)
 {

@@ -234,18 +234,6 @@ static int is_connected(struct vob_linux *lx)
 	return vob_linux_peer_connected(lx);
 }
 
-/* Drain both until each has the other's doorbells. */
-static void connect_both(struct vob_linux *a, struct vob_linux *b)
-{
-	uint64_t t = now_ms();
-
-	while (!vob_linux_peer_connected(a) || !vob_linux_peer_connected(b)) {
-		vob_linux_wait(a, 10);
-		vob_linux_wait(b, 10);
-		assert_true(now_ms() - t < 3000);
-	}
-}
-
 /* ---- 1: a wake before the wait ------------------------------------------------- */
 
 static void check_wake_first(struct vob_linux *lx)

@@ -513,13 +513,7 @@ static void test_futex(void **state)
 /* Drain both sides until each has the other's eventfds. */
 static void eventfd_connect(struct vob_linux *a, struct vob_linux *b)
 {
-	uint64_t t = now_ms();
-
-	while (!vob_linux_peer_connected(a) || !vob_linux_peer_connected(b)) {
-		vob_linux_wait(a, 10);
-		vob_linux_wait(b, 10);
-		assert_true(now_ms() - t < 3000);
-	}
+	connect_both(a, b);
 	/* Each side rang all of the other's eventfds once on connecting (maybe
 	 * drained by the waits above already). */
 	vob_linux_drain(a);
