@@ -832,8 +832,9 @@ static bool driver_discover(struct vob_dev *d, uint8_t *a, uint32_t epoch)
 	if (vob_load_le32(f32(a, DEV_EPOCH)) != epoch)
 		return false;
 	/* On a cached table the fields' lines may have been filled before
-	 * the number's: again, after it. */
-	table_in(t, a, t->dev_bytes);
+	 * the number's: again, after it (up to the config bytes, which are
+	 * vob_dev_config_read()'s). */
+	table_in(t, a, config_off(t));
 	nq = vob_load_le16(f16(a, DEV_NUM_QUEUES));
 	if (vob_load_le16(f16(a, DEV_SIDE)) != 1u - t->side || nq > t->nqueues ||
 	    vob_load_le16(f16(a, DEV_CONFIG_LEN)) > t->config_max)
