@@ -392,9 +392,11 @@ int vob_packed_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 		/* The flags before the id and length they publish; pairs with
 		 * the device's write barrier before it stores the flags. */
 		VOB_RMB();
-		id = vob_le16(d->id);
+		/* One load each: the checks below and the uses after them must
+		 * see the same values, whatever the device stores meanwhile. */
+		id = vob_load_le16(&d->id);
 		/* The length is reserved when WRITE is clear: nothing written. */
-		len = (flags & VOB_DESC_F_WRITE) ? vob_le32(d->len) : 0u;
+		len = (flags & VOB_DESC_F_WRITE) ? vob_load_le32(&d->len) : 0u;
 		if (id >= vq->size)
 			return vob_vq_set_fault(vq, VOB_FAULT_USED_ID);
 		if (in_order) {
@@ -491,7 +493,7 @@ static enum vob_vq_fault packed_walk(struct vob_vq *vq, uint16_t flags, struct v
 	chain->out_len = 0;
 	chain->in_len = 0;
 	for (;;) {
-		const struct vob_packed_desc *d = &ring[pos];
+		struct vob_packed_desc d;
 		enum vob_vq_fault f;
 		uint64_t addr;
 		uint32_t len;
@@ -502,17 +504,18 @@ static enum vob_vq_fault packed_walk(struct vob_vq *vq, uint16_t flags, struct v
 			return VOB_FAULT_LOOP;
 		if (k + vq->ring_busy >= vq->size)
 			return VOB_FAULT_AVAIL_IDX;
+		/* The one read of this descriptor: what is checked is what is
+		 * used. The head's acquire in vob_packed_pop() orders it after
+		 * the driver's stores of the whole chain. */
+		vob_memcpy(&d, &ring[pos], sizeof(d));
 		if (k) {
-			/* Flags first, then the body; the head's acquire in
-			 * vob_packed_pop() already orders these loads after
-			 * the driver's stores. */
-			flags = vob_load_le16(&d->flags);
+			flags = vob_le16(d.flags);
 			if (!packed_is_avail(flags, wrap))
 				return VOB_FAULT_PACKED_WRAP;
 		}
-		addr = vob_le64(d->addr);
-		len = vob_le32(d->len);
-		*id = vob_le16(d->id);
+		addr = vob_le64(d.addr);
+		len = vob_le32(d.len);
+		*id = vob_le16(d.id);
 		k++;
 		pos = packed_step(vq, pos, 1, &wrap);
 		if (flags & VOB_DESC_F_INDIRECT) {
