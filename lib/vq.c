@@ -68,7 +68,6 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 
 	vq->link = link;
 	vq->role = cfg->role;
-	vq->size = cfg->size;
 	vq->index = cfg->index;
 	vq->doorbell = cfg->doorbell;
 	vq->features = cfg->features;
@@ -118,6 +117,9 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 		err = VOB_ENOTSUP;
 	if (err)
 		return err;
+	/* The size last: until here vob_vq_reclaim() walks no slot of a state
+	 * that was never cleared. */
+	vq->size = cfg->size;
 	vq->broken = 0;
 	vob_memset(state, 0, VOB_VQ_STATE_SIZE(cfg->size, ind_max));
 	return VOB_VQ_PACKED(vq) ? vob_packed_init(vq, cfg->start) : vob_split_init(vq, cfg->start);

@@ -1255,12 +1255,23 @@ static void test_failed_init_is_broken(void **state)
 	struct vob_pair p;
 	struct vob_vq vq;
 	uint64_t small[8];
+	uint64_t big[VOB_VQ_STATE_SIZE(16, 0) / 8 + 1];
+	struct vob_vq_cfg bad;
 
 	use_format(state);
 	assert_int_equal(setup(&p, 16, 0, 0, 4096), 0);
+	/* The state holds garbage: a failed init must not hand it out. */
+	memset(small, 0x5a, sizeof(small));
 	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &p.cdrv, small, sizeof(small)), VOB_ENOMEM);
 	assert_int_equal(vob_vq_enable_notify(&vq), VOB_EIO);
 	assert_int_equal(vob_vq_kick_prepare(&vq), VOB_EIO);
+	assert_null(vob_vq_reclaim(&vq));
+	/* Same after a placement outside every window. */
+	memset(big, 0x5a, sizeof(big));
+	bad = p.cdrv;
+	bad.device_addr = (uint64_t)1 << 40;
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &bad, big, sizeof(big)), VOB_EFAULT);
+	assert_null(vob_vq_reclaim(&vq));
 	pair_free(&p);
 }
 
