@@ -414,7 +414,9 @@ int vob_packed_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 	/* Hand out the oldest chain of the batch (without IN_ORDER the batch
 	 * is the one chain the descriptor names). */
 	head = in_order ? vq->next_order : vq->batch_last;
-	*written = 0;
+	/* A chain the batch skips was used completely (spec, "In-order use of
+	 * descriptors"). */
+	*written = slot[head].in_len;
 	if (head == vq->batch_last) {
 		*written = vq->batch_len;
 		vq->batch = 0;

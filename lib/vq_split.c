@@ -355,7 +355,9 @@ int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 			vq->batch_len = len;
 		}
 		head = vq->next_order;
-		*written = 0;
+		/* A chain the batch skips was used completely (spec, "In-order use of
+		 * descriptors"). */
+		*written = slot[head].in_len;
 		if (head == vq->batch_last) {
 			*written = vq->batch_len;
 			vq->batch = 0;

@@ -408,8 +408,9 @@ int vob_vq_kick(struct vob_vq *vq);
  * @param vq the queue, in the driver role.
  * @param token receives the token given to vob_vq_add().
  * @param written receives the bytes the device says it wrote (at most the
- *        chain's writable length; 0 for chains an IN_ORDER device completed
- *        as part of a batch without an entry of their own).
+ *        chain's writable length). Chains an IN_ORDER device completed as
+ *        part of a batch, without an entry of their own, count as used
+ *        completely, as the specification says: their whole writable length.
  * @return 0; VOB_EAGAIN when nothing is used; VOB_EPROTO when the device
  *         returned a bad index, id or length (the queue is now broken);
  *         VOB_EIO when broken; VOB_EPERM in the device role.

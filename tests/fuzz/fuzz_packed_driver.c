@@ -27,7 +27,8 @@
  *    fault code; after VOB_EPROTO (or a reclaim) every call returns VOB_EIO;
  *  - every token get_used returns is the one added with that id, written is
  *    at most that chain's writable length (0 when the device did not set
- *    WRITE, and for chains an IN_ORDER batch covered);
+ *    WRITE; the whole writable length for chains an IN_ORDER batch covered
+ *    without a descriptor of their own);
  *  - an add writes exactly its descriptors (address, length, id, flags with
  *    the driver's wrap bits; the id a free one, the ring position under
  *    IN_ORDER) and its indirect table, nothing else: window A is compared
@@ -392,7 +393,8 @@ static int predict_used(uint16_t *head, uint32_t *written, int *fault)
 		v.batch_len = len;
 	}
 	*head = io ? order[0] : v.batch_last;
-	*written = 0;
+	/* A chain the batch skipped was used completely. */
+	*written = recs[*head].in_len;
 	if (*head == v.batch_last) {
 		*written = v.batch_len;
 		v.batch = false;

@@ -555,7 +555,8 @@ static int predict_get_used(struct gu_state *n)
 		}
 		FZ_CHECK(nout > 0, "harness: open batch without chains");
 		n->token = out(0)->token;
-		n->written = 0;
+		/* A skipped chain was used completely. */
+		n->written = out(0)->in_len;
 		if (out(0)->head == n->batch_last) {
 			n->written = n->batch_len;
 			n->batch = false;
@@ -782,7 +783,8 @@ static void op_complete(struct fz_in *in)
 			r->dev_done = true;
 			if (v.honest) {
 				v.cq[v.cq_n].token = r->token;
-				v.cq[v.cq_n].written = k + 1 == batch ? len : 0;
+				/* Skipped chains were used completely. */
+				v.cq[v.cq_n].written = k + 1 == batch ? len : r->in_len;
 				v.cq_n++;
 			}
 		}
