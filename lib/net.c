@@ -910,10 +910,15 @@ static void net_drv_rx_take(struct vob_net_drv *n, void *buf, uint32_t w)
 		/* One local copy of the header: the device may still write
 		 * the buffer. */
 		vob_memcpy(n->rx_hdr, buf, VOB_NET_HDR_SIZE);
+		/* Without MRG_RXBUF num_buffers is ignored and taken as 1,
+		 * as Linux does: the spec asks the device for 1, but devices
+		 * in use leave 0 (Linux vhost-net did). */
+		if (!(n->features & NF(MRG_RXBUF)))
+			vob_put_le16(n->rx_hdr + HDR_OFF(num_buffers), 1);
 		nb = vob_get_le16(n->rx_hdr + HDR_OFF(num_buffers));
-		/* num_buffers is 1 without MRG_RXBUF; with it, the other
-		 * nb - 1 buffers must be in flight still (0 wraps and fails). */
-		if ((!(n->features & NF(MRG_RXBUF)) && nb != 1) || nb - 1u > n->rx_posted) {
+		/* With MRG_RXBUF the other nb - 1 buffers must be in flight
+		 * still (0 wraps and fails). */
+		if (nb - 1u > n->rx_posted) {
 			n->stats.rx_bad++;
 			net_drv_recycle(n, buf);
 			return;

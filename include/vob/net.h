@@ -248,8 +248,9 @@ struct vob_net_hdr_info {
 	uint16_t gso_size;    /**< carried unchanged (nonzero when gso_type is not NONE) */
 	uint16_t csum_start;  /**< carried unchanged (checked against the length with NEEDS_CSUM) */
 	uint16_t csum_offset; /**< carried unchanged */
-	/** Receive only: buffers the frame spanned (1 without MRG_RXBUF);
-	 * ignored on send. */
+	/** Receive only: buffers the frame spanned; 1 without MRG_RXBUF,
+	 * whatever the device wrote there (the field is ignored then, as
+	 * Linux does: devices in use left it 0). Ignored on send. */
 	uint16_t num_buffers;
 };
 

@@ -1133,6 +1133,9 @@ static void check_composition(int r, const struct vob_net_hdr_info *h)
 			struct vob_net_hdr_info lh;
 
 			get_hdr(l->snap, &lh);
+			/* Without MRG_RXBUF num_buffers is taken as 1. */
+			if (!(feats() & NF(MRG_RXBUF)))
+				lh.num_buffers = 1;
 			FZ_CHECK(same_hdr(&lh, h) && lh.num_buffers == h->num_buffers,
 				 "received header is not the one the device wrote");
 		}

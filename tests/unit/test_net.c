@@ -1845,16 +1845,23 @@ static void test_hostile_device_no_mrg(void **state)
 {
 	uint8_t h[12] = { 0 };
 	const struct vob_net_stats *st = vob_net_drv_stats(&NV);
+	struct vob_net_hdr_info got;
 
 	(void)state;
 	hostile_device_up(0, 1500, 16, 2048);
-	/* num_buffers must be 1 without MRG_RXBUF. */
+	/* Without MRG_RXBUF num_buffers is ignored and reported as 1 (Linux
+	 * vhost-net long left it 0). */
 	raw_rx_frame(h, 100, 1, 2);
-	raw_rx_frame(h, 100, 1, 0);
+	raw_rx_frame(h, 100, 2, 0);
+	raw_rx_frame(h, 100, 3, 1);
+	drv_recv_ok(100, 1, &got);
+	assert_int_equal(got.num_buffers, 1);
+	drv_recv_ok(100, 2, &got);
+	assert_int_equal(got.num_buffers, 1);
+	drv_recv_ok(100, 3, &got);
+	assert_int_equal(got.num_buffers, 1);
+	assert_int_equal(st->rx_bad, 0);
 	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
-	assert_int_equal(st->rx_bad, 2);
-	raw_rx_frame(h, 100, 2, 1);
-	drv_recv_ok(100, 2, NULL);
 }
 
 /* The frame's first buffer arrives, the driver posts receive buffers again
