@@ -223,7 +223,14 @@ int vob_net_dev_poll(struct vob_net_dev *n)
 		if (n->live)
 			net_dev_forget(n);
 	} else if (ev & VOB_DEV_EV_LIVE) {
+		struct vob_vq_cfg rxq;
+
 		n->features = vob_dev_features(&n->dev, 0);
+		/* The most receive buffers the driver can have posted at once
+		 * (0 without a receive queue: send refuses, see net_dev_vq). */
+		n->rx_qsize = vob_dev_queue_placement(&n->dev, VOB_NET_RXQ, &rxq)
+				      ? 0u
+				      : (uint16_t)min32(rxq.size, VOB_NET_QSIZE);
 		n->live = 1;
 	}
 	return ev;
@@ -347,10 +354,14 @@ int vob_net_dev_send(struct vob_net_dev *n, const struct vob_net_hdr_info *hdr, 
 			k++;
 			continue;
 		}
-		if (n->rx_nheld >= VOB_NET_QSIZE ||
+		if (n->rx_nheld >= n->rx_qsize || n->rx_iov_used >= n->rx_qsize ||
 		    n->rx_iov_used + (uint32_t)VOB_NET_SEG_MAX >
 			    sizeof(n->rx_iov) / sizeof(n->rx_iov[0])) {
-			/* More buffers than this device can hold at once. */
+			/* The buffers held cover the whole receive queue (one
+			 * descriptor each at least): the driver cannot post
+			 * another, so waiting would wait forever. Or more
+			 * than this device can hold at once. Drop the frame;
+			 * the buffers stay held for the next, smaller ones. */
 			n->stats.tx_dropped++;
 			return VOB_EMSGSIZE;
 		}
@@ -574,6 +585,14 @@ int vob_net_drv_init(struct vob_net_drv *n, struct vob_table *t, const struct vo
 	    cfg->buf_size > BUF_SIZE_MAX || cfg->buf_count < 2u || cfg->buf_count > VOB_NET_BUFS ||
 	    rx_bufs >= cfg->buf_count)
 		return VOB_EINVAL;
+	/* With mergeable buffers the device holds the ones posted until a
+	 * frame fits, and waits for more while the receive queue is not
+	 * full: too few posted for a frame of the default MTU, short of a
+	 * full queue, would make it wait forever. */
+	if ((cfg->features & NF(MRG_RXBUF)) && rx_bufs < qsize &&
+	    (uint32_t)rx_bufs * cfg->buf_size <
+		    VOB_NET_HDR_SIZE + VOB_NET_MTU_DEFAULT + VOB_NET_HLEN_MAX)
+		return VOB_EINVAL;
 	vob_memset(n, 0, sizeof(*n));
 	dev_mem = cfg->dev_mem;
 	drv_mem = cfg->drv_mem;
@@ -759,26 +778,46 @@ int vob_net_drv_poll(struct vob_net_drv *n)
 	return ev;
 }
 
-/* Frame capacity of @nbuf buffers, header excluded, without overflow. */
+/* Frame capacity of @nbuf buffers, header excluded, without overflow (0
+ * for none). */
 static uint32_t net_drv_capacity(const struct vob_net_drv *n, uint32_t nbuf)
 {
-	return n->pool.buf_size * nbuf - VOB_NET_HDR_SIZE;
+	return nbuf ? n->pool.buf_size * nbuf - VOB_NET_HDR_SIZE : 0u;
 }
 
-/* Buffers one transmitted frame may take: the chain limit, and no more than
- * the pool holds beside the receive buffers kept posted (a frame needing
- * more would wait for them forever). */
+/* Size of queue @q as placed, 0 when it does not run. */
+static uint32_t net_drv_qsize(const struct vob_net_drv *n, uint16_t q)
+{
+	struct vob_vq_cfg c;
+
+	return vob_dev_queue_placement(&n->dev, q, &c) ? 0u : c.size;
+}
+
+/* Buffers one transmitted frame may take: the chain limit; no more than
+ * the pool holds beside the receive buffers kept posted, nor than the
+ * transmit queue has descriptors (one per buffer, no indirect tables): a
+ * frame needing more would wait for them forever. */
 static uint32_t net_drv_tx_bufs(const struct vob_net_drv *n)
 {
-	return min32(VOB_NET_MAX_SEGS, (uint32_t)n->pool.count - n->rx_target);
+	return min32(min32(VOB_NET_MAX_SEGS, (uint32_t)n->pool.count - n->rx_target),
+		     net_drv_qsize(n, VOB_NET_TXQ));
+}
+
+/* Buffers one received frame may span: one without MRG_RXBUF; with it the
+ * reassembly limit, and no more than are ever posted at once (rx_target,
+ * the receive queue's size). */
+static uint32_t net_drv_rx_bufs(const struct vob_net_drv *n)
+{
+	if (!(n->features & NF(MRG_RXBUF)))
+		return 1u;
+	return min32(min32(VOB_NET_MAX_SEGS, n->rx_target), net_drv_qsize(n, VOB_NET_RXQ));
 }
 
 uint32_t vob_net_drv_max_tx(const struct vob_net_drv *n)
 {
-	struct vob_vq_cfg txq;
-
-	/* Not live, or a device without a transmit queue: send refuses all. */
-	if (!n->live || vob_dev_queue_placement(&n->dev, VOB_NET_TXQ, &txq))
+	/* Not live, or a device without a transmit queue (no buffers): send
+	 * refuses all. */
+	if (!n->live)
 		return 0;
 	return min32(net_drv_capacity(n, net_drv_tx_bufs(n)),
 		     (n->features & HOST_GSO) ? VOB_NET_GSO_MAX_FRAME : n->mtu + VOB_NET_HLEN_MAX);
@@ -798,7 +837,7 @@ uint32_t vob_net_drv_max_rx(const struct vob_net_drv *n)
 
 	if (!n->live)
 		return 0;
-	cap = net_drv_capacity(n, (n->features & NF(MRG_RXBUF)) ? VOB_NET_MAX_SEGS : 1u);
+	cap = net_drv_capacity(n, net_drv_rx_bufs(n));
 	return min32(cap, net_drv_rx_limit(n, (n->features & GUEST_GSO) ? VOB_NET_HDR_GSO_TCPV4
 									 : VOB_NET_HDR_GSO_NONE));
 }
@@ -910,10 +949,15 @@ static void net_drv_rx_take(struct vob_net_drv *n, void *buf, uint32_t w)
 		/* One local copy of the header: the device may still write
 		 * the buffer. */
 		vob_memcpy(n->rx_hdr, buf, VOB_NET_HDR_SIZE);
+		/* Without MRG_RXBUF num_buffers is ignored and taken as 1,
+		 * as Linux does: the spec asks the device for 1, but devices
+		 * in use leave 0 (Linux vhost-net did). */
+		if (!(n->features & NF(MRG_RXBUF)))
+			vob_put_le16(n->rx_hdr + HDR_OFF(num_buffers), 1);
 		nb = vob_get_le16(n->rx_hdr + HDR_OFF(num_buffers));
-		/* num_buffers is 1 without MRG_RXBUF; with it, the other
-		 * nb - 1 buffers must be in flight still (0 wraps and fails). */
-		if ((!(n->features & NF(MRG_RXBUF)) && nb != 1) || nb - 1u > n->rx_posted) {
+		/* With MRG_RXBUF the other nb - 1 buffers must be in flight
+		 * still (0 wraps and fails). */
+		if (nb - 1u > n->rx_posted) {
 			n->stats.rx_bad++;
 			net_drv_recycle(n, buf);
 			return;

@@ -300,7 +300,8 @@ int main(int argc, char **argv)
 
 		memset(&nc, 0, sizeof(nc));
 		/* Mergeable receive buffers: DPDK's vhost writes num_buffers
-		 * only then (docs/vhost-user.md), and the class checks it. */
+		 * only then (docs/vhost-user.md); the class ignores the field
+		 * without them, but frames then span several buffers. */
 		nc.features = VOB_BIT(VOB_NET_F_MRG_RXBUF) |
 			      (packed ? VOB_BIT(VOB_F_RING_PACKED) : 0u);
 		nc.dev_mem = vob_vhu_fe_arena(&fe, 0);

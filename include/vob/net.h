@@ -248,8 +248,9 @@ struct vob_net_hdr_info {
 	uint16_t gso_size;    /**< carried unchanged (nonzero when gso_type is not NONE) */
 	uint16_t csum_start;  /**< carried unchanged (checked against the length with NEEDS_CSUM) */
 	uint16_t csum_offset; /**< carried unchanged */
-	/** Receive only: buffers the frame spanned (1 without MRG_RXBUF);
-	 * ignored on send. */
+	/** Receive only: buffers the frame spanned; 1 without MRG_RXBUF,
+	 * whatever the device wrote there (the field is ignored then, as
+	 * Linux does: devices in use left it 0). Ignored on send. */
 	uint16_t num_buffers;
 };
 
@@ -328,6 +329,7 @@ struct vob_net_dev {
 	uint32_t mtu;                                    /**< the device's MTU */
 	uint16_t rx_nheld;                               /**< entries of rx_held */
 	uint16_t rx_iov_used;                            /**< entries of rx_iov in use */
+	uint16_t rx_qsize;                               /**< receive queue size in use */
 	uint8_t tx_held;                                 /**< tx_chain holds a chain */
 	uint8_t live;                                    /**< queues are running */
 };
@@ -370,12 +372,22 @@ int vob_net_dev_poll(struct vob_net_dev *n);
  * @param frame the frame (Ethernet header first); copied before the call
  *        returns.
  * @param len its length, 1 or more.
+ * With VIRTIO_NET_F_MRG_RXBUF the buffers popped for a frame that does
+ * not fit yet stay held (for this frame or the next ones) while the driver
+ * may still post more: VOB_EAGAIN as long as the buffers held cover less
+ * than the whole receive queue (fewer than its size, counted in buffers
+ * and in segments), VOB_EMSGSIZE once they cover it, since the driver
+ * cannot post another and the frame could never be delivered. A driver
+ * that posts a few buffers and never more therefore gets VOB_EAGAIN for a
+ * frame larger than them, for as long as it does so.
  * @return 0; VOB_EAGAIN when the driver has not offered enough receive
  *         buffers yet (nothing is consumed: call again later with the same
  *         frame), or after VOB_NET_QSIZE malformed ones in one call (a
  *         budget: call again); VOB_EMSGSIZE when the frame is longer than the limits
  *         (MTU, @ref VOB_NET_GSO_MAX_FRAME) or than the driver's buffers can
- *         hold (counted in @c tx_dropped); VOB_ENOTSUP when @p hdr asks for
+ *         hold: its one buffer without MRG_RXBUF, with it the buffers held
+ *         covering the whole receive queue (counted in @c tx_dropped; the
+ *         buffers stay held for the next frames); VOB_ENOTSUP when @p hdr asks for
  *         an offload the driver did not negotiate (GUEST_CSUM, GUEST_TSO4
  *         ...) or has unknown flags; VOB_EINVAL for a NULL frame, a zero
  *         length, a zero gso_size with a gso_type, or csum_start +
@@ -451,7 +463,13 @@ struct vob_net_drv_cfg {
 	uint32_t buf_size;        /**< bytes per buffer: a multiple of the line, at least 64 */
 	uint16_t buf_count;       /**< buffers, 2 to VOB_NET_BUFS */
 	/** Buffers kept posted on the receive queue (at most the queue size
-	 * and fewer than @c buf_count); 0 for half of @c buf_count. */
+	 * and fewer than @c buf_count); 0 for half of @c buf_count. With
+	 * VIRTIO_NET_F_MRG_RXBUF in @c features: enough for a frame of the
+	 * default MTU (rx_bufs × buf_size at least 12 + 1518), or the queue
+	 * size; a device whose MTU is larger sends frames needing more, and
+	 * waits for buffers (VOB_EAGAIN) when fewer are posted than its frame
+	 * needs and fewer than its queue holds: give enough for its MTU too
+	 * (vob_net_drv_max_rx() tells what is kept posted). */
 	uint16_t rx_bufs;
 };
 
@@ -503,7 +521,9 @@ struct vob_net_drv {
  * @param t the table; must outlive @p n (nqueues >= 2).
  * @param cfg the set-up; copied.
  * @return 0; VOB_EINVAL for a NULL argument, a bad queue size, buffer
- *         size or count, or @c rx_bufs not below @c buf_count; VOB_ENOMEM
+ *         size or count, @c rx_bufs not below @c buf_count, or, with
+ *         VIRTIO_NET_F_MRG_RXBUF asked for, @c rx_bufs below @c queue_size
+ *         and too few for a 1518-byte frame and its header; VOB_ENOMEM
  *         when an arena is too small for the rings; what vob_pool_init() or
  *         vob_dev_init() refuse (VOB_EFAULT: the pool is not in a writable
  *         window).
@@ -535,7 +555,9 @@ int vob_net_drv_poll(struct vob_net_drv *n);
  * @param len its length, 1 or more.
  * @return 0; VOB_EAGAIN when no buffer or descriptor is free now (call
  *         again after vob_net_drv_poll()); VOB_EMSGSIZE when the frame is
- *         longer than vob_net_drv_max_tx() (counted in @c tx_dropped);
+ *         longer than vob_net_drv_max_tx(), for instance needs more
+ *         buffers than the transmit queue has descriptors (counted in
+ *         @c tx_dropped);
  *         VOB_ENOTSUP when @p hdr asks for an offload not negotiated (CSUM,
  *         HOST_TSO4 ...) or unknown flags; VOB_EINVAL for a NULL frame, a
  *         zero length, a zero gso_size with a gso_type, or csum_start +
@@ -591,11 +613,23 @@ int vob_net_drv_mac(const struct vob_net_drv *n, uint8_t mac[6]);
 /** @brief The MTU in use: the device's with VIRTIO_NET_F_MTU, else 1500. */
 uint32_t vob_net_drv_mtu(const struct vob_net_drv *n);
 
-/** @brief Longest frame vob_net_drv_send() accepts now (0 when not live or
- * when the device has no transmit queue). */
+/**
+ * @brief Longest frame vob_net_drv_send() accepts now: the MTU limit (or
+ * @ref VOB_NET_GSO_MAX_FRAME with a host segmentation offload), and what
+ * fits in the fewest of @ref VOB_NET_MAX_SEGS, @c buf_count - @c rx_bufs
+ * and the transmit queue's size (one descriptor per buffer) pool buffers,
+ * minus the header. 0 when not live or when the device has no transmit
+ * queue.
+ */
 uint32_t vob_net_drv_max_tx(const struct vob_net_drv *n);
 
-/** @brief Longest frame vob_net_drv_recv() can return now (0 when not live). */
+/**
+ * @brief Longest frame vob_net_drv_recv() can return now: what fits in one
+ * buffer, or with VIRTIO_NET_F_MRG_RXBUF in the fewest of
+ * @ref VOB_NET_MAX_SEGS, @c rx_bufs and the receive queue's size (the
+ * buffers ever posted at once), minus the header; no more than the MTU
+ * limit with VIRTIO_NET_F_MTU. 0 when not live.
+ */
 uint32_t vob_net_drv_max_rx(const struct vob_net_drv *n);
 
 /** @brief Negotiated features (bits 0-63), 0 until negotiated. */

@@ -601,7 +601,10 @@ static void op_dev_send(struct fz_in *in)
 				k++;
 				continue;
 			}
-			if (held >= VOB_NET_QSIZE || iov + VOB_NET_SEG_MAX > VOB_NET_SEG_MAX + VOB_NET_QSIZE) {
+			/* Buffers (or their segments) covering the whole
+			 * receive queue: no more can come. */
+			if (held >= M.qsize || iov >= M.qsize ||
+			    iov + VOB_NET_SEG_MAX > VOB_NET_SEG_MAX + VOB_NET_QSIZE) {
 				want = VOB_EMSGSIZE;
 				break;
 			}

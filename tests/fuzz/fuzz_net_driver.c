@@ -329,9 +329,16 @@ static void check_cfg(const char *op)
 	FZ_CHECK(r == ((feats() & NF(MAC)) ? 0 : VOB_ENOTSUP), "%s: vob_net_drv_mac %d", op, r);
 	FZ_CHECK(vob_net_drv_link(&NV) == 0 || vob_net_drv_link(&NV) == 1, "%s: link", op);
 	FZ_CHECK(vob_net_drv_mtu(&NV) >= 68, "%s: mtu %u", op, vob_net_drv_mtu(&NV));
-	FZ_CHECK(vob_net_drv_max_rx(&NV) <= M.buf_size * VOB_NET_MAX_SEGS - HDR,
+	/* Never more buffers than are posted at once (receive) or than the
+	 * transmit queue has descriptors (send: one per buffer). */
+	FZ_CHECK(vob_net_drv_max_rx(&NV) <= M.buf_size * (M.rx_target < VOB_NET_MAX_SEGS
+								  ? M.rx_target
+								  : VOB_NET_MAX_SEGS) - HDR ||
+			 !(feats() & NF(MRG_RXBUF)),
 		 "%s: max_rx %u beyond the buffers", op, vob_net_drv_max_rx(&NV));
-	FZ_CHECK(vob_net_drv_max_tx(&NV) <= M.buf_size * VOB_NET_MAX_SEGS - HDR,
+	FZ_CHECK(vob_net_drv_max_tx(&NV) <= M.buf_size * (M.qsize < VOB_NET_MAX_SEGS
+								  ? M.qsize
+								  : VOB_NET_MAX_SEGS) - HDR,
 		 "%s: max_tx %u beyond the buffers", op, vob_net_drv_max_tx(&NV));
 	/* Raw writes into the device area may hide the transmit queue. */
 	FZ_CHECK(M.sticky || (M.no_txq && vob_net_drv_max_tx(&NV) == 0) ||
@@ -1035,6 +1042,8 @@ static uint32_t tx_limit(uint8_t gso)
 
 	if (nb > VOB_NET_MAX_SEGS)
 		nb = VOB_NET_MAX_SEGS;
+	if (nb > M.qsize)
+		nb = M.qsize; /* one descriptor per buffer, the queue as asked */
 	cap = M.buf_size * nb - HDR;
 	return lim < cap ? lim : cap;
 }
@@ -1133,6 +1142,9 @@ static void check_composition(int r, const struct vob_net_hdr_info *h)
 			struct vob_net_hdr_info lh;
 
 			get_hdr(l->snap, &lh);
+			/* Without MRG_RXBUF num_buffers is taken as 1. */
+			if (!(feats() & NF(MRG_RXBUF)))
+				lh.num_buffers = 1;
 			FZ_CHECK(same_hdr(&lh, h) && lh.num_buffers == h->num_buffers,
 				 "received header is not the one the device wrote");
 		}
@@ -1340,6 +1352,23 @@ static void setup(struct fz_in *in)
 	nc.buf_count = M.buf_count;
 	nc.rx_bufs = (uint16_t)(h[13] % M.buf_count);
 	M.rx_target = nc.rx_bufs ? nc.rx_bufs : (uint16_t)(M.buf_count / 2u);
+	if ((nc.features & NF(MRG_RXBUF)) && M.rx_target < M.qsize &&
+	    M.rx_target * M.buf_size < HDR + 1518u) {
+		/* Too few kept posted for a 1518-byte frame: refused. Post
+		 * enough, or go without mergeable buffers. */
+		err = vob_net_drv_init(&NV, &DT, &nc);
+		FZ_CHECK(err == VOB_EINVAL, "vob_net_drv_init with %u buffers of %u: %d",
+			 M.rx_target, M.buf_size, err);
+		M.rx_target = (uint16_t)((HDR + 1518u + M.buf_size - 1u) / M.buf_size);
+		if (M.rx_target > M.qsize)
+			M.rx_target = M.qsize;
+		if (M.rx_target >= M.buf_count) {
+			M.drv_f &= ~NF(MRG_RXBUF);
+			nc.features = M.drv_f;
+			M.rx_target = (uint16_t)(M.buf_count / 2u);
+		}
+		nc.rx_bufs = M.rx_target;
+	}
 	err = vob_net_drv_init(&NV, &DT, &nc);
 	FZ_CHECK(err == 0, "vob_net_drv_init: %d", err);
 

@@ -600,6 +600,10 @@ static int net_scenario(struct run *r)
 	vc.buf_size = mrg ? line_up(r, 64u + rnd(r, 1024)) : line_up(r, 1600u + rnd(r, 400));
 	vc.buf_count = (uint16_t)(32u + rnd(r, VOB_NET_BUFS - 31u));
 	vc.rx_bufs = (uint16_t)(8u + rnd(r, 24));
+	/* With mergeable buffers the driver keeps posted at least a
+	 * 1518-byte frame's worth (vob_net_drv_init() refuses fewer). */
+	if (mrg && vc.rx_bufs * vc.buf_size < 12u + 1518u)
+		vc.rx_bufs = (uint16_t)((12u + 1518u + vc.buf_size - 1u) / vc.buf_size);
 	if (arenas(r, 2, VOB_NET_QSIZE, &vc.dev_mem, &vc.drv_mem))
 		goto out;
 	vc.pool_addr = cw_alloc_drv(&r->w, (size_t)vc.buf_size * vc.buf_count);

@@ -98,6 +98,7 @@ struct opts {
 	uint32_t buf_size;
 	uint16_t buf_count, rx_bufs;
 	uint16_t queue_size; /* driver's queue size, 0 for VOB_NET_QSIZE */
+	uint16_t dev_queue_size; /* device's largest queue, 0 for VOB_NET_QSIZE */
 	bool link_up;
 };
 
@@ -134,6 +135,7 @@ static void dev_init(const struct opts *o)
 	c.link_up = o->link_up;
 	c.speed = 10000;
 	c.duplex = VOB_NET_DUPLEX_FULL;
+	c.queue_size = o->dev_queue_size;
 	assert_int_equal(vob_net_dev_init(&ND, &W.dev.t, &c), 0);
 }
 
@@ -1095,6 +1097,108 @@ static void test_tx_ring_full(void **state)
 	assert_int_equal(vob_net_drv_stats(&NV)->tx_frames, 9);
 }
 
+/* Up with queues of 4 entries (the device's offer) and 32 pool buffers of
+ * 256 bytes, 8 of them kept posted (4 fit); MTU 9000 and MRG_RXBUF with
+ * @jumbo, else the defaults. */
+static void up_queues_of_4(bool jumbo)
+{
+	struct opts o;
+
+	if (jumbo)
+		opts_jumbo(&o);
+	else
+		opts_default(&o);
+	o.dev_queue_size = 4;
+	o.buf_size = 256;
+	o.buf_count = 32;
+	o.rx_bufs = 8;
+	up(&o);
+}
+
+/* The device offers a transmit queue of 4 entries, fewer than the pool
+ * buffers a 1500-byte frame takes (one descriptor each, no indirect
+ * tables): such a frame can never be added, so it is refused with
+ * VOB_EMSGSIZE (counted) instead of VOB_EAGAIN for ever, and
+ * vob_net_drv_max_tx() says what fits. */
+static void test_tx_more_bufs_than_queue(void **state)
+{
+	uint32_t max = 4u * 256u - VOB_NET_HDR_SIZE;
+
+	(void)state;
+	up_queues_of_4(false);
+	assert_int_equal(vob_net_drv_max_tx(&NV), max);
+	fill(tx_buf, 1500, 1);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 1500), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, max + 1u), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_drv_stats(&NV)->tx_dropped, 2);
+	assert_int_equal(vob_pool_free(&NV.pool), 32 - 4); /* 4 posted */
+	drv_send_ok(NULL, max, 2);
+	dev_recv_ok(max, 2, NULL);
+	assert_int_equal(vob_net_drv_stats(&NV)->tx_frames, 1);
+}
+
+/* With MRG_RXBUF the driver refuses to keep posted fewer receive buffers
+ * than a frame of the default MTU needs (unless they fill the queue): the
+ * device would hold them all and wait for more for ever. vob_net_drv_max_rx()
+ * counts only the buffers ever posted at once (rx_bufs, the receive queue's
+ * size). */
+static void test_mrg_rx_bufs_contract(void **state)
+{
+	struct vob_net_drv_cfg vc;
+	struct opts o;
+
+	(void)state;
+	memset(&vc, 0, sizeof(vc));
+	vc.features = NF(MRG_RXBUF);
+	vc.buf_size = 256;
+	vc.buf_count = 32;
+	vc.rx_bufs = 5; /* 1280 bytes, below 12 + 1518 */
+	vc.dev_mem.len = 2u * VOB_SPLIT_RING_BYTES(VOB_NET_QSIZE, CW_LINE) + 4u * CW_LINE;
+	vc.dev_mem.addr = cw_alloc(&W, vc.dev_mem.len);
+	vc.drv_mem = vc.dev_mem;
+	vc.pool_addr = cw_alloc(&W, 32u * 256u);
+	assert_int_equal(vob_net_drv_init(&NV, &W.drv.t, &vc), VOB_EINVAL);
+	vc.queue_size = 4; /* five would fill the queue: fine */
+	assert_int_equal(vob_net_drv_init(&NV, &W.drv.t, &vc), 0);
+	vc.queue_size = 0;
+	vc.features = 0; /* one buffer per frame: the device refuses big ones */
+	assert_int_equal(vob_net_drv_init(&NV, &W.drv.t, &vc), 0);
+
+	opts_jumbo(&o);
+	o.buf_size = 256;
+	o.buf_count = 32;
+	o.rx_bufs = 6; /* 1536 bytes */
+	up(&o);
+	assert_int_equal(vob_net_drv_max_rx(&NV), 6u * 256u - VOB_NET_HDR_SIZE);
+	dev_send_ok(NULL, 6u * 256u - VOB_NET_HDR_SIZE, 1);
+	drv_recv_ok(6u * 256u - VOB_NET_HDR_SIZE, 1, NULL);
+}
+
+/* The device's receive queue has 4 entries and the driver keeps them all
+ * posted: a frame needing a fifth buffer can never be delivered, so the
+ * device refuses it (VOB_EMSGSIZE, counted) instead of waiting for ever,
+ * keeps the buffers, and the next frame that fits goes through. */
+static void test_mrg_frame_beyond_rx_queue(void **state)
+{
+	struct vob_net_hdr_info h;
+	uint32_t max = 4u * 256u - VOB_NET_HDR_SIZE;
+
+	(void)state;
+	up_queues_of_4(true);
+	assert_int_equal(vob_net_drv_max_rx(&NV), max);
+	fill(tx_buf, 1000, 1);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, max + 1u), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 1);
+	assert_int_equal(ND.rx_nheld, 4);
+	dev_send_ok(NULL, 300, 2);
+	drv_recv_ok(300, 2, &h);
+	assert_int_equal(h.num_buffers, 2);
+	dev_send_ok(NULL, max, 3);
+	drv_recv_ok(max, 3, &h);
+	assert_int_equal(h.num_buffers, 4);
+	assert_int_equal(vob_net_drv_stats(&NV)->rx_bad + vob_net_drv_stats(&NV)->rx_oversize, 0);
+}
+
 /* ---- tests: reset ----------------------------------------------------------------- */
 
 static void test_reset_counts_lost(void **state)
@@ -1636,6 +1740,63 @@ static void test_rx_held_split_buffers(void **state)
 	assert_int_equal(vob_net_dev_stats(&ND)->bad_bufs, 0);
 }
 
+/* A driver that posts fewer receive buffers than a frame needs and no
+ * more: the device says VOB_EAGAIN (more could still come) and returns.
+ * Once the buffers it holds cover the whole receive queue (16 entries,
+ * counted in buffers or in descriptors), no more can come: the frame is
+ * refused with VOB_EMSGSIZE, the buffers stay held, and smaller frames use
+ * them. */
+static void test_hostile_driver_few_rx_buffers(void **state)
+{
+	struct vob_vq *vq;
+	struct vob_seg s[2];
+	uint32_t w;
+	void *tok;
+	unsigned i;
+
+	(void)state;
+	hostile_driver_up(NF(MRG_RXBUF), NF(MRG_RXBUF));
+	vq = vob_dev_vq(&R.d, VOB_NET_RXQ);
+	s[0].addr = buf_area;
+	s[0].len = 64;
+	assert_int_equal(vob_vq_add(vq, s, 0, 1, (void *)(uintptr_t)1), 0);
+	vob_vq_kick(vq);
+	fill(tx_buf, 1100, 1);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 1100), VOB_EAGAIN);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 1100), VOB_EAGAIN);
+	assert_int_equal(ND.rx_nheld, 1);
+	/* Fifteen more: the queue is full, 1024 bytes for 1112. */
+	for (i = 1; i < RAWQ; i++) {
+		s[0].addr = buf_area + 64u * i;
+		assert_int_equal(vob_vq_add(vq, s, 0, 1, (void *)(uintptr_t)(i + 1)), 0);
+	}
+	vob_vq_kick(vq);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 1100), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 1);
+	assert_int_equal(ND.rx_nheld, RAWQ);
+	dev_send_ok(NULL, 1000, 2); /* 1012 bytes: all sixteen */
+	for (i = 0; i < RAWQ; i++) {
+		assert_int_equal(vob_vq_get_used(vq, &tok, &w), 0);
+		assert_ptr_equal(tok, (void *)(uintptr_t)(i + 1));
+		assert_int_equal(w, i + 1u < RAWQ ? 64u : 1012u - 15u * 64u);
+	}
+	/* Buffers of two descriptors: eight fill the queue. */
+	for (i = 0; i < RAWQ / 2u; i++) {
+		s[0].addr = buf_area + 128u * i;
+		s[0].len = 32;
+		s[1].addr = s[0].addr + 64u;
+		s[1].len = 32;
+		assert_int_equal(vob_vq_add(vq, s, 0, 2, (void *)(uintptr_t)(i + 1)), 0);
+	}
+	vob_vq_kick(vq);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 1100), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 2);
+	assert_int_equal(ND.rx_nheld, RAWQ / 2u);
+	dev_send_ok(NULL, 100, 3);
+	assert_int_equal(ND.rx_nheld, RAWQ / 2u - 2u);
+	assert_int_equal(vob_dev_state(&ND.dev), VOB_DEV_LIVE);
+}
+
 static void test_hostile_driver_broken_ring(void **state)
 {
 	(void)state;
@@ -1845,16 +2006,23 @@ static void test_hostile_device_no_mrg(void **state)
 {
 	uint8_t h[12] = { 0 };
 	const struct vob_net_stats *st = vob_net_drv_stats(&NV);
+	struct vob_net_hdr_info got;
 
 	(void)state;
 	hostile_device_up(0, 1500, 16, 2048);
-	/* num_buffers must be 1 without MRG_RXBUF. */
+	/* Without MRG_RXBUF num_buffers is ignored and reported as 1 (Linux
+	 * vhost-net long left it 0). */
 	raw_rx_frame(h, 100, 1, 2);
-	raw_rx_frame(h, 100, 1, 0);
+	raw_rx_frame(h, 100, 2, 0);
+	raw_rx_frame(h, 100, 3, 1);
+	drv_recv_ok(100, 1, &got);
+	assert_int_equal(got.num_buffers, 1);
+	drv_recv_ok(100, 2, &got);
+	assert_int_equal(got.num_buffers, 1);
+	drv_recv_ok(100, 3, &got);
+	assert_int_equal(got.num_buffers, 1);
+	assert_int_equal(st->rx_bad, 0);
 	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
-	assert_int_equal(st->rx_bad, 2);
-	raw_rx_frame(h, 100, 2, 1);
-	drv_recv_ok(100, 2, NULL);
 }
 
 /* The frame's first buffer arrives, the driver posts receive buffers again
@@ -2046,6 +2214,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_recv_cap_too_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_held_for_smaller_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_ring_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_more_bufs_than_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mrg_rx_bufs_contract, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mrg_frame_beyond_rx_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_counts_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_mid_reassembly, setup, teardown),
@@ -2057,6 +2228,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_hostile_driver_bad_then_too_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_flood, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_held_split_buffers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_driver_few_rx_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_broken_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_broken_rx_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_features, setup, teardown),
