@@ -216,6 +216,13 @@ int vob_bm_link_init(struct vob_link *link, struct vob_bm_port *port, uint32_t l
 		wc.owner = w->owner;
 		wc.access = w->access;
 		err = vob_link_add_window(link, &wc);
+		/* The link keeps each side's areas on lines of its own; a wider
+		 * cache line would hold both sides' areas, and cleaning one
+		 * would write back stale bytes over the other's. */
+		if (VOB_BM_CACHE && err >= 0 &&
+		    VOB_ARG_BAD(w->kind == VOB_MEM_CACHED &&
+				port->cfg.cache_line > vob_link_line(link)))
+			err = VOB_EINVAL;
 		if (err < 0) {
 			vob_link_clear_windows(link);
 			return err;

@@ -71,7 +71,9 @@ extern "C" {
  * configuration gives cache functions (or with @ref VOB_BM_CMSIS_CACHE).
  * 0: the port has no cache operations at all, the cache functions in
  * @ref vob_bm_cfg are ignored, and the link refuses VOB_MEM_CACHED windows
- * (VOB_ENOSYS): for firmware whose windows are coherent or uncached.
+ * (VOB_ENOSYS; VOB_ENOTSUP when the core is built with VOB_CFG_CACHED=0,
+ * which the link checks first): for firmware whose windows are coherent
+ * or uncached.
  */
 #define VOB_BM_CACHE 1
 #endif
@@ -230,14 +232,20 @@ const struct vob_port_ops *vob_bm_ops(const struct vob_bm_port *port);
  * the peer disabled; enable them after it returns.
  * @param link the link to set up (vob_link_init() overwrites it).
  * @param port a port set up with vob_bm_init(); must outlive the link.
- * @param line_size the link's cache-line size (see vob_link_init()).
+ * @param line_size the link's cache-line size (see vob_link_init()); with a
+ *        VOB_MEM_CACHED window at least the port's @c cache_line.
  * @return 0, or what vob_link_init() or vob_link_add_window() returns for
  *         the first window it refuses (the link is left without windows
  *         then): VOB_EINVAL for a zero size, a range that wraps, a bad kind,
  *         owner or access; VOB_E2BIG for more than VOB_MAX_WINDOWS; VOB_EEXIST
  *         for overlapping windows; VOB_EFAULT for a NULL pointer;
  *         VOB_ENOSYS for a VOB_MEM_CACHED window on a port without cache
- *         functions (and without VOB_BM_CMSIS_CACHE).
+ *         functions (and without VOB_BM_CMSIS_CACHE), but VOB_ENOTSUP for
+ *         any VOB_MEM_CACHED window when the core is built with
+ *         VOB_CFG_CACHED=0; VOB_EINVAL for a VOB_MEM_CACHED window when the
+ *         port's @c cache_line is larger than the link's line size (both
+ *         sides' areas would share cache lines; with
+ *         @ref VOB_CFG_ARG_CHECKS 0 an assert).
  */
 int vob_bm_link_init(struct vob_link *link, struct vob_bm_port *port, uint32_t line_size);
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The FreeRTOS port (see vob_freertos.h and README.md). Uses only these
- * kernel calls: vTaskNotifyGiveFromISR, xTaskNotifyGive, ulTaskNotifyTake,
- * xTaskGetCurrentTaskHandle, xTaskGetTickCount, vTaskDelay,
- * xSemaphoreGiveFromISR, xSemaphoreGive, xSemaphoreTake and
- * portYIELD_FROM_ISR. */
+ * kernel calls: vTaskNotifyGiveFromISR, xTaskNotifyGive and ulTaskNotifyTake
+ * (with configUSE_TASK_NOTIFICATIONS 1), xTaskGetCurrentTaskHandle,
+ * vTaskSetTimeOutState, xTaskGetTickCount, vTaskDelay,
+ * xSemaphoreGiveFromISR, xSemaphoreGive, xSemaphoreTake,
+ * taskENTER_CRITICAL, taskEXIT_CRITICAL and portYIELD_FROM_ISR. */
 #include "vob_freertos.h"
 
 #include "vob/err.h"
@@ -12,9 +13,14 @@ int vob_frt_init(struct vob_frt_port *port, struct vob_link *link, const struct 
 {
 	if (!port || !link || !cfg || (!cfg->task && !cfg->sem))
 		return VOB_EINVAL;
+#if !configUSE_TASK_NOTIFICATIONS
+	if (cfg->task)
+		return VOB_ENOTSUP; /* no notifications to wake it with */
+#endif
 	port->link = link;
 	port->cfg = *cfg;
 	port->wakes = 0;
+	port->waiting = 0;
 	return 0;
 }
 
@@ -24,9 +30,11 @@ void vob_frt_wake_isr(struct vob_frt_port *port)
 
 	/* The doorbell is recorded (a release store in vob_on_irq_isr) before
 	 * the wake-up; the woken task's check after its take sees it. */
+#if configUSE_TASK_NOTIFICATIONS
 	if (port->cfg.task)
 		vTaskNotifyGiveFromISR(port->cfg.task, &woken);
 	else
+#endif
 		(void)xSemaphoreGiveFromISR(port->cfg.sem, &woken);
 	port->wakes++;
 	/* Switch to the woken task on the way out if it outranks the one
@@ -42,9 +50,11 @@ void vob_frt_irq_isr(struct vob_frt_port *port, uint32_t id)
 
 void vob_frt_wake(struct vob_frt_port *port)
 {
+#if configUSE_TASK_NOTIFICATIONS
 	if (port->cfg.task)
 		(void)xTaskNotifyGive(port->cfg.task);
 	else
+#endif
 		(void)xSemaphoreGive(port->cfg.sem);
 }
 
@@ -55,14 +65,22 @@ static int frt_take(struct vob_frt_port *port, uint32_t id)
 	return vob_link_irq_take(port->link, id) ? (int)id : VOB_EAGAIN;
 }
 
-int vob_frt_wait(struct vob_frt_port *port, uint32_t id, TickType_t ticks)
+/* Sleeps until a wake-up or for @p ticks; nonzero when woken. */
+static int frt_sleep(struct vob_frt_port *port, TickType_t ticks)
+{
+#if configUSE_TASK_NOTIFICATIONS
+	/* pdTRUE: one take consumes every wake-up so far; the doorbells
+	 * themselves stay recorded on the link. */
+	if (port->cfg.task)
+		return ulTaskNotifyTake(pdTRUE, ticks) != 0;
+#endif
+	return xSemaphoreTake(port->cfg.sem, ticks) == pdTRUE;
+}
+
+static int frt_wait(struct vob_frt_port *port, uint32_t id, TickType_t ticks)
 {
 	TickType_t start = xTaskGetTickCount();
 
-	if (id != VOB_FRT_ANY && id >= VOB_MAX_DOORBELLS)
-		return VOB_EINVAL;
-	if (port->cfg.task && xTaskGetCurrentTaskHandle() != port->cfg.task)
-		return VOB_EPERM;
 	for (;;) {
 		TickType_t left = ticks, spent;
 		int r;
@@ -79,19 +97,35 @@ int vob_frt_wait(struct vob_frt_port *port, uint32_t id, TickType_t ticks)
 				return VOB_ETIMEDOUT;
 			left = (TickType_t)(ticks - spent);
 		}
-		if (port->cfg.task) {
-			/* pdTRUE: one take consumes every wake-up so far; the
-			 * doorbells themselves stay recorded on the link. */
-			if (ulTaskNotifyTake(pdTRUE, left) == 0 && ticks != portMAX_DELAY) {
-				r = frt_take(port, id);
-				return r >= 0 ? r : VOB_ETIMEDOUT;
-			}
-		} else if (xSemaphoreTake(port->cfg.sem, left) != pdTRUE &&
-			   ticks != portMAX_DELAY) {
+		if (!frt_sleep(port, left) && ticks != portMAX_DELAY) {
 			r = frt_take(port, id);
 			return r >= 0 ? r : VOB_ETIMEDOUT;
 		}
 	}
+}
+
+int vob_frt_wait(struct vob_frt_port *port, uint32_t id, TickType_t ticks)
+{
+	uint8_t busy;
+	int r;
+
+	if (id != VOB_FRT_ANY && id >= VOB_MAX_DOORBELLS)
+		return VOB_EINVAL;
+	if (port->cfg.task)
+		return xTaskGetCurrentTaskHandle() == port->cfg.task ? frt_wait(port, id, ticks)
+								     : VOB_EPERM;
+	/* A binary semaphore wakes one task: with two waiting, the one whose
+	 * doorbell did not come could take the give and the other would sleep
+	 * on. So one waiter at a time. */
+	taskENTER_CRITICAL();
+	busy = port->waiting;
+	port->waiting = 1;
+	taskEXIT_CRITICAL();
+	if (busy)
+		return VOB_EBUSY;
+	r = frt_wait(port, id, ticks);
+	port->waiting = 0;
+	return r;
 }
 
 int vob_frt_lock(struct vob_frt_port *port, TickType_t ticks)
@@ -107,10 +141,50 @@ void vob_frt_unlock(struct vob_frt_port *port)
 		(void)xSemaphoreGive(port->cfg.lock);
 }
 
+/* Ticks since the scheduler started, 64 bits wide: the kernel's count of
+ * tick-counter overflows above the tick count. vTaskSetTimeOutState() reads
+ * the two in one critical section from V10.0.0; before, a tick between its
+ * two reads could pair the old overflow count with the wrapped count. Two
+ * readings with the same overflow count rule that out on every version: no
+ * overflow happened while the first one read its tick count. */
+static uint64_t frt_ticks(void)
+{
+	TimeOut_t a, b;
+
+	vTaskSetTimeOutState(&b);
+	do {
+		a = b;
+		vTaskSetTimeOutState(&b);
+	} while (a.xOverflowCount != b.xOverflowCount);
+	/* A 64-bit TickType_t never wraps (the modulo keeps the dead shift
+	 * within the type). */
+	if (sizeof(TickType_t) >= sizeof(uint64_t))
+		return (uint64_t)a.xTimeOnEntering;
+	return ((uint64_t)(UBaseType_t)a.xOverflowCount << (8u * sizeof(TickType_t) % 64u)) |
+	       (uint64_t)a.xTimeOnEntering;
+}
+
+/* ticks * ns per tick (mod 2^64) with 32 x 32 -> 32-bit multiplies only: a
+ * 64-bit product is a libgcc call (__aeabi_lmul) on a Cortex-M0+. */
+static uint64_t frt_ns(uint64_t ticks)
+{
+	const uint32_t k = (uint32_t)(1000000000u / (uint32_t)configTICK_RATE_HZ);
+	const uint32_t kl = k & 0xffffu, kh = k >> 16;
+	uint32_t lo = (uint32_t)ticks, hi = (uint32_t)(ticks >> 32);
+	uint32_t ll = (lo & 0xffffu) * kl, lh = (lo & 0xffffu) * kh;
+	uint32_t hl = (lo >> 16) * kl, hh = (lo >> 16) * kh;
+	uint32_t mid = (ll >> 16) + (lh & 0xffffu) + (hl & 0xffffu);
+
+	/* lo * k = hh << 32 + (lh + hl) << 16 + ll; hi * k only adds to the
+	 * upper word. */
+	hi = hi * k + hh + (lh >> 16) + (hl >> 16) + (mid >> 16);
+	return ((uint64_t)hi << 32) | (uint32_t)((ll & 0xffffu) | (mid << 16));
+}
+
 uint64_t vob_frt_clock_ns(void *user)
 {
 	(void)user;
-	return (uint64_t)xTaskGetTickCount() * (1000000000ull / (uint64_t)configTICK_RATE_HZ);
+	return frt_ns(frt_ticks());
 }
 
 void vob_frt_idle(void *user)

@@ -20,7 +20,9 @@
  *   vob_bm_irq_line_isr()).
  * - **Blocking waits with a timeout.** vob_frt_wait() blocks the serving
  *   task in ulTaskNotifyTake() / xSemaphoreTake() until a doorbell is
- *   recorded, for at most a number of ticks.
+ *   recorded, for at most a number of ticks. One task waits on a port at a
+ *   time: the configured task, or with a semaphore whichever task called
+ *   first (a second concurrent caller gets VOB_EBUSY).
  * - **A lock only where two tasks share an object.** Everything vob does
  *   for one queue, device or table belongs to one task at a time; a task
  *   that owns its objects needs no lock. When two tasks share one (two
@@ -53,10 +55,13 @@ extern "C" {
 /** @brief What the application hands to vob_frt_init(). */
 struct vob_frt_cfg {
 	/** The task woken by doorbells (task notification, index 0), or NULL
-	 *  to use @c sem instead. Only this task may call vob_frt_wait(). */
+	 *  to use @c sem instead. Only this task may call vob_frt_wait().
+	 *  Needs configUSE_TASK_NOTIFICATIONS 1 (VOB_ENOTSUP otherwise). */
 	TaskHandle_t task;
 	/** A binary semaphore given from the interrupt, when @c task is NULL;
-	 *  then any one task may wait. */
+	 *  then any task may wait, one at a time (a second task calling
+	 *  vob_frt_wait() while one waits gets VOB_EBUSY: one give wakes one
+	 *  task, which might not be the one whose doorbell came). */
 	SemaphoreHandle_t sem;
 	/** A mutex (xSemaphoreCreateMutex / ...Static) for objects two tasks
 	 *  share, or NULL when every object has one owner. */
@@ -68,6 +73,7 @@ struct vob_frt_port {
 	struct vob_link *link;   /**< the link doorbells are recorded on */
 	struct vob_frt_cfg cfg;  /**< a copy of the configuration */
 	volatile uint32_t wakes; /**< wake-ups sent from interrupts */
+	volatile uint8_t waiting; /**< semaphore mode: a task is in vob_frt_wait() */
 };
 
 /**
@@ -75,7 +81,8 @@ struct vob_frt_port {
  *        platform port). Task context, before the doorbell interrupt is
  *        enabled.
  * @return 0; VOB_EINVAL for a NULL argument or when neither @c task nor
- *         @c sem is given.
+ *         @c sem is given; VOB_ENOTSUP for a @c task when the port was
+ *         built with configUSE_TASK_NOTIFICATIONS 0.
  */
 int vob_frt_init(struct vob_frt_port *port, struct vob_link *link, const struct vob_frt_cfg *cfg);
 
@@ -113,7 +120,9 @@ void vob_frt_wake(struct vob_frt_port *port);
  *        without limit (with INCLUDE_vTaskSuspend 1, as in FreeRTOS).
  * @return the id taken (0 or more); VOB_ETIMEDOUT when @p ticks passed
  *         first; VOB_EPERM when notifications are used and the caller is
- *         not the configured task; VOB_EINVAL for an id out of range.
+ *         not the configured task; VOB_EBUSY at once when a semaphore is
+ *         used and another task is waiting on this port; VOB_EINVAL for
+ *         an id out of range.
  */
 int vob_frt_wait(struct vob_frt_port *port, uint32_t id, TickType_t ticks);
 
@@ -130,9 +139,16 @@ void vob_frt_unlock(struct vob_frt_port *port);
 
 /**
  * @brief A nanosecond clock from the tick count, for
- *        @c vob_bm_cfg.clock_ns (its argument is ignored). Resolution one
- *        tick; it wraps with the tick counter (TickType_t), so it suits
- *        timeouts shorter than that period.
+ *        @c vob_bm_cfg.clock_ns (its argument is ignored).
+ *
+ * Task context. Resolution one tick (1000000000 / configTICK_RATE_HZ ns,
+ * rounded down). Monotonic across tick-counter wraps: the time is the tick
+ * count with the kernel's count of its overflows above it, read together
+ * with vTaskSetTimeOutState(), so it goes back only when that overflow
+ * count (a BaseType_t) wraps too, after 2^(bits of TickType_t + bits of
+ * BaseType_t) ticks (never in practice with 32-bit ticks and a 32-bit
+ * BaseType_t; 49.7 days at 1 kHz with 16-bit ticks and a 16-bit
+ * BaseType_t), or after 2^64 ns (584 years). 32-bit multiplies only.
  */
 uint64_t vob_frt_clock_ns(void *user);
 

@@ -72,8 +72,12 @@ static void *tpl_map_window(void *ctx, uint64_t link_addr, size_t len, unsigned 
  * a doorbell that carries no data ignores it. If the link has no doorbell
  * for id (the peer polls), return 0: that is not an error.
  *
- * Returns 0, or a negative error that vob passes back to its caller
- * (vob_vq_kick(), vob_dev_poll()).
+ * Returns 0, or a negative error. Only the queue paths pass it back
+ * (vob_vq_notify(), vob_vq_kick()); the device table's doorbells (from
+ * vob_dev_poll(), the status and config calls, vob_table_init() and
+ * vob_table_shutdown()) ignore it, so a table doorbell that fails is lost
+ * and the peer sees the change only when it polls. Count failures here if
+ * you need to know.
  *
  * Stub: no doorbell hardware.
  */

@@ -32,8 +32,14 @@ typedef uint32_t TickType_t;
 
 #define portMAX_DELAY ((TickType_t)0xffffffffUL)
 #define configTICK_RATE_HZ 1000u
+/* 0 (for a test build, -DconfigUSE_TASK_NOTIFICATIONS=0) leaves the task
+ * notification functions out, as the kernel does. */
+#ifndef configUSE_TASK_NOTIFICATIONS
 #define configUSE_TASK_NOTIFICATIONS 1
+#endif
 #define INCLUDE_vTaskSuspend 1
+#define INCLUDE_vTaskDelay 1
+#define INCLUDE_xTaskGetCurrentTaskHandle 1
 #define pdMS_TO_TICKS(ms) ((TickType_t)(((TickType_t)(ms) * (TickType_t)configTICK_RATE_HZ) / 1000u))
 
 /* In FreeRTOS a port macro that requests a context switch on ISR exit when

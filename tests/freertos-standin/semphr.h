@@ -40,6 +40,9 @@ BaseType_t xSemaphoreGive(SemaphoreHandle_t sem);
  * waiting task was released. */
 BaseType_t xSemaphoreGiveFromISR(SemaphoreHandle_t sem, BaseType_t *woken);
 
+/* Stand-in only: how many tasks are blocked in xSemaphoreTake on it. */
+unsigned standin_sem_waiters(SemaphoreHandle_t sem);
+
 #ifdef __cplusplus
 }
 #endif

@@ -154,18 +154,75 @@ TaskHandle_t xTaskGetCurrentTaskHandle(void)
 }
 
 static uint64_t start_ms;
+static uint64_t tick_base; /* added to the ms since start: 64-bit ticks */
+static pthread_mutex_t tick_m = PTHREAD_MUTEX_INITIALIZER;
 
 static void tick_start(void)
 {
 	start_ms = now_ms();
 }
 
-TickType_t xTaskGetTickCount(void)
+/* Ticks since the start, never wrapping: the low 32 bits are the tick
+ * count, the rest its overflow count. */
+static uint64_t ticks64(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	uint64_t t;
 
 	pthread_once(&once, tick_start);
-	return (TickType_t)(now_ms() - start_ms);
+	pthread_mutex_lock(&tick_m);
+	t = tick_base + (now_ms() - start_ms);
+	pthread_mutex_unlock(&tick_m);
+	return t;
+}
+
+TickType_t xTaskGetTickCount(void)
+{
+	return (TickType_t)ticks64();
+}
+
+void vTaskSetTimeOutState(TimeOut_t *timeout)
+{
+	uint64_t t = ticks64();
+
+	timeout->xOverflowCount = (BaseType_t)(t >> 32);
+	timeout->xTimeOnEntering = (TickType_t)t;
+}
+
+void standin_set_tick_count(TickType_t ticks)
+{
+	uint64_t now = ticks64(), to = (now & ~(uint64_t)0xffffffffu) | ticks;
+
+	if (to < now)
+		to += (uint64_t)1 << 32;
+	pthread_mutex_lock(&tick_m);
+	tick_base += to - now;
+	pthread_mutex_unlock(&tick_m);
+}
+
+static pthread_mutex_t critical_m;
+static pthread_once_t critical_once = PTHREAD_ONCE_INIT;
+
+static void critical_init(void)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	if (pthread_mutex_init(&critical_m, &a))
+		standin_die("pthread_mutex_init");
+	pthread_mutexattr_destroy(&a);
+}
+
+void standin_enter_critical(void)
+{
+	pthread_once(&critical_once, critical_init);
+	pthread_mutex_lock(&critical_m);
+}
+
+void standin_exit_critical(void)
+{
+	pthread_mutex_unlock(&critical_m);
 }
 
 void vTaskDelay(TickType_t ticks)
@@ -175,6 +232,7 @@ void vTaskDelay(TickType_t ticks)
 	nanosleep(&ts, NULL);
 }
 
+#if configUSE_TASK_NOTIFICATIONS
 static int notify(TaskHandle_t t)
 {
 	int released;
@@ -216,6 +274,7 @@ uint32_t ulTaskNotifyTake(BaseType_t clear_on_exit, TickType_t ticks)
 	pthread_mutex_unlock(&t->m);
 	return v;
 }
+#endif
 
 /* What a StaticSemaphore_t holds. */
 struct standin_sem {
@@ -305,4 +364,15 @@ BaseType_t xSemaphoreGive(SemaphoreHandle_t s)
 BaseType_t xSemaphoreGiveFromISR(SemaphoreHandle_t s, BaseType_t *woken)
 {
 	return sem_give(s, 1, woken);
+}
+
+unsigned standin_sem_waiters(SemaphoreHandle_t h)
+{
+	struct standin_sem *s = SEM(h);
+	unsigned n;
+
+	pthread_mutex_lock(&s->m);
+	n = s->waiters;
+	pthread_mutex_unlock(&s->m);
+	return n;
 }

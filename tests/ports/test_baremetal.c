@@ -475,10 +475,19 @@ static void test_cache_hooks(void **state)
 	assert_int_equal(r.cleans, 2);
 	assert_int_equal(r.invalidates, 1);
 
-	/* A larger configured line. */
+	/* A larger configured line. The link's line must cover it with a
+	 * cached window: single-writer areas of 64 bytes would share 128-byte
+	 * cache lines, and cleaning one side's area would write back the
+	 * other's. */
 	cfg.cache_line = 128;
 	assert_int_equal(vob_bm_init(&port, &cfg), 0);
+	assert_int_equal(vob_bm_link_init(&link, &port, 64), VOB_EINVAL);
+	assert_int_equal(link.nwin, 0); /* nothing half-added */
+	assert_int_equal(vob_bm_link_init(&link, &port, 0), VOB_EINVAL); /* default 64 */
+	w[0].kind = VOB_MEM_UNCACHED; /* no cache on either window: no constraint */
 	assert_int_equal(vob_bm_link_init(&link, &port, 64), 0);
+	w[0].kind = VOB_MEM_CACHED;
+	assert_int_equal(vob_bm_link_init(&link, &port, 128), 0);
 	vob_link_sync_for_peer(&link, mem + 130, 4);
 	assert_ptr_equal(r.last_p, mem + 128);
 	assert_int_equal(r.last_n, 128);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <pthread.h>
 
@@ -201,6 +202,166 @@ static void test_timeout(void **state)
 	/* Out of range. */
 	run_wait(&w, NULL, VOB_MAX_DOORBELLS, 10, VOB_FRT_ANY, 0);
 	assert_int_equal(w.result, VOB_EINVAL);
+	drain();
+}
+
+/* ---- the clock across a tick-counter wrap ------------------------------- */
+
+/* The stand-in's ticks since the start, overflow count included. */
+static uint64_t ticks_now(void)
+{
+	TimeOut_t t;
+
+	vTaskSetTimeOutState(&t);
+	return ((uint64_t)(UBaseType_t)t.xOverflowCount << 32) | t.xTimeOnEntering;
+}
+
+static uint64_t real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void test_clock_across_wrap(void **state)
+{
+	const uint64_t ns_per_tick = 1000000000u / configTICK_RATE_HZ;
+	uint64_t prev, now, t0, t1;
+	unsigned i;
+
+	(void)state;
+	standin_set_tick_count((TickType_t)(0u - 30u)); /* 30 ticks before the wrap */
+	t0 = ticks_now();
+	prev = vob_frt_clock_ns(NULL);
+	t1 = ticks_now();
+	assert_true(prev >= t0 * ns_per_tick && prev <= t1 * ns_per_tick);
+	/* Never backwards, through the wrap (at most 2 s of 1 ms steps). */
+	for (i = 0; i < 2000 && xTaskGetTickCount() > 0x80000000u; i++) {
+		sleep_ms(1);
+		now = vob_frt_clock_ns(NULL);
+		assert_true(now >= prev);
+		prev = now;
+	}
+	assert_true(xTaskGetTickCount() < 0x80000000u); /* it did wrap */
+	/* After the wrap: the overflow count is part of the time. */
+	t0 = ticks_now();
+	now = vob_frt_clock_ns(NULL);
+	t1 = ticks_now();
+	assert_true(t0 >= (uint64_t)1 << 32);
+	assert_true(now >= prev);
+	assert_true(now >= t0 * ns_per_tick && now <= t1 * ns_per_tick);
+}
+
+static int never_done(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/* vob_bm_poll() on this clock: a timeout that spans the wrap runs its full
+ * length (a clock going back at the wrap ended it there). */
+static void test_poll_timeout_across_wrap(void **state)
+{
+	struct vob_bm_port bm;
+	struct vob_bm_cfg cfg;
+	uint64_t t0, spent;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.clock_ns = vob_frt_clock_ns;
+	cfg.idle = vob_frt_idle;
+	assert_int_equal(vob_bm_init(&bm, &cfg), 0);
+	standin_set_tick_count((TickType_t)(0u - 20u));
+	t0 = real_ms();
+	assert_int_equal(vob_bm_poll(&bm, never_done, NULL, 0, 80000000u), VOB_ETIMEDOUT);
+	spent = real_ms() - t0;
+	assert_true(spent >= 79u); /* 80 ticks; the tick clock is ms-truncated */
+	assert_true(spent < 5000u);
+}
+
+/* ---- semaphore mode: one waiter at a time ------------------------------- */
+
+struct sem_waiter {
+	struct vob_frt_port *port;
+	uint32_t id;
+	TickType_t ticks;
+	int result;
+	TickType_t waited;
+};
+
+static void sem_waiter_task(void *arg)
+{
+	struct sem_waiter *w = arg;
+	TickType_t t0 = xTaskGetTickCount();
+
+	w->result = vob_frt_wait(w->port, w->id, w->ticks);
+	w->waited = (TickType_t)(xTaskGetTickCount() - t0);
+}
+
+static void sem_blocked(SemaphoreHandle_t sem, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < 2000 && standin_sem_waiters(sem) != n; i++)
+		sleep_ms(1);
+	assert_int_equal(standin_sem_waiters(sem), n);
+}
+
+/* One binary semaphore wakes one task: a second task waiting on it could
+ * take the wake-up meant for the first, which would then sleep on. So a
+ * second concurrent waiter is refused at once. */
+static void test_sem_one_waiter(void **state)
+{
+	static StaticSemaphore_t buf;
+	struct vob_frt_port port;
+	struct vob_frt_cfg cfg;
+	struct sem_waiter a, b;
+	TaskHandle_t ta, tb;
+
+	(void)state;
+	plain_setup();
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.sem = xSemaphoreCreateBinaryStatic(&buf);
+	assert_int_equal(vob_frt_init(&port, &plain_link, &cfg), 0);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.port = b.port = &port;
+	a.id = 0;
+	a.ticks = pdMS_TO_TICKS(300);
+	b.id = 1;
+	b.ticks = pdMS_TO_TICKS(3000);
+
+	xTaskCreate(sem_waiter_task, "B", 256, &b, 1, &tb);
+	sem_blocked(cfg.sem, 1);
+	xTaskCreate(sem_waiter_task, "A", 256, &a, 1, &ta);
+	standin_task_join(ta);
+	assert_int_equal(a.result, VOB_EBUSY);
+	assert_true(a.waited < pdMS_TO_TICKS(300));
+
+	/* B still gets its doorbell. */
+	vob_on_irq_isr(&plain_link, 1);
+	vob_frt_wake(&port);
+	standin_task_join(tb);
+	assert_int_equal(b.result, 1);
+	assert_true(b.waited < pdMS_TO_TICKS(3000));
+
+	/* B is done: A may wait now, and is woken. */
+	xTaskCreate(sem_waiter_task, "A", 256, &a, 1, &ta);
+	sem_blocked(cfg.sem, 1);
+	vob_on_irq_isr(&plain_link, 0);
+	vob_frt_wake(&port);
+	standin_task_join(ta);
+	assert_int_equal(a.result, 0);
+
+	/* A timed-out wait frees the port too. */
+	a.ticks = pdMS_TO_TICKS(20);
+	xTaskCreate(sem_waiter_task, "A", 256, &a, 1, &ta);
+	standin_task_join(ta);
+	assert_int_equal(a.result, VOB_ETIMEDOUT);
+	xTaskCreate(sem_waiter_task, "A", 256, &a, 1, &ta);
+	standin_task_join(ta);
+	assert_int_equal(a.result, VOB_ETIMEDOUT);
 	drain();
 }
 
@@ -467,9 +628,10 @@ static void producer_task(void *arg)
 		vob_frt_unlock(&r->drv_port);
 		if (finished)
 			return;
-		/* Either producer may be the one woken (binary semaphore); the
-		 * other finds the work at its next turn. */
-		(void)vob_frt_wait(&r->drv_port, qbell, pdMS_TO_TICKS(10));
+		/* One task at a time may block on the port's semaphore; the
+		 * other is refused and naps, finding the work at its next turn. */
+		if (vob_frt_wait(&r->drv_port, qbell, pdMS_TO_TICKS(10)) == VOB_EBUSY)
+			vTaskDelay(1);
 	}
 }
 
@@ -533,9 +695,14 @@ int main(void)
 		cmocka_unit_test(test_isr_wakes_blocked_task),
 		cmocka_unit_test(test_isr_gives_semaphore),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_clock_across_wrap),
+		cmocka_unit_test(test_poll_timeout_across_wrap),
+		cmocka_unit_test(test_sem_one_waiter),
 		cmocka_unit_test(test_lock),
 		cmocka_unit_test(test_two_tasks_share_a_queue),
 	};
 
+	/* A regression that blocks forever fails the run instead of hanging. */
+	alarm(120);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
