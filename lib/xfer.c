@@ -59,31 +59,69 @@ static void xfer_refill_edges(const struct vob_link *link, const struct vob_iov 
 		vob_link_invalidate(link, p + n - 1u, 1);
 }
 
+/* Copy [src, src + n) to @dst with the CPU; a push into a cached segment
+ * refills the lines it shares with the peer's bytes first and cleans after. */
+static void xfer_cpu(struct vob_link *link, uint8_t *dst, const uint8_t *src, size_t n,
+		     const struct vob_iov *seg, bool peer_src)
+{
+	if (!n)
+		return;
+	if (!peer_src && VOB_IS_CACHED(seg->flags & VOB_IOV_CACHED)) {
+		xfer_refill_edges(link, seg, dst, n);
+		vob_memcpy(dst, src, n);
+		vob_link_clean(link, dst, n);
+		return;
+	}
+	vob_memcpy(dst, src, n);
+}
+
+/* The part of a piece of @n bytes at @dst to give the DMA engine: all of it,
+ * but into a cached segment (@cached_dst) only the whole lines, from @p *head
+ * bytes in. The partial lines at either end stay with the CPU, which cleans
+ * whole lines after writing: were the engine to write part of a line the CPU
+ * also writes (now, or in a later call at a further offset), that clean
+ * would put the CPU's older copy of the engine's bytes back over them
+ * whenever the engine finished between the CPU's refill and its clean. */
+static size_t xfer_dma_span(const struct vob_link *link, const uint8_t *dst, size_t n,
+			    bool cached_dst, size_t *head)
+{
+	uintptr_t mask = (uintptr_t)link->line - 1u;
+
+	*head = 0;
+	if (!cached_dst)
+		return n;
+	*head = (size_t)(-(uintptr_t)dst & mask);
+	return *head < n ? (n - *head) & ~(size_t)mask : 0;
+}
+
 /* Copy one piece. @peer_src: the source is chain memory (pull) rather than
  * the destination (push); @seg is the chain segment the piece lies in. */
-static int xfer_piece(struct vob_link *link, void *dst, const void *src, size_t n,
+static int xfer_piece(struct vob_link *link, uint8_t *dst, const uint8_t *src, size_t n,
 		      const struct vob_iov *seg, bool peer_src, struct vob_xfer *x)
 {
-	if (peer_src && VOB_IS_CACHED(seg->flags & VOB_IOV_CACHED))
+	bool cached = VOB_IS_CACHED(seg->flags & VOB_IOV_CACHED);
+	size_t head = 0, len = 0;
+
+	if (peer_src && cached)
 		vob_link_invalidate(link, src, n);
-	if (VOB_CFG_DMA && x && link->ops->dma_copy && n >= VOB_DMA_MIN_BYTES) {
+	if (VOB_CFG_DMA && x && link->ops->dma_copy)
+		len = xfer_dma_span(link, dst, n, !peer_src && cached, &head);
+	if (len && len >= VOB_DMA_MIN_BYTES) {
 		int err;
 
 		x->submitted++;
-		err = link->ops->dma_copy(link->ctx, dst, src, n, x);
-		if (!err)
+		err = link->ops->dma_copy(link->ctx, dst + head, src + head, len, x);
+		if (!err) {
+			xfer_cpu(link, dst, src, head, seg, peer_src);
+			xfer_cpu(link, dst + head + len, src + head + len, n - head - len, seg,
+				 peer_src);
 			return 0;
+		}
 		x->submitted--;
 		if (err != VOB_EBUSY && err != VOB_ENOSPC)
 			return err;
 	}
-	if (!peer_src && VOB_IS_CACHED(seg->flags & VOB_IOV_CACHED)) {
-		xfer_refill_edges(link, seg, (const uint8_t *)dst, n);
-		vob_memcpy(dst, src, n);
-		vob_link_clean(link, dst, n);
-		return 0;
-	}
-	vob_memcpy(dst, src, n);
+	xfer_cpu(link, dst, src, n, seg, peer_src);
 	return 0;
 }
 

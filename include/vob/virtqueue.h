@@ -527,10 +527,19 @@ void vob_dma_complete_isr(void *cookie, int status);
  * @brief Copy from a chain's readable segments, from byte @p offset, into
  * local scatter-gather memory.
  *
+ * The copy goes in pieces, split wherever a segment or a local buffer ends.
  * Invalidates source lines in VOB_MEM_CACHED windows first. With @p x not
- * NULL and a port that has dma_copy, copies of at least VOB_DMA_MIN_BYTES go
- * to the DMA engine and complete later (see vob_xfer_done()); with @p x NULL
- * every copy is done by the CPU before the call returns.
+ * NULL and a port that has dma_copy, pieces of at least VOB_DMA_MIN_BYTES go
+ * to the DMA engine and complete later (see vob_xfer_done()); the rest are
+ * copied by the CPU before the call returns. With @p x NULL every copy is
+ * done by the CPU.
+ *
+ * Local memory is not cache-managed by vob: when the DMA engine is not
+ * coherent with this CPU's cache, a local buffer that receives DMA must not
+ * share a cache line with anything the CPU writes before the transfer
+ * completes, another local buffer of this call included (a short header
+ * buffer copied by the CPU right before a DMA'd payload buffer, say). Give
+ * such buffers whole cache lines.
  * @return bytes copied or queued (less than asked when the chain is shorter);
  *         a negative error when the port's DMA op failed.
  */
@@ -545,8 +554,15 @@ int vob_chain_pullv(struct vob_link *link, const struct vob_chain *chain, size_t
  * line that a segment covers only in part is refilled from memory before
  * the copy, so the peer's bytes beside the segment survive the write-back
  * (one line read across the link per unaligned segment end: drivers on
- * non-coherent links should give whole lines). Same DMA rules and return
- * values as vob_chain_pullv().
+ * non-coherent links should give whole lines).
+ *
+ * Into a VOB_MEM_CACHED window the DMA engine gets only the whole lines of a
+ * piece; the partial lines at its ends are copied by the CPU (and a piece
+ * with fewer than VOB_DMA_MIN_BYTES of whole lines goes to the CPU
+ * entirely). So no line is written both by the engine and by the CPU, in
+ * this call or a later one on the same chain, and the CPU's clean of a line
+ * never writes stale bytes over the engine's. Otherwise the same DMA rules
+ * and return values as vob_chain_pullv().
  */
 int vob_chain_pushv(struct vob_link *link, const struct vob_chain *chain, size_t offset,
 		    const struct vob_iov *src, unsigned nsrc, struct vob_xfer *x);
