@@ -27,7 +27,10 @@ void vob_dma_complete_isr(void *cookie, int status)
 	if (status < 0 && !x->status)
 		x->status = status;
 	/* Publishes the status and the copied data to the submitter; pairs with
-	 * the acquire in vob_xfer_done(). Only the completer writes this. */
+	 * the acquire in vob_xfer_done(). Only the completer writes this, and
+	 * the port never runs two completions of one tracker at once (dma_copy
+	 * contract), so a plain read-modify-write suffices: an atomic add would
+	 * be a libatomic call on cores without exclusive loads (Cortex-M0+). */
 	__atomic_store_n(&x->completed, x->completed + 1u, __ATOMIC_RELEASE);
 }
 

@@ -114,7 +114,10 @@ struct vob_port_ops {
 	 * vob_dma_complete_isr(@p cookie, status) exactly once when it is done,
 	 * from any context. Returns a negative @ref vob_err when it cannot take
 	 * the transfer; VOB_EBUSY and VOB_ENOSPC make vob copy with the CPU
-	 * instead, any other error fails the copy.
+	 * instead, any other error fails the copy. Completions of one cookie
+	 * must not overlap (two CPUs, or one completion interrupting another):
+	 * vob_dma_complete_isr() counts them with a plain read-modify-write.
+	 * Completions of different cookies may run at the same time.
 	 *
 	 * The port is responsible for the cache maintenance its DMA engine
 	 * needs, and vob keeps that simple by giving DMA and CPU separate
