@@ -62,69 +62,54 @@ static void xfer_refill_edges(const struct vob_link *link, const struct vob_iov 
 		vob_link_invalidate(link, p + n - 1u, 1);
 }
 
-/* Copy [src, src + n) to @dst with the CPU; a push into a cached segment
- * refills the lines it shares with the peer's bytes first and cleans after. */
-static void xfer_cpu(struct vob_link *link, uint8_t *dst, const uint8_t *src, size_t n,
-		     const struct vob_iov *seg, bool peer_src)
-{
-	if (!n)
-		return;
-	if (!peer_src && VOB_IS_CACHED(seg->flags & VOB_IOV_CACHED)) {
-		xfer_refill_edges(link, seg, dst, n);
-		vob_memcpy(dst, src, n);
-		vob_link_clean(link, dst, n);
-		return;
-	}
-	vob_memcpy(dst, src, n);
-}
-
-/* The part of a piece of @n bytes at @dst to give the DMA engine: all of it,
- * but into a cached segment (@cached_dst) only the whole lines, from @p *head
- * bytes in. The partial lines at either end stay with the CPU, which cleans
- * whole lines after writing: were the engine to write part of a line the CPU
- * also writes (now, or in a later call at a further offset), that clean
- * would put the CPU's older copy of the engine's bytes back over them
- * whenever the engine finished between the CPU's refill and its clean. */
-static size_t xfer_dma_span(const struct vob_link *link, const uint8_t *dst, size_t n,
-			    bool cached_dst, size_t *head)
+/* How much of a push piece of @n bytes at @dst, in a cached segment, to
+ * copy next when the DMA engine could take it. The engine gets whole lines
+ * only: a partial line at the start is cut off first and copied by the CPU
+ * (@p *x set to NULL), then the whole lines go out as one piece, and the
+ * partial line left at the end comes back here and goes to the CPU too. The
+ * CPU cleans whole lines after writing: were the engine to write part of a
+ * line the CPU also writes (now, or in a later call at a further offset),
+ * that clean would put the CPU's older copy of the engine's bytes back over
+ * them whenever the engine finished between the CPU's refill and its clean. */
+static size_t xfer_whole_lines(const struct vob_link *link, const uint8_t *dst, size_t n,
+			       struct vob_xfer **x)
 {
 	uintptr_t mask = (uintptr_t)link->line - 1u;
+	size_t head = (size_t)(-(uintptr_t)dst & mask);
 
-	*head = 0;
-	if (!cached_dst)
+	if (n < VOB_DMA_MIN_BYTES)
 		return n;
-	*head = (size_t)(-(uintptr_t)dst & mask);
-	return *head < n ? (n - *head) & ~(size_t)mask : 0;
+	if (!head && n > mask)
+		return n & ~(size_t)mask;
+	*x = NULL;
+	return head && head < n ? head : n;
 }
 
 /* Copy one piece. @peer_src: the source is chain memory (pull) rather than
  * the destination (push); @seg is the chain segment the piece lies in. */
-static int xfer_piece(struct vob_link *link, uint8_t *dst, const uint8_t *src, size_t n,
+static int xfer_piece(struct vob_link *link, void *dst, const void *src, size_t n,
 		      const struct vob_iov *seg, bool peer_src, struct vob_xfer *x)
 {
-	bool cached = VOB_IS_CACHED(seg->flags & VOB_IOV_CACHED);
-	size_t head = 0, len = 0;
-
-	if (peer_src && cached)
+	if (peer_src && VOB_IS_CACHED(seg->flags & VOB_IOV_CACHED))
 		vob_link_invalidate(link, src, n);
-	if (VOB_CFG_DMA && x && link->ops->dma_copy)
-		len = xfer_dma_span(link, dst, n, !peer_src && cached, &head);
-	if (len && len >= VOB_DMA_MIN_BYTES) {
+	if (VOB_CFG_DMA && x && link->ops->dma_copy && n >= VOB_DMA_MIN_BYTES) {
 		int err;
 
 		x->submitted++;
-		err = link->ops->dma_copy(link->ctx, dst + head, src + head, len, x);
-		if (!err) {
-			xfer_cpu(link, dst, src, head, seg, peer_src);
-			xfer_cpu(link, dst + head + len, src + head + len, n - head - len, seg,
-				 peer_src);
+		err = link->ops->dma_copy(link->ctx, dst, src, n, x);
+		if (!err)
 			return 0;
-		}
 		x->submitted--;
 		if (err != VOB_EBUSY && err != VOB_ENOSPC)
 			return err;
 	}
-	xfer_cpu(link, dst, src, n, seg, peer_src);
+	if (!peer_src && VOB_IS_CACHED(seg->flags & VOB_IOV_CACHED)) {
+		xfer_refill_edges(link, seg, (const uint8_t *)dst, n);
+		vob_memcpy(dst, src, n);
+		vob_link_clean(link, dst, n);
+		return 0;
+	}
+	vob_memcpy(dst, src, n);
 	return 0;
 }
 
@@ -143,11 +128,16 @@ static int xfer_sg(struct vob_link *link, const struct vob_chain *chain, size_t 
 		size_t n = seg[si].len - soff;
 		uint8_t *sp = (uint8_t *)seg[si].base + soff;
 		uint8_t *lp = (uint8_t *)loc[li].base + loff;
+		struct vob_xfer *px;
 		int err;
 
 		if (n > loc[li].len - loff)
 			n = loc[li].len - loff;
-		err = xfer_piece(link, pull ? lp : sp, pull ? sp : lp, n, &seg[si], pull, x);
+		px = x;
+		if (VOB_CFG_DMA && x && !pull && link->ops->dma_copy &&
+		    VOB_IS_CACHED(seg[si].flags & VOB_IOV_CACHED))
+			n = xfer_whole_lines(link, sp, n, &px);
+		err = xfer_piece(link, pull ? lp : sp, pull ? sp : lp, n, &seg[si], pull, px);
 		if (err)
 			return err;
 		done += n;
