@@ -27,7 +27,10 @@ void vob_dma_complete_isr(void *cookie, int status)
 	if (status < 0 && !x->status)
 		x->status = status;
 	/* Publishes the status and the copied data to the submitter; pairs with
-	 * the acquire in vob_xfer_done(). Only the completer writes this. */
+	 * the acquire in vob_xfer_done(). Only the completer writes this, and
+	 * the port never runs two completions of one tracker at once (dma_copy
+	 * contract), so a plain read-modify-write suffices: an atomic add would
+	 * be a libatomic call on cores without exclusive loads (Cortex-M0+). */
 	__atomic_store_n(&x->completed, x->completed + 1u, __ATOMIC_RELEASE);
 }
 
@@ -57,6 +60,29 @@ static void xfer_refill_edges(const struct vob_link *link, const struct vob_iov 
 	if ((~s_last & mask) && (last & ~mask) == (s_last & ~mask) &&
 	    !(head && (last & ~mask) == (a & ~mask)))
 		vob_link_invalidate(link, p + n - 1u, 1);
+}
+
+/* How much of a push piece of @n bytes at @dst, in a cached segment, to
+ * copy next when the DMA engine could take it. The engine gets whole lines
+ * only: a partial line at the start is cut off first and copied by the CPU
+ * (@p *x set to NULL), then the whole lines go out as one piece, and the
+ * partial line left at the end comes back here and goes to the CPU too. The
+ * CPU cleans whole lines after writing: were the engine to write part of a
+ * line the CPU also writes (now, or in a later call at a further offset),
+ * that clean would put the CPU's older copy of the engine's bytes back over
+ * them whenever the engine finished between the CPU's refill and its clean. */
+static size_t xfer_whole_lines(const struct vob_link *link, const uint8_t *dst, size_t n,
+			       struct vob_xfer **x)
+{
+	uintptr_t mask = (uintptr_t)link->line - 1u;
+	size_t head = (size_t)(-(uintptr_t)dst & mask);
+
+	if (n < VOB_DMA_MIN_BYTES)
+		return n;
+	if (!head && n > mask)
+		return n & ~(size_t)mask;
+	*x = NULL;
+	return head && head < n ? head : n;
 }
 
 /* Copy one piece. @peer_src: the source is chain memory (pull) rather than
@@ -102,11 +128,16 @@ static int xfer_sg(struct vob_link *link, const struct vob_chain *chain, size_t 
 		size_t n = seg[si].len - soff;
 		uint8_t *sp = (uint8_t *)seg[si].base + soff;
 		uint8_t *lp = (uint8_t *)loc[li].base + loff;
+		struct vob_xfer *px;
 		int err;
 
 		if (n > loc[li].len - loff)
 			n = loc[li].len - loff;
-		err = xfer_piece(link, pull ? lp : sp, pull ? sp : lp, n, &seg[si], pull, x);
+		px = x;
+		if (VOB_CFG_DMA && x && !pull && link->ops->dma_copy &&
+		    VOB_IS_CACHED(seg[si].flags & VOB_IOV_CACHED))
+			n = xfer_whole_lines(link, sp, n, &px);
+		err = xfer_piece(link, pull ? lp : sp, pull ? sp : lp, n, &seg[si], pull, px);
 		if (err)
 			return err;
 		done += n;

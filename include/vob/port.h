@@ -114,8 +114,34 @@ struct vob_port_ops {
 	 * vob_dma_complete_isr(@p cookie, status) exactly once when it is done,
 	 * from any context. Returns a negative @ref vob_err when it cannot take
 	 * the transfer; VOB_EBUSY and VOB_ENOSPC make vob copy with the CPU
-	 * instead, any other error fails the copy. The port is responsible for
-	 * the cache maintenance its DMA engine needs.
+	 * instead, any other error fails the copy. Completions of one cookie
+	 * must not overlap (two CPUs, or one completion interrupting another):
+	 * vob_dma_complete_isr() counts them with a plain read-modify-write.
+	 * Completions of different cookies may run at the same time.
+	 *
+	 * The port is responsible for the cache maintenance its DMA engine
+	 * needs, and vob keeps that simple by giving DMA and CPU separate
+	 * lines:
+	 * - Into a VOB_MEM_CACHED window (vob_chain_pushv()), @p dst and
+	 *   @p n are whole cache lines of the link (vob_link_line()): the
+	 *   partial lines at the ends of a piece are copied by the CPU, which
+	 *   cleans them itself. vob does not write those lines with the CPU
+	 *   while the transfer is in flight (nor later, unless the caller
+	 *   pushes to the same bytes again). A non-coherent engine writes
+	 *   memory behind this CPU's cache, so before it reports completion
+	 *   the port must discard this CPU's copies of [@p dst, @p dst + @p n)
+	 *   (invalidate; a speculative fetch during the transfer may have
+	 *   refilled them), or a later CPU write into those lines would clean
+	 *   stale bytes back over the engine's. A coherent engine needs
+	 *   nothing.
+	 * - Out of a VOB_MEM_CACHED window (vob_chain_pullv()), vob has
+	 *   invalidated the source lines before the call; it never writes them.
+	 * - Local memory (the source of a push, the destination of a pull) is
+	 *   the port's and the caller's: a non-coherent engine needs the
+	 *   source cleaned before the transfer and the destination invalidated
+	 *   after, and a pull's destination must not share cache lines with
+	 *   anything the CPU writes during the transfer (vob's own CPU copies of
+	 *   neighbouring local buffers included; see vob_chain_pullv()).
 	 */
 	int (*dma_copy)(void *ctx, void *dst, const void *src, size_t n, void *cookie);
 

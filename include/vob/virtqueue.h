@@ -499,7 +499,9 @@ const struct vob_vq_stats *vob_vq_stats(const struct vob_vq *vq);
  * @brief Tracks copies that may complete asynchronously (DMA).
  *
  * Zero it (or call vob_xfer_init()) before its first use. One thread submits;
- * completions may arrive from interrupt context.
+ * completions may arrive from interrupt context, one at a time (the port
+ * does not run two completions of one tracker at once; see dma_copy in
+ * port.h).
  */
 struct vob_xfer {
 	uint32_t submitted; /**< DMA transfers started (submitter writes) */
@@ -519,6 +521,12 @@ int vob_xfer_done(const struct vob_xfer *x);
 
 /**
  * @brief Report a finished DMA transfer (interrupt-safe; called by the port).
+ *
+ * Any context, but not concurrently with another completion of the same
+ * cookie: the count is a plain read-modify-write (a lock-free atomic add
+ * would cost a library call on cores without one, Cortex-M0+ say), so a
+ * port whose completions of one tracker can run on two CPUs, or nest in
+ * each other's interrupts, serialises them.
  * @param cookie the cookie given to the port's dma_copy (a vob_xfer).
  * @param status 0 or a negative error.
  */
@@ -528,12 +536,28 @@ void vob_dma_complete_isr(void *cookie, int status);
  * @brief Copy from a chain's readable segments, from byte @p offset, into
  * local scatter-gather memory.
  *
+ * The copy goes in pieces, split wherever a segment or a local buffer ends.
  * Invalidates source lines in VOB_MEM_CACHED windows first. With @p x not
- * NULL and a port that has dma_copy, copies of at least VOB_DMA_MIN_BYTES go
- * to the DMA engine and complete later (see vob_xfer_done()); with @p x NULL
- * every copy is done by the CPU before the call returns.
- * @return bytes copied or queued (less than asked when the chain is shorter);
- *         a negative error when the port's DMA op failed.
+ * NULL and a port that has dma_copy, pieces of at least VOB_DMA_MIN_BYTES go
+ * to the DMA engine and complete later (see vob_xfer_done()); the rest are
+ * copied by the CPU before the call returns. With @p x NULL every copy is
+ * done by the CPU.
+ *
+ * Local memory is not cache-managed by vob: when the DMA engine is not
+ * coherent with this CPU's cache, a local buffer that receives DMA must not
+ * share a cache line with anything the CPU writes before the transfer
+ * completes, another local buffer of this call included (a short header
+ * buffer copied by the CPU right before a DMA'd payload buffer, say). Give
+ * such buffers whole cache lines.
+ *
+ * When the port's dma_copy fails with an error other than VOB_EBUSY or
+ * VOB_ENOSPC, the call returns it at once, but pieces queued earlier in the
+ * call (or in earlier calls on @p x) are still in flight: wait for
+ * vob_xfer_done() to stop returning 0 before reusing the buffers or
+ * returning the chain.
+ * @return bytes copied or queued (less than asked when the chain is shorter;
+ *         more than 0x7fffffff bytes are reported as 0x7fffffff, though all
+ *         are copied); a negative error when the port's DMA op failed.
  */
 int vob_chain_pullv(struct vob_link *link, const struct vob_chain *chain, size_t offset,
 		    const struct vob_iov *dst, unsigned ndst, struct vob_xfer *x);
@@ -546,17 +570,30 @@ int vob_chain_pullv(struct vob_link *link, const struct vob_chain *chain, size_t
  * line that a segment covers only in part is refilled from memory before
  * the copy, so the peer's bytes beside the segment survive the write-back
  * (one line read across the link per unaligned segment end: drivers on
- * non-coherent links should give whole lines). Same DMA rules and return
- * values as vob_chain_pullv().
+ * non-coherent links should give whole lines).
+ *
+ * Into a VOB_MEM_CACHED window the DMA engine gets only the whole lines of a
+ * piece; the partial lines at its ends are copied by the CPU (and a piece
+ * with fewer than VOB_DMA_MIN_BYTES of whole lines goes to the CPU
+ * entirely). So no line is written both by the engine and by the CPU, in
+ * this call or a later one on the same chain, and the CPU's clean of a line
+ * never writes stale bytes over the engine's. Otherwise the same DMA rules
+ * and return values as vob_chain_pullv().
  */
 int vob_chain_pushv(struct vob_link *link, const struct vob_chain *chain, size_t offset,
 		    const struct vob_iov *src, unsigned nsrc, struct vob_xfer *x);
 
-/** @brief vob_chain_pullv() into one flat buffer. */
+/**
+ * @brief vob_chain_pullv() into one flat buffer (at most 0xffffffff bytes of
+ * @p len are used).
+ */
 int vob_chain_pull(struct vob_link *link, const struct vob_chain *chain, size_t offset,
 		   void *dst, size_t len, struct vob_xfer *x);
 
-/** @brief vob_chain_pushv() from one flat buffer. */
+/**
+ * @brief vob_chain_pushv() from one flat buffer (at most 0xffffffff bytes of
+ * @p len are used).
+ */
 int vob_chain_push(struct vob_link *link, const struct vob_chain *chain, size_t offset,
 		   const void *src, size_t len, struct vob_xfer *x);
 

@@ -141,7 +141,12 @@ static void tpl_cache_invalidate(void *ctx, const void *p, size_t n)
  * vob_dma_complete_isr(cookie, status) exactly once when it is done, from
  * any context (usually the DMA interrupt). Return VOB_EBUSY or VOB_ENOSPC
  * to make vob copy with the CPU instead; any other error fails the copy.
- * The port does the cache maintenance its DMA engine needs.
+ * Completions of one cookie must not overlap (vob counts them with a plain
+ * read-modify-write). The port does the cache maintenance its DMA engine
+ * needs: into a VOB_MEM_CACHED window vob passes whole cache lines of the
+ * link, and a non-coherent engine's port invalidates [dst, dst + n) before
+ * reporting completion; local sources are cleaned before the transfer,
+ * local destinations invalidated after (see dma_copy in vob/port.h).
  *
  * Stub: always busy, so vob copies with the CPU. (A port without DMA
  * leaves the op NULL instead.)

@@ -1149,6 +1149,237 @@ static void test_copy_dma(void **state)
 	pair_free(&p);
 }
 
+/* ---- DMA and CPU pieces in a cached window ------------------------------- */
+
+/* A VOB_MEM_CACHED window modelled as two copies of it: cm.c, the CPU's
+ * cached view (the pointers vob works with), and cm.m, the memory the peer
+ * reads. cache_clean writes whole lines c -> m, cache_invalidate refills
+ * whole lines m -> c. The DMA engine writes m and runs beside the CPU: a
+ * queued transfer lands at the next clean, that is between the CPU's refill
+ * of a line and its write-back. With cm.drop set the port, on completion,
+ * drops the CPU's copy of the lines the engine wrote, as the dma_copy
+ * contract asks; without, it leaves the cache alone (the reviewer's model). */
+#define CM_SIZE 4096u
+#define CM_MAX_DMA 8u
+
+static struct {
+	uint8_t raw[CM_SIZE + LINE];
+	uint8_t *c; /* line-aligned inside raw */
+	uint8_t m[CM_SIZE];
+	struct {
+		uint8_t *dst;
+		const void *src;
+		size_t n;
+		void *cookie;
+	} dma[CM_MAX_DMA];
+	unsigned ndma, dma_calls, dma_partial;
+	bool drop;
+} cm;
+
+static size_t cm_off(const void *p)
+{
+	return (size_t)((uintptr_t)p - (uintptr_t)cm.c);
+}
+
+static void cm_lines(const void *p, size_t n, size_t *s, size_t *e)
+{
+	size_t o = cm_off(p);
+
+	*s = o & ~(size_t)(LINE - 1u);
+	*e = (o + n + LINE - 1u) & ~(size_t)(LINE - 1u);
+	assert_true(*e <= CM_SIZE);
+}
+
+static void cm_invalidate(void *ctx, const void *p, size_t n)
+{
+	size_t s, e;
+
+	(void)ctx;
+	cm_lines(p, n, &s, &e);
+	memcpy(cm.c + s, cm.m + s, e - s);
+}
+
+/* The engine finishes every queued transfer. */
+static void cm_dma_land(void)
+{
+	unsigned i;
+
+	for (i = 0; i < cm.ndma; i++) {
+		memcpy(cm.m + cm_off(cm.dma[i].dst), cm.dma[i].src, cm.dma[i].n);
+		if (cm.drop)
+			cm_invalidate(NULL, cm.dma[i].dst, cm.dma[i].n);
+		vob_dma_complete_isr(cm.dma[i].cookie, 0);
+	}
+	cm.ndma = 0;
+}
+
+static void cm_clean(void *ctx, const void *p, size_t n)
+{
+	size_t s, e;
+
+	(void)ctx;
+	cm_dma_land();
+	cm_lines(p, n, &s, &e);
+	memcpy(cm.m + s, cm.c + s, e - s);
+}
+
+static int cm_dma_copy(void *ctx, void *dst, const void *src, size_t n, void *cookie)
+{
+	(void)ctx;
+	assert_true(cm.ndma < CM_MAX_DMA);
+	cm.dma_calls++;
+	if ((cm_off(dst) | n) & (LINE - 1u))
+		cm.dma_partial++;
+	cm.dma[cm.ndma].dst = (uint8_t *)dst;
+	cm.dma[cm.ndma].src = src;
+	cm.dma[cm.ndma].n = n;
+	cm.dma[cm.ndma].cookie = cookie;
+	cm.ndma++;
+	return 0;
+}
+
+static void *cm_map(void *ctx, uint64_t addr, size_t len, unsigned access)
+{
+	(void)ctx;
+	(void)len;
+	(void)access;
+	return cm.c + addr;
+}
+
+static int cm_bell(void *ctx, uint32_t id, uint32_t data)
+{
+	(void)ctx;
+	(void)id;
+	(void)data;
+	return 0;
+}
+
+static const struct vob_port_ops cm_ops = {
+	.version = VOB_PORT_OPS_VERSION,
+	.map_window = cm_map,
+	.ring_doorbell = cm_bell,
+	.cache_clean = cm_clean,
+	.cache_invalidate = cm_invalidate,
+	.dma_copy = cm_dma_copy,
+};
+
+/* A link over the model: the peer's memory all 'P', this CPU's cache stale. */
+static void cm_setup(struct vob_link *link, bool drop)
+{
+	struct vob_window_cfg w = { 0, CM_SIZE, VOB_MEM_CACHED, VOB_WIN_PEER,
+				    VOB_MAP_READ | VOB_MAP_WRITE };
+
+	memset(&cm, 0, sizeof(cm));
+	cm.drop = drop;
+	cm.c = cm.raw + ((LINE - (uintptr_t)cm.raw % LINE) % LINE);
+	memset(cm.m, 'P', CM_SIZE);
+	memset(cm.c, 'x', CM_SIZE);
+	assert_int_equal(vob_link_init(link, &cm_ops, NULL, LINE), 0);
+	assert_true(vob_link_add_window(link, &w) >= 0);
+}
+
+/* Memory the peer reads holds @v in [from, to). */
+static void cm_expect(size_t from, size_t to, uint8_t v)
+{
+	size_t i;
+
+	for (i = from; i < to; i++)
+		if (cm.m[i] != v)
+			fail_msg("byte %zu of the window is '%c', not '%c'", i, cm.m[i], v);
+}
+
+/* A DMA piece and a CPU piece in one line of a cached writable segment: the
+ * engine gets whole lines only, so the CPU's write-back of the line it
+ * shares with the DMA'd bytes cannot revert them, within one call, across
+ * two calls, and across two segments that share a line. */
+static void dma_cpu_shared_line(bool drop)
+{
+	static uint8_t payload[1500], status[12], both[1512];
+	struct vob_link link;
+	struct vob_iov seg[2];
+	struct vob_chain ch = { .iov = seg, .cap = 2, .n_in = 1, .in_len = 1512 };
+	struct vob_iov src[2] = { { payload, 1500, 0 }, { status, 12, 0 } };
+	struct vob_xfer x;
+
+	memset(payload, 'D', sizeof(payload));
+	memset(status, 'S', sizeof(status));
+	memcpy(both, payload, sizeof(payload));
+	memcpy(both + sizeof(payload), status, sizeof(status));
+
+	/* One call: 1500 bytes (DMA) then a 12-byte trailer (CPU), both in
+	 * line 23 (bytes 1472..1535) of one segment. */
+	cm_setup(&link, drop);
+	seg[0].base = cm.c;
+	seg[0].len = 1512;
+	seg[0].flags = VOB_IOV_WRITE | VOB_IOV_CACHED;
+	vob_xfer_init(&x);
+	assert_int_equal(vob_chain_pushv(&link, &ch, 0, src, 2, &x), 1512);
+	cm_dma_land();
+	assert_int_equal(vob_xfer_done(&x), 1);
+	assert_int_equal(cm.dma_calls, 1);
+	cm_expect(0, 1500, 'D');
+	cm_expect(1500, 1512, 'S');
+	cm_expect(1512, CM_SIZE, 'P');
+	assert_int_equal(cm.dma_partial, 0);
+
+	/* Two calls on the chain: the trailer pushed at an offset after an
+	 * earlier DMA push that has not completed yet. */
+	cm_setup(&link, drop);
+	vob_xfer_init(&x);
+	assert_int_equal(vob_chain_pushv(&link, &ch, 0, src, 1, &x), 1500);
+	assert_int_equal(vob_chain_pushv(&link, &ch, 1500, src + 1, 1, &x), 12);
+	cm_dma_land();
+	assert_int_equal(vob_xfer_done(&x), 1);
+	cm_expect(0, 1500, 'D');
+	cm_expect(1500, 1512, 'S');
+	cm_expect(1512, CM_SIZE, 'P');
+	assert_int_equal(cm.dma_partial, 0);
+
+	/* Two segments sharing line 24 (1536..1599), the first one starting
+	 * inside line 0, from one flat buffer: the DMA'd part of the first
+	 * segment is trimmed at both ends, the peer's bytes around survive. */
+	cm_setup(&link, drop);
+	seg[0].base = cm.c + 40;
+	seg[0].len = 1500;
+	seg[1].base = cm.c + 1540;
+	seg[1].len = 12;
+	seg[1].flags = VOB_IOV_WRITE | VOB_IOV_CACHED;
+	ch.n_in = 2;
+	vob_xfer_init(&x);
+	assert_int_equal(vob_chain_push(&link, &ch, 0, both, sizeof(both), &x), 1512);
+	cm_dma_land();
+	assert_int_equal(vob_xfer_done(&x), 1);
+	assert_int_equal(cm.dma_calls, 1);
+	cm_expect(0, 40, 'P');
+	cm_expect(40, 1540, 'D');
+	cm_expect(1540, 1552, 'S');
+	cm_expect(1552, CM_SIZE, 'P');
+	assert_int_equal(cm.dma_partial, 0);
+
+	/* Fewer than VOB_DMA_MIN_BYTES of whole lines: all by the CPU. */
+	cm_setup(&link, drop);
+	seg[0].len = VOB_DMA_MIN_BYTES + LINE - 41u;
+	ch.n_in = 1;
+	vob_xfer_init(&x);
+	assert_int_equal(vob_chain_push(&link, &ch, 0, payload, seg[0].len, &x),
+			 (int)seg[0].len);
+	assert_int_equal(cm.dma_calls, 0);
+	assert_int_equal(vob_xfer_done(&x), 1);
+	cm_expect(0, 40, 'P');
+	cm_expect(40, 40 + seg[0].len, 'D');
+	cm_expect(40 + seg[0].len, CM_SIZE, 'P');
+}
+
+static void test_dma_cpu_shared_line(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	if (!VOB_CFG_DMA)
+		skip();
+	dma_cpu_shared_line(false);
+	dma_cpu_shared_line(true);
+}
+
 /* Payload in a cached window, ring memory coherent: both formats clean the
  * payload on add and invalidate the writable part on get_used, and do no
  * cache operation on the ring. */
@@ -1311,6 +1542,7 @@ int main(void)
 		BOTH(test_payload_cache_ops),
 		BOTH(test_kick_after_lap),
 		BOTH(test_failed_init_is_broken),
+		cmocka_unit_test(test_dma_cpu_shared_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
