@@ -542,6 +542,7 @@ int vob_blk_drv_init(struct vob_blk_drv *b, struct vob_table *t, const struct vo
 	 * the first poll, and reads the ring placement (below) later still. */
 	vob_memset(&dc, 0, sizeof(dc));
 	dc.role = VOB_ROLE_DRIVER;
+	dc.device_id = VOB_BLK_DEVICE_ID;
 	dc.slot = cfg->slot;
 	dc.num_queues = 1;
 	dc.queues = &b->q;

@@ -1051,6 +1051,7 @@ int vob_console_drv_init(struct vob_console_drv *c, struct vob_table *t,
 		return err;
 	vob_memset(&dc, 0, sizeof(dc));
 	dc.role = VOB_ROLE_DRIVER;
+	dc.device_id = VOB_CONSOLE_DEVICE_ID;
 	dc.slot = cfg->slot;
 	dc.num_queues = nq;
 	dc.queues = c->q;

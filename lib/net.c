@@ -615,6 +615,7 @@ int vob_net_drv_init(struct vob_net_drv *n, struct vob_table *t, const struct vo
 	n->status = VOB_NET_S_LINK_UP;
 	vob_memset(&dc, 0, sizeof(dc));
 	dc.role = VOB_ROLE_DRIVER;
+	dc.device_id = VOB_NET_DEVICE_ID;
 	dc.slot = cfg->slot;
 	dc.num_queues = VOB_NET_NUM_QUEUES;
 	dc.queues = n->q;

@@ -200,7 +200,8 @@ int vob_table_peer(struct vob_table *t)
 	uint8_t *peer = side_area(t, 1u - t->side);
 	uint32_t epoch;
 
-	t->polls++;
+	if (VOB_CFG_DRIVER)
+		t->polls++; /* the driver's time without a clock */
 	table_in(t, peer, HDR_RAW);
 	/* The epoch before the fields it publishes; pairs with the release in
 	 * the peer's vob_table_init(). */
@@ -426,6 +427,13 @@ static void device_stop_queues(struct vob_dev *d)
 		d->state = VOB_DEV_READY;
 }
 
+/* Back to reset: no queues, nothing negotiated. */
+static void device_reset(struct vob_dev *d)
+{
+	device_stop_queues(d);
+	d->features[0] = d->features[1] = 0;
+}
+
 /* Publish status and sequence changes of the device area. */
 static void device_publish(struct vob_dev *d)
 {
@@ -533,8 +541,7 @@ static uint16_t device_apply(struct vob_dev *d, uint16_t want, const uint64_t f[
 	uint16_t cur = d->status, add;
 
 	if (want == 0) {
-		device_stop_queues(d);
-		d->features[0] = d->features[1] = 0;
+		device_reset(d);
 		return 0;
 	}
 	if (want & VOB_STATUS_FAILED) {
@@ -591,7 +598,8 @@ static int device_poll(struct vob_dev *d, int peer)
 		d->peer_gen = t->peer_gen;
 		d->req = 0;
 		if (d->status || qany(d->qmask)) {
-			device_stop_queues(d);
+			/* Nothing is negotiated with the next driver yet. */
+			device_reset(d);
 			d->status = 0;
 			device_publish(d);
 			ev |= VOB_DEV_EV_RESET;
@@ -765,7 +773,7 @@ static void driver_request(struct vob_dev *d, uint16_t status)
 	table_out(t, drv, 16);
 	d->pending = 1;
 	d->timed_out = 0;
-	d->deadline = table_now(t) + t->timeout;
+	d->sent = table_now(t);
 	dev_ring(d);
 }
 
@@ -838,6 +846,9 @@ static bool driver_discover(struct vob_dev *d, uint8_t *a, uint32_t epoch)
 	nq = vob_load_le16(f16(a, DEV_NUM_QUEUES));
 	if (vob_load_le16(f16(a, DEV_SIDE)) != 1u - t->side || nq > t->nqueues ||
 	    vob_load_le16(f16(a, DEV_CONFIG_LEN)) > t->config_max)
+		return false;
+	/* Another kind of device than the one asked for: as if absent. */
+	if (d->cfg.device_id && vob_load_le32(f32(a, DEV_DEVICE_ID)) != d->cfg.device_id)
 		return false;
 	features_load(a, DEV_FEATURES, d->offered);
 	d->dev_queues = nq;
@@ -962,7 +973,7 @@ static int driver_poll(struct vob_dev *d, int peer)
 		if (ack == d->req && vob_load_le32(f32(a, DEV_DRV_EPOCH)) == t->epoch) {
 			d->pending = 0;
 			ev |= driver_answer(d, vob_load_le16(f16(a, DEV_STATUS)));
-		} else if (!d->timed_out && table_now(t) - d->deadline < (uint64_t)1 << 63) {
+		} else if (!d->timed_out && table_now(t) - d->sent >= t->timeout) {
 			d->timed_out = 1;
 			ev |= VOB_DEV_EV_TIMEOUT;
 		}

@@ -425,6 +425,7 @@ static int fw_driver(void)
 	if (r)
 		fw_fail(FW_ESETUP, "vob_pool_init", r);
 	c.role = VOB_ROLE_DRIVER;
+	c.device_id = EX_ECHO_DEVICE_ID; /* no other device will do */
 	c.num_queues = 1;
 	c.queues = &fw.dq;
 	c.features[0] = VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX) |

@@ -751,6 +751,7 @@ static void run_one(const struct params *p, struct result *res)
 	}
 	memset(&c, 0, sizeof(c));
 	c.role = VOB_ROLE_DRIVER;
+	c.device_id = EX_ECHO_DEVICE_ID; /* no other device will do */
 	c.num_queues = 1;
 	c.queues = &s.dq;
 	c.features[0] = VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX) |

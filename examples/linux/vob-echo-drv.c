@@ -316,6 +316,7 @@ int main(int argc, char **argv)
 		want |= VOB_BIT(VOB_F_RING_PACKED);
 	memset(&c, 0, sizeof(c));
 	c.role = VOB_ROLE_DRIVER;
+	c.device_id = EX_ECHO_DEVICE_ID; /* no other device will do */
 	c.slot = 0;
 	c.num_queues = 1;
 	c.queues = &d.dq;

@@ -90,7 +90,8 @@ struct vob_table_cfg {
 	uint32_t epoch_seed;
 	/** Time a request may wait for its acknowledgement before
 	 * vob_dev_poll() reports VOB_DEV_EV_TIMEOUT: nanoseconds with a port
-	 * clock, polls without one; 0 for 1 s (or 100000 polls). */
+	 * clock, polls without one; 0 for 1 s (or 100000 polls). Any value
+	 * works: UINT64_MAX is never, in practice. */
 	uint64_t timeout;
 };
 
@@ -100,10 +101,10 @@ struct vob_table {
 	uint8_t *base;         /**< local pointer to the table */
 	uint64_t addr;         /**< its link address */
 	uint64_t timeout;      /**< request time-out */
+	uint64_t polls;        /**< poll counter (time without a clock; never wraps) */
 	uint32_t epoch;        /**< this side's epoch */
 	uint32_t peer_epoch;   /**< the peer's epoch last seen (0: none) */
 	uint32_t peer_gen;     /**< bumped at every change of peer_epoch */
-	uint32_t polls;        /**< poll counter (time without a clock) */
 	uint32_t line;         /**< line size */
 	uint32_t slot_bytes;   /**< bytes per slot */
 	uint32_t dev_bytes;    /**< bytes of a device area */
@@ -210,7 +211,10 @@ struct vob_dev_cfg {
 	 * understands. Word 0 holds bits 0-63, word 1 bits 64-127.
 	 * VOB_F_VERSION_1 is required on both sides. */
 	uint64_t features[2];
-	uint32_t device_id;     /**< device role: virtio device id */
+	/** Device role: the virtio device id published. Driver role: 0 for
+	 * any device; else only a device with this id is taken, and a slot
+	 * holding another is treated as empty (the driver keeps looking). */
+	uint32_t device_id;
 	uint32_t vendor_id;     /**< device role: vendor id */
 	const void *config;     /**< device role: initial config space */
 	uint16_t config_len;    /**< device role: its length (<= config_max) */
@@ -245,7 +249,7 @@ struct vob_dev {
 	struct vob_dev_cfg cfg;  /**< copy of the set-up */
 	uint64_t offered[2];     /**< driver: device features read at discovery */
 	uint64_t features[2];    /**< negotiated features */
-	uint64_t deadline;       /**< when the pending request times out */
+	uint64_t sent;           /**< when the pending request was sent */
 	uint32_t peer_gen;       /**< table peer_gen this state belongs to */
 	uint32_t req;            /**< driver: last request sent; device: last handled */
 	uint32_t dev_epoch;      /**< driver: the device's epoch in use */

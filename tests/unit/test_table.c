@@ -47,6 +47,7 @@ struct world {
 	void *lost[64];
 	unsigned nlost;
 	int refuse;
+	uint32_t drv_device_id; /* the device id the drivers ask for (0: any) */
 };
 
 static struct world W;
@@ -141,6 +142,7 @@ static void driver_init(unsigned slot, uint64_t features)
 	c.queues = W.b.q[slot];
 	c.features[0] = features;
 	c.features[1] = 3;
+	c.device_id = W.drv_device_id;
 	c.on_lost = on_lost;
 	c.arg = &W;
 	assert_int_equal(vob_dev_init(&W.b.dev[slot], &W.b.t, &c), 0);
@@ -1860,6 +1862,77 @@ static void test_discover_during_republish_down(void **state)
 	discover_during_republish(true);
 }
 
+/* A driver for device id 2 (blk) leaves the slot holding id 3 alone; one
+ * for id 3 takes it. */
+static void test_driver_takes_only_its_device(void **state)
+{
+	(void)state;
+	W.drv_device_id = 2;
+	start_both();
+	pump(50, 1, 1);
+	assert_int_not_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_LIVE);
+	assert_int_not_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+	assert_null(vob_dev_vq(&W.b.dev[0], 0));
+	/* No request went out: the device saw no driver. */
+	assert_int_equal(W.a.ev[0] & (VOB_DEV_EV_STATE | VOB_DEV_EV_LIVE), 0);
+
+	W.drv_device_id = 3;
+	driver_init(0, DRV_F);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
+/* The longest time-out (UINT64_MAX: never, in practice) is not past at
+ * once: the deadline test is now - deadline < 2^63. */
+static void test_timeout_never(void **state)
+{
+	struct vob_table_cfg c = { 0 };
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	c.addr = BASE;
+	c.side = 1;
+	c.nslots = NSLOTS;
+	c.nqueues = NQ;
+	c.config_max = CFGMAX;
+	c.epoch_seed = 200;
+	c.timeout = UINT64_MAX;
+	assert_int_equal(vob_table_init(&W.b.t, &W.b.link, &c), 0);
+	device_init(0, DEV_F);
+	driver_init(0, DRV_F);
+	pump(5, 0, 1); /* requests go out; the device does not answer */
+	assert_int_equal(W.b.ev[0] & VOB_DEV_EV_TIMEOUT, 0);
+	bring_up(0);
+	assert_int_equal(W.b.ev[0] & VOB_DEV_EV_TIMEOUT, 0);
+}
+
+/* Without a clock time is counted in polls: a request sent after 2^32 polls
+ * still times out (a 32-bit counter wrapped below its deadline). */
+static void test_timeout_after_many_polls(void **state)
+{
+	(void)state;
+	start_both(); /* time-out: 50 polls */
+	W.b.t.polls = 0xfffffff0u;
+	pump(200, 0, 1); /* the device never answers */
+	assert_true(W.b.ev[0] & VOB_DEV_EV_TIMEOUT);
+}
+
+/* A driver's restart resets the device, and its negotiated features with it:
+ * nothing is negotiated with the next driver yet. */
+static void test_device_features_cleared_by_driver_restart(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	assert_int_not_equal(vob_dev_features(&W.a.dev[0], 0), 0);
+	side_table(&W.b, 1, 300); /* the driver's side restarts */
+	W.a.ev[0] = 0;
+	pump(1, 1, 0);
+	assert_true(W.a.ev[0] & VOB_DEV_EV_RESET);
+	assert_int_equal(vob_dev_features(&W.a.dev[0], 0), 0);
+	assert_int_equal(vob_dev_features(&W.a.dev[0], 1), 0);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -1919,6 +1992,11 @@ int main(void)
 		T(test_reserved_zero),
 		T(test_discover_during_republish_up),
 		T(test_discover_during_republish_down),
+		/* identity, time-outs, restart leftovers */
+		T(test_driver_takes_only_its_device),
+		T(test_timeout_never),
+		T(test_timeout_after_many_polls),
+		T(test_device_features_cleared_by_driver_restart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
