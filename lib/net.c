@@ -809,9 +809,12 @@ static uint32_t net_drv_tx_bufs(const struct vob_net_drv *n)
  * the receive queue's size). */
 static uint32_t net_drv_rx_bufs(const struct vob_net_drv *n)
 {
+	uint32_t qsize = net_drv_qsize(n, VOB_NET_RXQ);
+
+	/* No receive queue: nothing can arrive. */
 	if (!(n->features & NF(MRG_RXBUF)))
-		return 1u;
-	return min32(min32(VOB_NET_MAX_SEGS, n->rx_target), net_drv_qsize(n, VOB_NET_RXQ));
+		return qsize ? 1u : 0u;
+	return min32(min32(VOB_NET_MAX_SEGS, n->rx_target), qsize);
 }
 
 uint32_t vob_net_drv_max_tx(const struct vob_net_drv *n)

@@ -628,7 +628,8 @@ uint32_t vob_net_drv_max_tx(const struct vob_net_drv *n);
  * buffer, or with VIRTIO_NET_F_MRG_RXBUF in the fewest of
  * @ref VOB_NET_MAX_SEGS, @c rx_bufs and the receive queue's size (the
  * buffers ever posted at once), minus the header; no more than the MTU
- * limit with VIRTIO_NET_F_MTU. 0 when not live.
+ * limit with VIRTIO_NET_F_MTU. 0 when not live or when the device has no
+ * receive queue.
  */
 uint32_t vob_net_drv_max_rx(const struct vob_net_drv *n);
 
