@@ -180,7 +180,10 @@ void vob_on_irq_isr(struct vob_link *link, uint32_t id)
 
 bool vob_link_irq_take(struct vob_link *link, uint32_t id)
 {
-	if (id >= VOB_MAX_DOORBELLS || !__atomic_load_n(&link->irq_pending[id], __ATOMIC_ACQUIRE))
+	/* Folded as vob_on_irq_isr() folds it. */
+	if (id >= VOB_MAX_DOORBELLS)
+		id = VOB_MAX_DOORBELLS - 1u;
+	if (!__atomic_load_n(&link->irq_pending[id], __ATOMIC_ACQUIRE))
 		return false;
 	__atomic_store_n(&link->irq_pending[id], 0, __ATOMIC_RELAXED);
 	/* The clear is ordered before every later read of shared memory, so

@@ -452,7 +452,11 @@ static bool table_overlaps(const struct vob_table *t, uint64_t addr, uint64_t le
 {
 	uint64_t size = (uint32_t)(2u * hdr_bytes(t) + (uint32_t)t->nslots * t->slot_bytes);
 
-	return len && addr < t->addr + size && t->addr < addr + len && addr + len > addr;
+	uint64_t last = addr + (len - 1u);
+
+	/* Last bytes, not ends: the table or the area may end at 2^64, where
+	 * an end wraps to 0. An area that itself wraps is refused too. */
+	return len && (last < addr || (addr <= t->addr + (size - 1u) && t->addr <= last));
 }
 
 /* A placement a foreign party runs (vob_dev_cfg::foreign_queues) gets the
@@ -1107,6 +1111,8 @@ int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16
 {
 	/* At most 16 x 65535 bytes, rounded to a line: 32-bit sizes. */
 	uint32_t desc_bytes = (uint32_t)VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line);
+	struct vob_arena d0 = *dev_mem, r0 = *drv_mem;
+	uint64_t desc, used;
 
 	if (VOB_ARG_BAD(line < 16u || line > VOB_CACHE_LINE_MAX || (line & (line - 1u))))
 		return VOB_EINVAL;
@@ -1116,11 +1122,17 @@ int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16
 		return VOB_EINVAL;
 	if (arena_take(dev_mem,
 		       desc_bytes + (uint32_t)VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(size), line), line,
-		       &q->desc_addr) ||
+		       &desc) ||
 	    arena_take(drv_mem, (uint32_t)VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(size), line), line,
-		       &q->device_addr))
+		       &used)) {
+		/* Nothing taken from either arena, @q untouched. */
+		*dev_mem = d0;
+		*drv_mem = r0;
 		return VOB_ENOMEM;
-	q->driver_addr = q->desc_addr + desc_bytes;
+	}
+	q->desc_addr = desc;
+	q->device_addr = used;
+	q->driver_addr = desc + desc_bytes;
 	q->size = size;
 	return 0;
 }

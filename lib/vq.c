@@ -38,13 +38,16 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	bool driver, packed;
 	int err;
 
-	if (VOB_ARG_BAD(!vq || !link || !cfg || !state ||
-			(cfg->role != VOB_ROLE_DRIVER && cfg->role != VOB_ROLE_DEVICE)))
+	if (VOB_ARG_BAD(!vq))
 		return VOB_EINVAL;
 	/* Broken until set up: after a failed init every call on the queue
-	 * returns VOB_EIO, whatever it held before. */
+	 * returns VOB_EIO, whatever it held before (bad arguments too). */
 	vob_memset(vq, 0, sizeof(*vq));
 	vq->broken = 1;
+	vq->link = link;
+	if (VOB_ARG_BAD(!link || !cfg || !state ||
+			(cfg->role != VOB_ROLE_DRIVER && cfg->role != VOB_ROLE_DEVICE)))
+		return VOB_EINVAL;
 	/* A role or a ring feature this build left out (config.h). */
 	if ((!VOB_CFG_DRIVER && cfg->role == VOB_ROLE_DRIVER) ||
 	    (!VOB_CFG_DEVICE && cfg->role == VOB_ROLE_DEVICE) ||
@@ -66,7 +69,6 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	drv_bytes = packed ? VOB_PACKED_DRIVER_BYTES : VOB_SPLIT_AVAIL_BYTES(cfg->size);
 	dev_bytes = packed ? VOB_PACKED_DEVICE_BYTES : VOB_SPLIT_USED_BYTES(cfg->size);
 
-	vq->link = link;
 	vq->role = cfg->role;
 	vq->index = cfg->index;
 	vq->doorbell = cfg->doorbell;

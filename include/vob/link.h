@@ -93,9 +93,13 @@ int vob_link_init(struct vob_link *link, const struct vob_port_ops *ops, void *c
 /**
  * @brief Add a window, mapping it through the port's map_window.
  * @return the window's index (0 or more); VOB_EINVAL for a zero size, an
- *         address range that wraps, or an unknown kind; VOB_E2BIG when
- *         @ref VOB_MAX_WINDOWS are in use; VOB_EEXIST when it overlaps a
- *         window already added; VOB_EFAULT when map_window refused it;
+ *         address range that wraps, an unknown kind, an owner other than 0
+ *         or 1, an access of 0 or with unknown bits, or a size this host
+ *         cannot address (over SIZE_MAX: a 32-bit host and a window of
+ *         4 GiB or more); VOB_E2BIG when @ref VOB_MAX_WINDOWS are in use;
+ *         VOB_EEXIST when it overlaps a window already added; VOB_EFAULT
+ *         when map_window refused it; VOB_ENOTSUP for a VOB_MEM_CACHED
+ *         window in a build without cache maintenance (VOB_CFG_CACHED 0);
  *         VOB_ENOSYS for a VOB_MEM_CACHED window on a port without both
  *         cache operations.
  */
@@ -132,7 +136,9 @@ int vob_link_addr_of(const struct vob_link *link, const void *p, size_t len,
  * @brief Make this side's writes to [p, p + n) visible to the peer.
  *
  * Calls the port's cache_clean when the range lies in a VOB_MEM_CACHED
- * window; does nothing otherwise. For buffers a caller fills by hand.
+ * window; does nothing otherwise, also for a range that is not wholly
+ * inside one window (call once per window). For buffers a caller fills by
+ * hand.
  */
 void vob_link_sync_for_peer(const struct vob_link *link, const void *p, size_t n);
 
@@ -140,7 +146,8 @@ void vob_link_sync_for_peer(const struct vob_link *link, const void *p, size_t n
  * @brief Make the peer's writes to [p, p + n) visible to this side.
  *
  * Calls the port's cache_invalidate when the range lies in a VOB_MEM_CACHED
- * window; does nothing otherwise. The range must hold no data this side
+ * window; does nothing otherwise, also for a range that is not wholly
+ * inside one window (call once per window). The range must hold no data this side
  * wrote and has not made visible with vob_link_sync_for_peer().
  */
 void vob_link_sync_for_cpu(const struct vob_link *link, const void *p, size_t n);
@@ -168,6 +175,9 @@ void vob_on_irq_isr(struct vob_link *link, uint32_t id);
 
 /**
  * @brief Test and clear the pending flag of doorbell @p id.
+ * An id at or above @ref VOB_MAX_DOORBELLS tests the last id's flag, which
+ * vob_on_irq_isr() sets for all of them: true then means one of those ids
+ * rang, and the caller polls every queue whose id is folded there.
  * @return true when it had been rung since the last call. Work the peer
  *         published before ringing is visible once this returns true.
  */

@@ -46,12 +46,14 @@ struct vob_pool {
  * @param link the link whose windows hold the buffers (read only by this call).
  * @param addr link address of the first buffer.
  * @param buf_size bytes per buffer.
- * @param count number of buffers.
+ * @param count number of buffers, 1 to 65533 (two values mark busy and
+ *        end-of-list entries).
  * @param state caller memory of VOB_POOL_STATE_SIZE(count) bytes, 2-aligned.
- * @return 0; VOB_EINVAL for a zero count or size, a size or address not a
+ * @return 0; VOB_EINVAL for a count of 0 or above 65533, a zero size, a size or address not a
  *         multiple of the link's line, a pool of 4 GiB or more
  *         (@p buf_size × @p count), or a NULL argument; VOB_EFAULT when the
- *         range is not wholly inside one writable window.
+ *         range is not wholly inside one window with read and write
+ *         access.
  */
 int vob_pool_init(struct vob_pool *p, const struct vob_link *link, uint64_t addr,
 		  uint32_t buf_size, uint16_t count, uint16_t *state);

@@ -10,7 +10,9 @@
  * appended without breaking existing ports: a port sets @c version to the
  * @ref VOB_PORT_OPS_VERSION it was written against. Two required operations
  * (map_window, ring_doorbell) and four optional ones (NULL when absent) are
- * checked once, when vob_link_init() receives the table.
+ * checked: the required ones when vob_link_init() receives the table, the
+ * cache operations when a VOB_MEM_CACHED window is added; dma_copy and
+ * clock_ns are used when present.
  *
  * The other direction, peer to us, is one library entry: the port's
  * interrupt handler calls vob_on_irq_isr() (declared in link.h) with the

@@ -379,7 +379,8 @@ struct vob_arena {
  * single window pass the same arena object twice (the same pointer): two
  * arenas that overlap are refused. Areas start on @p line, the link's
  * cache-line size (a power of two from 16 to @ref VOB_CACHE_LINE_MAX).
- * @return 0 with the addresses in @p q; VOB_ENOMEM when an arena is too small;
+ * @return 0 with the addresses in @p q; VOB_ENOMEM when an arena is too small
+ *         (both arenas and @p q are then as they were);
  *         VOB_EINVAL when two different arena objects overlap or for a bad
  *         @p line.
  */

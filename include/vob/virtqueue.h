@@ -371,9 +371,12 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
  * @param n_out readable segments, first in @p segs.
  * @param n_in writable segments, after the readable ones.
  * @param token the caller's handle for the chain; not NULL.
- * @return 0; VOB_ENOSPC when the queue has too few free descriptors;
- *         VOB_EINVAL for no segments or a NULL token; VOB_EIO when broken;
- *         VOB_EPERM in the device role.
+ * @return 0; VOB_ENOSPC when the queue has too few free descriptors (a
+ *         chain needing more descriptors than the ring has, without an
+ *         indirect table, gets it for ever: split it or use indirect);
+ *         VOB_EINVAL for no segments, NULL @p segs or @p token, more than
+ *         65535 readable or writable segments, or a total length of 2^32
+ *         or more; VOB_EIO when broken; VOB_EPERM in the device role.
  */
 int vob_vq_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out, unsigned n_in,
 	       void *token);
@@ -413,7 +416,8 @@ int vob_vq_kick(struct vob_vq *vq);
  *        completely, as the specification says: their whole writable length.
  * @return 0; VOB_EAGAIN when nothing is used; VOB_EPROTO when the device
  *         returned a bad index, id or length (the queue is now broken);
- *         VOB_EIO when broken; VOB_EPERM in the device role.
+ *         VOB_EINVAL for a NULL @p token or @p written; VOB_EIO when broken;
+ *         VOB_EPERM in the device role.
  */
 int vob_vq_get_used(struct vob_vq *vq, void **token, uint32_t *written);
 

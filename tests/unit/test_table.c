@@ -1447,7 +1447,16 @@ static void test_place_split(void **state)
 	assert_true(q.driver_addr == 0x1040 + 256);
 	assert_true(q.device_addr == 0x9000);
 	assert_true(a.addr == 0x1040 + 256 + 64);
-	assert_int_equal(vob_place_split(&a, &b, 16, 64, &q), VOB_ENOMEM);
+	/* ENOMEM from the second arena: neither arena nor @q changes. */
+	{
+		struct vob_arena a0 = a, b0 = b;
+		struct vob_dev_queue q0 = q;
+
+		assert_int_equal(vob_place_split(&a, &b, 16, 64, &q), VOB_ENOMEM);
+		assert_memory_equal(&a, &a0, sizeof(a));
+		assert_memory_equal(&b, &b0, sizeof(b));
+		assert_memory_equal(&q, &q0, sizeof(q));
+	}
 	a = (struct vob_arena){ 0x1000, 4096 };
 	b = a;
 	assert_arg_error(vob_place_split(&a, &b, 4, 64, &q), VOB_EINVAL); /* overlapping copies */
@@ -1933,6 +1942,61 @@ static void test_device_features_cleared_by_driver_restart(void **state)
 	assert_int_equal(vob_dev_features(&W.a.dev[0], 1), 0);
 }
 
+/* The table at the very top of the link address space, ending at 2^64:
+ * a driver that places a ring over it still gets NEEDS_RESET (an end of
+ * 2^64 wrapped to 0 and hid every overlap). */
+static void test_ring_over_table_at_top(void **state)
+{
+	const uint64_t top = 0ull - MEM_BYTES, taddr = 0ull - TABLE_BYTES;
+	struct vob_window_cfg win = { top, MEM_BYTES, VOB_MEM_COHERENT, VOB_WIN_LOCAL,
+				      VOB_MAP_READ | VOB_MAP_WRITE };
+	struct vob_table_cfg tc = { 0 };
+	struct vob_dev_cfg dc = { 0 }, rc = { 0 };
+	struct vob_arena arena = { top, MEM_BYTES - TABLE_BYTES };
+	struct side *s[2] = { &W.a, &W.b };
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		fake_port_init(&s[i]->port);
+		fake_port_add_region(&s[i]->port, top, W.mem, MEM_BYTES);
+		s[i]->port.peer = &s[1 - i]->link;
+		assert_int_equal(vob_link_init(&s[i]->link, &fake_port_ops, &s[i]->port, LINE), 0);
+		assert_true(vob_link_add_window(&s[i]->link, &win) >= 0);
+		tc.addr = taddr;
+		tc.side = (uint8_t)i;
+		tc.nslots = NSLOTS;
+		tc.nqueues = NQ;
+		tc.config_max = CFGMAX;
+		tc.epoch_seed = 100u + i;
+		assert_int_equal(vob_table_init(&s[i]->t, &s[i]->link, &tc), 0);
+	}
+	W.a.q[0][0] = (struct vob_dev_queue){ .vq = &W.a.vq[0][0], .state = W.a.state[0][0],
+					     .state_len = sizeof(W.a.state[0][0]), .size = QSIZE };
+	dc.role = VOB_ROLE_DEVICE;
+	dc.num_queues = 1;
+	dc.queues = W.a.q[0];
+	dc.features[0] = F(VERSION_1);
+	dc.device_id = 3;
+	assert_int_equal(vob_dev_init(&W.a.dev[0], &W.a.t, &dc), 0);
+	W.b.q[0][0] = (struct vob_dev_queue){ .vq = &W.b.vq[0][0], .state = W.b.state[0][0],
+					     .state_len = sizeof(W.b.state[0][0]) };
+	assert_int_equal(vob_place_split(&arena, &arena, QSIZE, LINE, &W.b.q[0][0]), 0);
+	W.b.q[0][0].device_addr = taddr; /* the used ring on the table's first line */
+	rc.role = VOB_ROLE_DRIVER;
+	rc.num_queues = 1;
+	rc.queues = W.b.q[0];
+	rc.features[0] = F(VERSION_1);
+	rc.on_lost = on_lost;
+	rc.arg = &W;
+	assert_int_equal(vob_dev_init(&W.b.dev[0], &W.b.t, &rc), 0);
+	pump(20, 1, 1);
+	assert_true(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+	assert_null(vob_dev_vq(&W.a.dev[0], 0));
+	assert_int_not_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_LIVE);
+	assert_int_equal(vob_get_le32(W.mem + (taddr - top) + HDR_MAGIC), VOB_TABLE_MAGIC);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -1997,6 +2061,7 @@ int main(void)
 		T(test_timeout_never),
 		T(test_timeout_after_many_polls),
 		T(test_device_features_cleared_by_driver_restart),
+		T(test_ring_over_table_at_top),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

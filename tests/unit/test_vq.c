@@ -1506,6 +1506,11 @@ static void test_failed_init_is_broken(void **state)
 	bad.device_addr = (uint64_t)1 << 40;
 	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &bad, big, sizeof(big)), VOB_EFAULT);
 	assert_null(vob_vq_reclaim(&vq));
+	/* A bad argument breaks a working queue too: its old state may be
+	 * gone. */
+	assert_int_equal(vob_vq_init(&vq, &p.ldrv, &p.cdrv, big, sizeof(big)), 0);
+	assert_arg_error(vob_vq_init(&vq, &p.ldrv, &p.cdrv, NULL, sizeof(big)), VOB_EINVAL);
+	assert_int_equal(vob_vq_enable_notify(&vq), VOB_EIO);
 	pair_free(&p);
 }
 
