@@ -110,6 +110,33 @@ static void table_in_after(const struct vob_table *t, uint8_t *area, size_t word
 
 /* ---- the table ---------------------------------------------------------- */
 
+/* Announce this side with @epoch (0 is taken as 1): rewrite its header @me,
+ * the epoch last (docs/protocol.md, section 3). */
+static void table_announce(struct vob_table *t, uint8_t *me, uint32_t epoch)
+{
+	t->epoch = epoch ? epoch : 1u;
+	/* Unpublished while rewritten: the epoch 0 in one store (a peer must
+	 * never read a torn epoch), then the rest after it: last_epoch and
+	 * the reserved bytes. */
+	vob_store_le32(f32(me, HDR_EPOCH), 0);
+	vob_memset(me + HDR_LAST_EPOCH, 0, hdr_bytes(t) - HDR_LAST_EPOCH);
+	/* Kept through vob_table_shutdown(), which clears only the epoch. */
+	vob_store_le32(f32(me, HDR_LAST_EPOCH), t->epoch);
+	vob_store_le32(f32(me, HDR_MAGIC), VOB_TABLE_MAGIC);
+	vob_store_le16(f16(me, HDR_VERSION), VOB_PROTOCOL_VERSION);
+	vob_store_le16(f16(me, HDR_LINE), (uint16_t)t->line);
+	vob_store_le16(f16(me, HDR_NSLOTS), t->nslots);
+	vob_store_le16(f16(me, HDR_NQUEUES), t->nqueues);
+	/* config_max and the 2 reserved bytes after it, as one word. */
+	vob_store_le32(f32(me, HDR_CONFIG_MAX), t->config_max);
+	table_out(t, me, hdr_bytes(t));
+	/* Header fields before the epoch that makes them valid; pairs with the
+	 * peer's acquire-load of our epoch in vob_table_peer(). */
+	vob_store_release_le32(f32(me, HDR_EPOCH), t->epoch);
+	table_out(t, me, HDR_RAW);
+	vob_link_doorbell(t->link, VOB_TABLE_DOORBELL, 0);
+}
+
 int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_table_cfg *cfg)
 {
 	const struct vob_window *w = NULL;
@@ -161,28 +188,7 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 		if (!epoch && link->ops->clock_ns)
 			epoch = (uint32_t)(link->ops->clock_ns(link->ctx) >> 10);
 	}
-	t->epoch = epoch ? epoch : 1u;
-
-	/* Unpublished while rewritten: the epoch 0 in one store (a peer must
-	 * never read a torn epoch), then the rest after it: last_epoch and
-	 * the reserved bytes. */
-	vob_store_le32(f32(me, HDR_EPOCH), 0);
-	vob_memset(me + HDR_LAST_EPOCH, 0, hdr_bytes(t) - HDR_LAST_EPOCH);
-	/* Kept through vob_table_shutdown(), which clears only the epoch. */
-	vob_store_le32(f32(me, HDR_LAST_EPOCH), t->epoch);
-	vob_store_le32(f32(me, HDR_MAGIC), VOB_TABLE_MAGIC);
-	vob_store_le16(f16(me, HDR_VERSION), VOB_PROTOCOL_VERSION);
-	vob_store_le16(f16(me, HDR_LINE), (uint16_t)t->line);
-	vob_store_le16(f16(me, HDR_NSLOTS), t->nslots);
-	vob_store_le16(f16(me, HDR_NQUEUES), t->nqueues);
-	/* config_max and the 2 reserved bytes after it, as one word. */
-	vob_store_le32(f32(me, HDR_CONFIG_MAX), t->config_max);
-	table_out(t, me, hdr_bytes(t));
-	/* Header fields before the epoch that makes them valid; pairs with the
-	 * peer's acquire-load of our epoch in vob_table_peer(). */
-	vob_store_release_le32(f32(me, HDR_EPOCH), t->epoch);
-	table_out(t, me, HDR_RAW);
-	vob_link_doorbell(link, VOB_TABLE_DOORBELL, 0);
+	table_announce(t, me, epoch);
 	return 0;
 }
 
@@ -190,6 +196,8 @@ void vob_table_shutdown(struct vob_table *t)
 {
 	uint8_t *me = side_area(t, t->side);
 
+	/* Gone: vob_table_peer() does not take the 0 for a wiped header. */
+	t->epoch = 0;
 	vob_store_release_le32(f32(me, HDR_EPOCH), 0);
 	table_out(t, me, HDR_RAW);
 	vob_link_doorbell(t->link, VOB_TABLE_DOORBELL, 0);
@@ -197,7 +205,7 @@ void vob_table_shutdown(struct vob_table *t)
 
 int vob_table_peer(struct vob_table *t)
 {
-	uint8_t *peer = side_area(t, 1u - t->side);
+	uint8_t *me = side_area(t, t->side), *peer = side_area(t, 1u - t->side);
 	uint32_t epoch;
 
 	if (VOB_CFG_DRIVER)
@@ -206,6 +214,19 @@ int vob_table_peer(struct vob_table *t)
 	/* The epoch before the fields it publishes; pairs with the release in
 	 * the peer's vob_table_init(). */
 	epoch = vob_load_acquire_le32(f32(peer, HDR_EPOCH));
+	table_in(t, me + HDR_EPOCH, 4);
+	/* Our own header, which only we write, no longer ours: the peer
+	 * restarted on memory it cleared (.bss, a BAR reset), our slots went
+	 * with it, and the peer may even have taken its old epoch again. Both
+	 * sides restart: a new epoch of ours (the peer resets), and below, a
+	 * new peer generation (our devices reset; devices of ours publish
+	 * their slots again, device_poll()). Only once the peer is back: its
+	 * epoch, loaded first, is stored after its wipe, which could still be
+	 * under way before it. */
+	if (epoch && vob_load_le32(f32(me, HDR_EPOCH)) != t->epoch) {
+		table_announce(t, me, t->epoch + 1u);
+		t->peer_epoch = 0; /* the peer as new: its epoch is not 0 */
+	}
 	if (epoch == t->peer_epoch)
 		return t->peer_ok ? 1 : t->peer_err;
 	t->peer_epoch = epoch;
@@ -339,6 +360,60 @@ static uint64_t link_feature_mask(const struct vob_link *link)
 	       (VOB_LINK_CACHED(link) ? ~VOB_BIT(VOB_F_RING_PACKED) : ~(uint64_t)0);
 }
 
+/* Publish the device in its slot with this side's epoch (hot add,
+ * docs/protocol.md section 4): at vob_dev_init(), and again when this side
+ * announced itself anew after its memory was wiped (vob_table_peer()). */
+static void device_publish_slot(struct vob_dev *d)
+{
+	struct vob_table *t = d->t;
+	uint8_t *a = d->area;
+	uint64_t offered[2];
+	unsigned q;
+
+	offered[0] = d->cfg.features[0] & link_feature_mask(t->link);
+	offered[1] = d->cfg.features[1];
+	vob_store_le32(f32(a, DEV_EPOCH), 0);
+	table_out(t, a, 16);
+	VOB_WMB(); /* unpublish before rewriting the slot */
+	/* The publication number: this sequence number, which the slot never
+	 * had before, so a driver that missed the removal still sees a new
+	 * device, and a request it wrote for the old one is not taken by this
+	 * one (after a wipe the new epoch does that). Stored before every
+	 * other field: a driver reading the fields while they change sees it
+	 * change (driver_discover()). */
+	d->seq = vob_load_le32(f32(a, DEV_SEQ)) + 1u;
+	d->pub = d->seq;
+	vob_store_le32(f32(a, DEV_PUB), d->pub);
+	table_out(t, a, DEV_PUB + 4u);
+	VOB_WMB(); /* the new number before the fields it covers */
+	/* Reserved bytes, every queue_max, the config and the padding: zero,
+	 * but for what is written below. */
+	vob_memset(a + DEV_PUB + 4u, 0, t->dev_bytes - (DEV_PUB + 4u));
+	vob_store_le32(f32(a, DEV_ACK), 0);
+	vob_store_le32(f32(a, DEV_DRV_EPOCH), 0);
+	vob_store_le32(f32(a, DEV_DEVICE_ID), d->cfg.device_id);
+	vob_store_le32(f32(a, DEV_VENDOR_ID), d->cfg.vendor_id);
+	features_store(a, DEV_FEATURES, offered);
+	vob_store_le16(f16(a, DEV_NUM_QUEUES), d->cfg.num_queues);
+	vob_store_le16(f16(a, DEV_CONFIG_LEN), d->cfg.config_len);
+	vob_store_le32(f32(a, DEV_CONFIG_GEN), 0);
+	/* status 0 and the side, one word (DEV_SIDE = DEV_STATUS + 2). */
+	vob_store_le32(f32(a, DEV_STATUS), (uint32_t)t->side << 16);
+	for (q = 0; q < d->cfg.num_queues; q++)
+		vob_store_le16(f16(a, DEV_QUEUE_MAX + 2u * q), d->cfg.queues[q].size);
+	if (d->cfg.config_len)
+		vob_memcpy(a + config_off(t), d->cfg.config, d->cfg.config_len);
+	vob_store_le32(f32(a, DEV_SEQ), d->seq);
+	table_out(t, a, t->dev_bytes);
+	/* Every field before the epoch that publishes the slot; pairs with
+	 * the driver's acquire-load of the slot epoch. */
+	vob_store_release_le32(f32(a, DEV_EPOCH), t->epoch);
+	table_out(t, a, 16);
+	d->dev_epoch = t->epoch;
+	d->state = VOB_DEV_READY;
+	dev_ring(d);
+}
+
 int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cfg *cfg)
 {
 	bool dev;
@@ -363,53 +438,8 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 	d->cfg = *cfg;
 	d->peer_gen = t->peer_gen;
 	d->area = dev_area(t, cfg->slot);
-	if (dev) {
-		uint8_t *a = d->area;
-		uint64_t offered[2];
-		unsigned q;
-
-		offered[0] = cfg->features[0] & link_feature_mask(t->link);
-		offered[1] = cfg->features[1];
-		vob_store_le32(f32(a, DEV_EPOCH), 0);
-		table_out(t, a, 16);
-		VOB_WMB(); /* unpublish before rewriting the slot */
-		/* The publication number: this sequence number, which the slot
-		 * never had before, so a driver that missed the removal still
-		 * sees a new device, and a request it wrote for the old one is
-		 * not taken by this one. Stored before every other field: a
-		 * driver reading the fields while they change sees it change
-		 * (driver_discover()). */
-		d->seq = vob_load_le32(f32(a, DEV_SEQ)) + 1u;
-		d->pub = d->seq;
-		vob_store_le32(f32(a, DEV_PUB), d->pub);
-		table_out(t, a, DEV_PUB + 4u);
-		VOB_WMB(); /* the new number before the fields it covers */
-		/* Reserved bytes, every queue_max, the config and the padding:
-		 * zero, but for what is written below. */
-		vob_memset(a + DEV_PUB + 4u, 0, t->dev_bytes - (DEV_PUB + 4u));
-		vob_store_le32(f32(a, DEV_ACK), 0);
-		vob_store_le32(f32(a, DEV_DRV_EPOCH), 0);
-		vob_store_le32(f32(a, DEV_DEVICE_ID), cfg->device_id);
-		vob_store_le32(f32(a, DEV_VENDOR_ID), cfg->vendor_id);
-		features_store(a, DEV_FEATURES, offered);
-		vob_store_le16(f16(a, DEV_NUM_QUEUES), cfg->num_queues);
-		vob_store_le16(f16(a, DEV_CONFIG_LEN), cfg->config_len);
-		vob_store_le32(f32(a, DEV_CONFIG_GEN), 0);
-		/* status 0 and the side, one word (DEV_SIDE = DEV_STATUS + 2). */
-		vob_store_le32(f32(a, DEV_STATUS), (uint32_t)t->side << 16);
-		for (q = 0; q < cfg->num_queues; q++)
-			vob_store_le16(f16(a, DEV_QUEUE_MAX + 2u * q), cfg->queues[q].size);
-		if (cfg->config_len)
-			vob_memcpy(a + config_off(t), cfg->config, cfg->config_len);
-		vob_store_le32(f32(a, DEV_SEQ), d->seq);
-		table_out(t, a, t->dev_bytes);
-		/* Every field before the epoch that publishes the slot; pairs
-		 * with the driver's acquire-load of the slot epoch. */
-		vob_store_release_le32(f32(a, DEV_EPOCH), t->epoch);
-		table_out(t, a, 16);
-		d->state = VOB_DEV_READY;
-		dev_ring(d);
-	}
+	if (dev)
+		device_publish_slot(d);
 	return 0;
 }
 
@@ -601,11 +631,16 @@ static int device_poll(struct vob_dev *d, int peer)
 		/* The driver's side restarted or left: back to reset. */
 		d->peer_gen = t->peer_gen;
 		d->req = 0;
-		if (d->status || qany(d->qmask)) {
+		if (d->status || qany(d->qmask) || d->dev_epoch != t->epoch) {
 			/* Nothing is negotiated with the next driver yet. */
 			device_reset(d);
 			d->status = 0;
-			device_publish(d);
+			/* This side announced a new epoch (its header was
+			 * wiped, vob_table_peer()): the slot went with it. */
+			if (d->dev_epoch != t->epoch)
+				device_publish_slot(d);
+			else
+				device_publish(d);
 			ev |= VOB_DEV_EV_RESET;
 		}
 	}

@@ -133,14 +133,24 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 
 /**
  * @brief Leave: write epoch 0 so the peer resets every shared device.
- * Devices of this side must not be polled afterwards. The header keeps the
- * epoch in a word the peer does not read, so that the next
+ * Devices of this side must not be polled afterwards (vob_table_peer() no
+ * longer announces this side, whatever the memory holds). The header keeps
+ * the epoch in a word the peer does not read, so that the next
  * vob_table_init() on this memory takes a new one.
  */
 void vob_table_shutdown(struct vob_table *t);
 
 /**
- * @brief Read the peer's header.
+ * @brief Read the peer's header, and check that this side's own is intact.
+ *
+ * Called by every vob_dev_poll(). When the peer is up (epoch nonzero) and
+ * this side's header no longer holds its epoch, the peer restarted on table
+ * memory it cleared (RAM zeroed at boot, a BAR reset) and this side's
+ * header and slots went with it: this side announces itself again with a
+ * new epoch (one more than the last), and every device of the table then
+ * resets at its next poll as on a peer restart (VOB_DEV_EV_RESET; a driver
+ * hands back its buffers in flight, a device republishes its slot with
+ * vob_dev_cfg::config). docs/protocol.md, section 3.
  * @return 1 when the peer is up with a matching version and geometry, 0 when
  *         it is absent (no magic or epoch 0), VOB_EPROTONOSUPPORT for another
  *         protocol version, VOB_EPROTO for a header with other geometry or
@@ -170,7 +180,7 @@ enum vob_dev_state {
  * @{ */
 #define VOB_DEV_EV_STATE 1        /**< the state changed */
 #define VOB_DEV_EV_LIVE 2         /**< queues are running now */
-#define VOB_DEV_EV_RESET 4        /**< reset, peer restart or removal: queues gone */
+#define VOB_DEV_EV_RESET 4        /**< reset, peer restart, removal or wiped table: queues gone */
 #define VOB_DEV_EV_CONFIG 8       /**< driver: the config space changed (once config_gen is even) */
 #define VOB_DEV_EV_NEEDS_RESET 16 /**< driver: the device needs a reset */
 #define VOB_DEV_EV_TIMEOUT 32     /**< a request was not answered in time */
@@ -216,7 +226,11 @@ struct vob_dev_cfg {
 	 * holding another is treated as empty (the driver keeps looking). */
 	uint32_t device_id;
 	uint32_t vendor_id;     /**< device role: vendor id */
-	const void *config;     /**< device role: initial config space */
+	/** Device role: the config space. Published by vob_dev_init() and
+	 * again when the table memory was wiped under this side
+	 * (vob_table_peer()): keep it valid and up to date with what
+	 * vob_dev_config_write() wrote, for as long as the device lives. */
+	const void *config;
 	uint16_t config_len;    /**< device role: its length (<= config_max) */
 	uint16_t seg_max;       /**< device role: most descriptors per chain (0: queue size) */
 	/** Device role, optional: return false to refuse a feature set the
@@ -252,7 +266,7 @@ struct vob_dev {
 	uint64_t sent;           /**< when the pending request was sent */
 	uint32_t peer_gen;       /**< table peer_gen this state belongs to */
 	uint32_t req;            /**< driver: last request sent; device: last handled */
-	uint32_t dev_epoch;      /**< driver: the device's epoch in use */
+	uint32_t dev_epoch;      /**< the device's epoch: in use (driver); of its slot (device) */
 	uint32_t pub;            /**< slot publication: device: its own; driver: in use */
 	uint32_t seq_seen;       /**< driver: device area seq last taken (never at odd config_gen) */
 	uint32_t seq;            /**< device: its area's change counter */

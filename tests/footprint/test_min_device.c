@@ -173,35 +173,33 @@ static void test_feature_left_out_is_refused(void **state)
 	assert_null(vob_dev_vq(&dev, 0));
 }
 
-static void test_placement_checked_then_traffic(void **state)
+#define ST_FEATURES_OK (VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER | VOB_STATUS_FEATURES_OK)
+
+/* The whole negotiation with a good placement: the queue runs. */
+static struct vob_vq *go_live(void)
 {
-	uint16_t st = VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER | VOB_STATUS_FEATURES_OK;
 	uint64_t ring = BASE + RING_OFF;
+
+	negotiate_to_features_ok();
+	place(ring, ring + VOB_SPLIT_AVAIL_OFF(QSIZE, LINE), ring + VOB_SPLIT_USED_OFF(QSIZE, LINE));
+	assert_int_equal(request(ST_FEATURES_OK | VOB_STATUS_DRIVER_OK, F(VERSION_1)),
+			 ST_FEATURES_OK | VOB_STATUS_DRIVER_OK);
+	assert_int_equal(vob_dev_state(&dev), VOB_DEV_LIVE);
+	assert_non_null(vob_dev_vq(&dev, 0));
+	return vob_dev_vq(&dev, 0);
+}
+
+/* The first buffer on a fresh ring: a readable "hello" chained to a
+ * writable 16 bytes, head 0; the device echoes it. */
+static void hello(struct vob_vq *q)
+{
 	struct vob_iov iov[4];
 	struct vob_chain ch = { iov, 4, 0, 0, 0, 0, 0 };
-	struct vob_vq *q;
 	uint8_t *avail = mem + RING_OFF + VOB_SPLIT_AVAIL_OFF(QSIZE, LINE);
 	uint8_t *used = mem + RING_OFF + VOB_SPLIT_USED_OFF(QSIZE, LINE);
 	uint8_t buf[16];
 	int n;
 
-	(void)state;
-	needs_min_build();
-	negotiate_to_features_ok();
-	/* The used ring over the table: refused, the device needs a reset. */
-	place(ring, ring + VOB_SPLIT_AVAIL_OFF(QSIZE, LINE), BASE + DEV_OFF);
-	assert_true(request(st | VOB_STATUS_DRIVER_OK, F(VERSION_1)) & VOB_STATUS_NEEDS_RESET);
-	assert_null(vob_dev_vq(&dev, 0));
-
-	negotiate_to_features_ok();
-	place(ring, ring + VOB_SPLIT_AVAIL_OFF(QSIZE, LINE), ring + VOB_SPLIT_USED_OFF(QSIZE, LINE));
-	assert_int_equal(request(st | VOB_STATUS_DRIVER_OK, F(VERSION_1)),
-			 st | VOB_STATUS_DRIVER_OK);
-	assert_int_equal(vob_dev_state(&dev), VOB_DEV_LIVE);
-	q = vob_dev_vq(&dev, 0);
-	assert_non_null(q);
-
-	/* A readable "hello" chained to a writable 16 bytes, head 0. */
 	memcpy(mem + BUF_OFF, "hello", 5);
 	vob_put_le64(mem + RING_OFF, BASE + BUF_OFF);
 	vob_put_le32(mem + RING_OFF + 8, 5);
@@ -223,6 +221,27 @@ static void test_placement_checked_then_traffic(void **state)
 	assert_int_equal(rd32((size_t)(used - mem) + 4), 0);
 	assert_int_equal(rd32((size_t)(used - mem) + 8), 5);
 	assert_memory_equal(mem + BUF_OFF + 64, "hello", 5);
+}
+
+static void test_placement_checked_then_traffic(void **state)
+{
+	uint64_t ring = BASE + RING_OFF;
+	struct vob_iov iov[4];
+	struct vob_chain ch = { iov, 4, 0, 0, 0, 0, 0 };
+	struct vob_vq *q;
+	uint8_t *avail = mem + RING_OFF + VOB_SPLIT_AVAIL_OFF(QSIZE, LINE);
+
+	(void)state;
+	needs_min_build();
+	negotiate_to_features_ok();
+	/* The used ring over the table: refused, the device needs a reset. */
+	place(ring, ring + VOB_SPLIT_AVAIL_OFF(QSIZE, LINE), BASE + DEV_OFF);
+	assert_true(request(ST_FEATURES_OK | VOB_STATUS_DRIVER_OK, F(VERSION_1)) &
+		    VOB_STATUS_NEEDS_RESET);
+	assert_null(vob_dev_vq(&dev, 0));
+
+	q = go_live();
+	hello(q);
 	/* No event index in this build: the flags decide, and ask for it. */
 	assert_int_equal(vob_vq_kick_prepare(q), 1);
 
@@ -239,6 +258,33 @@ static void test_placement_checked_then_traffic(void **state)
 	/* And a reset brings it back to the start. */
 	assert_int_equal(request(0, 0), 0);
 	assert_null(vob_dev_vq(&dev, 0));
+}
+
+/* The driver's side restarts on memory it clears at boot, the table and
+ * its rings with it, and takes its old epoch again (a fixed seed). The
+ * device finds its own header gone: it announces a new epoch, publishes
+ * its slot again and resets; the driver then finds it and negotiates. */
+static void test_driver_restart_on_wiped_memory(void **state)
+{
+	uint32_t old;
+
+	(void)state;
+	needs_min_build();
+	hello(go_live());
+	old = rd32(HDR + HDR_EPOCH);
+	memset(mem, 0, sizeof(mem));
+	req = 0;
+	driver_header();
+	assert_true(vob_dev_poll(&dev) & VOB_DEV_EV_RESET);
+	assert_null(vob_dev_vq(&dev, 0));
+	assert_int_equal(rd32(HDR + HDR_MAGIC), VOB_TABLE_MAGIC);
+	assert_int_not_equal(rd32(HDR + HDR_EPOCH), 0);
+	assert_int_not_equal(rd32(HDR + HDR_EPOCH), old);
+	assert_int_equal(rd32(DEV_OFF + DEV_EPOCH), rd32(HDR + HDR_EPOCH));
+	assert_int_equal(rd32(DEV_OFF + DEV_DEVICE_ID), 3);
+	assert_int_equal(rd16(DEV_OFF + DEV_SIDE), 1);
+	assert_int_equal(rd16(DEV_OFF + DEV_QUEUE_MAX), QSIZE);
+	hello(go_live());
 }
 
 static void test_driver_role_not_built(void **state)
@@ -291,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup(test_offer_has_only_what_is_built, setup),
 		cmocka_unit_test_setup(test_feature_left_out_is_refused, setup),
 		cmocka_unit_test_setup(test_placement_checked_then_traffic, setup),
+		cmocka_unit_test_setup(test_driver_restart_on_wiped_memory, setup),
 		cmocka_unit_test_setup(test_driver_role_not_built, setup),
 	};
 

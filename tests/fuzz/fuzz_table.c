@@ -25,7 +25,9 @@
  *    table (then the device writes where it was told: docs/protocol.md
  *    does not forbid it; VOB_FUZZ_STRICT=1 removes the exemption, and
  *    regress/fuzz_table/ring-over-table then fails);
- *  - this side's own header keeps its magic (same exemption);
+ *  - this side's own header keeps its magic (same exemption); after the peer
+ *    wiped the whole table (a restart on memory it clears at boot), it has
+ *    it back from the first poll that finds the peer's epoch nonzero;
  *  - vob_dev_vq() is NULL for every queue unless the state is VOB_DEV_LIVE;
  *    vob_dev_state() is a known state;
  *  - every token added on the driver's queues comes back exactly once, by
@@ -62,6 +64,7 @@ static struct {
 	bool removed;
 	bool overlap; /* a slot 0 ring lies over the table: write checks off */
 	bool in_table;
+	bool wiped; /* the peer zeroed the table; this side has not polled since */
 	/* peer-written areas: pointers, lengths, snapshots */
 	uint8_t *pa[3];
 	size_t pn[3];
@@ -119,7 +122,7 @@ static void after(const char *op)
 
 		for (i = 0; i < 3; i++)
 			fz_expect_same(S.pa[i], S.snap[i], S.pn[i], names[i], op);
-		if (S.t.base) /* this side's header keeps its magic once written */
+		if (S.t.base && !S.wiped) /* this side's header keeps its magic */
 			FZ_CHECK(fz_rd32(S.me_hdr + HDR_MAGIC) == VOB_TABLE_MAGIC,
 				 "%s: own header magic is 0x%08x", op,
 				 fz_rd32(S.me_hdr + HDR_MAGIC));
@@ -195,6 +198,7 @@ static void side_init(void)
 
 	before();
 	err = vob_table_init(&S.t, &fz.link, &S.tc);
+	S.wiped = false;
 	after("table_init");
 	FZ_CHECK(err == 0, "vob_table_init: %d", err);
 	dev_init();
@@ -304,6 +308,10 @@ static void peer_header(struct fz_in *in)
 	uint8_t m = fz_u8(in);
 	uint8_t *h = S.pa[0];
 
+	if (m & 128) { /* restarted on memory it clears at boot: the whole table */
+		memset(fz.a, 0, S.table_bytes);
+		S.wiped = true;
+	}
 	put32(h + HDR_MAGIC, m & 16 ? fz_u32(in) : VOB_TABLE_MAGIC);
 	put16(h + HDR_VERSION, m & 32 ? fz_u16(in) : VOB_PROTOCOL_VERSION);
 	put16(h + HDR_LINE, (uint16_t)fz.line);
@@ -552,6 +560,19 @@ static void peer_chain(struct fz_in *in)
 
 /* ---- this side's calls ------------------------------------------------------ */
 
+/* After a poll that looked at the headers (@looked): a wiped header of this
+ * side is written again once the peer's epoch is back. */
+static void check_healed(bool looked)
+{
+	if (!S.wiped || !looked || !fz_rd32(S.pa[0] + HDR_EPOCH))
+		return;
+	S.wiped = false;
+	if (!S.overlap)
+		FZ_CHECK(fz_rd32(S.me_hdr + HDR_MAGIC) == VOB_TABLE_MAGIC &&
+				 fz_rd32(S.me_hdr + HDR_EPOCH) == S.t.epoch && S.t.epoch,
+			 "own header not announced again after a wipe");
+}
+
 static void poll_dev(void)
 {
 	int ev;
@@ -560,6 +581,7 @@ static void poll_dev(void)
 	ev = vob_dev_poll(&S.dev);
 	after("poll slot 0");
 	check_ev(ev, "vob_dev_poll(slot 0)", S.removed);
+	check_healed(ev != VOB_EIO);
 }
 
 static void poll_drv(void)
@@ -570,6 +592,7 @@ static void poll_drv(void)
 	ev = vob_dev_poll(&S.drv);
 	after("poll slot 1");
 	check_ev(ev, "vob_dev_poll(slot 1)", false);
+	check_healed(true);
 }
 
 static void drv_reset(void)

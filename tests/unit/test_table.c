@@ -1023,6 +1023,121 @@ static void test_restart_during_negotiation(void **state)
 	}
 }
 
+/* One side restarts on table memory it clears at boot (.bss, a BAR reset):
+ * the survivor's header and slots are zero too. The survivor must notice
+ * that its own header is gone, announce itself again (a new epoch, so the
+ * restarted side resets too) and republish its slots, also when the
+ * restarted side took the epoch it had before (a deterministic seed, its
+ * last_epoch wiped with the rest). Ends live, with traffic. */
+static void wiped_restart(bool device_side, bool same_epoch, bool cached)
+{
+	struct side *survivor = device_side ? &W.b : &W.a;
+	uint32_t old;
+	int tok[2];
+
+	/* Cached: the survivor's cache still holds its header as it wrote it. */
+	if (cached)
+		cached_links(LINE, survivor, false);
+	start_both();
+	bring_up(0);
+	add_in_flight(0, tok, 2);
+	old = survivor->t.epoch;
+	memset(W.mem, 0, TABLE_BYTES);
+	if (device_side) {
+		memset(&W.a.dev, 0, sizeof(W.a.dev));
+		side_table(&W.a, 0, same_epoch ? 100 : 101);
+		device_init(0, DEV_F);
+	} else {
+		memset(&W.b.dev, 0, sizeof(W.b.dev));
+		side_table(&W.b, 1, same_epoch ? 200 : 201);
+		driver_init(0, DRV_F);
+	}
+	W.a.ev[0] = W.b.ev[0] = 0;
+	pump(1, device_side ? 0 : 1, device_side ? 1 : 0);
+	/* The survivor announced itself again, with a new epoch. */
+	assert_int_not_equal(survivor->t.epoch, old);
+	assert_int_equal(vob_get_le32(W.mem + (device_side ? VOB_ALIGN_UP(32u, LINE) : 0u) +
+				      HDR_EPOCH),
+			 survivor->t.epoch);
+	assert_true((device_side ? W.b.ev[0] : W.a.ev[0]) & VOB_DEV_EV_RESET);
+	if (device_side)
+		expect_lost(tok, 2);
+	bring_up(0);
+	traffic(0, 0, &W);
+	traffic(0, 1, &W);
+	W.nlost = 0; /* a restarted driver's tokens died with it */
+	/* Settled: nobody announces again. */
+	old = survivor->t.epoch;
+	W.a.ev[0] = W.b.ev[0] = 0;
+	pump(5, 1, 1);
+	assert_int_equal(survivor->t.epoch, old);
+	assert_int_equal(W.a.ev[0] | W.b.ev[0], 0);
+	free(CB.copy);
+	CB.copy = NULL;
+}
+
+static void test_wiped_device_side_restart(void **state)
+{
+	(void)state;
+	wiped_restart(true, false, false);
+}
+
+static void test_wiped_device_side_restart_same_epoch(void **state)
+{
+	(void)state;
+	wiped_restart(true, true, false);
+}
+
+static void test_wiped_driver_side_restart(void **state)
+{
+	(void)state;
+	wiped_restart(false, false, false);
+}
+
+static void test_wiped_driver_side_restart_same_epoch(void **state)
+{
+	(void)state;
+	wiped_restart(false, true, false);
+}
+
+/* The same with the survivor's table cached (the driver's, then the
+ * device's): it drops its own epoch's line before it looks at it. */
+static void test_wiped_restart_cached_driver(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	wiped_restart(true, true, true);
+}
+
+static void test_wiped_restart_cached_device(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	wiped_restart(false, true, true);
+}
+
+/* The wipe seen half done: the headers zero, the slots not yet. The
+ * survivor (the device side) waits for the peer's epoch, which comes after
+ * the wipe, before it publishes again: a slot published at once would be
+ * wiped too, and the restarted driver would never find the device. */
+static void test_wiped_while_peer_away(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	memset(W.mem, 0, 2u * VOB_ALIGN_UP(32u, LINE));
+	W.a.ev[0] = 0;
+	pump(2, 1, 0);
+	assert_true(W.a.ev[0] & VOB_DEV_EV_RESET);
+	assert_int_equal(vob_table_peer(&W.a.t), 0);
+	memset(W.mem + 2u * VOB_ALIGN_UP(32u, LINE), 0, TABLE_BYTES - 2u * VOB_ALIGN_UP(32u, LINE));
+	memset(&W.b.dev, 0, sizeof(W.b.dev));
+	side_table(&W.b, 1, 200);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
 static void test_peer_leaves_and_returns(void **state)
 {
 	int tok[1];
@@ -2027,6 +2142,13 @@ int main(void)
 		T(test_driver_restart_during_traffic),
 		T(test_restart_during_negotiation),
 		T(test_peer_leaves_and_returns),
+		T(test_wiped_device_side_restart),
+		T(test_wiped_device_side_restart_same_epoch),
+		T(test_wiped_driver_side_restart),
+		T(test_wiped_driver_side_restart_same_epoch),
+		T(test_wiped_restart_cached_driver),
+		T(test_wiped_restart_cached_device),
+		T(test_wiped_while_peer_away),
 		T(test_hot_add_and_remove),
 		T(test_republished_unseen),
 		T(test_republished_stale_request),
