@@ -482,11 +482,10 @@ static bool table_overlaps(const struct vob_table *t, uint64_t addr, uint64_t le
 {
 	uint64_t size = (uint32_t)(2u * hdr_bytes(t) + (uint32_t)t->nslots * t->slot_bytes);
 
-	uint64_t last = addr + (len - 1u);
-
-	/* Last bytes, not ends: the table or the area may end at 2^64, where
-	 * an end wraps to 0. An area that itself wraps is refused too. */
-	return len && (last < addr || (addr <= t->addr + (size - 1u) && t->addr <= last));
+	/* Distances modulo 2^64, not ends: the table or the area may end at
+	 * 2^64, where an end wraps to 0. Exact for areas that do not wrap;
+	 * one that does lies in no window and is refused when mapped. */
+	return len && (addr - t->addr < size || t->addr - addr < len);
 }
 
 /* A placement a foreign party runs (vob_dev_cfg::foreign_queues) gets the
