@@ -106,6 +106,8 @@ static int fz_dma_copy(void *ctx, void *dst, const void *src, size_t n, void *co
 	fz.dma_calls++;
 	FZ_CHECK(cookie != NULL, "dma_copy without a cookie");
 	FZ_CHECK(n >= VOB_DMA_MIN_BYTES, "dma_copy of %zu bytes, below VOB_DMA_MIN_BYTES", n);
+	FZ_CHECK(!fz_cached(dst, n) || !(((uintptr_t)dst | n) & (fz.line - 1u)),
+		 "dma_copy(%p, %zu) into a cached window in part of a line", dst, n);
 	FZ_CHECK(fz_in_a(dst, n) || fz_in_a(src, n) || fz_in_b(src, n),
 		 "dma_copy(%p <- %p, %zu) touches no window", dst, src, n);
 	FZ_CHECK(!fz_in_b(dst, 1) && !fz_overlaps(dst, n, fz.b, FZ_B_SIZE),
@@ -419,9 +421,26 @@ void fz_op_xfer(struct fz_in *in, const struct vob_chain *ch, bool pull, uint8_t
 		size_t n = seg[si].len - soff;
 		uint8_t *sp = (uint8_t *)seg[si].base + soff;
 
+		bool cpu = false;
+
 		if (n > loc[li].len - loff)
 			n = loc[li].len - loff;
-		if (use_x && fz.dma_mode == FZ_DMA_FAIL && n >= VOB_DMA_MIN_BYTES) {
+		/* Pushed into a cached segment, the engine gets whole lines only:
+		 * a partial first line goes to the CPU on its own, then the
+		 * whole lines, then what is left (port.h, dma_copy). */
+		if (use_x && !pull && fz.dma_mode != FZ_DMA_NONE && fz_cached(sp, 1) &&
+		    n >= VOB_DMA_MIN_BYTES) {
+			size_t head = (size_t)(-(uintptr_t)sp & (fz.line - 1u));
+
+			if (!head && n >= fz.line) {
+				n &= ~(size_t)(fz.line - 1u);
+			} else {
+				cpu = true;
+				if (head && head < n)
+					n = head;
+			}
+		}
+		if (use_x && fz.dma_mode == FZ_DMA_FAIL && n >= VOB_DMA_MIN_BYTES && !cpu) {
 			want_ret = VOB_EIO;
 			break;
 		}
