@@ -721,9 +721,14 @@ static uint64_t table_now(const struct vob_table *t)
 	return t->link->ops->clock_ns ? t->link->ops->clock_ns(t->link->ctx) : t->polls;
 }
 
-/* Hand every token in flight back to the application and stop the queues. */
-static void driver_drop(struct vob_dev *d)
+/* Hand every token in flight back to the application and forget the
+ * queues. Only once the device cannot touch the buffers any more: it
+ * answered a reset (or said NEEDS_RESET, which stops its queues), it was
+ * removed or published again, or its side restarted or left. Returns
+ * whether queues ran. */
+static bool driver_reclaim(struct vob_dev *d)
 {
+	bool had = d->qmask[0] || d->qmask[1];
 	unsigned q;
 
 	for (q = 0; q < d->cfg.num_queues; q++) {
@@ -735,6 +740,13 @@ static void driver_drop(struct vob_dev *d)
 			d->cfg.on_lost(d->cfg.arg, (uint16_t)q, tok);
 	}
 	d->qmask[0] = d->qmask[1] = 0;
+	return had;
+}
+
+/* Reclaim every token and forget the device: rediscovered at a later poll. */
+static void driver_drop(struct vob_dev *d)
+{
+	(void)driver_reclaim(d);
 	d->pending = 0;
 	d->step = 0;
 	d->dev_epoch = 0;
@@ -858,6 +870,7 @@ static bool driver_discover(struct vob_dev *d, uint8_t *a, uint32_t epoch)
 static int driver_answer(struct vob_dev *d, uint16_t st)
 {
 	uint16_t want = d->status;
+	int ev;
 
 	/* The answer to our FAILED: nothing more until vob_dev_reset(). Taken
 	 * as a step, it set the queues up and asked again, once per poll and
@@ -875,9 +888,12 @@ static int driver_answer(struct vob_dev *d, uint16_t st)
 			driver_request(d, 0);
 			return 0;
 		}
+		/* Status 0 for our request: the device stopped its queues and
+		 * gives the buffers back (vob_dev_reset()). */
+		ev = driver_reclaim(d) ? VOB_DEV_EV_RESET : 0;
 		d->state = VOB_DEV_NEGOTIATING;
 		driver_request(d, VOB_STATUS_ACKNOWLEDGE);
-		return 0;
+		return ev;
 	}
 	if ((st & want) != want) {
 		if (want & VOB_STATUS_FEATURES_OK && !(st & VOB_STATUS_FEATURES_OK) &&
@@ -994,10 +1010,26 @@ out:
 
 int vob_dev_reset(struct vob_dev *d)
 {
+	unsigned q;
+
 	if (VOB_ARG_BAD(d->cfg.role != VOB_ROLE_DRIVER))
 		return VOB_EPERM;
-	/* Rediscovered at the next poll, which starts with a reset request. */
-	driver_drop(d);
+	if (d->state == VOB_DEV_OFF)
+		return 0; /* no device known: its discovery starts with a reset */
+	/* The device stopped its queues before it said NEEDS_RESET: the
+	 * buffers are ours again at once. */
+	if (d->state == VOB_DEV_NEEDS_RESET)
+		(void)driver_reclaim(d);
+	/* Otherwise the device may still take and fill buffers until it
+	 * handles the request: the queues refuse new ones now, and the tokens
+	 * stay in them until the answer, status 0, comes (driver_answer()), or
+	 * the device or its side goes away (driver_poll()). */
+	for (q = 0; q < d->cfg.num_queues; q++)
+		if (qbit(d->qmask, q) && !FOREIGN(d))
+			d->cfg.queues[q].vq->broken = 1;
+	d->features[0] = d->features[1] = 0;
+	d->state = VOB_DEV_RESETTING;
+	driver_request(d, 0);
 	return 0;
 }
 
