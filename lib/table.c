@@ -721,32 +721,37 @@ static uint64_t table_now(const struct vob_table *t)
 	return t->link->ops->clock_ns ? t->link->ops->clock_ns(t->link->ctx) : t->polls;
 }
 
-/* Hand every token in flight back to the application and forget the
- * queues. Only once the device cannot touch the buffers any more: it
- * answered a reset (or said NEEDS_RESET, which stops its queues), it was
- * removed or published again, or its side restarted or left. Returns
- * whether queues ran. */
-static bool driver_reclaim(struct vob_dev *d)
+/* @give_back: hand every token in flight back to the application and
+ * forget the queues. Only once the device cannot touch the buffers any
+ * more: it answered a reset (or said NEEDS_RESET, which stops its queues),
+ * it was removed or published again, or its side restarted or left.
+ * Otherwise stop the queues taking new buffers (vob_dev_reset()), tokens
+ * kept. Returns whether queues ran. */
+static bool driver_queues(struct vob_dev *d, bool give_back)
 {
 	bool had = d->qmask[0] || d->qmask[1];
 	unsigned q;
 
 	for (q = 0; q < d->cfg.num_queues; q++) {
+		struct vob_vq *vq = d->cfg.queues[q].vq;
 		void *tok;
 
 		if (!qbit(d->qmask, q) || FOREIGN(d))
 			continue;
-		while ((tok = vob_vq_reclaim(d->cfg.queues[q].vq)) != NULL)
+		vq->broken = 1;
+		while (give_back && (tok = vob_vq_reclaim(vq)) != NULL)
 			d->cfg.on_lost(d->cfg.arg, (uint16_t)q, tok);
 	}
-	d->qmask[0] = d->qmask[1] = 0;
+	if (give_back)
+		d->qmask[0] = d->qmask[1] = 0;
 	return had;
 }
 
-/* Reclaim every token and forget the device: rediscovered at a later poll. */
-static void driver_drop(struct vob_dev *d)
+/* Reclaim every token and forget the device: rediscovered at a later poll.
+ * Out of line: called twice from driver_poll(), inlined it costs more. */
+static VOB_NOINLINE void driver_drop(struct vob_dev *d)
 {
-	(void)driver_reclaim(d);
+	(void)driver_queues(d, true);
 	d->pending = 0;
 	d->step = 0;
 	d->dev_epoch = 0;
@@ -890,7 +895,7 @@ static int driver_answer(struct vob_dev *d, uint16_t st)
 		}
 		/* Status 0 for our request: the device stopped its queues and
 		 * gives the buffers back (vob_dev_reset()). */
-		ev = driver_reclaim(d) ? VOB_DEV_EV_RESET : 0;
+		ev = driver_queues(d, true) ? VOB_DEV_EV_RESET : 0;
 		d->state = VOB_DEV_NEGOTIATING;
 		driver_request(d, VOB_STATUS_ACKNOWLEDGE);
 		return ev;
@@ -1010,23 +1015,17 @@ out:
 
 int vob_dev_reset(struct vob_dev *d)
 {
-	unsigned q;
-
 	if (VOB_ARG_BAD(d->cfg.role != VOB_ROLE_DRIVER))
 		return VOB_EPERM;
 	if (d->state == VOB_DEV_OFF)
 		return 0; /* no device known: its discovery starts with a reset */
 	/* The device stopped its queues before it said NEEDS_RESET: the
-	 * buffers are ours again at once. */
-	if (d->state == VOB_DEV_NEEDS_RESET)
-		(void)driver_reclaim(d);
-	/* Otherwise the device may still take and fill buffers until it
-	 * handles the request: the queues refuse new ones now, and the tokens
-	 * stay in them until the answer, status 0, comes (driver_answer()), or
-	 * the device or its side goes away (driver_poll()). */
-	for (q = 0; q < d->cfg.num_queues; q++)
-		if (qbit(d->qmask, q) && !FOREIGN(d))
-			d->cfg.queues[q].vq->broken = 1;
+	 * buffers are ours again at once. Otherwise it may still take and fill
+	 * buffers until it handles the request: the queues refuse new ones
+	 * now, and the tokens stay in them until the answer, status 0, comes
+	 * (driver_answer()), or the device or its side goes away
+	 * (driver_poll()). */
+	(void)driver_queues(d, d->state == VOB_DEV_NEEDS_RESET);
 	d->features[0] = d->features[1] = 0;
 	d->state = VOB_DEV_RESETTING;
 	driver_request(d, 0);
