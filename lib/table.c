@@ -767,20 +767,37 @@ static uint64_t table_now(const struct vob_table *t)
 	return t->link->ops->clock_ns ? t->link->ops->clock_ns(t->link->ctx) : t->polls;
 }
 
-/* Hand every token in flight back to the application and stop the queues. */
-static void driver_drop(struct vob_dev *d)
+/* @give_back: hand every token in flight back to the application and
+ * forget the queues. Only once the device cannot touch the buffers any
+ * more: it answered a reset (or said NEEDS_RESET, which stops its queues),
+ * it was removed or published again, or its side restarted or left.
+ * Otherwise stop the queues taking new buffers (vob_dev_reset()), tokens
+ * kept. Returns whether queues ran. */
+static bool driver_queues(struct vob_dev *d, bool give_back)
 {
+	bool had = d->qmask[0] || d->qmask[1];
 	unsigned q;
 
 	for (q = 0; q < d->cfg.num_queues; q++) {
+		struct vob_vq *vq = d->cfg.queues[q].vq;
 		void *tok;
 
 		if (!qbit(d->qmask, q) || FOREIGN(d))
 			continue;
-		while ((tok = vob_vq_reclaim(d->cfg.queues[q].vq)) != NULL)
+		vq->broken = 1;
+		while (give_back && (tok = vob_vq_reclaim(vq)) != NULL)
 			d->cfg.on_lost(d->cfg.arg, (uint16_t)q, tok);
 	}
-	d->qmask[0] = d->qmask[1] = 0;
+	if (give_back)
+		d->qmask[0] = d->qmask[1] = 0;
+	return had;
+}
+
+/* Reclaim every token and forget the device: rediscovered at a later poll.
+ * Out of line: called twice from driver_poll(), inlined it costs more. */
+static VOB_NOINLINE void driver_drop(struct vob_dev *d)
+{
+	(void)driver_queues(d, true);
 	d->pending = 0;
 	d->step = 0;
 	d->dev_epoch = 0;
@@ -907,6 +924,7 @@ static bool driver_discover(struct vob_dev *d, uint8_t *a, uint32_t epoch)
 static int driver_answer(struct vob_dev *d, uint16_t st)
 {
 	uint16_t want = d->status;
+	int ev;
 
 	/* The answer to our FAILED: nothing more until vob_dev_reset(). Taken
 	 * as a step, it set the queues up and asked again, once per poll and
@@ -924,9 +942,12 @@ static int driver_answer(struct vob_dev *d, uint16_t st)
 			driver_request(d, 0);
 			return 0;
 		}
+		/* Status 0 for our request: the device stopped its queues and
+		 * gives the buffers back (vob_dev_reset()). */
+		ev = driver_queues(d, true) ? VOB_DEV_EV_RESET : 0;
 		d->state = VOB_DEV_NEGOTIATING;
 		driver_request(d, VOB_STATUS_ACKNOWLEDGE);
-		return 0;
+		return ev;
 	}
 	if ((st & want) != want) {
 		if (want & VOB_STATUS_FEATURES_OK && !(st & VOB_STATUS_FEATURES_OK) &&
@@ -1045,8 +1066,18 @@ int vob_dev_reset(struct vob_dev *d)
 {
 	if (VOB_ARG_BAD(d->cfg.role != VOB_ROLE_DRIVER))
 		return VOB_EPERM;
-	/* Rediscovered at the next poll, which starts with a reset request. */
-	driver_drop(d);
+	if (d->state == VOB_DEV_OFF)
+		return 0; /* no device known: its discovery starts with a reset */
+	/* The device stopped its queues before it said NEEDS_RESET: the
+	 * buffers are ours again at once. Otherwise it may still take and fill
+	 * buffers until it handles the request: the queues refuse new ones
+	 * now, and the tokens stay in them until the answer, status 0, comes
+	 * (driver_answer()), or the device or its side goes away
+	 * (driver_poll()). */
+	(void)driver_queues(d, d->state == VOB_DEV_NEEDS_RESET);
+	d->features[0] = d->features[1] = 0;
+	d->state = VOB_DEV_RESETTING;
+	driver_request(d, 0);
 	return 0;
 }
 

@@ -533,8 +533,12 @@ int vob_blk_drv_init(struct vob_blk_drv *b, struct vob_table *t, const struct vo
 int vob_blk_drv_poll(struct vob_blk_drv *b);
 
 /**
- * @brief Reset the device (and negotiate again at the next polls); every
- * request in flight completes with VOB_ECANCELED before this returns.
+ * @brief Reset the device (and negotiate again at the next polls). No new
+ * request is taken from now on (VOB_ENODEV). Requests in flight complete
+ * with VOB_ECANCELED once the device has answered the reset (it may run
+ * them until then): in a later vob_blk_drv_poll(), or before this returns
+ * when the device had asked for the reset (NEEDS_RESET, its queue stopped).
+ * A device that never answers keeps them (vob_dev_reset()).
  * @return 0.
  */
 int vob_blk_drv_reset(struct vob_blk_drv *b);

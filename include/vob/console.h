@@ -461,7 +461,8 @@ int vob_console_drv_init(struct vob_console_drv *c, struct vob_table *t,
  * device goes live, collect finished transmit buffers, handle the device's
  * control messages and send pending ones. A device that asks for a reset
  * (NEEDS_RESET) or breaks a ring is reset here, its buffers returned to the
- * pool and counted in @c lost.
+ * pool and counted in @c lost (after a broken ring, once the device has
+ * answered the reset: vob_dev_reset()).
  *
  * @return a mask of VOB_DEV_EV_* and VOB_CONSOLE_EV_PORTS (0: nothing
  *         happened); never negative.
@@ -526,8 +527,9 @@ int vob_console_drv_size(const struct vob_console_drv *c, uint16_t port, uint16_
 
 /**
  * @brief Reset the device and negotiate again: every buffer in flight
- * returns to the pool (counted in @c lost); bytes of a receive buffer read
- * in part stay readable.
+ * returns to the pool (counted in @c lost) once the device has answered the
+ * reset, in a later vob_console_drv_poll() (at once when the device had asked
+ * for it); bytes of a receive buffer read in part stay readable.
  * @return 0.
  */
 int vob_console_drv_reset(struct vob_console_drv *c);

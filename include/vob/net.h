@@ -564,7 +564,7 @@ int vob_net_drv_poll(struct vob_net_drv *n);
  *         csum_offset + 2 or hdr_len beyond the frame; VOB_ENODEV when the
  *         device is not live or has no transmit queue; VOB_EPROTO when the
  *         device broke the ring (it has been reset: counted in
- *         @c ring_errors, buffers in @c lost_*).
+ *         @c ring_errors, buffers in @c lost_* once the device answers).
  */
 int vob_net_drv_send(struct vob_net_drv *n, const struct vob_net_hdr_info *hdr, const void *frame,
 		     size_t len);
@@ -591,8 +591,10 @@ int vob_net_drv_recv(struct vob_net_drv *n, void *buf, size_t cap, struct vob_ne
 
 /**
  * @brief Reset the device and negotiate again (vob_dev_reset(); the next
- * polls bring it back). Every buffer comes back to the pool; frames in
- * flight are counted as lost.
+ * polls bring it back). Every buffer comes back to the pool and frames in
+ * flight are counted as lost once the device has answered the reset, in a
+ * later vob_net_drv_poll() (it may use them until then); buffers of a frame
+ * being reassembled come back at once.
  * @return 0.
  */
 int vob_net_drv_reset(struct vob_net_drv *n);

@@ -23,7 +23,8 @@
  * epoch means the peer restarted (or left, epoch 0): every device shared
  * with it falls back to reset, every buffer the driver had in flight goes
  * back to the application through @c on_lost, and negotiation starts again
- * as soon as the peer is back. Either side may start first.
+ * as soon as the peer is back. A reset the driver asks for (vob_dev_reset())
+ * gives the buffers back only once the device has answered it. Either side may start first.
  *
  * Concurrency: a table and its devices belong to one thread (the one that
  * calls vob_dev_poll()); doorbells arrive through vob_on_irq_isr() on the
@@ -180,10 +181,15 @@ enum vob_dev_state {
  * @{ */
 #define VOB_DEV_EV_STATE 1        /**< the state changed */
 #define VOB_DEV_EV_LIVE 2         /**< queues are running now */
-#define VOB_DEV_EV_RESET 4        /**< reset, peer restart, removal or wiped table: queues gone */
+/** Reset (when queues ran, at the device's answer to vob_dev_reset()), peer
+ * restart, removal or a wiped table: queues gone, their tokens given to
+ * on_lost. */
+#define VOB_DEV_EV_RESET 4
 #define VOB_DEV_EV_CONFIG 8       /**< driver: the config space changed (once config_gen is even) */
 #define VOB_DEV_EV_NEEDS_RESET 16 /**< driver: the device needs a reset */
-#define VOB_DEV_EV_TIMEOUT 32     /**< a request was not answered in time */
+/** A request was not answered in time (reported once per request). For a
+ * reset request: the tokens stay in flight (vob_dev_reset()). */
+#define VOB_DEV_EV_TIMEOUT 32
 #define VOB_DEV_EV_REFUSED 64     /**< driver: FEATURES_OK was refused */
 /** @} */
 
@@ -237,10 +243,13 @@ struct vob_dev_cfg {
 	 * driver asks for (a subset of the offer with VERSION_1, already
 	 * checked); FEATURES_OK is then not acknowledged. */
 	bool (*accept_features)(void *arg, const uint64_t features[2]);
-	/** Driver role: receives every token still in flight when the device
-	 * is reset, removed or its side restarts (called from vob_dev_poll()
-	 * or vob_dev_reset(), never from interrupt context). Required when
-	 * queues are used. */
+	/** Driver role: receives every token still in flight once the device
+	 * can no longer use its buffer: when the device answered a reset
+	 * (vob_dev_reset()), was removed or published again, or its side
+	 * restarted or left. Called from vob_dev_poll(), or from
+	 * vob_dev_reset() in state VOB_DEV_NEEDS_RESET only; never from
+	 * interrupt context. It must not call vob_dev_poll() or
+	 * vob_dev_reset(). Required when queues are used. */
 	void (*on_lost)(void *arg, uint16_t queue, void *token);
 	void *arg;              /**< passed to on_lost and accept_features */
 	/** Either role: this side only negotiates; a foreign party (for
@@ -361,7 +370,28 @@ int vob_dev_config_write(struct vob_dev *d, uint32_t off, const void *buf, uint3
 /**
  * @brief Driver role: reset the device and negotiate again.
  *
- * Every token in flight goes to on_lost first. Device role: not allowed.
+ * Sends the reset request (status 0) at once and goes to
+ * VOB_DEV_RESETTING. The queues stop taking buffers at once (vob_vq_add()
+ * and every other call on them return VOB_EIO; vob_dev_vq() returns NULL),
+ * but the tokens in flight stay: until the device has handled the request
+ * it may still take those buffers and read or write them, so they are not
+ * the application's yet. They go to on_lost, from vob_dev_poll(), when the
+ * device answers with status 0 for this request (with VOB_DEV_EV_RESET), or
+ * when the device is removed or published again, or its side restarts or
+ * leaves. Negotiation then starts again on its own.
+ *
+ * In state VOB_DEV_NEEDS_RESET the device has stopped its queues already:
+ * on_lost gets every token before this returns. In state VOB_DEV_OFF (no
+ * device known) nothing is sent: the discovery of a device starts with a
+ * reset anyway.
+ *
+ * A device that never answers: vob_dev_poll() reports VOB_DEV_EV_TIMEOUT
+ * once, and the tokens stay in flight, since the peer may still use the
+ * buffers. They come back when the device answers late, when a later
+ * vob_dev_reset() is answered, or when the device's side restarts, leaves
+ * (vob_table_shutdown()) or removes the device. An application that must
+ * have its memory back without the peer can only stop using the window as
+ * a whole.
  * @return 0, or VOB_EPERM in the device role.
  */
 int vob_dev_reset(struct vob_dev *d);

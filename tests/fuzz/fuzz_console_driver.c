@@ -40,7 +40,9 @@
  *    a used ring in window A;
  *  - pool buffers are never lost or returned twice: whenever the driver is
  *    not live, every buffer is back in the pool except the receive buffers
- *    read in part, which are kept for the next read;
+ *    read in part, which are kept for the next read, and those a reset
+ *    still holds in the queues until the device answers it (protocol.md
+ *    6.6);
  *  - every chain the driver makes is well formed: one readable segment of
  *    1 to buf_size bytes on a transmit queue, one writable segment of
  *    buf_size bytes on a receive queue; every control message it sends is
@@ -371,6 +373,18 @@ static void check_stats(const char *op)
 	f.last = *s;
 }
 
+/* Buffers the table still holds for a reset waiting for the device's
+ * answer: in flight in the queues it has not given back (0 once it has). */
+static unsigned held_count(void)
+{
+	unsigned q, n = 0;
+
+	for (q = 0; q < f.R.dev.cfg.num_queues; q++)
+		if ((f.R.dev.qmask[q >> 5] >> (q & 31u)) & 1u)
+			n += f.R.dev.cfg.queues[q].vq->in_flight;
+	return n;
+}
+
 static void check_pool(const char *op)
 {
 	unsigned free_n = vob_pool_free(&f.R.pool);
@@ -378,9 +392,10 @@ static void check_pool(const char *op)
 	FZ_CHECK(free_n <= f.rc.buf_count, "%s: %u buffers free of %u", op, free_n,
 		 f.rc.buf_count);
 	if (vob_dev_state(&f.R.dev) != VOB_DEV_LIVE)
-		FZ_CHECK(free_n + cur_count() == f.rc.buf_count,
-			 "%s: driver not live, %u buffers free + %u read in part, of %u (lost or "
-			 "returned twice)", op, free_n, cur_count(), f.rc.buf_count);
+		FZ_CHECK(free_n + cur_count() + held_count() == f.rc.buf_count,
+			 "%s: driver not live, %u buffers free + %u read in part + %u held, of %u "
+			 "(lost or returned twice)", op, free_n, cur_count(), held_count(),
+			 f.rc.buf_count);
 }
 
 /* Status, name and size of every port against the model. */
@@ -1134,9 +1149,9 @@ static void op_port(struct fz_in *in)
 		TRACE("drv reset -> %d\n", r);
 		FZ_CHECK(r == 0, "reset: %d", r);
 		after("reset", true);
-		FZ_CHECK(vob_pool_free(&f.R.pool) + cur_count() == f.rc.buf_count,
-			 "reset: %u buffers free + %u read in part, of %u",
-			 vob_pool_free(&f.R.pool), cur_count(), f.rc.buf_count);
+		FZ_CHECK(vob_pool_free(&f.R.pool) + cur_count() + held_count() == f.rc.buf_count,
+			 "reset: %u buffers free + %u read in part + %u held, of %u",
+			 vob_pool_free(&f.R.pool), cur_count(), held_count(), f.rc.buf_count);
 		return;
 	}
 	after("port", false);

@@ -41,9 +41,11 @@
  *  - pool buffers are conserved (read from the driver object): free +
  *    receive buffers in flight + held for reassembly + transmit buffers in
  *    flight == buf_count; when the driver is not live all are back in the
- *    pool; a reset reports as lost (lost_rx / lost_tx) exactly the buffers
- *    that were out and not collected (vob_net_drv_reset() and a reset found
- *    by a poll), never more (any other call);
+ *    pool but for those a reset still holds until the device answers it; a
+ *    reset reports as lost (lost_rx / lost_tx) exactly the buffers that were
+ *    out, not collected and not held (vob_net_drv_reset() and a reset found
+ *    by a poll), the held ones at the poll that gives them back, never more
+ *    (any other call);
  *  - every chain the device pops is made of whole pool buffers, none held
  *    by the device already or pushed and not yet let go of by the driver
  *    (no buffer in flight twice);
@@ -261,6 +263,14 @@ static struct vob_vq *drv_vq(uint16_t q)
 	return drv_live() ? vob_dev_vq(&NV.dev, q) : NULL;
 }
 
+/* The driver's queue @q while the table holds it: live, or after a reset
+ * the driver asked for, until the device's answer gives its buffers back
+ * (NULL otherwise). */
+static struct vob_vq *held_vq(uint16_t q)
+{
+	return (NV.dev.qmask[q >> 5] >> (q & 31u)) & 1u ? &NV.vq[q] : NULL;
+}
+
 static uint64_t rx_used(void)
 {
 	struct vob_vq *vq = drv_vq(VOB_NET_RXQ);
@@ -382,17 +392,17 @@ static void check_after(const char *op, const struct vob_net_stats *before, unsi
 				 s->rx_oversize == before->rx_oversize,
 			 "%s: the driver found a well-behaved device at fault (ring %u bad %u "
 			 "oversize %u)", op, s->ring_errors, s->rx_bad, s->rx_oversize);
-	if (!now) {
-		FZ_CHECK(nfree == M.buf_count, "%s: not live and %u of %u buffers in the pool", op,
-			 nfree, M.buf_count);
-	} else {
-		struct vob_vq *rq = vob_dev_vq(&NV.dev, VOB_NET_RXQ);
+	{
+		/* Not live: all in the pool, but for what a reset waiting for
+		 * the device's answer still holds. */
+		struct vob_vq *rq = held_vq(VOB_NET_RXQ);
 		unsigned rxf = rq ? (unsigned)(vob_vq_stats(rq)->added - vob_vq_stats(rq)->used) : 0;
 		unsigned sum = nfree + rxf + NV.rx_nfrag + tx_bufs_in_flight();
 
 		FZ_CHECK(sum == M.buf_count,
 			 "%s: buffers not conserved: %u free + %u receiving + %u held + %u sending "
-			 "!= %u", op, nfree, rxf, NV.rx_nfrag, tx_bufs_in_flight(), M.buf_count);
+			 "!= %u (live %d)", op, nfree, rxf, NV.rx_nfrag, tx_bufs_in_flight(),
+			 M.buf_count, now);
 	}
 	if (now != M.drv_live) {
 		/* The driver's queues went or came: what the model had in
@@ -409,7 +419,7 @@ static void check_after(const char *op, const struct vob_net_stats *before, unsi
 /* Things in flight before a call, for the lost counters. */
 static void out_counts(unsigned *rx_out, unsigned *tx_out)
 {
-	struct vob_vq *rq = drv_vq(VOB_NET_RXQ), *tq = drv_vq(VOB_NET_TXQ);
+	struct vob_vq *rq = held_vq(VOB_NET_RXQ), *tq = held_vq(VOB_NET_TXQ);
 
 	*rx_out = NV.rx_nfrag + (rq ? (unsigned)(vob_vq_stats(rq)->added - vob_vq_stats(rq)->used) : 0);
 	*tx_out = tq ? (unsigned)(vob_vq_stats(tq)->added - vob_vq_stats(tq)->used) : 0;
@@ -457,19 +467,22 @@ static void drv_poll(void)
 			 (ev & VOB_NET_EV_LINK) ? "set" : "not set");
 		M.link = nl;
 	}
-	if (was && !drv_live()) {
+	if (!drv_live()) {
 		/* A reset in the poll (removal, NEEDS_RESET, a transmit ring
-		 * broken after collecting some): every buffer that was out
-		 * and not collected is reported lost, once. */
+		 * broken after collecting some), or the device's answer to an
+		 * earlier one: every buffer that was out, not collected and not
+		 * still held for the answer is reported lost, once. */
 		const struct vob_net_stats *s = vob_net_drv_stats(&NV);
 		unsigned reaped = had_txq ? (unsigned)(vob_vq_stats(&NV.vq[VOB_NET_TXQ])->used - tx_used)
 					  : 0;
+		unsigned rx_held, tx_held;
 
-		FZ_CHECK(s->lost_rx - before.lost_rx == rx_out &&
-				 s->lost_tx - before.lost_tx + reaped == tx_out,
-			 "poll's reset reported %u/%u lost, %u/%u were out (%u collected)",
-			 s->lost_rx - before.lost_rx, s->lost_tx - before.lost_tx, rx_out, tx_out,
-			 reaped);
+		out_counts(&rx_held, &tx_held);
+		FZ_CHECK(s->lost_rx - before.lost_rx + rx_held == rx_out &&
+				 s->lost_tx - before.lost_tx + reaped + tx_held == tx_out,
+			 "poll's reset reported %u/%u lost, %u/%u were out (%u collected, %u/%u "
+			 "held)", s->lost_rx - before.lost_rx, s->lost_tx - before.lost_tx, rx_out,
+			 tx_out, reaped, rx_held, tx_held);
 	}
 	check_after("vob_net_drv_poll", &before, rx_out, tx_out);
 }
@@ -1243,18 +1256,22 @@ static void op_recv(struct fz_in *in)
 static void op_drv_reset(void)
 {
 	struct vob_net_stats before = M.st;
-	unsigned rx_out, tx_out;
+	unsigned rx_out, tx_out, rx_held, tx_held;
 	int r;
 
 	out_counts(&rx_out, &tx_out);
 	r = vob_net_drv_reset(&NV);
 	FZ_CHECK(r == 0, "vob_net_drv_reset: %d", r);
 	check_after("vob_net_drv_reset", &before, rx_out, tx_out);
-	FZ_CHECK(vob_net_drv_stats(&NV)->lost_rx - before.lost_rx == rx_out &&
-			 vob_net_drv_stats(&NV)->lost_tx - before.lost_tx == tx_out,
-		 "reset reported %u/%u lost, %u/%u were out",
+	/* What the queues hold stays there until the device answers (it may
+	 * still use it): lost now or later, never both. */
+	out_counts(&rx_held, &tx_held);
+	FZ_CHECK(vob_net_drv_stats(&NV)->lost_rx - before.lost_rx + rx_held == rx_out &&
+			 vob_net_drv_stats(&NV)->lost_tx - before.lost_tx + tx_held == tx_out,
+		 "reset reported %u/%u lost, %u/%u were out, %u/%u held",
 		 vob_net_drv_stats(&NV)->lost_rx - before.lost_rx,
-		 vob_net_drv_stats(&NV)->lost_tx - before.lost_tx, rx_out, tx_out);
+		 vob_net_drv_stats(&NV)->lost_tx - before.lost_tx, rx_out, tx_out, rx_held,
+		 tx_held);
 }
 
 /* Reset from either side, then negotiate again; the model holds again when

@@ -1776,8 +1776,12 @@ static void test_driver_ring_broken(void **state)
 	sub(vob_blk_drv_read(&T.drv, 1, buf[1], 1));
 	/* The used index, scribbled by the device's side. */
 	poke16(&T.w.dev, T.drv.q.device_addr + 2, 0x2000);
-	assert_true(drv_poll() & VOB_BLK_EV_IO);
+	assert_true(drv_poll() >= 0);
 	assert_int_equal(vob_blk_drv_stats(&T.drv)->ring_errors, 1);
+	/* Cancelled once the device has answered the reset. */
+	assert_int_equal(T.nbusy, 2);
+	assert_true(fake_poll() >= 0);
+	assert_true(drv_poll() & VOB_BLK_EV_IO);
 	assert_int_equal(T.nbusy, 0);
 	assert_int_equal(T.res[0], VOB_ECANCELED);
 	assert_int_equal(T.res[1], VOB_ECANCELED);
@@ -1858,11 +1862,16 @@ static void test_reset_in_flight(void **state)
 	memcpy(copy, T.disk, DISK_BYTES);
 	memset(buf, 0x3c, sizeof(buf));
 	up_default();
-	/* The driver resets: every request is reported failed at once. */
+	/* The driver resets: every request is reported failed once the device
+	 * has answered (until then it may still run them). The device handles
+	 * the reset before it looks at the ring again, so none of them runs. */
 	submit_mix(buf, 8);
 	assert_int_equal(vob_blk_drv_reset(&T.drv), 0);
-	/* (The driver's next poll sends the reset request: before the device
-	 * looks at the ring again, so none of them runs.) */
+	assert_int_equal(T.nbusy, 8);
+	assert_int_equal(vob_blk_drv_stats(&T.drv)->lost, 0);
+	assert_int_equal(vob_blk_drv_read(&T.drv, 0, back, 1), VOB_ENODEV);
+	assert_true(dev_poll() >= 0);
+	assert_true(drv_poll() & VOB_BLK_EV_IO);
 	assert_int_equal(T.nbusy, 0);
 	for (i = 0; i < 8; i++)
 		assert_int_equal(T.res[i], VOB_ECANCELED);

@@ -1218,15 +1218,20 @@ static void test_reset_counts_lost(void **state)
 	fill(tx_buf, 9000, 10);
 	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 9000), VOB_EAGAIN);
 	assert_int_equal(ND.rx_nheld, 4);
-	/* The driver resets: everything comes back, 6 receive buffers (2
-	 * used but not collected, 4 held by the device) and 5 frames. */
+	/* The driver resets: everything comes back once the device has
+	 * answered, 6 receive buffers (2 used but not collected, 4 held by the
+	 * device) and 5 frames; not before, as the device may still use them. */
 	assert_int_equal(vob_net_drv_reset(&NV), 0);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx + vob_net_drv_stats(&NV)->lost_tx, 0);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
+	dev_ev = drv_ev = 0;
+	pump(1);
+	assert_true(drv_ev & VOB_DEV_EV_RESET);
 	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 6);
 	assert_int_equal(vob_net_drv_stats(&NV)->lost_tx, 5);
 	assert_int_equal(vob_pool_free(&NV.pool), 64);
 	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_ENODEV);
 	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
-	dev_ev = drv_ev = 0;
 	pump(20);
 	assert_true(dev_ev & VOB_DEV_EV_RESET);
 	assert_true(drv_ev & VOB_DEV_EV_LIVE);
@@ -1297,6 +1302,9 @@ static void test_reset_mid_reassembly(void **state)
 	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
 	assert_int_equal(NV.rx_nfrag, 1);
 	assert_int_equal(vob_net_drv_reset(&NV), 0);
+	/* The one it held at once; the device's after its answer. */
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 1);
+	pump_raw(2, false);
 	/* 7 posted + 1 posted again when the driver looked + 1 held. */
 	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 9);
 	assert_int_equal(vob_pool_free(&NV.pool), 64);
@@ -1335,9 +1343,10 @@ static void test_reset_device_holds_tx(void **state)
 	drv_send_ok(NULL, 1000, 1);
 	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, 10, NULL), VOB_EMSGSIZE);
 	assert_int_equal(vob_net_drv_reset(&NV), 0);
-	assert_int_equal(vob_net_drv_stats(&NV)->lost_tx, 1);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_tx, 0);
 	dev_ev = drv_ev = 0;
 	pump(20);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_tx, 1);
 	assert_true(dev_ev & VOB_DEV_EV_RESET);
 	assert_true(drv_ev & VOB_DEV_EV_LIVE);
 	assert_int_equal(vob_net_dev_stats(&ND)->lost_tx, 1);
@@ -2108,8 +2117,11 @@ static void test_hostile_device_used_ring(void **state)
 	/* The used index jumps beyond what is in flight. */
 	poke16(&W.dev, NV.q[VOB_NET_RXQ].device_addr + 2, 500);
 	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EPROTO);
-	/* The driver reset the device at once: everything came back. */
+	/* The driver reset the device at once; everything comes back with
+	 * the device's answer. */
 	assert_int_equal(vob_net_drv_stats(&NV)->ring_errors, 1);
+	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 0);
+	pump_raw(2, false);
 	assert_int_equal(vob_net_drv_stats(&NV)->lost_rx, 16);
 	assert_int_equal(vob_pool_free(&NV.pool), 64);
 	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_ENODEV);
@@ -2173,6 +2185,8 @@ static void test_hostile_device_tx_used_len(void **state)
 	hostile_device_tx_used_len();
 	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 100), VOB_EPROTO);
 	assert_int_equal(vob_net_drv_stats(&NV)->ring_errors, 1);
+	assert_int_not_equal(vob_pool_free(&NV.pool), 64); /* until the answer */
+	pump_raw(2, false);
 	assert_int_equal(vob_pool_free(&NV.pool), 64);
 }
 
@@ -2181,8 +2195,16 @@ static void test_hostile_device_tx_used_len(void **state)
  * every buffer is back, and the device comes back. */
 static void test_hostile_device_tx_used_len_poll(void **state)
 {
+	int ev;
+
 	(void)state;
 	hostile_device_tx_used_len();
+	cw_step(&W);
+	ev = vob_net_drv_poll(&NV);
+	assert_true(ev >= 0 && (ev & VOB_DEV_EV_RESET));
+	assert_int_not_equal(vob_pool_free(&NV.pool), 64); /* until the answer */
+	cw_step(&W);
+	assert_true(vob_dev_poll(&R.d) >= 0);
 	drv_poll_all_back();
 	assert_int_equal(vob_net_drv_stats(&NV)->ring_errors, 1);
 	drv_ev = 0;

@@ -952,13 +952,142 @@ static void test_reset_returns_in_flight(void **state)
 	add_in_flight(0, tok, 3);
 	assert_int_equal(vob_vq_pop(vob_dev_vq(&W.a.dev[0], 0), &c), 0);
 	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
-	expect_lost(tok, 3);
+	assert_int_equal(W.nlost, 0); /* the device still owns them */
 	assert_null(vob_dev_vq(&W.b.dev[0], 0));
-	W.a.ev[0] = 0;
-	bring_up(0);
+	W.a.ev[0] = W.b.ev[0] = 0;
+	pump(1, 1, 1); /* the device answers, the driver takes the answer */
 	assert_true(W.a.ev[0] & VOB_DEV_EV_RESET);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_RESET);
+	expect_lost(tok, 3);
+	bring_up(0);
 	traffic(0, 0, &W);
 	assert_arg_error(vob_dev_reset(&W.a.dev[0]), VOB_EPERM);
+}
+
+/* The reviewer's case: a reset with a device-writable buffer in flight, the
+ * device not polled yet. Its queue still runs, and it may take the buffer and
+ * write it; the buffer is the application's again only after the device's
+ * answer. Meanwhile the driver's queue takes no new buffer. */
+static void test_reset_waits_for_device(void **state)
+{
+	int tok, other;
+	struct vob_seg s = { BASE + BUF_OFF, 32 };
+	struct vob_iov iov[QSIZE];
+	struct vob_chain c = { .iov = iov, .cap = QSIZE };
+	struct vob_vq *dq, *vq;
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	dq = vob_dev_vq(&W.b.dev[0], 0);
+	vq = vob_dev_vq(&W.a.dev[0], 0);
+	assert_int_equal(vob_vq_add(dq, &s, 0, 1, &tok), 0);
+	vob_vq_kick(dq);
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	assert_int_equal(W.nlost, 0);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	assert_int_equal(vob_vq_add(dq, &s, 0, 1, &other), VOB_EIO);
+	/* Not polled yet, the device fills the buffer. */
+	assert_non_null(vob_dev_vq(&W.a.dev[0], 0));
+	assert_int_equal(vob_vq_pop(vq, &c), 0);
+	assert_int_equal(vob_chain_push(&W.a.link, &c, 0, "DEVICE-WROTE-IT", 15, NULL), 15);
+	assert_int_equal(vob_vq_push(vq, &c, 15), 0);
+	/* Driver polls before the device answers: still not returned. */
+	pump(3, 0, 1);
+	assert_int_equal(W.nlost, 0);
+	/* The device handles the reset, then the driver sees the answer. */
+	pump(1, 1, 0);
+	assert_null(vob_dev_vq(&W.a.dev[0], 0));
+	assert_int_equal(W.nlost, 0);
+	W.b.ev[0] = 0;
+	pump(1, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_RESET);
+	assert_int_equal(W.nlost, 1);
+	assert_ptr_equal(W.lost[0], &tok);
+	W.nlost = 0;
+	/* From now on the buffer is the application's alone. */
+	memcpy(W.mem + BUF_OFF, "APPLICATION-DATA", 16);
+	bring_up(0);
+	assert_memory_equal(W.mem + BUF_OFF, "APPLICATION-DATA", 16);
+	traffic(0, 0, &W);
+	assert_int_equal(W.nlost, 0);
+}
+
+/* A device that never answers the reset: the time-out is reported and the
+ * tokens stay (the device may still use them); a restart of the device's
+ * side then returns them, once. */
+static void test_reset_unanswered_keeps_tokens(void **state)
+{
+	int tok[2];
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	add_in_flight(0, tok, 2);
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	W.b.ev[0] = 0;
+	pump(60, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_TIMEOUT);
+	assert_false(W.b.ev[0] & VOB_DEV_EV_RESET);
+	assert_int_equal(W.nlost, 0);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	/* A second reset is no answer either. */
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	pump(3, 0, 1);
+	assert_int_equal(W.nlost, 0);
+	/* The device's side restarts: the old device is gone, and so is any
+	 * use of the buffers. */
+	memset(&W.a.dev, 0, sizeof(W.a.dev));
+	side_table(&W.a, 0, 100);
+	device_init(0, DEV_F);
+	W.b.ev[0] = 0;
+	pump(1, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_RESET);
+	expect_lost(tok, 2);
+	bring_up(0);
+	traffic(0, 0, &W);
+	assert_int_equal(W.nlost, 0);
+}
+
+/* The device is removed while the driver waits for the answer to its reset:
+ * the tokens come back then. */
+static void test_reset_then_removed(void **state)
+{
+	int tok[3];
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	add_in_flight(0, tok, 3);
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	pump(2, 0, 1);
+	assert_int_equal(W.nlost, 0);
+	assert_int_equal(vob_dev_remove(&W.a.dev[0]), 0);
+	W.b.ev[0] = 0;
+	pump(1, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_RESET);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	expect_lost(tok, 3);
+}
+
+/* After NEEDS_RESET the device has stopped its queues: a reset returns the
+ * tokens at once. */
+static void test_reset_after_needs_reset_immediate(void **state)
+{
+	int tok[2];
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	add_in_flight(0, tok, 2);
+	assert_int_equal(vob_dev_set_needs_reset(&W.a.dev[0]), 0);
+	pump(1, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_NEEDS_RESET);
+	assert_int_equal(W.nlost, 0);
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	expect_lost(tok, 2);
+	bring_up(0);
+	traffic(0, 0, &W);
 }
 
 static void test_device_restart_during_traffic(void **state)
@@ -1783,9 +1912,10 @@ static void test_foreign_device(void **state)
 	assert_int_equal(vob_vq_get_used(dvq, &tok, &w), 0);
 	assert_ptr_equal(tok, &W);
 	assert_int_equal(w, 2);
-	/* A reset of the driver takes the placement away. */
+	/* A reset of the driver takes the placement away (once the device
+	 * handles it). */
 	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
-	pump(5, 1, 1);
+	pump(1, 1, 0);
 	assert_int_equal(vob_dev_queue_placement(&W.a.dev[0], 1, &p), VOB_ENOENT);
 }
 
@@ -1956,7 +2086,8 @@ static void discover_during_republish(bool downward)
 	struct vob_vq_cfg p;
 
 	cached_driver_up(downward);
-	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	/* The driver starts over and looks for the device again. */
+	driver_init(0, DRV_F);
 	pump(1, 1, 0);
 	CB.between_fills = republish_small;
 	assert_true(vob_dev_poll(&W.b.dev[0]) >= 0);
@@ -2138,6 +2269,10 @@ int main(void)
 		T(test_cached_request_prefetched),
 		T(test_cached_config_prefetched),
 		T(test_reset_returns_in_flight),
+		T(test_reset_waits_for_device),
+		T(test_reset_unanswered_keeps_tokens),
+		T(test_reset_then_removed),
+		T(test_reset_after_needs_reset_immediate),
 		T(test_device_restart_during_traffic),
 		T(test_driver_restart_during_traffic),
 		T(test_restart_during_negotiation),
