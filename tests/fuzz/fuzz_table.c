@@ -28,6 +28,9 @@
  *  - this side's own header keeps its magic (same exemption); after the peer
  *    wiped the whole table (a restart on memory it clears at boot), it has
  *    it back from the first poll that finds the peer's epoch nonzero;
+ *  - the device of slot 0 holds FEATURES_OK only with features that are a
+ *    subset of its offer after the link's mask (no ring feature the build
+ *    left out, no packed ring on a cached link) and hold VERSION_1;
  *  - vob_dev_vq() is NULL for every queue unless the state is VOB_DEV_LIVE;
  *    vob_dev_state() is a known state;
  *  - every token added on the driver's queues comes back at most once, by
@@ -110,6 +113,25 @@ static void check_dev_vq(struct vob_dev *d, const char *who)
 			 "%s: vob_dev_vq(%u) not NULL in state %d", who, q, st);
 }
 
+/* The device's FEATURES_OK: only for a subset of what it offered, after the
+ * link's mask, with VERSION_1 (the device has no accept_features). */
+static void check_features(const char *op)
+{
+	uint64_t mask = ~(VOB_VQ_FEATURES_ALL & ~(uint64_t)VOB_VQ_FEATURES);
+	uint64_t f0 = vob_dev_features(&S.dev, 0), f1 = vob_dev_features(&S.dev, 1);
+
+	if (!(S.dev.status & VOB_STATUS_FEATURES_OK))
+		return;
+	if (VOB_CFG_CACHED && fz.link.cached)
+		mask &= ~VOB_BIT(VOB_F_RING_PACKED);
+	FZ_CHECK(!(f0 & ~(S.dev_cfg.features[0] & mask)) && !(f1 & ~S.dev_cfg.features[1]) &&
+			 (f0 & VOB_BIT(VOB_F_VERSION_1)),
+		 "%s: FEATURES_OK with features 0x%llx 0x%llx, offered 0x%llx 0x%llx", op,
+		 (unsigned long long)f0, (unsigned long long)f1,
+		 (unsigned long long)(S.dev_cfg.features[0] & mask),
+		 (unsigned long long)S.dev_cfg.features[1]);
+}
+
 static void after(const char *op)
 {
 	unsigned i;
@@ -131,6 +153,7 @@ static void after(const char *op)
 	}
 	check_dev_vq(&S.dev, "slot 0 (device)");
 	check_dev_vq(&S.drv, "slot 1 (driver)");
+	check_features(op);
 	if (trace)
 		fprintf(stderr, "%s: dev %d drv %d in flight %u\n", op, vob_dev_state(&S.dev),
 			vob_dev_state(&S.drv), S.in_flight);
@@ -376,9 +399,13 @@ static void peer_request(struct fz_in *in)
 	}
 	f0 = fz_rd64(dev + DEV_FEATURES);
 	f1 = fz_rd64(dev + DEV_FEATURES + 8);
-	if (m & 8)
+	if ((m & 24) == 24) {
+		/* Some of what the device was configured with, the link's mask
+		 * ignored (a packed ring on a cached link). */
+		f0 = S.dev_cfg.features[0] & fz_u64(in);
+	} else if (m & 8) {
 		f0 &= fz_u64(in);
-	if (m & 16) {
+	} else if (m & 16) {
 		f0 = fz_u64(in);
 		f1 = fz_u64(in);
 	}

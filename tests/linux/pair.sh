@@ -321,6 +321,11 @@ bench_test() {
 	local n
 	n=$(grep -c '"msgs_per_s"' "$work/bench.out")
 	((n == 16)) || fail "expected 16 measurements, got $n"
+	# Each measurement moved messages: a count of result lines alone passes
+	# a run where nothing got through.
+	n=$(grep '"msgs_per_s"' "$work/bench.out" |
+		grep -Ec '"msgs":[1-9][0-9]*,.*"msgs_per_s":[1-9][0-9]*[,}]')
+	((n == 16)) || fail "$((16 - n)) of 16 measurements moved no message"
 	! grep -q '"error"' "$work/bench.out" || fail "a measurement failed"
 	grep -q '"summary":true' "$work/bench.out" || fail "no summary line"
 

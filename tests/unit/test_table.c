@@ -2243,6 +2243,211 @@ static void test_ring_over_table_at_top(void **state)
 	assert_int_equal(vob_get_le32(W.mem + (taddr - top) + HDR_MAGIC), VOB_TABLE_MAGIC);
 }
 
+/* ---- a hostile peer's answers and requests, field by field ---------------
+ * Each test below writes one field of the peer's area by hand, where the
+ * peer's own code would never write it, and expects this side to refuse. */
+
+/* The driver area of slot 0, as the device reads it. */
+static uint8_t *raw_drv0(void)
+{
+	return W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + W.a.t.dev_bytes;
+}
+
+/* The driver of slot 0 reached DRIVER; a raw driver then asks FEATURES_OK
+ * for @p f0 and @p f1 in place of its own request, and the device polls
+ * once. Returns the device's status after that poll. */
+static uint16_t raw_features_ok(uint64_t f0, uint64_t f1)
+{
+	uint8_t *drv = raw_drv0();
+	unsigned i;
+
+	for (i = 0; i < 20 && !(W.a.dev[0].status & VOB_STATUS_DRIVER); i++)
+		pump(1, 1, 1);
+	assert_true(W.a.dev[0].status & VOB_STATUS_DRIVER);
+	assert_false(W.a.dev[0].status & VOB_STATUS_FEATURES_OK);
+	vob_put_le64(drv + DRV_FEATURES, f0);
+	vob_put_le64(drv + DRV_FEATURES + 8, f1);
+	vob_put_le16(drv + DRV_STATUS,
+		     VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER | VOB_STATUS_FEATURES_OK);
+	vob_put_le32(drv + DRV_REQ, ++W.b.dev[0].req);
+	assert_true(vob_dev_poll(&W.a.dev[0]) >= 0);
+	return W.a.dev[0].status;
+}
+
+/* FEATURES_OK is granted only for a subset of the offer (after the link's
+ * mask) that holds VERSION_1; the raw driver first shows that a good request
+ * in the same place is granted. */
+static void test_raw_features_ok_valid(void **state)
+{
+	(void)state;
+	start_both();
+	assert_true(raw_features_ok(F(VERSION_1) | VOB_BIT(5), 1) & VOB_STATUS_FEATURES_OK);
+	assert_true(vob_dev_features(&W.a.dev[0], 0) == (F(VERSION_1) | VOB_BIT(5)));
+}
+
+static void test_raw_features_ok_without_version_1(void **state)
+{
+	(void)state;
+	start_both();
+	assert_false(raw_features_ok(VOB_BIT(5), 1) & VOB_STATUS_FEATURES_OK);
+	assert_int_equal(vob_dev_features(&W.a.dev[0], 0), 0);
+}
+
+static void test_raw_features_ok_not_offered(void **state)
+{
+	(void)state;
+	start_both();
+	assert_false(raw_features_ok(UINT64_MAX, UINT64_MAX) & VOB_STATUS_FEATURES_OK);
+	teardown(NULL);
+	setup(NULL);
+	start_both();
+	/* Only the second word beyond the offer (bit 64 offered, 65 not). */
+	assert_false(raw_features_ok(F(VERSION_1), 3) & VOB_STATUS_FEATURES_OK);
+	assert_int_equal(vob_dev_features(&W.a.dev[0], 0), 0);
+}
+
+/* A packed ring offered on a cached link is masked out of the offer: asked
+ * for all the same, FEATURES_OK is refused. */
+static void test_raw_features_ok_link_masked(void **state)
+{
+	uint16_t st;
+
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	cached_links(LINE, &W.a, false);
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F | F(RING_PACKED));
+	driver_init(0, DRV_F);
+	st = raw_features_ok(F(VERSION_1) | F(RING_PACKED), 1);
+	free(CB.copy);
+	CB.copy = NULL;
+	assert_false(st & VOB_STATUS_FEATURES_OK);
+	assert_int_equal(vob_dev_features(&W.a.dev[0], 0), 0);
+}
+
+/* A live device whose driver clears a status bit (DRIVER) without a reset:
+ * NEEDS_RESET, queues stopped, and the driver is told. */
+static void test_raw_status_bit_cleared(void **state)
+{
+	uint8_t *drv;
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	drv = raw_drv0();
+	vob_put_le16(drv + DRV_STATUS, (uint16_t)(W.a.dev[0].status & ~VOB_STATUS_DRIVER));
+	vob_put_le32(drv + DRV_REQ, ++W.b.dev[0].req);
+	W.a.ev[0] = W.b.ev[0] = 0;
+	pump(1, 1, 0);
+	assert_true(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+	assert_true(W.a.ev[0] & VOB_DEV_EV_RESET);
+	assert_int_not_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+	assert_null(vob_dev_vq(&W.a.dev[0], 0));
+	pump(1, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_NEEDS_RESET);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_NEEDS_RESET);
+}
+
+/* An answer to the driver's pending request, but for another epoch of the
+ * driver's side (DEV_DRV_EPOCH): ignored. With this epoch it is taken. */
+static void test_raw_answer_other_epoch(void **state)
+{
+	uint8_t *a = W.mem + 2 * VOB_ALIGN_UP(32u, LINE);
+	uint32_t req;
+
+	(void)state;
+	start_both();
+	pump(1, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	assert_true(W.b.dev[0].pending);
+	req = W.b.dev[0].req;
+	vob_put_le16(a + DEV_STATUS, 0); /* reset done */
+	vob_put_le32(a + DEV_DRV_EPOCH, W.b.t.epoch - 1u);
+	vob_put_le32(a + DEV_ACK, req);
+	W.b.ev[0] = 0;
+	pump(1, 0, 1);
+	assert_true(W.b.dev[0].pending);
+	assert_int_equal(W.b.dev[0].req, req);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	assert_int_equal(W.b.ev[0] & (VOB_DEV_EV_LIVE | VOB_DEV_EV_REFUSED | VOB_DEV_EV_STATE), 0);
+	vob_put_le32(a + DEV_DRV_EPOCH, W.b.t.epoch);
+	pump(1, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_NEGOTIATING);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_STATE);
+}
+
+/* The peer's header with another line size, slot count or config size than
+ * this side's: VOB_EPROTO, each under a new epoch (a verdict is kept for as
+ * long as its epoch). */
+static void test_header_geometry_checks(void **state)
+{
+	static const struct {
+		unsigned off;
+		uint16_t v;
+	} bad[] = {
+		{ HDR_LINE, 2u * LINE },
+		{ HDR_NSLOTS, NSLOTS + 1u },
+		{ HDR_NQUEUES, NQ + 1u },
+		{ HDR_CONFIG_MAX, CFGMAX + 1u },
+	};
+	uint8_t *peer = W.mem + VOB_ALIGN_UP(32u, LINE); /* side 1's header */
+	uint32_t epoch = 1000;
+	unsigned i;
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	assert_int_equal(vob_table_peer(&W.a.t), 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint16_t good = vob_get_le16(peer + bad[i].off);
+
+		vob_put_le16(peer + bad[i].off, bad[i].v);
+		vob_put_le32(peer + HDR_EPOCH, ++epoch);
+		assert_int_equal(vob_table_peer(&W.a.t), VOB_EPROTO);
+		vob_put_le16(peer + bad[i].off, good);
+		vob_put_le32(peer + HDR_EPOCH, ++epoch);
+		assert_int_equal(vob_table_peer(&W.a.t), 1);
+	}
+}
+
+/* A driver that places a queue larger than the device's maximum: refused
+ * with NEEDS_RESET. The device's state buffers would take the larger size,
+ * so only the maximum refuses it. */
+static void test_queue_over_max_needs_reset(void **state)
+{
+	static uint64_t big[NQ][VOB_VQ_STATE_SIZE(2u * QSIZE, 0) / 8];
+	uint8_t *drv;
+	unsigned q;
+
+	(void)state;
+	start_both();
+	for (q = 0; q < NQ; q++) {
+		W.a.q[0][q].state = big[q];
+		W.a.q[0][q].state_len = sizeof(big[q]);
+	}
+	pump(5, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_STARTING);
+	/* Queue 1 at twice the size; the DRIVER_OK request again. */
+	drv = raw_drv0();
+	vob_put_le16(drv + DRV_QUEUES + DRVQ_BYTES + DRVQ_SIZE, 2u * QSIZE);
+	W.a.dev[0].req--;
+	W.a.dev[0].status &= (uint16_t)~VOB_STATUS_DRIVER_OK;
+	W.a.dev[0].state = VOB_DEV_READY;
+	pump(3, 1, 1);
+	assert_true(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+	assert_int_not_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+	assert_null(vob_dev_vq(&W.a.dev[0], 1));
+}
+
+/* The same for a proxy device (foreign_queues), whose foreign party would
+ * run the queue. */
+static void test_queue_over_max_foreign_needs_reset(void **state)
+{
+	(void)state;
+	foreign_placement(DRVQ_SIZE, 2u * QSIZE);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -2319,6 +2524,16 @@ int main(void)
 		T(test_timeout_after_many_polls),
 		T(test_device_features_cleared_by_driver_restart),
 		T(test_ring_over_table_at_top),
+		/* a hostile peer, field by field */
+		T(test_raw_features_ok_valid),
+		T(test_raw_features_ok_without_version_1),
+		T(test_raw_features_ok_not_offered),
+		T(test_raw_features_ok_link_masked),
+		T(test_raw_status_bit_cleared),
+		T(test_raw_answer_other_epoch),
+		T(test_header_geometry_checks),
+		T(test_queue_over_max_needs_reset),
+		T(test_queue_over_max_foreign_needs_reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
