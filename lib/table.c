@@ -1176,7 +1176,7 @@ int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16
 {
 	/* At most 16 x 65535 bytes, rounded to a line: 32-bit sizes. */
 	uint32_t desc_bytes = (uint32_t)VOB_ALIGN_UP(VOB_SPLIT_DESC_BYTES(size), line);
-	struct vob_arena d0 = *dev_mem, r0 = *drv_mem;
+	struct vob_arena d0 = *dev_mem;
 	uint64_t desc, used;
 
 	if (VOB_ARG_BAD(line < 16u || line > VOB_CACHE_LINE_MAX || (line & (line - 1u))))
@@ -1190,9 +1190,10 @@ int vob_place_split(struct vob_arena *dev_mem, struct vob_arena *drv_mem, uint16
 		       &desc) ||
 	    arena_take(drv_mem, (uint32_t)VOB_ALIGN_UP(VOB_SPLIT_USED_BYTES(size), line), line,
 		       &used)) {
-		/* Nothing taken from either arena, @q untouched. */
+		/* Nothing taken from either arena (a failed take leaves its
+		 * arena as it was; the same object twice is restored here
+		 * too), @q untouched. */
 		*dev_mem = d0;
-		*drv_mem = r0;
 		return VOB_ENOMEM;
 	}
 	q->desc_addr = desc;

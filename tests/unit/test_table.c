@@ -1700,6 +1700,12 @@ static void test_place_split(void **state)
 		assert_memory_equal(&a, &a0, sizeof(a));
 		assert_memory_equal(&b, &b0, sizeof(b));
 		assert_memory_equal(&q, &q0, sizeof(q));
+		/* One arena for both: the first take fits, the second not. */
+		a0 = (struct vob_arena){ 0x1000, 400 };
+		a = a0;
+		assert_int_equal(vob_place_split(&a, &a, 16, 64, &q), VOB_ENOMEM);
+		assert_memory_equal(&a, &a0, sizeof(a));
+		assert_memory_equal(&q, &q0, sizeof(q));
 	}
 	a = (struct vob_arena){ 0x1000, 4096 };
 	b = a;
