@@ -162,6 +162,10 @@ static bool ok_byte(size_t off)
 
 	if (off - f.table_off < f.table_len)
 		return true;
+	/* Its own side's header (side 0, first in the table): rewritten when
+	 * the peer wrote over it, as after a restart that wiped the table. */
+	if (off < VOB_ALIGN_UP(32u, fz.line))
+		return true;
 	for (i = 0; i < f.nok; i++)
 		if (off - f.ok[i].off < f.ok[i].len)
 			return true;
