@@ -690,7 +690,7 @@ static void drv_stop(struct vob_console_drv *c)
 static int drv_ring_fail(struct vob_console_drv *c)
 {
 	c->stats.ring_errors++;
-	(void)vob_dev_reset(&c->dev); /* buffers in flight go to drv_on_lost */
+	(void)vob_dev_reset(&c->dev); /* in-flight buffers: drv_on_lost, at the answer */
 	drv_stop(c);
 	return VOB_EPROTO;
 }
