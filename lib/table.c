@@ -409,7 +409,6 @@ static void device_publish_slot(struct vob_dev *d)
 	 * the driver's acquire-load of the slot epoch. */
 	vob_store_release_le32(f32(a, DEV_EPOCH), t->epoch);
 	table_out(t, a, 16);
-	d->dev_epoch = t->epoch;
 	d->state = VOB_DEV_READY;
 	dev_ring(d);
 }
@@ -623,20 +622,25 @@ static int device_poll(struct vob_dev *d, int peer)
 	uint64_t f[2];
 	uint32_t req;
 	uint16_t want, before = d->state;
-	bool live;
+	bool live, moved;
 	int ev = 0;
 
-	if (d->peer_gen != t->peer_gen) {
+	/* The slot's epoch, a word only this side writes, is no longer this
+	 * side's epoch: this side announced a new one (its header was wiped,
+	 * vob_table_peer()), or the slot itself was wiped, perhaps after a
+	 * republication seen half way through the peer's wipe. Published
+	 * again at every poll until it stays. */
+	table_in(t, a, 16);
+	moved = vob_load_le32(f32(a, DEV_EPOCH)) != t->epoch;
+	if (d->peer_gen != t->peer_gen || moved) {
 		/* The driver's side restarted or left: back to reset. */
 		d->peer_gen = t->peer_gen;
 		d->req = 0;
-		if (d->status || qany(d->qmask) || d->dev_epoch != t->epoch) {
+		if (d->status || qany(d->qmask) || moved) {
 			/* Nothing is negotiated with the next driver yet. */
 			device_reset(d);
 			d->status = 0;
-			/* This side announced a new epoch (its header was
-			 * wiped, vob_table_peer()): the slot went with it. */
-			if (d->dev_epoch != t->epoch)
+			if (moved)
 				device_publish_slot(d);
 			else
 				device_publish(d);

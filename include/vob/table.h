@@ -275,7 +275,7 @@ struct vob_dev {
 	uint64_t sent;           /**< when the pending request was sent */
 	uint32_t peer_gen;       /**< table peer_gen this state belongs to */
 	uint32_t req;            /**< driver: last request sent; device: last handled */
-	uint32_t dev_epoch;      /**< the device's epoch: in use (driver); of its slot (device) */
+	uint32_t dev_epoch;      /**< driver: the epoch of the device in use */
 	uint32_t pub;            /**< slot publication: device: its own; driver: in use */
 	uint32_t seq_seen;       /**< driver: device area seq last taken (never at odd config_gen) */
 	uint32_t seq;            /**< device: its area's change counter */

@@ -1249,6 +1249,30 @@ static void test_wiped_restart_cached_device(void **state)
  * survivor (the device side) waits for the peer's epoch, which comes after
  * the wipe, before it publishes again: a slot published at once would be
  * wiped too, and the restarted driver would never find the device. */
+/* The peer's wipe seen half done: it clears memory upwards, so this side's
+ * header (first) is gone while the peer's old header still stands. This
+ * side announces itself and republishes its slot, which the rest of the
+ * wipe clears again; the slot must come back all the same. */
+static void test_wiped_in_address_order(void **state)
+{
+	size_t hdr = VOB_ALIGN_UP(32u, LINE);
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	memset(W.mem, 0, hdr); /* the wipe's first bytes: the device side's header */
+	pump(1, 1, 0);         /* the device side polls in the middle of it */
+	memset(W.mem + hdr, 0, TABLE_BYTES - hdr); /* the rest: every slot */
+	pump(3, 1, 0);
+	assert_int_equal(vob_get_le32(W.mem + 2u * hdr + DEV_EPOCH), W.a.t.epoch);
+	/* The driver's side boots. */
+	memset(&W.b.dev, 0, sizeof(W.b.dev));
+	side_table(&W.b, 1, 200);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
 static void test_wiped_while_peer_away(void **state)
 {
 	(void)state;
@@ -2495,6 +2519,7 @@ int main(void)
 		T(test_wiped_restart_cached_driver),
 		T(test_wiped_restart_cached_device),
 		T(test_wiped_while_peer_away),
+		T(test_wiped_in_address_order),
 		T(test_hot_add_and_remove),
 		T(test_republished_unseen),
 		T(test_republished_stale_request),
