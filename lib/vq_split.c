@@ -106,9 +106,6 @@ static uint16_t split_load16(const struct vob_vq *vq, const vob_le16_t *p, uint8
 	return vob_load_le16(p);
 }
 
-/* Both sides' indices begin at @start (vob_vq_cfg::start): the driver's
- * avail index and the used index it expects, the device's next avail entry
- * and its used index; event words ask for the first entry there. */
 /* Published index @idx back where the last notification decision
  * (split_decide()) left it: a lap of 65536 since; remembered until the
  * next decision. */
@@ -118,6 +115,9 @@ static inline void split_lap(struct vob_vq *vq, uint16_t idx)
 		vq->since_kick = 1;
 }
 
+/* Both sides' indices begin at @start (vob_vq_cfg::start): the driver's
+ * avail index and the used index it expects, the device's next avail entry
+ * and its used index; event words ask for the first entry there. */
 int vob_split_init(struct vob_vq *vq, uint16_t start)
 {
 	vq->kicked = start;
