@@ -551,9 +551,9 @@ static int64_t driver_collect(struct lb *l)
 			fprintf(stderr, "loopback: a token that was never given\n");
 			return -1;
 		}
-		/* Under IN_ORDER a device may complete a batch with one entry;
-		 * the others come back with written == 0. */
-		if (written != l->o.size && !(in_order && written == 0)) {
+		/* Under IN_ORDER a batch reported in one used entry gives the
+		 * others their whole writable length: the size too. */
+		if (written != l->o.size) {
 			fprintf(stderr, "loopback: message %" PRIu64 ": written %" PRIu32
 					", expected %" PRIu32 "\n", m->seq, written, l->o.size);
 			return -1;

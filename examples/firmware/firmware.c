@@ -297,7 +297,6 @@ static void fw_on_lost(void *arg, uint16_t q, void *token)
 
 static int fw_collect(struct vob_vq *vq)
 {
-	int in_order = (vob_dev_features(&fw.dev, 0) & VOB_BIT(VOB_F_IN_ORDER)) != 0;
 	void *token;
 	uint32_t written;
 	int n = 0, err;
@@ -306,9 +305,9 @@ static int fw_collect(struct vob_vq *vq)
 		struct fw_msg *m = token;
 		uint32_t bad;
 
-		/* With IN_ORDER the device may report a batch in one used entry:
-		 * the others come back with 0 bytes written. */
-		if (written != fw.o.size && !(in_order && written == 0)) {
+		/* Under IN_ORDER a batch reported in one used entry gives the
+		 * others their whole writable length: the size too. */
+		if (written != fw.o.size) {
 			fw_printf("vob-fw: message %llu: device wrote %u bytes, expected %u\n", m->seq,
 				  written, fw.o.size);
 			return VOB_EPROTO;
