@@ -34,6 +34,8 @@ struct echo_dev {
 	uint64_t spin_ns; /* --spin-us: poll this long after the last work */
 	uint64_t echoed, bytes, lives, resets, refused;
 	uint64_t ring_errors; /* rings the driver broke (each answered with NEEDS_RESET) */
+	uint64_t reset_at;    /* --needs-reset-at: ask for a reset after this many echoes */
+	int reset_asked;      /* ... done (once) */
 	uint8_t scratch[SCRATCH];
 };
 
@@ -56,7 +58,12 @@ static void usage(FILE *f, struct ex_opts *o)
 		"                       for a doorbell (default 0)\n"
 		"  --log FILE           append 'R <seq>' for every message received, written\n"
 		"                       before the message is returned (for tests; seq: 16 hex\n"
-		"                       digits, so that a line cut short is seen)\n");
+		"                       digits, so that a line cut short is seen)\n"
+		"\n"
+		"Test options:\n"
+		"  --needs-reset-at N   once N messages are echoed, ask the driver for a reset\n"
+		"                       (NEEDS_RESET) once, as a device that lost its state would;\n"
+		"                       the driver must reset the device and carry on\n");
 }
 
 /* Pop a batch, log it, echo it, push it. Returns chains served or <0. */
@@ -131,7 +138,7 @@ static int echo_serve(struct echo_dev *d, struct vob_vq *vq)
 	return (int)n;
 }
 
-/* --count N, --spin-us N, --log FILE. */
+/* --count N, --spin-us N, --log FILE, --needs-reset-at N. */
 static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 {
 	struct echo_dev *d = (struct echo_dev *)arg;
@@ -150,6 +157,9 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 		d->spin_ns = n * 1000u;
 	} else if (!strcmp(a, "--log")) {
 		d->log_path = v;
+	} else if (!strcmp(a, "--needs-reset-at")) {
+		if (ex_parse_u64(v, 1, UINT64_MAX, &d->reset_at))
+			goto bad;
 	} else {
 		return 0;
 	}
@@ -236,6 +246,14 @@ int main(int argc, char **argv)
 			n = echo_serve(&d, vq);
 			if (n < 0)
 				goto out;
+			if (d.reset_at && !d.reset_asked && d.echoed >= d.reset_at) {
+				d.reset_asked = 1;
+				printf("%s: asking the driver for a reset on purpose after %" PRIu64
+				       " messages (--needs-reset-at)\n", o.prog, d.echoed);
+				fflush(stdout);
+				vob_dev_set_needs_reset(&d.e.dev);
+				vq = NULL;
+			}
 		}
 		if (n) {
 			t_work = d.spin_ns ? ex_now() : 0;
