@@ -211,7 +211,7 @@ static int fw_serve(struct vob_vq *vq)
 			fw_printf("vob-fw: the driver broke the ring: %s (fault %d); asking for a "
 				  "reset\n", vob_strerror(err), vob_vq_fault(vq));
 			vob_dev_set_needs_reset(&fw.dev);
-			break;
+			return (int)n; /* no kick: the broken queue refuses it */
 		}
 		/* Not an echo request (too little room): returned untouched. */
 		got = ch.in_len < ch.out_len ? 0 :
