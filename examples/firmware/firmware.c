@@ -18,6 +18,12 @@
  * board's console; the firmware leaves QEMU through board_exit() with
  * status FW_OK when all went well.
  *
+ * A broken ring does not end a session. The echo device that finds the ring
+ * broken asks the driver for a reset (NEEDS_RESET) and serves it again once
+ * it has reset and negotiated again; it counts the broken rings. The echo
+ * driver resets a device that asks for it: the messages in flight come back
+ * lost (reported, not resent) and the run carries on.
+ *
  * Command line, all optional (plus the board's own words):
  *   role=device|driver  queue=N  timeout=SECONDS (without any progress)
  *   count=N size=N packed=1   driver role: messages, their size, the ring
@@ -78,9 +84,12 @@ static struct fw {
 	struct fw_msg msg[FW_QMAX];
 	uint32_t half;
 	uint64_t next, acked, inflight, lost;
+	uint64_t reset_lost;   /* of lost: given back by resets the device asked for */
+	uint64_t resets_asked; /* the device asked for a reset (NEEDS_RESET) */
 #endif
 	/* both */
 	uint64_t done, bytes, t_live, t_progress;
+	uint64_t ring_errors; /* device role: rings the driver broke */
 	uint8_t scratch[FW_SIZE_MAX];
 	uint8_t vq_state[VOB_VQ_STATE_SIZE(FW_QMAX, 0)] __attribute__((aligned(64)));
 } fw;
@@ -193,10 +202,16 @@ static int fw_serve(struct vob_vq *vq)
 		if (err == VOB_EAGAIN)
 			break;
 		if (err) {
-			fw_printf("vob-fw: the driver broke the ring: %s; asking for a reset\n",
-				  vob_strerror(err));
+			/* The queue stops; the session goes on. The driver resets
+			 * the device, which gets every buffer it had in flight
+			 * back, negotiates again and the queue is live again.
+			 * Chains pushed before this one were echoed; those the
+			 * driver had not collected yet come back to it as lost. */
+			fw.ring_errors++;
+			fw_printf("vob-fw: the driver broke the ring: %s (fault %d); asking for a "
+				  "reset\n", vob_strerror(err), vob_vq_fault(vq));
 			vob_dev_set_needs_reset(&fw.dev);
-			return VOB_EPROTO;
+			return (int)n; /* no kick: the broken queue refuses it */
 		}
 		/* Not an echo request (too little room): returned untouched. */
 		got = ch.in_len < ch.out_len ? 0 :
@@ -275,8 +290,9 @@ static int fw_device(void)
 	fw.t_progress = board_clock_ns();
 	r = vob_bm_poll(&fw.port, fw_device_round, NULL, 0, 0);
 	t = board_clock_ns() - fw.t_live;
-	fw_printf("vob-fw: echoed %llu messages (%llu bytes) in %llu ms\n", fw.done, fw.bytes,
-		  fw.t_live ? t / 1000000u : 0);
+	fw_printf("vob-fw: echoed %llu messages (%llu bytes) in %llu ms; %llu broken rings "
+		  "answered with a reset\n", fw.done, fw.bytes, fw.t_live ? t / 1000000u : 0,
+		  fw.ring_errors);
 	return fw_device_end(r, "echo");
 }
 
@@ -381,7 +397,19 @@ static int fw_driver_round(void *arg)
 			  (vob_dev_features(&fw.dev, 0) & VOB_BIT(VOB_F_RING_PACKED)) ? "packed" : "split",
 			  vob_dev_features(&fw.dev, 0), (unsigned)fw.vq.size);
 	}
-	if (fw.lost)
+	if (ev & VOB_DEV_EV_NEEDS_RESET) {
+		/* The device stopped the queue (it found the ring broken?):
+		 * reset it. In this state the reset gives every message in
+		 * flight to fw_on_lost at once; negotiation follows. */
+		uint64_t lost = fw.lost;
+
+		fw.resets_asked++;
+		vob_dev_reset(&fw.dev);
+		fw.reset_lost += fw.lost - lost;
+		fw_printf("vob-fw: the device asked for a reset: %llu messages in flight lost; "
+			  "resetting it and carrying on\n", fw.lost - lost);
+	}
+	if (fw.lost > fw.reset_lost)
 		return VOB_ECONNRESET; /* the host device went away mid-run */
 	vq = vob_dev_vq(&fw.dev, 0);
 	if (!vq)
@@ -441,8 +469,8 @@ static int fw_driver(void)
 	r = vob_bm_poll(&fw.port, fw_driver_round, NULL, 0, 0);
 	t = board_clock_ns() - fw.t_live;
 	fw_printf("vob-fw: %llu messages of %u bytes echoed and checked in %llu ms: %llu msg/s; "
-		  "%llu lost\n", fw.acked, fw.o.size, t / 1000000u,
-		  t && fw.t_live ? fw.acked * 1000000000u / t : 0, fw.lost);
+		  "%llu lost; %llu resets asked by the device\n", fw.acked, fw.o.size, t / 1000000u,
+		  t && fw.t_live ? fw.acked * 1000000000u / t : 0, fw.lost, fw.resets_asked);
 	vob_table_shutdown(&fw.t);
 	if (r == VOB_ETIMEDOUT)
 		fw_fail(FW_ETIMEOUT, fw.t_live ? "no echo for timeout= seconds" :

@@ -4,7 +4,9 @@
  * device in slot 0 of the device table of a shared window, and returns every
  * buffer the driver sends with its readable bytes copied into its writable
  * part. Start it before or after vob-echo-drv; kill either and start it
- * again: the table's epochs bring the pair back.
+ * again: the table's epochs bring the pair back. A driver that breaks the
+ * ring (a chain out of bounds, a bad index) is asked for a reset, and the
+ * device serves it again once it has reset and negotiated again.
  */
 #define _GNU_SOURCE
 
@@ -31,6 +33,9 @@ struct echo_dev {
 	uint64_t limit;   /* exit after this many echoes (0: never) */
 	uint64_t spin_ns; /* --spin-us: poll this long after the last work */
 	uint64_t echoed, bytes, lives, resets, refused;
+	uint64_t ring_errors; /* rings the driver broke (each answered with NEEDS_RESET) */
+	uint64_t reset_at;    /* --needs-reset-at: ask for a reset after this many echoes */
+	int reset_asked;      /* ... done (once) */
 	uint8_t scratch[SCRATCH];
 };
 
@@ -53,7 +58,12 @@ static void usage(FILE *f, struct ex_opts *o)
 		"                       for a doorbell (default 0)\n"
 		"  --log FILE           append 'R <seq>' for every message received, written\n"
 		"                       before the message is returned (for tests; seq: 16 hex\n"
-		"                       digits, so that a line cut short is seen)\n");
+		"                       digits, so that a line cut short is seen)\n"
+		"\n"
+		"Test options:\n"
+		"  --needs-reset-at N   once N messages are echoed, ask the driver for a reset\n"
+		"                       (NEEDS_RESET) once, as a device that lost its state would;\n"
+		"                       the driver must reset the device and carry on\n");
 }
 
 /* Pop a batch, log it, echo it, push it. Returns chains served or <0. */
@@ -76,8 +86,14 @@ static int echo_serve(struct echo_dev *d, struct vob_vq *vq)
 		n++;
 	}
 	if (err && err != VOB_EAGAIN) {
-		fprintf(stderr, "%s: the driver broke the ring: %s (fault %d); asking for a reset\n",
-			d->e.o->prog, vob_strerror(err), vob_vq_fault(vq));
+		/* The n chains popped before the bad one are not echoed: the
+		 * queue is broken now and refuses every push (VOB_EIO). The
+		 * driver gets their buffers back through its on_lost when it
+		 * resets the device, which is what it must do next. */
+		d->ring_errors++;
+		fprintf(stderr, "%s: the driver broke the ring: %s (fault %d); asking for a reset "
+			"(%u messages popped before it go back to the driver as lost)\n",
+			d->e.o->prog, vob_strerror(err), vob_vq_fault(vq), n);
 		vob_dev_set_needs_reset(&d->e.dev);
 		return 0;
 	}
@@ -122,7 +138,7 @@ static int echo_serve(struct echo_dev *d, struct vob_vq *vq)
 	return (int)n;
 }
 
-/* --count N, --spin-us N, --log FILE. */
+/* --count N, --spin-us N, --log FILE, --needs-reset-at N. */
 static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 {
 	struct echo_dev *d = (struct echo_dev *)arg;
@@ -141,6 +157,9 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 		d->spin_ns = n * 1000u;
 	} else if (!strcmp(a, "--log")) {
 		d->log_path = v;
+	} else if (!strcmp(a, "--needs-reset-at")) {
+		if (ex_parse_u64(v, 1, UINT64_MAX, &d->reset_at))
+			goto bad;
 	} else {
 		return 0;
 	}
@@ -227,6 +246,14 @@ int main(int argc, char **argv)
 			n = echo_serve(&d, vq);
 			if (n < 0)
 				goto out;
+			if (d.reset_at && !d.reset_asked && d.echoed >= d.reset_at) {
+				d.reset_asked = 1;
+				printf("%s: asking the driver for a reset on purpose after %" PRIu64
+				       " messages (--needs-reset-at)\n", o.prog, d.echoed);
+				fflush(stdout);
+				vob_dev_set_needs_reset(&d.e.dev);
+				vq = NULL;
+			}
 		}
 		if (n) {
 			t_work = d.spin_ns ? ex_now() : 0;
@@ -252,9 +279,9 @@ int main(int argc, char **argv)
 		const struct vob_linux_stats *ls = vob_linux_stats(&d.e.lx);
 
 		printf("%s: echoed %" PRIu64 " messages (%" PRIu64 " bytes) in %.1f s; driver "
-		       "sessions %" PRIu64 ", resets %" PRIu64 "; doorbells rung %" PRIu64
-		       ", received %" PRIu64 "\n", o.prog, d.echoed, d.bytes, s, d.lives, d.resets,
-		       ls->rung, ls->received);
+		       "sessions %" PRIu64 ", resets %" PRIu64 ", broken rings %" PRIu64
+		       "; doorbells rung %" PRIu64 ", received %" PRIu64 "\n", o.prog, d.echoed,
+		       d.bytes, s, d.lives, d.resets, d.ring_errors, ls->rung, ls->received);
 	}
 	rc = 0;
 out:

@@ -4,7 +4,13 @@
  * in the device table of a shared window, negotiates, and sends numbered
  * messages; every echo is checked byte by byte and timed. When the device
  * restarts (or resets), every message in flight comes back through on_lost:
- * the driver reports them as lost and carries on with new messages.
+ * the driver reports them as lost and carries on with new messages. When the
+ * device finds the ring broken and asks for a reset (NEEDS_RESET), the driver
+ * resets it, which hands the messages in flight back the same way.
+ *
+ * A test option, --break-ring-at N, makes this driver hostile once: after N
+ * checked echoes it hands the device a chain whose buffer lies outside every
+ * window, which the device must refuse by asking for a reset.
  */
 #define _GNU_SOURCE
 
@@ -39,6 +45,9 @@ struct echo_drv {
 	uint32_t size;
 	uint64_t count, seq_base, next;
 	uint64_t acked, lost, inflight, bad;
+	uint64_t break_at;  /* --break-ring-at: break the ring after this many echoes (0: never) */
+	int broken;        /* the ring was broken on purpose (once) */
+	uint64_t resets_asked; /* the device asked for a reset (NEEDS_RESET) */
 	uint64_t lost_lo, lost_hi, lost_batch;
 	uint64_t rtt_sum, rtt_max;
 	uint32_t *rtt;     /* the first rtt_cap round trips, ns (for percentiles) */
@@ -73,7 +82,13 @@ static void usage(FILE *f, struct ex_opts *o)
 		"                       for a doorbell (default 0)\n"
 		"  --packed             ask for the packed ring (the device decides)\n"
 		"  --log FILE           append 'A <seq>' per checked echo, 'L <seq>' per lost message\n"
-		"                       (seq: 16 hex digits, so that a line cut short is seen)\n",
+		"                       (seq: 16 hex digits, so that a line cut short is seen)\n"
+		"\n"
+		"Test options:\n"
+		"  --break-ring-at N    once N echoes are checked, play a broken or hostile driver\n"
+		"                       once: give the device a message whose buffer lies outside\n"
+		"                       every window. The device must ask for a reset; the driver\n"
+		"                       resets it, reports the messages in flight lost and carries on\n",
 		MAX_SIZE);
 }
 
@@ -183,6 +198,18 @@ static int drv_send(struct echo_drv *d, struct vob_vq *vq)
 		s[0].len = d->size;
 		s[1].addr = addr + d->half;
 		s[1].len = d->size;
+		if (d->break_at && !d->broken && d->acked >= d->break_at) {
+			/* --break-ring-at: what a buggy or hostile driver does. The
+			 * driver side does not check addresses (its buffers are its
+			 * business); the device must, before it touches one. The
+			 * message comes back through on_lost at the reset. */
+			s[0].addr = d->e.win_size;
+			d->broken = 1;
+			printf("%s: breaking the ring on purpose (--break-ring-at %" PRIu64 "): "
+			       "message %" PRIu64 " points past the end of the window\n",
+			       d->e.o->prog, d->break_at, m->seq);
+			fflush(stdout);
+		}
 		m->t_sent = ex_now();
 		err = vob_vq_add(vq, s, 1, 1, m);
 		if (err) {
@@ -218,7 +245,8 @@ static void print_rtt(struct echo_drv *d)
 	       d->rtt[(uint64_t)d->rtt_n * 99u / 100u] / 1e3, d->rtt[0] / 1e3, d->rtt_n);
 }
 
-/* --count N, --size N, --inflight N, --spin-us N, --packed, --log FILE. */
+/* --count N, --size N, --inflight N, --spin-us N, --packed, --log FILE,
+ * --break-ring-at N. */
 static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 {
 	struct echo_drv *d = (struct echo_drv *)arg;
@@ -250,6 +278,9 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 		d->spin_ns = n * 1000u;
 	} else if (!strcmp(a, "--log")) {
 		d->log_path = v;
+	} else if (!strcmp(a, "--break-ring-at")) {
+		if (ex_parse_u64(v, 1, UINT64_MAX / 2, &d->break_at))
+			goto bad;
 	} else {
 		return 0;
 	}
@@ -363,6 +394,21 @@ int main(int argc, char **argv)
 			       "process that is gone?); waiting for it to start again\n", o.prog);
 		if (ev & VOB_DEV_EV_REFUSED)
 			fprintf(stderr, "%s: the device refused our features\n", o.prog);
+		if (ev & VOB_DEV_EV_NEEDS_RESET) {
+			/* The device stopped the queue (it found the ring broken):
+			 * nothing moves until we reset it. The reset gives every
+			 * message in flight to on_lost at once (reported at the
+			 * top of the loop), then negotiation starts again. */
+			d.resets_asked++;
+			printf("%s: the device asked for a reset (it found the ring broken?); "
+			       "resetting it\n", o.prog);
+			fflush(stdout);
+			vob_dev_reset(&d.e.dev);
+			t_live = 0;
+			t_wait = ex_now();
+			waiting_said = 0;
+			continue;
+		}
 		if (ev & VOB_DEV_EV_LIVE) {
 			t_live = ex_now();
 			live_acked = d.acked;
@@ -434,10 +480,12 @@ int main(int argc, char **argv)
 		       d.acked ? (double)d.rtt_sum / (double)d.acked / 1e3 : 0.0,
 		       (double)d.rtt_max / 1e3,
 		       (uint32_t)(d.qsize && d.qsize < d.max_inflight ? d.qsize : d.max_inflight));
-		printf("%s: %" PRIu64 " lost in flight to device restarts (reported); doorbells rung %"
+		printf("%s: %" PRIu64 " lost in flight to device resets and restarts (reported), "
+		       "%" PRIu64 " resets asked by the device; doorbells rung %"
 		       PRIu64 " (%.4f per message), received %" PRIu64 "; last session kicks %" PRIu64
 		       ", suppressed %" PRIu64 "\n",
-		       o.prog, d.lost, ls->rung, d.acked ? (double)ls->rung / (double)d.acked : 0.0,
+		       o.prog, d.lost, d.resets_asked, ls->rung,
+		       d.acked ? (double)ls->rung / (double)d.acked : 0.0,
 		       ls->received, st->notify_sent, st->notify_suppressed);
 		print_rtt(&d);
 	}

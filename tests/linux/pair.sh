@@ -8,6 +8,7 @@
 #   pair.sh BINDIR twice DOORBELL             DOORBELL: futex | eventfd
 #   pair.sh BINDIR quiet
 #   pair.sh BINDIR bench
+#   pair.sh BINDIR broken [--packed]
 #   pair.sh BINDIR cross SRCDIR XBUILDDIR dev|drv DOORBELL [--packed]
 #
 # cross: build the echo pair for s390x (big-endian) in XBUILDDIR and run the
@@ -249,6 +250,61 @@ console_test() {
 	echo "OK: both streams exact, and the pair came back after a device restart"
 }
 
+# broken: a driver that breaks its ring once (vob-echo-drv --break-ring-at):
+# the device must ask for a reset and keep serving, the driver must reset it,
+# report the messages in flight lost and still get all --count messages
+# echoed. Every acknowledged message reached the device, none is both
+# acknowledged and lost, and the bad message is among the lost.
+broken_test() {
+	local extra=${1:-} dev rc count=20000 at=5000
+	local common=(-w "file:/dev/shm/$name,size=4M" --queue 64)
+	local dlog=$work/dev.log alog=$work/drv.log
+
+	say "a driver that breaks its ring after $at echoes ${extra:-(split)}"
+	"$bindir/vob-echo-dev" "${common[@]}" --log "$dlog" >"$work/dev.out" 2>&1 &
+	dev=$!
+	pids+=("$dev")
+	wait_lines "$work/dev.out" 1 "published" 10 || fail "the device did not start"
+	timeout 30 "$bindir/vob-echo-drv" "${common[@]}" $extra --count $count --break-ring-at $at \
+		--log "$alog" >"$work/drv.out" 2>&1
+	rc=$?
+	((rc == 0)) || fail "the driver exited with $rc (124: it hung until the time-out)"
+	kill "$dev"
+	wait_exit "$dev" 10 || fail "the device did not stop on SIGTERM"
+	((rc == 0)) || fail "the device exited with $rc after SIGTERM"
+	cat "$work/drv.out" "$work/dev.out"
+	local ring=split
+	[[ $extra == --packed ]] && ring=packed
+	grep -q "ring format $ring" "$work/drv.out" || fail "not the $ring ring"
+	grep -q "breaking the ring on purpose" "$work/drv.out" || fail "the driver did not break the ring"
+	grep -q "the driver broke the ring: .*asking for a reset" "$work/dev.out" ||
+		fail "the device did not see the broken ring"
+	grep -q "the device asked for a reset" "$work/drv.out" ||
+		fail "the driver did not see the device ask for a reset"
+	grep -Eq "device reset or restarted: [1-9][0-9]* messages in flight lost" "$work/drv.out" ||
+		fail "the driver did not report the lost batch"
+	grep -q "^vob-echo-drv: $count messages of 64 bytes echoed and checked" "$work/drv.out" ||
+		fail "the driver did not get all $count messages echoed"
+	grep -q "1 resets asked by the device" "$work/drv.out" || fail "driver summary"
+	grep -q "broken rings 1;" "$work/dev.out" || fail "device summary"
+	grep -c "queue 0 live" "$work/drv.out" | grep -qx 2 || fail "the queue did not come back live"
+
+	grep -E '^A [0-9a-f]{16}$' "$alog" | cut -d' ' -f2 | sort >"$work/acked"
+	grep -E '^L [0-9a-f]{16}$' "$alog" | cut -d' ' -f2 | sort >"$work/lost"
+	grep -E '^R [0-9a-f]{16}$' "$dlog" | cut -d' ' -f2 | sort >"$work/received"
+	local bad
+	bad=$(sed -n 's/.*on purpose.*: message \([0-9]*\) points.*/\1/p' "$work/drv.out")
+	bad=$(printf '%016x' "$bad")
+	echo "acknowledged $(wc -l <"$work/acked"), lost $(wc -l <"$work/lost"), bad message $bad"
+	(($(wc -l <"$work/acked") == count)) || fail "the log does not hold $count acknowledgements"
+	grep -qx "$bad" "$work/lost" || fail "the bad message was not reported lost"
+	! grep -qx "$bad" "$work/received" || fail "the device took the bad message"
+	[[ -z $(comm -23 "$work/acked" "$work/received") ]] ||
+		fail "acknowledged messages the device never logged"
+	[[ -z $(comm -12 "$work/acked" "$work/lost") ]] || fail "a message both acknowledged and lost"
+	echo "OK: the pair came back from a broken $ring ring"
+}
+
 # twice: a second program on the side a running one has must refuse to
 # start, naming the first, and leave it working; a side whose program was
 # killed (-9) is free again at once.
@@ -385,5 +441,6 @@ console) console_test "$@" ;;
 twice) twice_test "$@" ;;
 quiet) quiet_test ;;
 bench) bench_test ;;
+broken) broken_test "$@" ;;
 *) fail "unknown test $what" ;;
 esac
