@@ -43,6 +43,15 @@ static size_t cons_clamp(size_t len)
 	return len > CONS_IO_MAX ? CONS_IO_MAX : len;
 }
 
+/* @port is not one of the @nr_ports ports. vob_console_dev_init() and
+ * vob_console_drv_init() keep @nr_ports at most VOB_CONSOLE_MAX_PORTS: with
+ * one port at most (no multiport), only port 0 passes, which the second
+ * test tells the compiler, so the port's queue and state fold to constants. */
+static bool cons_port_bad(uint16_t port, uint16_t nr_ports)
+{
+	return port >= nr_ports || (VOB_CONSOLE_MAX_PORTS == 1 && port);
+}
+
 static uint32_t cons_min(size_t a, uint32_t b)
 {
 	return a < b ? (uint32_t)a : b;
@@ -465,7 +474,7 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 	struct vob_vq *vq;
 	int err = VOB_EAGAIN;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	len = cons_clamp(len);
 	if (!len)
@@ -552,7 +561,7 @@ int vob_console_dev_port_open(struct vob_console_dev *c, uint16_t port, bool ope
 {
 	struct vob_console_dport *P;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	P = &c->port[port];
 	if (open)
@@ -570,7 +579,7 @@ int vob_console_dev_port_plug(struct vob_console_dev *c, uint16_t port, bool pre
 {
 	struct vob_console_dport *P;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	if (!CONS_MP_OFFERED(c))
 		return VOB_ENOTSUP;
@@ -609,7 +618,7 @@ int vob_console_dev_resize(struct vob_console_dev *c, uint16_t port, uint16_t co
 {
 	struct vob_console_dport *P;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	P = &c->port[port];
 	P->cols = cols;
@@ -629,7 +638,7 @@ int vob_console_dev_resize(struct vob_console_dev *c, uint16_t port, uint16_t co
 
 int vob_console_dev_port_status(const struct vob_console_dev *c, uint16_t port)
 {
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	return c->port[port].flags;
 }
@@ -1112,7 +1121,7 @@ int vob_console_drv_write(struct vob_console_drv *c, uint16_t port, const void *
 	struct vob_vq *vq;
 	int err = VOB_EAGAIN;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	len = cons_clamp(len);
 	if (!len)
@@ -1176,7 +1185,7 @@ int vob_console_drv_read(struct vob_console_drv *c, uint16_t port, void *buf, si
 	struct vob_vq *vq;
 	int err = VOB_EAGAIN;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	len = cons_clamp(len);
 	if (!len)
@@ -1240,7 +1249,7 @@ int vob_console_drv_port_open(struct vob_console_drv *c, uint16_t port, bool ope
 {
 	struct vob_console_drport *P;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	P = &c->port[port];
 	if (!(P->flags & VOB_CONSOLE_PORT_ADDED))
@@ -1258,20 +1267,20 @@ int vob_console_drv_port_open(struct vob_console_drv *c, uint16_t port, bool ope
 
 int vob_console_drv_port_status(const struct vob_console_drv *c, uint16_t port)
 {
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	return c->port[port].flags;
 }
 
 const char *vob_console_drv_port_name(const struct vob_console_drv *c, uint16_t port)
 {
-	return port < c->nr_ports ? c->port[port].name : NULL;
+	return cons_port_bad(port, c->nr_ports) ? NULL : c->port[port].name;
 }
 
 int vob_console_drv_size(const struct vob_console_drv *c, uint16_t port, uint16_t *cols,
 			 uint16_t *rows)
 {
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	if (!c->port[port].sized)
 		return VOB_ENODATA;
