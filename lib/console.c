@@ -374,34 +374,36 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 			 const struct vob_console_dev_cfg *cfg)
 {
 	struct vob_dev_cfg dc;
-	uint16_t q, nq, p, qsize;
+	uint16_t q, nq, p, qsize, nr;
+	bool mp;
 
 	if (!c || !t || !cfg)
 		return VOB_EINVAL;
+	mp = VOB_CFG_CONSOLE_MULTIPORT && cfg->multiport;
 	if (!VOB_CFG_CONSOLE_MULTIPORT && cfg->multiport)
 		return VOB_ENOTSUP;
-	if (!cfg->nr_ports || cfg->nr_ports > VOB_CONSOLE_MAX_PORTS ||
-	    (cfg->nr_ports > 1 && !cfg->multiport))
+	nr = cfg->nr_ports;
+	if (!nr || nr > VOB_CONSOLE_MAX_PORTS || (nr > 1 && !cfg->multiport))
 		return VOB_EINVAL;
 	qsize = cfg->queue_size ? cfg->queue_size : (uint16_t)VOB_CONSOLE_QSIZE;
 	if (qsize > VOB_CONSOLE_QSIZE || (qsize & (qsize - 1u)))
 		return VOB_EINVAL;
 	vob_memset(c, 0, sizeof(*c));
-	c->nr_ports = cfg->nr_ports;
-	c->offer_mp = cfg->multiport ? 1 : 0;
+	c->nr_ports = nr;
+	c->offer_mp = mp;
 	c->offer_size = cfg->size ? 1 : 0;
-	nq = cons_nqueues(cfg->nr_ports, CONS_MP_OFFERED(c));
+	nq = cons_nqueues(nr, mp);
 	for (q = 0; q < nq; q++) {
 		c->q[q].vq = &c->vq[q];
 		c->q[q].state = c->state[q];
 		c->q[q].state_len = sizeof(c->state[q]);
 		c->q[q].size = qsize;
 	}
-	for (p = 0; p < c->nr_ports; p++) {
+	for (p = 0; p < nr; p++) {
 		struct vob_console_dport *P = &c->port[p];
 
 		P->present = 1;
-		if (CONS_MP_OFFERED(c)) {
+		if (mp) {
 			cons_name_copy(P->name, cfg->names[p]);
 			if (cfg->console_mask & (1u << p))
 				P->flags |= VOB_CONSOLE_PORT_CONSOLE;
@@ -416,7 +418,7 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 		c->port[0].rows = cfg->rows;
 		c->port[0].sized = 1;
 	}
-	c->config.max_nr_ports = vob_to_le32(CONS_MP_OFFERED(c) ? cfg->nr_ports : 0u);
+	c->config.max_nr_ports = vob_to_le32(mp ? nr : 0u);
 	c->config.emerg_wr = vob_to_le32(0);
 
 	vob_memset(&dc, 0, sizeof(dc));
@@ -427,7 +429,7 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 	dc.features[0] = VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX) |
 			 (cfg->ring_features & ~(uint64_t)0xffffffu) |
 			 (c->offer_size ? VOB_BIT(VOB_CONSOLE_F_SIZE) : 0u) |
-			 (CONS_MP_OFFERED(c) ? VOB_BIT(VOB_CONSOLE_F_MULTIPORT) : 0u);
+			 (mp ? VOB_BIT(VOB_CONSOLE_F_MULTIPORT) : 0u);
 	dc.device_id = VOB_CONSOLE_DEVICE_ID;
 	dc.vendor_id = 0;
 	dc.config = &c->config;
