@@ -441,14 +441,14 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 int vob_console_dev_poll(struct vob_console_dev *c)
 {
 	int ev = vob_dev_poll(&c->dev);
+	bool up = vob_dev_state(&c->dev) == VOB_DEV_LIVE;
 
 	/* Removed from the table (VOB_EIO) counts as not live. */
-	if ((ev > 0 && (ev & (VOB_DEV_EV_RESET | VOB_DEV_EV_LIVE))) ||
-	    (c->live && vob_dev_state(&c->dev) != VOB_DEV_LIVE))
+	if ((c->live && !up) || (ev >= 0 && (ev & (VOB_DEV_EV_RESET | VOB_DEV_EV_LIVE))))
 		dev_stop(c);
 	if (ev < 0)
 		return ev;
-	if ((ev & VOB_DEV_EV_LIVE) && vob_dev_state(&c->dev) == VOB_DEV_LIVE)
+	if ((ev & VOB_DEV_EV_LIVE) && up)
 		dev_start(c);
 	if (c->live && !dev_ctrl_in(c))
 		(void)dev_ctrl_out(c);
