@@ -103,23 +103,28 @@ static struct vob_link *dev_link(struct vob_console_dev *c)
 }
 
 /* The queues went away (reset, restart, NEEDS_RESET): forget every chain
- * held and every control message queued; they belonged to the old rings. */
+ * held and every control message queued; they belonged to the old rings.
+ * Only the control queues set mp, drv_ready, announced and pend: without
+ * multiport they stay 0 from vob_console_dev_init(). A port's off counts
+ * only while it is busy. */
 static void dev_stop(struct vob_console_dev *c)
 {
 	uint16_t p;
 
-	if (c->live)
-		c->stats.resets++;
+	c->stats.resets += c->live; /* 0 or 1 */
 	c->live = 0;
-	c->mp = 0;
-	c->drv_ready = 0;
+	if (VOB_CFG_CONSOLE_MULTIPORT) {
+		c->mp = 0;
+		c->drv_ready = 0;
+	}
 	for (p = 0; p < c->nr_ports; p++) {
 		struct vob_console_dport *P = &c->port[p];
 
 		P->busy = 0;
-		P->off = 0;
-		P->announced = 0;
-		P->pend = 0;
+		if (VOB_CFG_CONSOLE_MULTIPORT) {
+			P->announced = 0;
+			P->pend = 0;
+		}
 		P->flags &= DEV_KEEP;
 	}
 	c->ev |= VOB_CONSOLE_EV_PORTS;
