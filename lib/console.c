@@ -546,10 +546,7 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 	}
 	if (pushed)
 		(void)vob_vq_kick(vq);
-	if (to_drv)
-		c->stats.tx_bytes += done;
-	else
-		c->stats.rx_bytes += done;
+	*(to_drv ? &c->stats.tx_bytes : &c->stats.rx_bytes) += done;
 	return cons_ret(done, err);
 }
 
