@@ -518,9 +518,11 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 		}
 		room = to_drv ? ch->in_len : ch->out_len;
 		if (off < room) {
+			struct vob_link *link = dev_link(c);
+
 			n = cons_min(len - done, room - off);
-			r = to_drv ? vob_chain_push(dev_link(c), ch, 0, src + done, n, NULL)
-				   : vob_chain_pull(dev_link(c), ch, off, dst + done, n, NULL);
+			r = to_drv ? vob_chain_push(link, ch, 0, src + done, n, NULL)
+				   : vob_chain_pull(link, ch, off, dst + done, n, NULL);
 			n = r > 0 ? (uint32_t)r : 0u; /* 0 cannot happen without DMA */
 			done += n;
 			/* A receive buffer is used once. */
