@@ -463,14 +463,15 @@ int vob_console_dev_poll(struct vob_console_dev *c)
 }
 
 /* The byte streams of @port, one loop for both directions: the device
- * writes @src into the driver's receive buffers (@to_drv), or reads the
- * driver's transmit buffers into @dst. A receive buffer is filled once and
+ * writes @buf into the driver's receive buffers (@to_drv), or reads the
+ * driver's transmit buffers into @buf (then the caller's writable buffer,
+ * passed as const to share the argument). A receive buffer is filled once and
  * given back at once; a transmit buffer may be read over several calls, so
  * the port keeps the one being read (@c cur, @c off). A buffer in the wrong
  * direction, or empty, is given back unused and counted; a call gives back
  * at most a queue's worth of buffers it moved nothing with. */
-static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const uint8_t *src,
-		  uint8_t *dst, size_t len)
+static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const uint8_t *buf,
+		  size_t len)
 {
 	struct vob_console_dport *P;
 	struct vob_iov iov[VOB_CONSOLE_SEG_MAX];
@@ -521,8 +522,9 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 			struct vob_link *link = dev_link(c);
 
 			n = cons_min(len - done, room - off);
-			r = to_drv ? vob_chain_push(link, ch, 0, src + done, n, NULL)
-				   : vob_chain_pull(link, ch, off, dst + done, n, NULL);
+			r = to_drv ? vob_chain_push(link, ch, 0, buf + done, n, NULL)
+				   : vob_chain_pull(link, ch, off, (uint8_t *)(uintptr_t)(buf + done), n,
+						    NULL);
 			n = r > 0 ? (uint32_t)r : 0u; /* 0 cannot happen without DMA */
 			done += n;
 			/* A receive buffer is used once. */
@@ -555,12 +557,12 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 int vob_console_dev_write(struct vob_console_dev *c, uint16_t port, const void *data,
 			  size_t len)
 {
-	return dev_io(c, port, true, (const uint8_t *)data, NULL, len);
+	return dev_io(c, port, true, (const uint8_t *)data, len);
 }
 
 int vob_console_dev_read(struct vob_console_dev *c, uint16_t port, void *buf, size_t len)
 {
-	return dev_io(c, port, false, NULL, (uint8_t *)buf, len);
+	return dev_io(c, port, false, (const uint8_t *)buf, len);
 }
 
 int vob_console_dev_port_open(struct vob_console_dev *c, uint16_t port, bool open)
