@@ -43,6 +43,15 @@ static size_t cons_clamp(size_t len)
 	return len > CONS_IO_MAX ? CONS_IO_MAX : len;
 }
 
+/* @port is not one of the @nr_ports ports. vob_console_dev_init() and
+ * vob_console_drv_init() keep @nr_ports at most VOB_CONSOLE_MAX_PORTS: with
+ * one port at most (no multiport), only port 0 passes, which the second
+ * test tells the compiler, so the port's queue and state fold to constants. */
+static bool cons_port_bad(uint16_t port, uint16_t nr_ports)
+{
+	return port >= nr_ports || (VOB_CONSOLE_MAX_PORTS == 1 && port);
+}
+
 static uint32_t cons_min(size_t a, uint32_t b)
 {
 	return a < b ? (uint32_t)a : b;
@@ -94,23 +103,28 @@ static struct vob_link *dev_link(struct vob_console_dev *c)
 }
 
 /* The queues went away (reset, restart, NEEDS_RESET): forget every chain
- * held and every control message queued; they belonged to the old rings. */
+ * held and every control message queued; they belonged to the old rings.
+ * Only the control queues set mp, drv_ready, announced and pend: without
+ * multiport they stay 0 from vob_console_dev_init(). A port's off counts
+ * only while it is busy. */
 static void dev_stop(struct vob_console_dev *c)
 {
 	uint16_t p;
 
-	if (c->live)
-		c->stats.resets++;
+	c->stats.resets += c->live; /* 0 or 1 */
 	c->live = 0;
-	c->mp = 0;
-	c->drv_ready = 0;
+	if (VOB_CFG_CONSOLE_MULTIPORT) {
+		c->mp = 0;
+		c->drv_ready = 0;
+	}
 	for (p = 0; p < c->nr_ports; p++) {
 		struct vob_console_dport *P = &c->port[p];
 
 		P->busy = 0;
-		P->off = 0;
-		P->announced = 0;
-		P->pend = 0;
+		if (VOB_CFG_CONSOLE_MULTIPORT) {
+			P->announced = 0;
+			P->pend = 0;
+		}
 		P->flags &= DEV_KEEP;
 	}
 	c->ev |= VOB_CONSOLE_EV_PORTS;
@@ -365,34 +379,36 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 			 const struct vob_console_dev_cfg *cfg)
 {
 	struct vob_dev_cfg dc;
-	uint16_t q, nq, p, qsize;
+	uint16_t q, nq, p, qsize, nr;
+	bool mp;
 
 	if (!c || !t || !cfg)
 		return VOB_EINVAL;
+	mp = VOB_CFG_CONSOLE_MULTIPORT && cfg->multiport;
 	if (!VOB_CFG_CONSOLE_MULTIPORT && cfg->multiport)
 		return VOB_ENOTSUP;
-	if (!cfg->nr_ports || cfg->nr_ports > VOB_CONSOLE_MAX_PORTS ||
-	    (cfg->nr_ports > 1 && !cfg->multiport))
+	nr = cfg->nr_ports;
+	if (!nr || nr > VOB_CONSOLE_MAX_PORTS || (nr > 1 && !cfg->multiport))
 		return VOB_EINVAL;
 	qsize = cfg->queue_size ? cfg->queue_size : (uint16_t)VOB_CONSOLE_QSIZE;
 	if (qsize > VOB_CONSOLE_QSIZE || (qsize & (qsize - 1u)))
 		return VOB_EINVAL;
 	vob_memset(c, 0, sizeof(*c));
-	c->nr_ports = cfg->nr_ports;
-	c->offer_mp = cfg->multiport ? 1 : 0;
+	c->nr_ports = nr;
+	c->offer_mp = mp;
 	c->offer_size = cfg->size ? 1 : 0;
-	nq = cons_nqueues(cfg->nr_ports, CONS_MP_OFFERED(c));
+	nq = cons_nqueues(nr, mp);
 	for (q = 0; q < nq; q++) {
 		c->q[q].vq = &c->vq[q];
 		c->q[q].state = c->state[q];
 		c->q[q].state_len = sizeof(c->state[q]);
 		c->q[q].size = qsize;
 	}
-	for (p = 0; p < c->nr_ports; p++) {
+	for (p = 0; p < nr; p++) {
 		struct vob_console_dport *P = &c->port[p];
 
 		P->present = 1;
-		if (CONS_MP_OFFERED(c)) {
+		if (mp) {
 			cons_name_copy(P->name, cfg->names[p]);
 			if (cfg->console_mask & (1u << p))
 				P->flags |= VOB_CONSOLE_PORT_CONSOLE;
@@ -407,7 +423,7 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 		c->port[0].rows = cfg->rows;
 		c->port[0].sized = 1;
 	}
-	c->config.max_nr_ports = vob_to_le32(CONS_MP_OFFERED(c) ? cfg->nr_ports : 0u);
+	c->config.max_nr_ports = vob_to_le32(mp ? nr : 0u);
 	c->config.emerg_wr = vob_to_le32(0);
 
 	vob_memset(&dc, 0, sizeof(dc));
@@ -418,7 +434,7 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 	dc.features[0] = VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX) |
 			 (cfg->ring_features & ~(uint64_t)0xffffffu) |
 			 (c->offer_size ? VOB_BIT(VOB_CONSOLE_F_SIZE) : 0u) |
-			 (CONS_MP_OFFERED(c) ? VOB_BIT(VOB_CONSOLE_F_MULTIPORT) : 0u);
+			 (mp ? VOB_BIT(VOB_CONSOLE_F_MULTIPORT) : 0u);
 	dc.device_id = VOB_CONSOLE_DEVICE_ID;
 	dc.vendor_id = 0;
 	dc.config = &c->config;
@@ -430,14 +446,14 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 int vob_console_dev_poll(struct vob_console_dev *c)
 {
 	int ev = vob_dev_poll(&c->dev);
+	bool up = vob_dev_state(&c->dev) == VOB_DEV_LIVE;
 
 	/* Removed from the table (VOB_EIO) counts as not live. */
-	if ((ev > 0 && (ev & (VOB_DEV_EV_RESET | VOB_DEV_EV_LIVE))) ||
-	    (c->live && vob_dev_state(&c->dev) != VOB_DEV_LIVE))
+	if ((c->live && !up) || (ev >= 0 && (ev & (VOB_DEV_EV_RESET | VOB_DEV_EV_LIVE))))
 		dev_stop(c);
 	if (ev < 0)
 		return ev;
-	if ((ev & VOB_DEV_EV_LIVE) && vob_dev_state(&c->dev) == VOB_DEV_LIVE)
+	if ((ev & VOB_DEV_EV_LIVE) && up)
 		dev_start(c);
 	if (c->live && !dev_ctrl_in(c))
 		(void)dev_ctrl_out(c);
@@ -447,14 +463,15 @@ int vob_console_dev_poll(struct vob_console_dev *c)
 }
 
 /* The byte streams of @port, one loop for both directions: the device
- * writes @src into the driver's receive buffers (@to_drv), or reads the
- * driver's transmit buffers into @dst. A receive buffer is filled once and
+ * writes @buf into the driver's receive buffers (@to_drv), or reads the
+ * driver's transmit buffers into @buf (then the caller's writable buffer,
+ * passed as const to share the argument). A receive buffer is filled once and
  * given back at once; a transmit buffer may be read over several calls, so
  * the port keeps the one being read (@c cur, @c off). A buffer in the wrong
  * direction, or empty, is given back unused and counted; a call gives back
  * at most a queue's worth of buffers it moved nothing with. */
-static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const uint8_t *src,
-		  uint8_t *dst, size_t len)
+static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const uint8_t *buf,
+		  size_t len)
 {
 	struct vob_console_dport *P;
 	struct vob_iov iov[VOB_CONSOLE_SEG_MAX];
@@ -465,7 +482,7 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 	struct vob_vq *vq;
 	int err = VOB_EAGAIN;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	len = cons_clamp(len);
 	if (!len)
@@ -502,9 +519,12 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 		}
 		room = to_drv ? ch->in_len : ch->out_len;
 		if (off < room) {
+			struct vob_link *link = dev_link(c);
+
 			n = cons_min(len - done, room - off);
-			r = to_drv ? vob_chain_push(dev_link(c), ch, 0, src + done, n, NULL)
-				   : vob_chain_pull(dev_link(c), ch, off, dst + done, n, NULL);
+			r = to_drv ? vob_chain_push(link, ch, 0, buf + done, n, NULL)
+				   : vob_chain_pull(link, ch, off, (uint8_t *)(uintptr_t)(buf + done), n,
+						    NULL);
 			n = r > 0 ? (uint32_t)r : 0u; /* 0 cannot happen without DMA */
 			done += n;
 			/* A receive buffer is used once. */
@@ -530,29 +550,26 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 	}
 	if (pushed)
 		(void)vob_vq_kick(vq);
-	if (to_drv)
-		c->stats.tx_bytes += done;
-	else
-		c->stats.rx_bytes += done;
+	*(to_drv ? &c->stats.tx_bytes : &c->stats.rx_bytes) += done;
 	return cons_ret(done, err);
 }
 
 int vob_console_dev_write(struct vob_console_dev *c, uint16_t port, const void *data,
 			  size_t len)
 {
-	return dev_io(c, port, true, (const uint8_t *)data, NULL, len);
+	return dev_io(c, port, true, (const uint8_t *)data, len);
 }
 
 int vob_console_dev_read(struct vob_console_dev *c, uint16_t port, void *buf, size_t len)
 {
-	return dev_io(c, port, false, NULL, (uint8_t *)buf, len);
+	return dev_io(c, port, false, (const uint8_t *)buf, len);
 }
 
 int vob_console_dev_port_open(struct vob_console_dev *c, uint16_t port, bool open)
 {
 	struct vob_console_dport *P;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	P = &c->port[port];
 	if (open)
@@ -570,7 +587,7 @@ int vob_console_dev_port_plug(struct vob_console_dev *c, uint16_t port, bool pre
 {
 	struct vob_console_dport *P;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	if (!CONS_MP_OFFERED(c))
 		return VOB_ENOTSUP;
@@ -609,7 +626,7 @@ int vob_console_dev_resize(struct vob_console_dev *c, uint16_t port, uint16_t co
 {
 	struct vob_console_dport *P;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	P = &c->port[port];
 	P->cols = cols;
@@ -629,7 +646,7 @@ int vob_console_dev_resize(struct vob_console_dev *c, uint16_t port, uint16_t co
 
 int vob_console_dev_port_status(const struct vob_console_dev *c, uint16_t port)
 {
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	return c->port[port].flags;
 }
@@ -1112,7 +1129,7 @@ int vob_console_drv_write(struct vob_console_drv *c, uint16_t port, const void *
 	struct vob_vq *vq;
 	int err = VOB_EAGAIN;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	len = cons_clamp(len);
 	if (!len)
@@ -1176,7 +1193,7 @@ int vob_console_drv_read(struct vob_console_drv *c, uint16_t port, void *buf, si
 	struct vob_vq *vq;
 	int err = VOB_EAGAIN;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	len = cons_clamp(len);
 	if (!len)
@@ -1240,7 +1257,7 @@ int vob_console_drv_port_open(struct vob_console_drv *c, uint16_t port, bool ope
 {
 	struct vob_console_drport *P;
 
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	P = &c->port[port];
 	if (!(P->flags & VOB_CONSOLE_PORT_ADDED))
@@ -1258,20 +1275,20 @@ int vob_console_drv_port_open(struct vob_console_drv *c, uint16_t port, bool ope
 
 int vob_console_drv_port_status(const struct vob_console_drv *c, uint16_t port)
 {
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	return c->port[port].flags;
 }
 
 const char *vob_console_drv_port_name(const struct vob_console_drv *c, uint16_t port)
 {
-	return port < c->nr_ports ? c->port[port].name : NULL;
+	return cons_port_bad(port, c->nr_ports) ? NULL : c->port[port].name;
 }
 
 int vob_console_drv_size(const struct vob_console_drv *c, uint16_t port, uint16_t *cols,
 			 uint16_t *rows)
 {
-	if (port >= c->nr_ports)
+	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	if (!c->port[port].sized)
 		return VOB_ENODATA;
