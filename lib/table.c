@@ -214,18 +214,25 @@ int vob_table_peer(struct vob_table *t)
 	/* The epoch before the fields it publishes; pairs with the release in
 	 * the peer's vob_table_init(). */
 	epoch = vob_load_acquire_le32(f32(peer, HDR_EPOCH));
-	table_in(t, me + HDR_EPOCH, 4);
+	table_in(t, me, HDR_RAW);
 	/* Our own header, which only we write, no longer ours: the peer
-	 * restarted on memory it cleared (.bss, a BAR reset), our slots went
-	 * with it, and the peer may even have taken its old epoch again. Both
-	 * sides restart: a new epoch of ours (the peer resets), and below, a
-	 * new peer generation (our devices reset; devices of ours publish
-	 * their slots again, device_poll()). Only once the peer is back: its
-	 * epoch, loaded first, is stored after its wipe, which could still be
-	 * under way before it. */
-	if (epoch && vob_load_le32(f32(me, HDR_EPOCH)) != t->epoch) {
+	 * restarted on memory it cleared (.bss, a BAR reset), or the memory
+	 * was cleared under both running sides; our slots went with it, and a
+	 * restarted peer may even have taken its old epoch again. Both sides
+	 * restart: a new epoch of ours (the peer resets), and below, a new
+	 * peer generation (our devices reset; devices of ours publish their
+	 * slots again, device_poll()). Whether or not the peer is there: with
+	 * both headers cleared, a side that waited for the other's epoch would
+	 * wait for ever. A wipe still under way may clear the new header
+	 * again: it is announced again at the next look, also when the wipe
+	 * spared the epoch (it cleared downwards from it) but not the magic
+	 * (a restarted peer would take this side for absent, for good). Not
+	 * after vob_table_shutdown() (epoch 0). */
+	if (t->epoch && (vob_load_le32(f32(me, HDR_EPOCH)) != t->epoch ||
+			 vob_load_le32(f32(me, HDR_MAGIC)) != VOB_TABLE_MAGIC)) {
 		table_announce(t, me, t->epoch + 1u);
-		t->peer_epoch = 0; /* the peer as new: its epoch is not 0 */
+		if (epoch)
+			t->peer_epoch = 0; /* the peer as new: its epoch is not 0 */
 	}
 	if (epoch == t->peer_epoch)
 		return t->peer_ok ? 1 : t->peer_err;
@@ -456,8 +463,9 @@ static void device_stop_queues(struct vob_dev *d)
 		d->state = VOB_DEV_READY;
 }
 
-/* Back to reset: no queues, nothing negotiated. */
-static void device_reset(struct vob_dev *d)
+/* Back to reset: no queues, nothing negotiated. Out of line:
+ * GCC emitted it in three places of vob_dev_poll(). */
+static VOB_NOINLINE void device_reset(struct vob_dev *d)
 {
 	device_stop_queues(d);
 	d->features[0] = d->features[1] = 0;

@@ -186,7 +186,13 @@ enum vob_dev_state {
  * on_lost. */
 #define VOB_DEV_EV_RESET 4
 #define VOB_DEV_EV_CONFIG 8       /**< driver: the config space changed (once config_gen is even) */
-#define VOB_DEV_EV_NEEDS_RESET 16 /**< driver: the device needs a reset */
+/** Driver: the device needs a reset (state VOB_DEV_NEEDS_RESET; it found a
+ * ring broken, or cannot go on). Its queues stopped, and nothing moves
+ * until the application calls vob_dev_reset(), which gives every token in
+ * flight to on_lost at once and negotiates again. The table does not reset
+ * on its own: the application decides when (the class drivers do it in
+ * their poll). */
+#define VOB_DEV_EV_NEEDS_RESET 16
 /** A request was not answered in time (reported once per request). For a
  * reset request: the tokens stay in flight (vob_dev_reset()). */
 #define VOB_DEV_EV_TIMEOUT 32

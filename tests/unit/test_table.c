@@ -1245,10 +1245,6 @@ static void test_wiped_restart_cached_device(void **state)
 	wiped_restart(false, true, true);
 }
 
-/* The wipe seen half done: the headers zero, the slots not yet. The
- * survivor (the device side) waits for the peer's epoch, which comes after
- * the wipe, before it publishes again: a slot published at once would be
- * wiped too, and the restarted driver would never find the device. */
 /* The peer's wipe seen half done: it clears memory upwards, so this side's
  * header (first) is gone while the peer's old header still stands. This
  * side announces itself and republishes its slot, which the rest of the
@@ -1289,6 +1285,58 @@ static void test_wiped_while_peer_away(void **state)
 	driver_init(0, DRV_F);
 	bring_up(0);
 	traffic(0, 0, &W);
+}
+
+/* Both side headers cleared while both sides keep running (the memory's
+ * owner had its RAM or BAR cleared without restarting, a third party wiped
+ * the table): each side announces itself again without waiting for the
+ * other, the buffers in flight come back, and the pair goes live again.
+ * Before, each waited for the other's epoch for ever. */
+static void test_wiped_both_headers_both_running(void **state)
+{
+	int tok[1];
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	add_in_flight(0, tok, 1);
+	memset(W.mem, 0, 2u * VOB_ALIGN_UP(32u, LINE));
+	pump(2, 1, 1);
+	expect_lost(tok, 1);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
+/* The driver's side restarts on memory it clears, and its wipe spares the
+ * device side's epoch but not its magic and geometry (it ran downwards, or
+ * it came after the device side announced itself again). The device side
+ * announces itself again: the restarted driver would otherwise take it for
+ * absent for as long as that epoch stands. */
+static void test_wiped_own_magic_kept_epoch(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	memset(W.mem, 0, HDR_EPOCH); /* side 0: magic, version, geometry */
+	memset(&W.b.dev, 0, sizeof(W.b.dev));
+	side_table(&W.b, 1, 201);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
+/* A side that shut down does not announce itself again when its header is
+ * cleared: it is gone. */
+static void test_shutdown_side_stays_quiet(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	vob_table_shutdown(&W.b.t);
+	memset(W.mem, 0, 2u * VOB_ALIGN_UP(32u, LINE));
+	assert_int_equal(vob_table_peer(&W.b.t), 0);
+	assert_int_equal(vob_get_le32(W.mem + VOB_ALIGN_UP(32u, LINE) + HDR_EPOCH), 0);
+	assert_int_equal(W.b.t.epoch, 0);
 }
 
 static void test_peer_leaves_and_returns(void **state)
@@ -2520,6 +2568,9 @@ int main(void)
 		T(test_wiped_restart_cached_device),
 		T(test_wiped_while_peer_away),
 		T(test_wiped_in_address_order),
+		T(test_wiped_both_headers_both_running),
+		T(test_wiped_own_magic_kept_epoch),
+		T(test_shutdown_side_stays_quiet),
 		T(test_hot_add_and_remove),
 		T(test_republished_unseen),
 		T(test_republished_stale_request),
