@@ -35,9 +35,8 @@ static bool link_overlaps(const struct vob_window *w, uint64_t base, uint64_t si
 
 int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
 {
-	struct vob_window *w;
+	struct vob_window *w, *end;
 	void *p;
-	unsigned i;
 
 	if (VOB_ARG_BAD(!link || !cfg || cfg->size == 0 || cfg->size > SIZE_MAX ||
 			cfg->size - 1u > UINT64_MAX - cfg->link_addr ||
@@ -46,8 +45,9 @@ int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
 		return VOB_EINVAL;
 	if (link->nwin >= VOB_MAX_WINDOWS)
 		return VOB_E2BIG;
-	for (i = 0; i < link->nwin; i++)
-		if (link_overlaps(&link->win[i], cfg->link_addr, cfg->size))
+	end = link->win + link->nwin;
+	for (w = link->win; w < end; w++)
+		if (link_overlaps(w, cfg->link_addr, cfg->size))
 			return VOB_EEXIST;
 	/* Without cache maintenance compiled in, refuse rather than corrupt. */
 	if (!VOB_CFG_CACHED && cfg->kind == VOB_MEM_CACHED)
@@ -58,7 +58,7 @@ int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
 	p = link->ops->map_window(link->ctx, cfg->link_addr, (size_t)cfg->size, cfg->access);
 	if (!p)
 		return VOB_EFAULT;
-	w = &link->win[link->nwin];
+	/* w == end: the first free slot. */
 	w->base = cfg->link_addr;
 	w->size = cfg->size;
 	w->ptr = (uint8_t *)p;
@@ -85,10 +85,9 @@ void vob_link_clear_windows(struct vob_link *link)
 void *vob_link_translate(const struct vob_link *link, uint64_t addr, uint64_t len,
 			 unsigned access, const struct vob_window **win_out)
 {
-	unsigned i;
+	const struct vob_window *w, *end = link->win + link->nwin;
 
-	for (i = 0; i < link->nwin; i++) {
-		const struct vob_window *w = &link->win[i];
+	for (w = link->win; w < end; w++) {
 		uint64_t off = addr - w->base;
 
 		/* addr >= base, then len fits in what is left: no sum can wrap. */
@@ -107,10 +106,9 @@ const struct vob_window *vob_link_window_of(const struct vob_link *link, const v
 					    size_t len)
 {
 	uintptr_t a = (uintptr_t)p;
-	unsigned i;
+	const struct vob_window *w, *end = link->win + link->nwin;
 
-	for (i = 0; i < link->nwin; i++) {
-		const struct vob_window *w = &link->win[i];
+	for (w = link->win; w < end; w++) {
 		uintptr_t base = (uintptr_t)w->ptr;
 
 		if (a < base || a - base >= w->size || len > w->size - (a - base))
