@@ -47,10 +47,9 @@ static int bm_width_ok(uint8_t width)
 static void *bm_map_window(void *ctx, uint64_t link_addr, size_t len, unsigned access)
 {
 	const struct vob_bm_port *port = ctx;
-	unsigned i;
+	const struct vob_bm_window *w = port->cfg.windows, *end = w + port->cfg.nwindows;
 
-	for (i = 0; i < port->cfg.nwindows; i++) {
-		const struct vob_bm_window *w = &port->cfg.windows[i];
+	for (; w < end; w++) {
 		uint64_t off = link_addr - w->link_addr;
 
 		/* link_addr >= base, then len fits in what is left: nothing wraps. */
