@@ -75,8 +75,9 @@ static int bm_ring_doorbell(void *ctx, uint32_t id, uint32_t data)
 		return 0;
 	v = b->value;
 	if (b->mode == VOB_BM_BELL_ID)
-		v |= id << b->shift;
-	else if (b->mode == VOB_BM_BELL_DATA)
+		data = id;
+	/* _ID or _DATA: the id or the data goes in at the shift. */
+	if (b->mode - VOB_BM_BELL_ID <= VOB_BM_BELL_DATA - VOB_BM_BELL_ID)
 		v |= data << b->shift;
 	/* The link issued VOB_DOORBELL_MB before calling us: every store to
 	 * shared memory is ordered before this register write. */
