@@ -177,7 +177,8 @@ int vob_bm_init(struct vob_bm_port *port, const struct vob_bm_cfg *cfg)
 		return err;
 	__builtin_memset(port, 0, sizeof(*port));
 	port->cfg = *cfg;
-	if (!port->cfg.cache_line)
+	/* Only the cache operations and their check read the line size. */
+	if (VOB_BM_CACHE && !port->cfg.cache_line)
 		port->cfg.cache_line = VOB_BM_CACHE_LINE;
 	port->ops.version = VOB_PORT_OPS_VERSION;
 	port->ops.map_window = bm_map_window;
