@@ -118,11 +118,15 @@ static int xfer_piece(struct vob_link *link, void *dst, const void *src, size_t 
 static int xfer_sg(struct vob_link *link, const struct vob_chain *chain, size_t offset,
 		   const struct vob_iov *loc, unsigned nloc, struct vob_xfer *x, bool pull)
 {
-	const struct vob_iov *seg = chain->iov + (pull ? 0 : chain->n_out);
-	const struct vob_iov *seg_end = seg + (pull ? chain->n_out : chain->n_in);
-	const struct vob_iov *loc_end = loc + nloc;
+	const struct vob_iov *seg = chain->iov, *seg_end, *loc_end = loc + nloc;
+	unsigned nseg = chain->n_out;
 	size_t soff = offset, loff = 0, done = 0;
 
+	if (!pull) {
+		seg += nseg;
+		nseg = chain->n_in;
+	}
+	seg_end = seg + nseg;
 	while (seg < seg_end && soff >= seg->len)
 		soff -= seg++->len;
 	while (seg < seg_end && loc < loc_end) {
