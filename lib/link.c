@@ -65,7 +65,7 @@ int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
 	w->kind = cfg->kind;
 	w->owner = cfg->owner;
 	w->access = cfg->access;
-	if (cfg->kind == VOB_MEM_CACHED)
+	if (VOB_CFG_CACHED && cfg->kind == VOB_MEM_CACHED)
 		link->cached = 1;
 	return link->nwin++;
 }
