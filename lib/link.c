@@ -90,8 +90,11 @@ void *vob_link_translate(const struct vob_link *link, uint64_t addr, uint64_t le
 	for (w = link->win; w < end; w++) {
 		uint64_t off = addr - w->base;
 
-		/* addr >= base, then len fits in what is left: no sum can wrap. */
-		if (addr < w->base || off >= w->size || len > w->size - off)
+		/* addr inside, then len fits in what is left: no sum can wrap.
+		 * An addr below base wraps off to 2^64 - (base - addr), which
+		 * is at least size: vob_link_add_window() refuses a window past
+		 * 2^64, so base + size <= 2^64. */
+		if (off >= w->size || len > w->size - off)
 			continue;
 		if ((access & w->access) != access)
 			return NULL;
