@@ -29,8 +29,10 @@ int vob_link_init(struct vob_link *link, const struct vob_port_ops *ops, void *c
 
 static bool link_overlaps(const struct vob_window *w, uint64_t base, uint64_t size)
 {
-	/* Compare last bytes: a window may end exactly at 2^64. */
-	return base <= w->base + (w->size - 1u) && w->base <= base + (size - 1u);
+	/* One range starts inside the other. Neither runs past 2^64 (a window
+	 * may end exactly there), so a start below the other's wraps the
+	 * difference to at least the other's size: no false overlap. */
+	return base - w->base < w->size || w->base - base < size;
 }
 
 int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
