@@ -29,15 +29,16 @@ int vob_link_init(struct vob_link *link, const struct vob_port_ops *ops, void *c
 
 static bool link_overlaps(const struct vob_window *w, uint64_t base, uint64_t size)
 {
-	/* Compare last bytes: a window may end exactly at 2^64. */
-	return base <= w->base + (w->size - 1u) && w->base <= base + (size - 1u);
+	/* One range starts inside the other. Neither runs past 2^64 (a window
+	 * may end exactly there), so a start below the other's wraps the
+	 * difference to at least the other's size: no false overlap. */
+	return base - w->base < w->size || w->base - base < size;
 }
 
 int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
 {
-	struct vob_window *w;
+	struct vob_window *w, *end;
 	void *p;
-	unsigned i;
 
 	if (VOB_ARG_BAD(!link || !cfg || cfg->size == 0 || cfg->size > SIZE_MAX ||
 			cfg->size - 1u > UINT64_MAX - cfg->link_addr ||
@@ -46,8 +47,9 @@ int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
 		return VOB_EINVAL;
 	if (link->nwin >= VOB_MAX_WINDOWS)
 		return VOB_E2BIG;
-	for (i = 0; i < link->nwin; i++)
-		if (link_overlaps(&link->win[i], cfg->link_addr, cfg->size))
+	end = link->win + link->nwin;
+	for (w = link->win; w < end; w++)
+		if (link_overlaps(w, cfg->link_addr, cfg->size))
 			return VOB_EEXIST;
 	/* Without cache maintenance compiled in, refuse rather than corrupt. */
 	if (!VOB_CFG_CACHED && cfg->kind == VOB_MEM_CACHED)
@@ -58,14 +60,14 @@ int vob_link_add_window(struct vob_link *link, const struct vob_window_cfg *cfg)
 	p = link->ops->map_window(link->ctx, cfg->link_addr, (size_t)cfg->size, cfg->access);
 	if (!p)
 		return VOB_EFAULT;
-	w = &link->win[link->nwin];
+	/* w == end: the first free slot. */
 	w->base = cfg->link_addr;
 	w->size = cfg->size;
 	w->ptr = (uint8_t *)p;
 	w->kind = cfg->kind;
 	w->owner = cfg->owner;
 	w->access = cfg->access;
-	if (cfg->kind == VOB_MEM_CACHED)
+	if (VOB_CFG_CACHED && cfg->kind == VOB_MEM_CACHED)
 		link->cached = 1;
 	return link->nwin++;
 }
@@ -85,14 +87,16 @@ void vob_link_clear_windows(struct vob_link *link)
 void *vob_link_translate(const struct vob_link *link, uint64_t addr, uint64_t len,
 			 unsigned access, const struct vob_window **win_out)
 {
-	unsigned i;
+	const struct vob_window *w, *end = link->win + link->nwin;
 
-	for (i = 0; i < link->nwin; i++) {
-		const struct vob_window *w = &link->win[i];
+	for (w = link->win; w < end; w++) {
 		uint64_t off = addr - w->base;
 
-		/* addr >= base, then len fits in what is left: no sum can wrap. */
-		if (addr < w->base || off >= w->size || len > w->size - off)
+		/* addr inside, then len fits in what is left: no sum can wrap.
+		 * An addr below base wraps off to 2^64 - (base - addr), which
+		 * is at least size: vob_link_add_window() refuses a window past
+		 * 2^64, so base + size <= 2^64. */
+		if (off >= w->size || len > w->size - off)
 			continue;
 		if ((access & w->access) != access)
 			return NULL;
@@ -107,10 +111,9 @@ const struct vob_window *vob_link_window_of(const struct vob_link *link, const v
 					    size_t len)
 {
 	uintptr_t a = (uintptr_t)p;
-	unsigned i;
+	const struct vob_window *w, *end = link->win + link->nwin;
 
-	for (i = 0; i < link->nwin; i++) {
-		const struct vob_window *w = &link->win[i];
+	for (w = link->win; w < end; w++) {
 		uintptr_t base = (uintptr_t)w->ptr;
 
 		if (a < base || a - base >= w->size || len > w->size - (a - base))

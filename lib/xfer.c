@@ -118,37 +118,42 @@ static int xfer_piece(struct vob_link *link, void *dst, const void *src, size_t 
 static int xfer_sg(struct vob_link *link, const struct vob_chain *chain, size_t offset,
 		   const struct vob_iov *loc, unsigned nloc, struct vob_xfer *x, bool pull)
 {
-	const struct vob_iov *seg = chain->iov + (pull ? 0 : chain->n_out);
-	unsigned nseg = pull ? chain->n_out : chain->n_in, si = 0, li = 0;
+	const struct vob_iov *seg = chain->iov, *seg_end, *loc_end = loc + nloc;
+	unsigned nseg = chain->n_out;
 	size_t soff = offset, loff = 0, done = 0;
 
-	while (si < nseg && soff >= seg[si].len)
-		soff -= seg[si++].len;
-	while (si < nseg && li < nloc) {
-		size_t n = seg[si].len - soff;
-		uint8_t *sp = (uint8_t *)seg[si].base + soff;
-		uint8_t *lp = (uint8_t *)loc[li].base + loff;
+	if (!pull) {
+		seg += nseg;
+		nseg = chain->n_in;
+	}
+	seg_end = seg + nseg;
+	while (seg < seg_end && soff >= seg->len)
+		soff -= seg++->len;
+	while (seg < seg_end && loc < loc_end) {
+		size_t n = seg->len - soff;
+		uint8_t *sp = (uint8_t *)seg->base + soff;
+		uint8_t *lp = (uint8_t *)loc->base + loff;
 		struct vob_xfer *px;
 		int err;
 
-		if (n > loc[li].len - loff)
-			n = loc[li].len - loff;
+		if (n > loc->len - loff)
+			n = loc->len - loff;
 		px = x;
 		if (VOB_CFG_DMA && x && !pull && link->ops->dma_copy &&
-		    VOB_IS_CACHED(seg[si].flags & VOB_IOV_CACHED))
+		    VOB_IS_CACHED(seg->flags & VOB_IOV_CACHED))
 			n = xfer_whole_lines(link, sp, n, &px);
-		err = xfer_piece(link, pull ? lp : sp, pull ? sp : lp, n, &seg[si], pull, px);
+		err = xfer_piece(link, pull ? lp : sp, pull ? sp : lp, n, seg, pull, px);
 		if (err)
 			return err;
 		done += n;
 		soff += n;
 		loff += n;
-		if (soff == seg[si].len) {
-			si++;
+		if (soff == seg->len) {
+			seg++;
 			soff = 0;
 		}
-		if (loff == loc[li].len) {
-			li++;
+		if (loff == loc->len) {
+			loc++;
 			loff = 0;
 		}
 	}

@@ -47,10 +47,9 @@ static int bm_width_ok(uint8_t width)
 static void *bm_map_window(void *ctx, uint64_t link_addr, size_t len, unsigned access)
 {
 	const struct vob_bm_port *port = ctx;
-	unsigned i;
+	const struct vob_bm_window *w = port->cfg.windows, *end = w + port->cfg.nwindows;
 
-	for (i = 0; i < port->cfg.nwindows; i++) {
-		const struct vob_bm_window *w = &port->cfg.windows[i];
+	for (; w < end; w++) {
 		uint64_t off = link_addr - w->link_addr;
 
 		/* link_addr >= base, then len fits in what is left: nothing wraps. */
@@ -76,8 +75,9 @@ static int bm_ring_doorbell(void *ctx, uint32_t id, uint32_t data)
 		return 0;
 	v = b->value;
 	if (b->mode == VOB_BM_BELL_ID)
-		v |= id << b->shift;
-	else if (b->mode == VOB_BM_BELL_DATA)
+		data = id;
+	/* _ID or _DATA: the id or the data goes in at the shift. */
+	if (b->mode - VOB_BM_BELL_ID <= VOB_BM_BELL_DATA - VOB_BM_BELL_ID)
 		v |= data << b->shift;
 	/* The link issued VOB_DOORBELL_MB before calling us: every store to
 	 * shared memory is ordered before this register write. */
@@ -177,7 +177,8 @@ int vob_bm_init(struct vob_bm_port *port, const struct vob_bm_cfg *cfg)
 		return err;
 	__builtin_memset(port, 0, sizeof(*port));
 	port->cfg = *cfg;
-	if (!port->cfg.cache_line)
+	/* Only the cache operations and their check read the line size. */
+	if (VOB_BM_CACHE && !port->cfg.cache_line)
 		port->cfg.cache_line = VOB_BM_CACHE_LINE;
 	port->ops.version = VOB_PORT_OPS_VERSION;
 	port->ops.map_window = bm_map_window;
