@@ -8,6 +8,11 @@
  * device finds the ring broken and asks for a reset (NEEDS_RESET), the driver
  * resets it, which hands the messages in flight back the same way.
  *
+ * A device killed with -9 leaves its epoch in the table: nothing tells the
+ * driver it is gone, and the driver waits for it (a restarted device is found
+ * again). After STALL_NS without an echo, with messages in flight, it says so
+ * once; the summary counts the messages still in flight at exit, unanswered.
+ *
  * A test option, --break-ring-at N, makes this driver hostile once: after N
  * checked echoes it hands the device a chain whose buffer lies outside every
  * window, which the device must refuse by asking for a reset.
@@ -25,6 +30,9 @@
 
 #define MAX_SIZE (64u * 1024u)
 #define RTT_KEEP (1u << 20) /* round trips kept for the percentiles */
+/* No echo for this long with messages in flight: say the device may be
+ * stuck or gone (a device killed with -9 is not seen leaving). */
+#define STALL_NS (5u * 1000000000ull)
 
 struct msg {
 	uint64_t seq;
@@ -70,7 +78,9 @@ static void usage(FILE *f, struct ex_opts *o)
 		"vob-echo-dev publishes in a shared window, sends numbered messages, checks\n"
 		"every echoed byte and times the round trips. Prints what was negotiated,\n"
 		"progress, and a summary. If the device restarts, the messages in flight are\n"
-		"reported lost and the run carries on.\n"
+		"reported lost and the run carries on. If no echo comes back for 5 s, it says\n"
+		"so once (a device killed with -9 is not seen leaving) and waits for a device;\n"
+		"the summary counts what was still in flight, unanswered, at exit.\n"
 		"\n",
 		o->prog);
 	ex_opts_help(f, o);
@@ -297,8 +307,8 @@ int main(int argc, char **argv)
 	struct ex_opts o;
 	struct vob_dev_cfg c;
 	uint64_t t0, t_live = 0, live_acked = 0, t_report, t_wait, addr, pool_bytes;
-	uint64_t want, t_work = 0;
-	int r, rc = 1, waiting_said = 0;
+	uint64_t want, t_work = 0, t_echo = 0;
+	int r, rc = 1, waiting_said = 0, stall_said = 0;
 
 	ex_opts_init(&o, "vob-echo-drv", "vob-echo", "4M");
 	d.count = 100000;
@@ -370,7 +380,7 @@ int main(int argc, char **argv)
 	t0 = t_report = t_wait = ex_now();
 	while (!ex_stop && (!d.count || d.acked < d.count)) {
 		struct vob_vq *vq;
-		int ev = vob_dev_poll(&d.e.dev), n = 0;
+		int ev = vob_dev_poll(&d.e.dev), n = 0, got = 0;
 		uint64_t now;
 
 		if (d.lost_batch) {
@@ -412,6 +422,7 @@ int main(int argc, char **argv)
 		if (ev & VOB_DEV_EV_LIVE) {
 			t_live = ex_now();
 			live_acked = d.acked;
+			stall_said = 0; /* a new session: a stall in it is news */
 			/* The device may offer a smaller queue than --queue. */
 			d.qsize = d.vq.size;
 			if (!o.quiet) {
@@ -427,12 +438,26 @@ int main(int argc, char **argv)
 				d.bad++;
 				goto out;
 			}
+			got = r;
 			n += r;
 			vq = vob_dev_vq(&d.e.dev, 0);
 			if (vq)
 				n += drv_send(&d, vq);
 		}
 		now = ex_now();
+		/* The stall clock runs only while messages wait for an echo. */
+		if (!vq || !d.inflight || got)
+			t_echo = now;
+		if (got)
+			stall_said = 0;
+		if (!stall_said && now - t_echo >= STALL_NS) {
+			printf("%s: no echo came back for %u s with %" PRIu64 " in flight: the device may "
+			       "be stuck or gone (a device killed with -9 is not seen leaving); the pair "
+			       "resumes when a device starts again on the window\n", o.prog,
+			       (unsigned)(STALL_NS / 1000000000ull), d.inflight);
+			fflush(stdout);
+			stall_said = 1;
+		}
 		if (!t_live && !waiting_said && now - t_wait > 1000000000ull) {
 			printf("%s: waiting for the device (state %s): is vob-echo-dev running on "
 			       "the same window?\n", o.prog, ex_state_name(vob_dev_state(&d.e.dev)));
@@ -480,11 +505,15 @@ int main(int argc, char **argv)
 		       d.acked ? (double)d.rtt_sum / (double)d.acked / 1e3 : 0.0,
 		       (double)d.rtt_max / 1e3,
 		       (uint32_t)(d.qsize && d.qsize < d.max_inflight ? d.qsize : d.max_inflight));
+		/* Lost: handed back by a reset or restart. Unanswered: still
+		 * in flight now, sent to a device that never echoed them (or
+		 * not yet: a stop by signal mid-stream leaves some too). */
 		printf("%s: %" PRIu64 " lost in flight to device resets and restarts (reported), "
+		       "%" PRIu64 " unanswered (still in flight at exit), "
 		       "%" PRIu64 " resets asked by the device; doorbells rung %"
 		       PRIu64 " (%.4f per message), received %" PRIu64 "; last session kicks %" PRIu64
 		       ", suppressed %" PRIu64 "\n",
-		       o.prog, d.lost, d.resets_asked, ls->rung,
+		       o.prog, d.lost, d.inflight, d.resets_asked, ls->rung,
 		       d.acked ? (double)ls->rung / (double)d.acked : 0.0,
 		       ls->received, st->notify_sent, st->notify_suppressed);
 		print_rtt(&d);

@@ -9,6 +9,7 @@
 #   pair.sh BINDIR quiet
 #   pair.sh BINDIR bench
 #   pair.sh BINDIR broken [--packed]
+#   pair.sh BINDIR stalled
 #   pair.sh BINDIR cross SRCDIR XBUILDDIR dev|drv DOORBELL [--packed]
 #
 # cross: build the echo pair for s390x (big-endian) in XBUILDDIR and run the
@@ -413,6 +414,66 @@ bench_test() {
 	echo "OK: vob-bench measured, and its children died with it"
 }
 
+# stalled: a device killed with -9 and not restarted leaves its epoch in the
+# table, so the driver cannot see it go; it waits (a restarted device is
+# found again), but must say so once after 5 s without an echo, say it again
+# only after echoes came back in between, and count at exit the messages
+# still in flight, never answered (apart from those a restart handed back).
+stalled_test() {
+	local dev drv rc n at common=(-w "file:/dev/shm/$name,size=4M" --queue 64)
+	local alog=$work/drv.log stall="no echo came back for 5 s with [1-9][0-9]* in flight"
+
+	say "the echo device killed (-9) under a running driver and not restarted"
+	"$bindir/vob-echo-dev" "${common[@]}" >"$work/dev1.out" 2>&1 &
+	dev=$!
+	pids+=("$dev")
+	wait_lines "$work/dev1.out" 1 "published" 10 || fail "device 1 did not start"
+	"$bindir/vob-echo-drv" "${common[@]}" --count 0 --log "$alog" >"$work/drv.out" 2>&1 &
+	drv=$!
+	pids+=("$drv")
+	wait_lines "$alog" 2000 "^A" 30 || fail "the driver made no progress"
+	grep -q "no echo came back" "$work/drv.out" && fail "a stall line while echoes flow"
+	kill -9 "$dev"
+	wait "$dev" 2>/dev/null
+	wait_lines "$work/drv.out" 1 "$stall" 8 ||
+		fail "no stall line within 7 s of the device's kill"
+	grep "no echo came back" "$work/drv.out"
+
+	say "a device again: the pair resumes and the stall line is not repeated"
+	"$bindir/vob-echo-dev" "${common[@]}" >"$work/dev2.out" 2>&1 &
+	dev=$!
+	pids+=("$dev")
+	at=$(grep -c "^A" "$alog")
+	wait_lines "$alog" $((at + 2000)) "^A" 20 || fail "the driver did not resume"
+	# Longer than the 5 s of the stall line, with echoes flowing.
+	sleep 6
+	n=$(grep -c "^A" "$alog")
+	((n > at + 2000)) || fail "echoes did not keep flowing ($at, then $n)"
+	n=$(grep -c "no echo came back" "$work/drv.out")
+	((n == 1)) || fail "the stall line came $n times, not once, though echoes flowed"
+
+	say "the device killed again; the driver stopped with SIGINT after the stall line"
+	kill -9 "$dev"
+	wait "$dev" 2>/dev/null
+	wait_lines "$work/drv.out" 2 "$stall" 8 ||
+		fail "no second stall line within 7 s of the second kill"
+	kill -INT "$drv"
+	wait_exit "$drv" 10 || fail "the driver did not stop on SIGINT"
+	cat "$work/drv.out"
+	((rc == 130)) || fail "the driver exited with $rc, not 130, after SIGINT"
+	local stalled unanswered
+	stalled=$(grep "no echo came back" "$work/drv.out" | tail -n 1 |
+		sed -n 's/.* with \([0-9]*\) in flight.*/\1/p')
+	unanswered=$(sed -n 's/.* \([0-9]*\) unanswered (still in flight at exit).*/\1/p' \
+		"$work/drv.out")
+	[[ -n $unanswered ]] || fail "the summary does not count the unanswered messages"
+	((unanswered > 0 && unanswered == stalled)) ||
+		fail "the summary says $unanswered unanswered; the stall line said $stalled in flight"
+	grep -Eq "^vob-echo-drv: [1-9][0-9]* lost in flight to device resets" "$work/drv.out" ||
+		fail "the first kill's messages in flight were not counted lost at the restart"
+	echo "OK: the driver said the device stopped answering, and counted $unanswered unanswered"
+}
+
 cross_test() {
 	local src=$1 xb=$2 which=$3 bell=$4 extra=${5:-} qemu
 	command -v s390x-linux-gnu-gcc >/dev/null || { echo "no s390x cross compiler: skipped"; exit 77; }
@@ -442,5 +503,6 @@ twice) twice_test "$@" ;;
 quiet) quiet_test ;;
 bench) bench_test ;;
 broken) broken_test "$@" ;;
+stalled) stalled_test ;;
 *) fail "unknown test $what" ;;
 esac
