@@ -238,7 +238,7 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	/* An entry on the index's own line goes out with the index's clean
 	 * below, in the same line write-back, never after it: one line across
 	 * the link instead of two. */
-	if (vq->c_avail && (((uintptr_t)entry ^ (uintptr_t)&avail->idx) &
+	if (VOB_IS_CACHED(vq->c_avail) && (((uintptr_t)entry ^ (uintptr_t)&avail->idx) &
 			    ~((uintptr_t)vob_link_line(vq->link) - 1u)))
 		vob_link_clean(vq->link, entry, 2);
 	vq->avail_idx++;
