@@ -22,10 +22,13 @@ static int vq_map_area(struct vob_vq *vq, uint64_t addr, size_t len, unsigned ac
 
 	if (addr & (vq->link->line - 1u))
 		return VOB_EINVAL;
-	*ptr = vob_link_translate(vq->link, addr, len, access, &w);
+	/* The window only tells whether the area is cached: without
+	 * VOB_CFG_CACHED the flag keeps the 0 the queue was cleared to. */
+	*ptr = vob_link_translate(vq->link, addr, len, access, VOB_CFG_CACHED ? &w : NULL);
 	if (!*ptr)
 		return VOB_EFAULT;
-	*cached = VOB_WIN_CACHED(w);
+	if (VOB_CFG_CACHED)
+		*cached = VOB_WIN_CACHED(w);
 	return 0;
 }
 
