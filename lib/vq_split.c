@@ -120,24 +120,35 @@ static inline void split_lap(struct vob_vq *vq, uint16_t idx)
  * and its used index; event words ask for the first entry there. */
 int vob_split_init(struct vob_vq *vq, uint16_t start)
 {
+	/* The words this role writes (driver: avail area, device: used
+	 * area; the event word after its ring), picked before the stores to
+	 * shared memory, which may alias the queue's fields for GCC. */
+	vob_le16_t *flags, *idx, *event;
+	uint8_t cached;
+
 	vq->kicked = start;
 	if (VOB_VQ_DRIVER(vq)) {
 		struct vob_vq_slot *slot = vob_vq_slots(vq);
-		uint16_t i;
+		unsigned i;
 
 		for (i = 0; i < vq->size; i++)
 			slot[i].next = (uint16_t)((i + 1u) & (vq->size - 1u));
 		vq->num_free = vq->size;
 		vq->avail_idx = vq->last_used = vq->used_seen = start;
-		split_store16(vq, &split_avail(vq)->flags, 0, vq->c_avail);
-		split_store16(vq, split_used_event(vq), start, vq->c_avail);
-		split_store16(vq, &split_avail(vq)->idx, start, vq->c_avail);
+		flags = &split_avail(vq)->flags;
+		idx = &split_avail(vq)->idx;
+		event = split_used_event(vq);
+		cached = vq->c_avail;
 	} else {
 		vq->last_avail = vq->avail_seen = vq->used_idx = start;
-		split_store16(vq, &split_used(vq)->flags, 0, vq->c_used);
-		split_store16(vq, split_avail_event(vq), start, vq->c_used);
-		split_store16(vq, &split_used(vq)->idx, start, vq->c_used);
+		flags = &split_used(vq)->flags;
+		idx = &split_used(vq)->idx;
+		event = split_avail_event(vq);
+		cached = vq->c_used;
 	}
+	split_store16(vq, flags, 0, cached);
+	split_store16(vq, event, start, cached);
+	split_store16(vq, idx, start, cached);
 	return 0;
 }
 
