@@ -333,7 +333,8 @@ int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 	uint16_t mask = (uint16_t)(vq->size - 1u), head;
 	uint32_t id, len;
 
-	if (vq->last_used == vq->used_seen && !vq->batch) {
+	/* Only IN_ORDER opens a used batch (vob_vq_init() cleared it). */
+	if (vq->last_used == vq->used_seen && !(VOB_CFG_IN_ORDER && vq->batch)) {
 		uint16_t idx = split_load16(vq, &used->idx, vq->c_used);
 
 		if ((uint16_t)(idx - vq->last_used) > vq->in_flight)
@@ -563,7 +564,8 @@ int vob_split_enable_notify(struct vob_vq *vq)
 		 * the barrier in the peer's kick_prepare. */
 		VOB_MB();
 		idx = split_load16(vq, &split_used(vq)->idx, vq->c_used);
-		return idx != vq->last_used || vq->batch;
+		/* Or an IN_ORDER batch still open. */
+		return idx != vq->last_used || (VOB_CFG_IN_ORDER && vq->batch);
 	}
 	if (split_event_idx(vq)) {
 		split_store16(vq, split_avail_event(vq), vq->last_avail, vq->c_used);
