@@ -182,7 +182,7 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	unsigned n = n_out + n_in, k, need;
 	vob_le16_t *entry;
 	uint32_t in_len;
-	uint16_t head, i, prev = 0, after, mask = (uint16_t)(vq->size - 1u);
+	uint16_t head, i, prev = 0, after, mask = (uint16_t)(vq->size - 1u), idx;
 	bool indirect;
 	int err;
 
@@ -244,7 +244,8 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	if (VOB_LINK_CACHED(vq->link))
 		vob_vq_sync_payload(vq, segs, n, true);
 
-	entry = &avail->ring[vq->avail_idx & mask];
+	idx = vq->avail_idx;
+	entry = &avail->ring[idx & mask];
 	*entry = vob_to_le16(head);
 	/* An entry on the index's own line goes out with the index's clean
 	 * below, in the same line write-back, never after it: one line across
@@ -252,12 +253,12 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	if (VOB_IS_CACHED(vq->c_avail) && (((uintptr_t)entry ^ (uintptr_t)&avail->idx) &
 			    ~((uintptr_t)vob_link_line(vq->link) - 1u)))
 		vob_link_clean(vq->link, entry, 2);
-	vq->avail_idx++;
-	split_lap(vq, vq->avail_idx);
+	vq->avail_idx = ++idx;
+	split_lap(vq, idx);
 	/* Descriptors and the ring entry before the index that publishes them;
 	 * pairs with the device's read barrier after it loads avail->idx. */
 	VOB_WMB();
-	split_store16(vq, &avail->idx, vq->avail_idx, vq->c_avail);
+	split_store16(vq, &avail->idx, idx, vq->c_avail);
 	vq->in_flight++;
 	VOB_VQ_STAT(vq->stats.added);
 	return 0;
@@ -521,7 +522,7 @@ int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t wr
 {
 	struct vob_split_used *used = split_used(vq);
 	struct vob_split_used_elem *e;
-	uint16_t head;
+	uint16_t head, idx = vq->used_idx;
 
 	head = chain->head;
 	if (split_in_order(vq)) {
@@ -529,17 +530,17 @@ int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t wr
 			return VOB_EINVAL;
 		vq->push_order = (uint16_t)((head + vob_vq_dev_ndesc(vq)[head]) & (vq->size - 1u));
 	}
-	e = &used->ring[vq->used_idx & (vq->size - 1u)];
+	e = &used->ring[idx & (vq->size - 1u)];
 	vob_store_le32(&e->id, head);
 	vob_store_le32(&e->len, written);
 	if (vq->c_used && SPLIT_CLEAN_USED_ELEM)
 		vob_link_clean(vq->link, e, sizeof(*e));
-	vq->used_idx++;
-	split_lap(vq, vq->used_idx);
+	vq->used_idx = ++idx;
+	split_lap(vq, idx);
 	/* The used entry before the index that publishes it; pairs with the
 	 * driver's read barrier after it loads used->idx. */
 	VOB_WMB();
-	split_store16(vq, &used->idx, vq->used_idx, vq->c_used);
+	split_store16(vq, &used->idx, idx, vq->c_used);
 	vob_vq_inflight_set(vq, head, false);
 	VOB_VQ_STAT(vq->stats.used);
 	return 0;
