@@ -22,10 +22,13 @@ static int vq_map_area(struct vob_vq *vq, uint64_t addr, size_t len, unsigned ac
 
 	if (addr & (vq->link->line - 1u))
 		return VOB_EINVAL;
-	*ptr = vob_link_translate(vq->link, addr, len, access, &w);
+	/* The window only tells whether the area is cached: without
+	 * VOB_CFG_CACHED the flag keeps the 0 the queue was cleared to. */
+	*ptr = vob_link_translate(vq->link, addr, len, access, VOB_CFG_CACHED ? &w : NULL);
 	if (!*ptr)
 		return VOB_EFAULT;
-	*cached = VOB_WIN_CACHED(w);
+	if (VOB_CFG_CACHED)
+		*cached = VOB_WIN_CACHED(w);
 	return 0;
 }
 
@@ -229,19 +232,18 @@ enum vob_vq_fault vob_vq_chain_seg(const struct vob_vq *vq, struct vob_chain *ch
 {
 	const struct vob_window *w;
 	struct vob_iov *iov;
+	/* The direction's byte and segment counts. */
+	uint32_t *sum = wr ? &chain->in_len : &chain->out_len;
+	uint16_t *nseg = wr ? &chain->n_in : &chain->n_out;
 	void *p;
 
-	if (wr)
-		*seen_write = true;
-	else if (*seen_write)
+	if (!wr && *seen_write)
 		return VOB_FAULT_DIRECTION;
+	*seen_write = wr; /* once set it stays: a readable segment returned above */
 	/* out_len + in_len never passes 2^32 - 1, so this cannot wrap. */
 	if (len > 0xffffffffu - chain->out_len - chain->in_len)
 		return VOB_FAULT_LEN_OVERFLOW;
-	if (wr)
-		chain->in_len += len;
-	else
-		chain->out_len += len;
+	*sum += len;
 	if (!len)
 		return VOB_FAULT_NONE;
 	p = vob_link_translate(vq->link, addr, len, wr ? VOB_MAP_WRITE : VOB_MAP_READ, &w);
@@ -251,10 +253,7 @@ enum vob_vq_fault vob_vq_chain_seg(const struct vob_vq *vq, struct vob_chain *ch
 	iov->base = p;
 	iov->len = len;
 	iov->flags = (wr ? VOB_IOV_WRITE : 0u) | (VOB_WIN_CACHED(w) ? VOB_IOV_CACHED : 0u);
-	if (wr)
-		chain->n_in++;
-	else
-		chain->n_out++;
+	(*nseg)++;
 	return VOB_FAULT_NONE;
 }
 #endif

@@ -120,24 +120,35 @@ static inline void split_lap(struct vob_vq *vq, uint16_t idx)
  * and its used index; event words ask for the first entry there. */
 int vob_split_init(struct vob_vq *vq, uint16_t start)
 {
+	/* The words this role writes (driver: avail area, device: used
+	 * area; the event word after its ring), picked before the stores to
+	 * shared memory, which may alias the queue's fields for GCC. */
+	vob_le16_t *flags, *idx, *event;
+	uint8_t cached;
+
 	vq->kicked = start;
 	if (VOB_VQ_DRIVER(vq)) {
 		struct vob_vq_slot *slot = vob_vq_slots(vq);
-		uint16_t i;
+		unsigned i;
 
 		for (i = 0; i < vq->size; i++)
 			slot[i].next = (uint16_t)((i + 1u) & (vq->size - 1u));
 		vq->num_free = vq->size;
 		vq->avail_idx = vq->last_used = vq->used_seen = start;
-		split_store16(vq, &split_avail(vq)->flags, 0, vq->c_avail);
-		split_store16(vq, split_used_event(vq), start, vq->c_avail);
-		split_store16(vq, &split_avail(vq)->idx, start, vq->c_avail);
+		flags = &split_avail(vq)->flags;
+		idx = &split_avail(vq)->idx;
+		event = split_used_event(vq);
+		cached = vq->c_avail;
 	} else {
 		vq->last_avail = vq->avail_seen = vq->used_idx = start;
-		split_store16(vq, &split_used(vq)->flags, 0, vq->c_used);
-		split_store16(vq, split_avail_event(vq), start, vq->c_used);
-		split_store16(vq, &split_used(vq)->idx, start, vq->c_used);
+		flags = &split_used(vq)->flags;
+		idx = &split_used(vq)->idx;
+		event = split_avail_event(vq);
+		cached = vq->c_used;
 	}
+	split_store16(vq, flags, 0, cached);
+	split_store16(vq, event, start, cached);
+	split_store16(vq, idx, start, cached);
 	return 0;
 }
 
@@ -171,7 +182,7 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	unsigned n = n_out + n_in, k, need;
 	vob_le16_t *entry;
 	uint32_t in_len;
-	uint16_t head, i, prev = 0, after, mask = (uint16_t)(vq->size - 1u);
+	uint16_t head, i, prev = 0, after, mask = (uint16_t)(vq->size - 1u), idx;
 	bool indirect;
 	int err;
 
@@ -233,20 +244,21 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 	if (VOB_LINK_CACHED(vq->link))
 		vob_vq_sync_payload(vq, segs, n, true);
 
-	entry = &avail->ring[vq->avail_idx & mask];
+	idx = vq->avail_idx;
+	entry = &avail->ring[idx & mask];
 	*entry = vob_to_le16(head);
 	/* An entry on the index's own line goes out with the index's clean
 	 * below, in the same line write-back, never after it: one line across
 	 * the link instead of two. */
-	if (vq->c_avail && (((uintptr_t)entry ^ (uintptr_t)&avail->idx) &
+	if (VOB_IS_CACHED(vq->c_avail) && (((uintptr_t)entry ^ (uintptr_t)&avail->idx) &
 			    ~((uintptr_t)vob_link_line(vq->link) - 1u)))
 		vob_link_clean(vq->link, entry, 2);
-	vq->avail_idx++;
-	split_lap(vq, vq->avail_idx);
+	vq->avail_idx = ++idx;
+	split_lap(vq, idx);
 	/* Descriptors and the ring entry before the index that publishes them;
 	 * pairs with the device's read barrier after it loads avail->idx. */
 	VOB_WMB();
-	split_store16(vq, &avail->idx, vq->avail_idx, vq->c_avail);
+	split_store16(vq, &avail->idx, idx, vq->c_avail);
 	vq->in_flight++;
 	VOB_VQ_STAT(vq->stats.added);
 	return 0;
@@ -285,11 +297,13 @@ static int split_decide(struct vob_vq *vq, const vob_le16_t *event, const vob_le
 
 int vob_split_kick_prepare(struct vob_vq *vq)
 {
-	if (VOB_VQ_DRIVER(vq))
-		return split_decide(vq, split_avail_event(vq), &split_used(vq)->flags,
-				    SPLIT_USED_F_NO_NOTIFY, vq->c_used, vq->avail_idx);
-	return split_decide(vq, split_used_event(vq), &split_avail(vq)->flags,
-			    SPLIT_AVAIL_F_NO_INTERRUPT, vq->c_avail, vq->used_idx);
+	bool drv = VOB_VQ_DRIVER(vq);
+
+	/* One call with the role's operands: GCC inlines split_decide() once. */
+	return split_decide(vq, drv ? split_avail_event(vq) : split_used_event(vq),
+			    drv ? &split_used(vq)->flags : &split_avail(vq)->flags,
+			    drv ? SPLIT_USED_F_NO_NOTIFY : SPLIT_AVAIL_F_NO_INTERRUPT,
+			    drv ? vq->c_used : vq->c_avail, drv ? vq->avail_idx : vq->used_idx);
 }
 
 #if VOB_CFG_DRIVER
@@ -320,7 +334,8 @@ int vob_split_get_used(struct vob_vq *vq, void **token, uint32_t *written)
 	uint16_t mask = (uint16_t)(vq->size - 1u), head;
 	uint32_t id, len;
 
-	if (vq->last_used == vq->used_seen && !vq->batch) {
+	/* Only IN_ORDER opens a used batch (vob_vq_init() cleared it). */
+	if (vq->last_used == vq->used_seen && !(VOB_CFG_IN_ORDER && vq->batch)) {
 		uint16_t idx = split_load16(vq, &used->idx, vq->c_used);
 
 		if ((uint16_t)(idx - vq->last_used) > vq->in_flight)
@@ -507,7 +522,7 @@ int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t wr
 {
 	struct vob_split_used *used = split_used(vq);
 	struct vob_split_used_elem *e;
-	uint16_t head;
+	uint16_t head, idx = vq->used_idx;
 
 	head = chain->head;
 	if (split_in_order(vq)) {
@@ -515,17 +530,17 @@ int vob_split_push(struct vob_vq *vq, const struct vob_chain *chain, uint32_t wr
 			return VOB_EINVAL;
 		vq->push_order = (uint16_t)((head + vob_vq_dev_ndesc(vq)[head]) & (vq->size - 1u));
 	}
-	e = &used->ring[vq->used_idx & (vq->size - 1u)];
+	e = &used->ring[idx & (vq->size - 1u)];
 	vob_store_le32(&e->id, head);
 	vob_store_le32(&e->len, written);
 	if (vq->c_used && SPLIT_CLEAN_USED_ELEM)
 		vob_link_clean(vq->link, e, sizeof(*e));
-	vq->used_idx++;
-	split_lap(vq, vq->used_idx);
+	vq->used_idx = ++idx;
+	split_lap(vq, idx);
 	/* The used entry before the index that publishes it; pairs with the
 	 * driver's read barrier after it loads used->idx. */
 	VOB_WMB();
-	split_store16(vq, &used->idx, vq->used_idx, vq->c_used);
+	split_store16(vq, &used->idx, idx, vq->c_used);
 	vob_vq_inflight_set(vq, head, false);
 	VOB_VQ_STAT(vq->stats.used);
 	return 0;
@@ -550,7 +565,8 @@ int vob_split_enable_notify(struct vob_vq *vq)
 		 * the barrier in the peer's kick_prepare. */
 		VOB_MB();
 		idx = split_load16(vq, &split_used(vq)->idx, vq->c_used);
-		return idx != vq->last_used || vq->batch;
+		/* Or an IN_ORDER batch still open. */
+		return idx != vq->last_used || (VOB_CFG_IN_ORDER && vq->batch);
 	}
 	if (split_event_idx(vq)) {
 		split_store16(vq, split_avail_event(vq), vq->last_avail, vq->c_used);
