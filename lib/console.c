@@ -142,10 +142,10 @@ static int dev_ring_fail(struct vob_console_dev *c)
 static void dev_start(struct vob_console_dev *c)
 {
 	c->live = 1;
-	c->mp = VOB_CFG_CONSOLE_MULTIPORT &&
-		(vob_dev_features(&c->dev, 0) & VOB_BIT(VOB_CONSOLE_F_MULTIPORT)) &&
-		vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_RXQ) &&
-		vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_TXQ);
+	if (VOB_CFG_CONSOLE_MULTIPORT)
+		c->mp = (vob_dev_features(&c->dev, 0) & VOB_BIT(VOB_CONSOLE_F_MULTIPORT)) &&
+			vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_RXQ) &&
+			vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_TXQ);
 	if (!CONS_MP(c) && vob_dev_vq(&c->dev, 0) && vob_dev_vq(&c->dev, 1))
 		c->port[0].flags |= VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN;
 	c->ev |= VOB_CONSOLE_EV_PORTS;
