@@ -139,6 +139,7 @@ static int dev_ring_fail(struct vob_console_dev *c)
 	return VOB_EPROTO;
 }
 
+/* The queues run: the ports changed (vob_console_dev_poll() reports it). */
 static void dev_start(struct vob_console_dev *c)
 {
 	c->live = 1;
@@ -148,7 +149,6 @@ static void dev_start(struct vob_console_dev *c)
 			vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_TXQ);
 	if (!CONS_MP(c) && vob_dev_vq(&c->dev, 0) && vob_dev_vq(&c->dev, 1))
 		c->port[0].flags |= VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN;
-	c->ev |= VOB_CONSOLE_EV_PORTS;
 }
 
 /* Pop the next chain, asking for a kick (once) before giving up. */
@@ -453,8 +453,10 @@ int vob_console_dev_poll(struct vob_console_dev *c)
 		dev_stop(c);
 	if (ev < 0)
 		return ev;
-	if ((ev & VOB_DEV_EV_LIVE) && up)
+	if ((ev & VOB_DEV_EV_LIVE) && up) {
 		dev_start(c);
+		ev |= VOB_CONSOLE_EV_PORTS;
+	}
 	if (c->live && !dev_ctrl_in(c))
 		(void)dev_ctrl_out(c);
 	ev |= c->ev;
