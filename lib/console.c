@@ -106,7 +106,10 @@ static struct vob_link *dev_link(struct vob_console_dev *c)
  * held and every control message queued; they belonged to the old rings.
  * Only the control queues set mp, drv_ready, announced and pend: without
  * multiport they stay 0 from vob_console_dev_init(). A port's off counts
- * only while it is busy. */
+ * only while it is busy. Every port slot is cleared: those past nr_ports
+ * stay all 0 from vob_console_dev_init() (nothing takes a port number
+ * beyond nr_ports), so the loop needs no load of nr_ports and a one-port
+ * build none at all. */
 static void dev_stop(struct vob_console_dev *c)
 {
 	uint16_t p;
@@ -117,7 +120,7 @@ static void dev_stop(struct vob_console_dev *c)
 		c->mp = 0;
 		c->drv_ready = 0;
 	}
-	for (p = 0; p < c->nr_ports; p++) {
+	for (p = 0; p < VOB_CONSOLE_MAX_PORTS; p++) {
 		struct vob_console_dport *P = &c->port[p];
 
 		P->busy = 0;
