@@ -422,9 +422,11 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 	if (c->offer_size) {
 		c->config.cols = vob_to_le16(cfg->cols);
 		c->config.rows = vob_to_le16(cfg->rows);
-		c->port[0].cols = cfg->cols;
-		c->port[0].rows = cfg->rows;
-		c->port[0].sized = 1;
+		if (VOB_CFG_CONSOLE_MULTIPORT) { /* for RESIZE (dev_ctl_port_ready) */
+			c->port[0].cols = cfg->cols;
+			c->port[0].rows = cfg->rows;
+			c->port[0].sized = 1;
+		}
 	}
 	c->config.max_nr_ports = vob_to_le32(mp ? nr : 0u);
 	c->config.emerg_wr = vob_to_le32(0);
@@ -634,9 +636,11 @@ int vob_console_dev_resize(struct vob_console_dev *c, uint16_t port, uint16_t co
 	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	P = &c->port[port];
-	P->cols = cols;
-	P->rows = rows;
-	P->sized = 1;
+	if (VOB_CFG_CONSOLE_MULTIPORT) { /* read only for RESIZE messages */
+		P->cols = cols;
+		P->rows = rows;
+		P->sized = 1;
+	}
 	if (port == 0 && c->offer_size) {
 		c->config.cols = vob_to_le16(cols);
 		c->config.rows = vob_to_le16(rows);
