@@ -10,9 +10,6 @@
 
 /* Largest count a byte-stream call returns (it returns an int). */
 #define CONS_IO_MAX 0x7fffffffu
-/* dev_io's offset of a chain that is done with: above every chain length
- * (a chain may hold up to 2^32 - 1 bytes, more than CONS_IO_MAX). */
-#define CONS_DONE 0xffffffffu
 /* Control message header and the largest message sent or kept. */
 #define CTL_HDR 8u
 #define CTL_MAX (CTL_HDR + VOB_CONSOLE_NAME_MAX)
@@ -502,11 +499,11 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 				      (VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN)))
 		return VOB_EAGAIN;
 	while (done < len) {
-		bool held = !to_drv && P->busy;
-		uint32_t off = held ? P->off : 0u, room, n = 0;
+		uint32_t off = 0, room, n = 0;
+		bool held, bad;
 		int r;
 
-		if (!held) {
+		if (to_drv || !P->busy) {
 			ch->iov = to_drv ? iov : P->iov;
 			ch->cap = VOB_CONSOLE_SEG_MAX;
 			r = dev_pop(vq, ch, &rearmed);
@@ -517,15 +514,17 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 				pushed = false;
 				break;
 			}
-			if ((to_drv ? ch->n_out : ch->n_in) || !(to_drv ? ch->in_len : ch->out_len)) {
-				/* Segments the wrong way, or no bytes: given
-				 * back unused. */
-				c->stats.bad_chains++;
-				off = CONS_DONE;
-			}
+		} else {
+			off = P->off;
 		}
+		/* room 0: the chain is done with. Segments the wrong way, or
+		 * no bytes, make a bad chain, given back unused (a held chain
+		 * passed this test when it was popped, and has bytes left). */
 		room = to_drv ? ch->in_len : ch->out_len;
-		if (off < room) {
+		if (to_drv ? ch->n_out : ch->n_in)
+			room = 0;
+		bad = off >= room;
+		if (!bad) {
 			struct vob_link *link = dev_link(c);
 
 			n = cons_min(len - done, room - off);
@@ -534,9 +533,12 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 						    NULL);
 			n = r > 0 ? (uint32_t)r : 0u; /* 0 cannot happen without DMA */
 			done += n;
+			off += n;
 			/* A receive buffer is used once. */
-			off = to_drv || !n ? CONS_DONE : off + n;
+			if (to_drv || !n)
+				room = 0;
 		}
+		c->stats.bad_chains += bad; /* one add, no branch to copy */
 		held = off < room;
 		if (!to_drv) {
 			P->busy = held;
