@@ -10,9 +10,6 @@
 
 /* Largest count a byte-stream call returns (it returns an int). */
 #define CONS_IO_MAX 0x7fffffffu
-/* dev_io's offset of a chain that is done with: above every chain length
- * (a chain may hold up to 2^32 - 1 bytes, more than CONS_IO_MAX). */
-#define CONS_DONE 0xffffffffu
 /* Control message header and the largest message sent or kept. */
 #define CTL_HDR 8u
 #define CTL_MAX (CTL_HDR + VOB_CONSOLE_NAME_MAX)
@@ -106,7 +103,10 @@ static struct vob_link *dev_link(struct vob_console_dev *c)
  * held and every control message queued; they belonged to the old rings.
  * Only the control queues set mp, drv_ready, announced and pend: without
  * multiport they stay 0 from vob_console_dev_init(). A port's off counts
- * only while it is busy. */
+ * only while it is busy. Every port slot is cleared: those past nr_ports
+ * stay all 0 from vob_console_dev_init() (nothing takes a port number
+ * beyond nr_ports), so the loop needs no load of nr_ports and a one-port
+ * build none at all. */
 static void dev_stop(struct vob_console_dev *c)
 {
 	uint16_t p;
@@ -117,7 +117,7 @@ static void dev_stop(struct vob_console_dev *c)
 		c->mp = 0;
 		c->drv_ready = 0;
 	}
-	for (p = 0; p < c->nr_ports; p++) {
+	for (p = 0; p < VOB_CONSOLE_MAX_PORTS; p++) {
 		struct vob_console_dport *P = &c->port[p];
 
 		P->busy = 0;
@@ -139,16 +139,16 @@ static int dev_ring_fail(struct vob_console_dev *c)
 	return VOB_EPROTO;
 }
 
+/* The queues run: the ports changed (vob_console_dev_poll() reports it). */
 static void dev_start(struct vob_console_dev *c)
 {
 	c->live = 1;
-	c->mp = VOB_CFG_CONSOLE_MULTIPORT &&
-		(vob_dev_features(&c->dev, 0) & VOB_BIT(VOB_CONSOLE_F_MULTIPORT)) &&
-		vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_RXQ) &&
-		vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_TXQ);
+	if (VOB_CFG_CONSOLE_MULTIPORT)
+		c->mp = (vob_dev_features(&c->dev, 0) & VOB_BIT(VOB_CONSOLE_F_MULTIPORT)) &&
+			vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_RXQ) &&
+			vob_dev_vq(&c->dev, VOB_CONSOLE_CTRL_TXQ);
 	if (!CONS_MP(c) && vob_dev_vq(&c->dev, 0) && vob_dev_vq(&c->dev, 1))
 		c->port[0].flags |= VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN;
-	c->ev |= VOB_CONSOLE_EV_PORTS;
 }
 
 /* Pop the next chain, asking for a kick (once) before giving up. */
@@ -419,9 +419,11 @@ int vob_console_dev_init(struct vob_console_dev *c, struct vob_table *t,
 	if (c->offer_size) {
 		c->config.cols = vob_to_le16(cfg->cols);
 		c->config.rows = vob_to_le16(cfg->rows);
-		c->port[0].cols = cfg->cols;
-		c->port[0].rows = cfg->rows;
-		c->port[0].sized = 1;
+		if (VOB_CFG_CONSOLE_MULTIPORT) { /* for RESIZE (dev_ctl_port_ready) */
+			c->port[0].cols = cfg->cols;
+			c->port[0].rows = cfg->rows;
+			c->port[0].sized = 1;
+		}
 	}
 	c->config.max_nr_ports = vob_to_le32(mp ? nr : 0u);
 	c->config.emerg_wr = vob_to_le32(0);
@@ -453,8 +455,10 @@ int vob_console_dev_poll(struct vob_console_dev *c)
 		dev_stop(c);
 	if (ev < 0)
 		return ev;
-	if ((ev & VOB_DEV_EV_LIVE) && up)
+	if ((ev & VOB_DEV_EV_LIVE) && up) {
 		dev_start(c);
+		ev |= VOB_CONSOLE_EV_PORTS;
+	}
 	if (c->live && !dev_ctrl_in(c))
 		(void)dev_ctrl_out(c);
 	ev |= c->ev;
@@ -495,11 +499,11 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 				      (VOB_CONSOLE_PORT_ADDED | VOB_CONSOLE_PORT_GUEST_OPEN)))
 		return VOB_EAGAIN;
 	while (done < len) {
-		bool held = !to_drv && P->busy;
-		uint32_t off = held ? P->off : 0u, room, n = 0;
+		uint32_t off = 0, room, n = 0;
+		bool held, bad;
 		int r;
 
-		if (!held) {
+		if (to_drv || !P->busy) {
 			ch->iov = to_drv ? iov : P->iov;
 			ch->cap = VOB_CONSOLE_SEG_MAX;
 			r = dev_pop(vq, ch, &rearmed);
@@ -510,15 +514,17 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 				pushed = false;
 				break;
 			}
-			if ((to_drv ? ch->n_out : ch->n_in) || !(to_drv ? ch->in_len : ch->out_len)) {
-				/* Segments the wrong way, or no bytes: given
-				 * back unused. */
-				c->stats.bad_chains++;
-				off = CONS_DONE;
-			}
+		} else {
+			off = P->off;
 		}
+		/* room 0: the chain is done with. Segments the wrong way, or
+		 * no bytes, make a bad chain, given back unused (a held chain
+		 * passed this test when it was popped, and has bytes left). */
 		room = to_drv ? ch->in_len : ch->out_len;
-		if (off < room) {
+		if (to_drv ? ch->n_out : ch->n_in)
+			room = 0;
+		bad = off >= room;
+		if (!bad) {
 			struct vob_link *link = dev_link(c);
 
 			n = cons_min(len - done, room - off);
@@ -527,9 +533,12 @@ static int dev_io(struct vob_console_dev *c, uint16_t port, bool to_drv, const u
 						    NULL);
 			n = r > 0 ? (uint32_t)r : 0u; /* 0 cannot happen without DMA */
 			done += n;
+			off += n;
 			/* A receive buffer is used once. */
-			off = to_drv || !n ? CONS_DONE : off + n;
+			if (to_drv || !n)
+				room = 0;
 		}
+		c->stats.bad_chains += bad; /* one add, no branch to copy */
 		held = off < room;
 		if (!to_drv) {
 			P->busy = held;
@@ -629,9 +638,11 @@ int vob_console_dev_resize(struct vob_console_dev *c, uint16_t port, uint16_t co
 	if (cons_port_bad(port, c->nr_ports))
 		return VOB_EINVAL;
 	P = &c->port[port];
-	P->cols = cols;
-	P->rows = rows;
-	P->sized = 1;
+	if (VOB_CFG_CONSOLE_MULTIPORT) { /* read only for RESIZE messages */
+		P->cols = cols;
+		P->rows = rows;
+		P->sized = 1;
+	}
 	if (port == 0 && c->offer_size) {
 		c->config.cols = vob_to_le16(cols);
 		c->config.rows = vob_to_le16(rows);

@@ -232,7 +232,7 @@ struct vob_console_dport {
 	uint8_t present;                             /**< plugged in (announced when possible) */
 	uint8_t announced;                           /**< DEVICE_ADD sent, not removed */
 	uint8_t pend;                                /**< control messages to send */
-	uint8_t sized;                               /**< cols/rows were set */
+	uint8_t sized;                               /**< cols/rows were set (multiport only) */
 	char name[VOB_CONSOLE_NAME_MAX];             /**< PORT_NAME, "" for none */
 };
 
