@@ -35,7 +35,9 @@ static int vq_map_area(struct vob_vq *vq, uint64_t addr, size_t len, unsigned ac
 int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cfg *cfg,
 		void *state, size_t state_len)
 {
-	unsigned mine = VOB_MAP_READ | VOB_MAP_WRITE, theirs = VOB_MAP_READ;
+	/* The access to the driver area: read-write in the driver role, read
+	 * in the device role; the device area takes the other one. */
+	unsigned mine = VOB_MAP_READ | VOB_MAP_WRITE, drv_access;
 	size_t drv_bytes, dev_bytes;
 	uint16_t ind_max = 0;
 	bool driver, packed;
@@ -69,6 +71,7 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 	if (VOB_ARG_BAD((uintptr_t)state & (VQ_STATE_ALIGN - 1u)))
 		return VOB_EINVAL;
 	driver = cfg->role == VOB_ROLE_DRIVER;
+	drv_access = driver ? mine : VOB_MAP_READ;
 	drv_bytes = packed ? VOB_PACKED_DRIVER_BYTES : VOB_SPLIT_AVAIL_BYTES(cfg->size);
 	dev_bytes = packed ? VOB_PACKED_DEVICE_BYTES : VOB_SPLIT_USED_BYTES(cfg->size);
 
@@ -99,12 +102,12 @@ int vob_vq_init(struct vob_vq *vq, struct vob_link *link, const struct vob_vq_cf
 
 	/* Both roles write a packed descriptor ring; only the driver a split one. */
 	err = vq_map_area(vq, cfg->desc_addr, VOB_SPLIT_DESC_BYTES(cfg->size),
-			  driver || packed ? mine : theirs, &vq->desc, &vq->c_desc);
+			  packed ? mine : drv_access, &vq->desc, &vq->c_desc);
 	if (!err)
-		err = vq_map_area(vq, cfg->driver_addr, drv_bytes, driver ? mine : theirs,
-				  &vq->avail, &vq->c_avail);
+		err = vq_map_area(vq, cfg->driver_addr, drv_bytes, drv_access, &vq->avail,
+				  &vq->c_avail);
 	if (!err)
-		err = vq_map_area(vq, cfg->device_addr, dev_bytes, driver ? theirs : mine,
+		err = vq_map_area(vq, cfg->device_addr, dev_bytes, drv_access ^ VOB_MAP_WRITE,
 				  &vq->used, &vq->c_used);
 	if (!err && ind_max) {
 		void *p = NULL;

@@ -155,12 +155,15 @@ int vob_split_init(struct vob_vq *vq, uint16_t start)
 /* ---- driver role ---------------------------------------------------- */
 #if VOB_CFG_DRIVER
 
-/* Write one descriptor: shadow first, then shared memory from the shadow. */
-static VOB_NOINLINE void split_write_desc(struct vob_vq *vq, uint16_t i, uint64_t addr, uint32_t len,
-			     uint16_t flags, uint16_t next)
+/* Write one descriptor for segment @seg: shadow first, then shared memory
+ * from the shadow. */
+static VOB_NOINLINE void split_write_desc(struct vob_vq *vq, uint16_t i, const struct vob_seg *seg,
+					  uint16_t flags, uint16_t next)
 {
 	struct vob_vq_slot *s = &vob_vq_slots(vq)[i];
 	struct vob_split_desc *d = &split_desc(vq)[i];
+	uint64_t addr = seg->addr;
+	uint32_t len = seg->len;
 
 	s->addr = addr;
 	s->len = len;
@@ -197,6 +200,7 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 		struct vob_vq_ind *shadow = vob_vq_ind_shadow(vq, head);
 		struct vob_split_desc *table = (struct vob_split_desc *)vq->indirect +
 					       (size_t)head * vq->indirect_max;
+		struct vob_seg tab; /* the table, as the ring descriptor's segment */
 
 		for (k = 0; k < n; k++) {
 			uint16_t fl = (uint16_t)((k + 1 < n ? VOB_DESC_F_NEXT : 0u) |
@@ -214,9 +218,9 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 		if (vq->c_indirect)
 			vob_link_clean(vq->link, table, n * sizeof(*table));
 		after = split_in_order(vq) ? (uint16_t)((head + 1u) & mask) : slot[head].next;
-		split_write_desc(vq, head,
-				 vq->indirect_addr + (uint64_t)((size_t)head * vq->indirect_max * 16u),
-				 (uint32_t)(n * 16u), VOB_DESC_F_INDIRECT, 0);
+		tab.addr = vq->indirect_addr + (uint64_t)((size_t)head * vq->indirect_max * 16u);
+		tab.len = (uint32_t)(n * 16u);
+		split_write_desc(vq, head, &tab, VOB_DESC_F_INDIRECT, 0);
 		prev = head;
 	} else {
 		i = head;
@@ -228,8 +232,7 @@ int vob_split_add(struct vob_vq *vq, const struct vob_seg *segs, unsigned n_out,
 			uint16_t fl = (uint16_t)((k + 1 < n ? VOB_DESC_F_NEXT : 0u) |
 						 (k >= n_out ? VOB_DESC_F_WRITE : 0u));
 
-			split_write_desc(vq, i, segs[k].addr, segs[k].len, fl,
-					 k + 1 < n ? next : 0);
+			split_write_desc(vq, i, &segs[k], fl, k + 1 < n ? next : 0);
 			prev = i;
 			i = next;
 		}
