@@ -860,7 +860,7 @@ static bool driver_setup_queues(struct vob_dev *d)
 		uint16_t size = dq->size;
 		struct vob_vq_cfg c;
 
-		if (q >= d->dev_queues || !size || (!dq->vq && !FOREIGN(d)))
+		if (q >= d->dev_queues || (!dq->vq && !FOREIGN(d)))
 			continue;
 		if (FOREIGN(d) && size > d->queue_max[q])
 			return false; /* the foreign party chose it: not ours to lower */
