@@ -1052,20 +1052,21 @@ static int driver_poll(struct vob_dev *d, int peer)
 	if (seq != d->seq_seen) {
 		uint32_t gen = vob_load_le32(f32(a, DEV_CONFIG_GEN));
 
-		/* An odd generation: the update is under way, or its end (the
-		 * line of config_gen) not yet in memory although the seq after
-		 * it is. Taken now, the seq would hide the end of the update for
-		 * good: look at it again at the next poll. */
-		if (!(gen & 1u))
-			d->seq_seen = seq;
 		if ((vob_load_le16(f16(a, DEV_STATUS)) & VOB_STATUS_NEEDS_RESET) &&
 		    d->state == VOB_DEV_LIVE) {
 			d->state = VOB_DEV_NEEDS_RESET;
 			ev |= VOB_DEV_EV_NEEDS_RESET;
 		}
-		if (gen != d->gen_seen && !(gen & 1u)) {
-			d->gen_seen = gen;
-			ev |= VOB_DEV_EV_CONFIG;
+		/* An odd generation: the update is under way, or its end (the
+		 * line of config_gen) not yet in memory although the seq after
+		 * it is. Taken now, the seq would hide the end of the update for
+		 * good: look at it again at the next poll. */
+		if (!(gen & 1u)) {
+			d->seq_seen = seq;
+			if (gen != d->gen_seen) {
+				d->gen_seen = gen;
+				ev |= VOB_DEV_EV_CONFIG;
+			}
 		}
 	}
 out:
