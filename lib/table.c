@@ -787,7 +787,7 @@ static uint64_t table_now(const struct vob_table *t)
  * kept. Returns whether queues ran. */
 static bool driver_queues(struct vob_dev *d, bool give_back)
 {
-	bool had = d->qmask[0] || d->qmask[1];
+	bool had = (d->qmask[0] | d->qmask[1]) != 0;
 	unsigned q;
 
 	for (q = 0; q < d->cfg.num_queues; q++) {
