@@ -32,6 +32,12 @@ static inline void qbit_set(uint32_t m[2], unsigned q)
 	m[q >> 5] |= 1u << (q & 31u);
 }
 
+/* Whether any bit is set: one test (m[0] || m[1] takes two branches). */
+static inline bool qany(const uint32_t m[2])
+{
+	return (m[0] | m[1]) != 0;
+}
+
 
 static inline vob_le16_t *f16(uint8_t *area, size_t off)
 {
@@ -451,11 +457,6 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 
 /* ---- device role ---------------------------------------------------------- */
 #if VOB_CFG_DEVICE
-static inline bool qany(const uint32_t m[2])
-{
-	return m[0] || m[1];
-}
-
 static void device_stop_queues(struct vob_dev *d)
 {
 	d->qmask[0] = d->qmask[1] = 0;
@@ -787,7 +788,7 @@ static uint64_t table_now(const struct vob_table *t)
  * kept. Returns whether queues ran. */
 static bool driver_queues(struct vob_dev *d, bool give_back)
 {
-	bool had = (d->qmask[0] | d->qmask[1]) != 0;
+	bool had = qany(d->qmask);
 	unsigned q;
 
 	for (q = 0; q < d->cfg.num_queues; q++) {
