@@ -855,13 +855,13 @@ static bool driver_setup_queues(struct vob_dev *d)
 	 * device reads as many as it has queues, and the area may hold what an
 	 * earlier driver with more queues enabled there, or power-on garbage. */
 	vob_memset(drv + DRV_QUEUES, 0, (size_t)d->t->nqueues * DRVQ_BYTES);
-	for (q = 0; q < d->cfg.num_queues; q++) {
+	for (q = 0; q < d->cfg.num_queues && q < d->dev_queues; q++) {
 		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
 		struct vob_dev_queue *dq = &d->cfg.queues[q];
 		uint16_t size = dq->size;
 		struct vob_vq_cfg c;
 
-		if (q >= d->dev_queues || (!dq->vq && !FOREIGN(d)))
+		if (!dq->vq && !FOREIGN(d))
 			continue;
 		if (FOREIGN(d) && size > d->queue_max[q])
 			return false; /* the foreign party chose it: not ours to lower */
