@@ -873,8 +873,11 @@ static bool driver_setup_queues(struct vob_dev *d)
 		c.desc_addr = dq->desc_addr;
 		c.driver_addr = dq->driver_addr;
 		c.device_addr = dq->device_addr;
-		c.indirect_addr = dq->indirect_addr;
-		c.indirect_max = dq->indirect_max;
+		/* Read by vob_vq_init() only in a build with indirect tables. */
+		if (VOB_CFG_INDIRECT) {
+			c.indirect_addr = dq->indirect_addr;
+			c.indirect_max = dq->indirect_max;
+		}
 		c.start = dq->start;
 		if (!FOREIGN(d) &&
 		    vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len))
