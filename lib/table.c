@@ -1031,7 +1031,10 @@ static int driver_poll(struct vob_dev *d, int peer)
 	seq = vob_load_acquire_le32(f32(a, DEV_SEQ));
 	table_in_after(t, a, DEV_SEQ, d->state == VOB_DEV_OFF ? config_off(t) : DEV_QUEUE_MAX);
 	if (d->state == VOB_DEV_OFF) {
-		if (!epoch || epoch != t->peer_epoch || !driver_discover(d, a, epoch))
+		/* Published with the peer's epoch, which is not 0 (peer is 1:
+		 * vob_table_peer() takes no header with epoch 0 for valid), so
+		 * an unpublished slot (epoch 0) is refused here too. */
+		if (epoch != t->peer_epoch || !driver_discover(d, a, epoch))
 			goto out;
 		driver_request(d, 0);
 		d->state = VOB_DEV_RESETTING;
