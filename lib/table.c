@@ -812,7 +812,6 @@ static VOB_NOINLINE void driver_drop(struct vob_dev *d)
 {
 	(void)driver_queues(d, true);
 	d->pending = 0;
-	d->step = 0;
 	d->dev_epoch = 0;
 	d->status = 0;
 	d->features[0] = d->features[1] = 0;
