@@ -171,7 +171,8 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 						&w);
 	if (!t->base)
 		return VOB_EFAULT;
-	t->cached = VOB_WIN_CACHED(w);
+	if (VOB_WIN_CACHED(w))
+		t->cached = 1; /* else 0 from the memset */
 	/* Only the driver role times requests out. */
 	if (VOB_CFG_DRIVER)
 		t->timeout = cfg->timeout ? cfg->timeout
