@@ -646,7 +646,7 @@ static int device_poll(struct vob_dev *d, int peer)
 		/* The driver's side restarted or left: back to reset. */
 		d->peer_gen = t->peer_gen;
 		d->req = 0;
-		if (d->status || qany(d->qmask) || moved) {
+		if (moved || (d->status | d->qmask[0] | d->qmask[1])) {
 			/* Nothing is negotiated with the next driver yet. */
 			device_reset(d);
 			d->status = 0;
