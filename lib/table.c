@@ -1185,9 +1185,11 @@ static VOB_NOINLINE int arena_take(struct vob_arena *a, uint32_t need, uint32_t 
 
 	if (pad + need > a->len)
 		return VOB_ENOMEM;
-	*addr = a->addr + pad;
-	a->addr += pad + need;
+	/* In this order: GCC loads the arena again after a store through
+	 * @addr, which might alias it for all it knows. */
 	a->len -= pad + need;
+	*addr = a->addr + pad;
+	a->addr = *addr + need;
 	return 0;
 }
 
