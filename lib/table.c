@@ -533,7 +533,7 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
 		struct vob_dev_queue *dq = &d->cfg.queues[q];
 		struct vob_vq_cfg c;
-		uint64_t at[3];
+		uint64_t *const at[3] = { &c.desc_addr, &c.driver_addr, &c.device_addr };
 		size_t len[3];
 		unsigned k;
 
@@ -543,21 +543,19 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		if (c.size > dq->size)
 			return false;
 		/* The three ring areas (descriptors, driver, device: DRVQ_DESC
-		 * on), none of which may lie over the table: the device would
-		 * write its used ring over the headers and slots. */
+		 * on), read straight into @c, none of which may lie over the
+		 * table: the device would write its used ring over the headers
+		 * and slots. */
 		len[0] = VOB_SPLIT_DESC_BYTES(c.size);
 		len[1] = VOB_SPLIT_AVAIL_BYTES(c.size);
 		len[2] = VOB_SPLIT_USED_BYTES(c.size);
 		if (VOB_CFG_PACKED && (c.features & VOB_BIT(VOB_F_RING_PACKED)))
 			len[1] = len[2] = 4u;
 		for (k = 0; k < 3; k++) {
-			at[k] = vob_get_le64(e + DRVQ_DESC + 8u * k);
-			if (table_overlaps(d->t, at[k], len[k]))
+			*at[k] = vob_get_le64(e + DRVQ_DESC + 8u * k);
+			if (table_overlaps(d->t, *at[k], len[k]))
 				return false;
 		}
-		c.desc_addr = at[0];
-		c.driver_addr = at[1];
-		c.device_addr = at[2];
 		c.seg_max = d->cfg.seg_max;
 		c.start = vob_load_le16(f16(e, DRVQ_START));
 		/* vob_vq_init() checks the start; for a foreign party, the
