@@ -351,12 +351,6 @@ static void dev_ring(struct vob_dev *d)
 	(void)vob_link_doorbell(d->t->link, vob_dev_ctrl_doorbell(d), 0);
 }
 
-static void features_store(uint8_t *area, size_t off, const uint64_t f[2])
-{
-	f64_store(area, off, f[0]);
-	f64_store(area, off + 8, f[1]);
-}
-
 static void features_load(uint8_t *area, size_t off, uint64_t f[2])
 {
 	f[0] = vob_load_le32(f32(area, off)) | ((uint64_t)vob_load_le32(f32(area, off + 4)) << 32);
@@ -381,11 +375,8 @@ static void device_publish_slot(struct vob_dev *d)
 {
 	struct vob_table *t = d->t;
 	uint8_t *a = d->area;
-	uint64_t offered[2];
 	unsigned q;
 
-	offered[0] = d->cfg.features[0] & link_feature_mask(t->link);
-	offered[1] = d->cfg.features[1];
 	vob_store_le32(f32(a, DEV_EPOCH), 0);
 	table_out(t, a, 16);
 	VOB_WMB(); /* unpublish before rewriting the slot */
@@ -407,7 +398,8 @@ static void device_publish_slot(struct vob_dev *d)
 	vob_store_le32(f32(a, DEV_DRV_EPOCH), 0);
 	vob_store_le32(f32(a, DEV_DEVICE_ID), d->cfg.device_id);
 	vob_store_le32(f32(a, DEV_VENDOR_ID), d->cfg.vendor_id);
-	features_store(a, DEV_FEATURES, offered);
+	f64_store(a, DEV_FEATURES, d->cfg.features[0] & link_feature_mask(t->link));
+	f64_store(a, DEV_FEATURES + 8u, d->cfg.features[1]);
 	vob_store_le16(f16(a, DEV_NUM_QUEUES), d->cfg.num_queues);
 	vob_store_le16(f16(a, DEV_CONFIG_LEN), d->cfg.config_len);
 	vob_store_le32(f32(a, DEV_CONFIG_GEN), 0);
@@ -830,7 +822,8 @@ static void driver_request(struct vob_dev *d, uint16_t status)
 	vob_store_le32(f32(drv, DRV_DEV_PUB), d->pub);
 	/* status and the 2 reserved bytes after it, as one word. */
 	vob_store_le32(f32(drv, DRV_STATUS), status);
-	features_store(drv, DRV_FEATURES, d->features);
+	f64_store(drv, DRV_FEATURES, d->features[0]);
+	f64_store(drv, DRV_FEATURES + 8u, d->features[1]);
 	vob_memset(drv + DRV_DEV_PUB + 4u, 0, DRV_QUEUES - (DRV_DEV_PUB + 4u)); /* reserved */
 	table_out(t, drv, t->slot_bytes - t->dev_bytes);
 	/* Request fields before the number that announces them; pairs with the
