@@ -32,6 +32,12 @@ static inline void qbit_set(uint32_t m[2], unsigned q)
 	m[q >> 5] |= 1u << (q & 31u);
 }
 
+/* Whether any bit is set: one test (m[0] || m[1] takes two branches). */
+static inline bool qany(const uint32_t m[2])
+{
+	return (m[0] | m[1]) != 0;
+}
+
 
 static inline vob_le16_t *f16(uint8_t *area, size_t off)
 {
@@ -165,7 +171,8 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 						&w);
 	if (!t->base)
 		return VOB_EFAULT;
-	t->cached = VOB_WIN_CACHED(w);
+	if (VOB_WIN_CACHED(w))
+		t->cached = 1; /* else 0 from the memset */
 	/* Only the driver role times requests out. */
 	if (VOB_CFG_DRIVER)
 		t->timeout = cfg->timeout ? cfg->timeout
@@ -344,12 +351,6 @@ static void dev_ring(struct vob_dev *d)
 	(void)vob_link_doorbell(d->t->link, vob_dev_ctrl_doorbell(d), 0);
 }
 
-static void features_store(uint8_t *area, size_t off, const uint64_t f[2])
-{
-	f64_store(area, off, f[0]);
-	f64_store(area, off + 8, f[1]);
-}
-
 static void features_load(uint8_t *area, size_t off, uint64_t f[2])
 {
 	f[0] = vob_load_le32(f32(area, off)) | ((uint64_t)vob_load_le32(f32(area, off + 4)) << 32);
@@ -374,11 +375,8 @@ static void device_publish_slot(struct vob_dev *d)
 {
 	struct vob_table *t = d->t;
 	uint8_t *a = d->area;
-	uint64_t offered[2];
 	unsigned q;
 
-	offered[0] = d->cfg.features[0] & link_feature_mask(t->link);
-	offered[1] = d->cfg.features[1];
 	vob_store_le32(f32(a, DEV_EPOCH), 0);
 	table_out(t, a, 16);
 	VOB_WMB(); /* unpublish before rewriting the slot */
@@ -400,7 +398,8 @@ static void device_publish_slot(struct vob_dev *d)
 	vob_store_le32(f32(a, DEV_DRV_EPOCH), 0);
 	vob_store_le32(f32(a, DEV_DEVICE_ID), d->cfg.device_id);
 	vob_store_le32(f32(a, DEV_VENDOR_ID), d->cfg.vendor_id);
-	features_store(a, DEV_FEATURES, offered);
+	f64_store(a, DEV_FEATURES, d->cfg.features[0] & link_feature_mask(t->link));
+	f64_store(a, DEV_FEATURES + 8u, d->cfg.features[1]);
 	vob_store_le16(f16(a, DEV_NUM_QUEUES), d->cfg.num_queues);
 	vob_store_le16(f16(a, DEV_CONFIG_LEN), d->cfg.config_len);
 	vob_store_le32(f32(a, DEV_CONFIG_GEN), 0);
@@ -451,11 +450,6 @@ int vob_dev_init(struct vob_dev *d, struct vob_table *t, const struct vob_dev_cf
 
 /* ---- device role ---------------------------------------------------------- */
 #if VOB_CFG_DEVICE
-static inline bool qany(const uint32_t m[2])
-{
-	return m[0] || m[1];
-}
-
 static void device_stop_queues(struct vob_dev *d)
 {
 	d->qmask[0] = d->qmask[1] = 0;
@@ -531,7 +525,7 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
 		struct vob_dev_queue *dq = &d->cfg.queues[q];
 		struct vob_vq_cfg c;
-		uint64_t at[3];
+		uint64_t *const at[3] = { &c.desc_addr, &c.driver_addr, &c.device_addr };
 		size_t len[3];
 		unsigned k;
 
@@ -541,21 +535,19 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		if (c.size > dq->size)
 			return false;
 		/* The three ring areas (descriptors, driver, device: DRVQ_DESC
-		 * on), none of which may lie over the table: the device would
-		 * write its used ring over the headers and slots. */
+		 * on), read straight into @c, none of which may lie over the
+		 * table: the device would write its used ring over the headers
+		 * and slots. */
 		len[0] = VOB_SPLIT_DESC_BYTES(c.size);
 		len[1] = VOB_SPLIT_AVAIL_BYTES(c.size);
 		len[2] = VOB_SPLIT_USED_BYTES(c.size);
 		if (VOB_CFG_PACKED && (c.features & VOB_BIT(VOB_F_RING_PACKED)))
 			len[1] = len[2] = 4u;
 		for (k = 0; k < 3; k++) {
-			at[k] = vob_get_le64(e + DRVQ_DESC + 8u * k);
-			if (table_overlaps(d->t, at[k], len[k]))
+			*at[k] = vob_get_le64(e + DRVQ_DESC + 8u * k);
+			if (table_overlaps(d->t, *at[k], len[k]))
 				return false;
 		}
-		c.desc_addr = at[0];
-		c.driver_addr = at[1];
-		c.device_addr = at[2];
 		c.seg_max = d->cfg.seg_max;
 		c.start = vob_load_le16(f16(e, DRVQ_START));
 		/* vob_vq_init() checks the start; for a foreign party, the
@@ -644,7 +636,7 @@ static int device_poll(struct vob_dev *d, int peer)
 		/* The driver's side restarted or left: back to reset. */
 		d->peer_gen = t->peer_gen;
 		d->req = 0;
-		if (d->status || qany(d->qmask) || moved) {
+		if (moved || (d->status | d->qmask[0] | d->qmask[1])) {
 			/* Nothing is negotiated with the next driver yet. */
 			device_reset(d);
 			d->status = 0;
@@ -787,7 +779,7 @@ static uint64_t table_now(const struct vob_table *t)
  * kept. Returns whether queues ran. */
 static bool driver_queues(struct vob_dev *d, bool give_back)
 {
-	bool had = d->qmask[0] || d->qmask[1];
+	bool had = qany(d->qmask);
 	unsigned q;
 
 	for (q = 0; q < d->cfg.num_queues; q++) {
@@ -811,7 +803,6 @@ static VOB_NOINLINE void driver_drop(struct vob_dev *d)
 {
 	(void)driver_queues(d, true);
 	d->pending = 0;
-	d->step = 0;
 	d->dev_epoch = 0;
 	d->status = 0;
 	d->features[0] = d->features[1] = 0;
@@ -831,7 +822,8 @@ static void driver_request(struct vob_dev *d, uint16_t status)
 	vob_store_le32(f32(drv, DRV_DEV_PUB), d->pub);
 	/* status and the 2 reserved bytes after it, as one word. */
 	vob_store_le32(f32(drv, DRV_STATUS), status);
-	features_store(drv, DRV_FEATURES, d->features);
+	f64_store(drv, DRV_FEATURES, d->features[0]);
+	f64_store(drv, DRV_FEATURES + 8u, d->features[1]);
 	vob_memset(drv + DRV_DEV_PUB + 4u, 0, DRV_QUEUES - (DRV_DEV_PUB + 4u)); /* reserved */
 	table_out(t, drv, t->slot_bytes - t->dev_bytes);
 	/* Request fields before the number that announces them; pairs with the
@@ -854,13 +846,13 @@ static bool driver_setup_queues(struct vob_dev *d)
 	 * device reads as many as it has queues, and the area may hold what an
 	 * earlier driver with more queues enabled there, or power-on garbage. */
 	vob_memset(drv + DRV_QUEUES, 0, (size_t)d->t->nqueues * DRVQ_BYTES);
-	for (q = 0; q < d->cfg.num_queues; q++) {
+	for (q = 0; q < d->cfg.num_queues && q < d->dev_queues; q++) {
 		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
 		struct vob_dev_queue *dq = &d->cfg.queues[q];
 		uint16_t size = dq->size;
 		struct vob_vq_cfg c;
 
-		if (q >= d->dev_queues || !size || (!dq->vq && !FOREIGN(d)))
+		if (!dq->vq && !FOREIGN(d))
 			continue;
 		if (FOREIGN(d) && size > d->queue_max[q])
 			return false; /* the foreign party chose it: not ours to lower */
@@ -872,8 +864,11 @@ static bool driver_setup_queues(struct vob_dev *d)
 		c.desc_addr = dq->desc_addr;
 		c.driver_addr = dq->driver_addr;
 		c.device_addr = dq->device_addr;
-		c.indirect_addr = dq->indirect_addr;
-		c.indirect_max = dq->indirect_max;
+		/* Read by vob_vq_init() only in a build with indirect tables. */
+		if (VOB_CFG_INDIRECT) {
+			c.indirect_addr = dq->indirect_addr;
+			c.indirect_max = dq->indirect_max;
+		}
 		c.start = dq->start;
 		if (!FOREIGN(d) &&
 		    vob_vq_init(dq->vq, d->t->link, &c, dq->state, dq->state_len))
@@ -1027,7 +1022,10 @@ static int driver_poll(struct vob_dev *d, int peer)
 	seq = vob_load_acquire_le32(f32(a, DEV_SEQ));
 	table_in_after(t, a, DEV_SEQ, d->state == VOB_DEV_OFF ? config_off(t) : DEV_QUEUE_MAX);
 	if (d->state == VOB_DEV_OFF) {
-		if (!epoch || epoch != t->peer_epoch || !driver_discover(d, a, epoch))
+		/* Published with the peer's epoch, which is not 0 (peer is 1:
+		 * vob_table_peer() takes no header with epoch 0 for valid), so
+		 * an unpublished slot (epoch 0) is refused here too. */
+		if (epoch != t->peer_epoch || !driver_discover(d, a, epoch))
 			goto out;
 		driver_request(d, 0);
 		d->state = VOB_DEV_RESETTING;
@@ -1052,20 +1050,21 @@ static int driver_poll(struct vob_dev *d, int peer)
 	if (seq != d->seq_seen) {
 		uint32_t gen = vob_load_le32(f32(a, DEV_CONFIG_GEN));
 
-		/* An odd generation: the update is under way, or its end (the
-		 * line of config_gen) not yet in memory although the seq after
-		 * it is. Taken now, the seq would hide the end of the update for
-		 * good: look at it again at the next poll. */
-		if (!(gen & 1u))
-			d->seq_seen = seq;
 		if ((vob_load_le16(f16(a, DEV_STATUS)) & VOB_STATUS_NEEDS_RESET) &&
 		    d->state == VOB_DEV_LIVE) {
 			d->state = VOB_DEV_NEEDS_RESET;
 			ev |= VOB_DEV_EV_NEEDS_RESET;
 		}
-		if (gen != d->gen_seen && !(gen & 1u)) {
-			d->gen_seen = gen;
-			ev |= VOB_DEV_EV_CONFIG;
+		/* An odd generation: the update is under way, or its end (the
+		 * line of config_gen) not yet in memory although the seq after
+		 * it is. Taken now, the seq would hide the end of the update for
+		 * good: look at it again at the next poll. */
+		if (!(gen & 1u)) {
+			d->seq_seen = seq;
+			if (gen != d->gen_seen) {
+				d->gen_seen = gen;
+				ev |= VOB_DEV_EV_CONFIG;
+			}
 		}
 	}
 out:
@@ -1177,9 +1176,11 @@ static VOB_NOINLINE int arena_take(struct vob_arena *a, uint32_t need, uint32_t 
 
 	if (pad + need > a->len)
 		return VOB_ENOMEM;
-	*addr = a->addr + pad;
-	a->addr += pad + need;
+	/* In this order: GCC loads the arena again after a store through
+	 * @addr, which might alias it for all it knows. */
 	a->len -= pad + need;
+	*addr = a->addr + pad;
+	a->addr = *addr + need;
 	return 0;
 }
 
