@@ -925,6 +925,14 @@ static void add_in_flight(unsigned slot, int *tokens, unsigned n)
 	}
 }
 
+/* Both sides started, slot 0 live, @n buffers in flight on its queue 0. */
+static void live_in_flight(int *tokens, unsigned n)
+{
+	start_both();
+	bring_up(0);
+	add_in_flight(0, tokens, n);
+}
+
 static void expect_lost(int *tokens, unsigned n)
 {
 	unsigned i, j;
@@ -947,9 +955,7 @@ static void test_reset_returns_in_flight(void **state)
 	struct vob_chain c = { .iov = iov, .cap = QSIZE };
 
 	(void)state;
-	start_both();
-	bring_up(0);
-	add_in_flight(0, tok, 3);
+	live_in_flight(tok, 3);
 	assert_int_equal(vob_vq_pop(vob_dev_vq(&W.a.dev[0], 0), &c), 0);
 	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
 	assert_int_equal(W.nlost, 0); /* the device still owns them */
@@ -1021,9 +1027,7 @@ static void test_reset_unanswered_keeps_tokens(void **state)
 	int tok[2];
 
 	(void)state;
-	start_both();
-	bring_up(0);
-	add_in_flight(0, tok, 2);
+	live_in_flight(tok, 2);
 	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
 	W.b.ev[0] = 0;
 	pump(60, 0, 1);
@@ -1056,9 +1060,7 @@ static void test_reset_then_removed(void **state)
 	int tok[3];
 
 	(void)state;
-	start_both();
-	bring_up(0);
-	add_in_flight(0, tok, 3);
+	live_in_flight(tok, 3);
 	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
 	pump(2, 0, 1);
 	assert_int_equal(W.nlost, 0);
@@ -1077,9 +1079,7 @@ static void test_reset_after_needs_reset_immediate(void **state)
 	int tok[2];
 
 	(void)state;
-	start_both();
-	bring_up(0);
-	add_in_flight(0, tok, 2);
+	live_in_flight(tok, 2);
 	assert_int_equal(vob_dev_set_needs_reset(&W.a.dev[0]), 0);
 	pump(1, 1, 1);
 	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_NEEDS_RESET);
@@ -1095,9 +1095,7 @@ static void test_device_restart_during_traffic(void **state)
 	int tok[4];
 
 	(void)state;
-	start_both();
-	bring_up(0);
-	add_in_flight(0, tok, 4);
+	live_in_flight(tok, 4);
 	/* The device side restarts on the same memory: a new epoch. */
 	memset(&W.a.dev, 0, sizeof(W.a.dev));
 	side_table(&W.a, 0, 100);
@@ -1116,9 +1114,7 @@ static void test_driver_restart_during_traffic(void **state)
 	int tok[2];
 
 	(void)state;
-	start_both();
-	bring_up(0);
-	add_in_flight(0, tok, 2);
+	live_in_flight(tok, 2);
 	side_table(&W.b, 1, 200);
 	driver_init(0, DRV_F);
 	W.a.ev[0] = 0;
@@ -1167,9 +1163,7 @@ static void wiped_restart(bool device_side, bool same_epoch, bool cached)
 	/* Cached: the survivor's cache still holds its header as it wrote it. */
 	if (cached)
 		cached_links(LINE, survivor, false);
-	start_both();
-	bring_up(0);
-	add_in_flight(0, tok, 2);
+	live_in_flight(tok, 2);
 	old = survivor->t.epoch;
 	memset(W.mem, 0, TABLE_BYTES);
 	if (device_side) {
@@ -1297,9 +1291,7 @@ static void test_wiped_both_headers_both_running(void **state)
 	int tok[1];
 
 	(void)state;
-	start_both();
-	bring_up(0);
-	add_in_flight(0, tok, 1);
+	live_in_flight(tok, 1);
 	memset(W.mem, 0, 2u * VOB_ALIGN_UP(32u, LINE));
 	pump(2, 1, 1);
 	expect_lost(tok, 1);
@@ -1344,9 +1336,7 @@ static void test_peer_leaves_and_returns(void **state)
 	int tok[1];
 
 	(void)state;
-	start_both();
-	bring_up(0);
-	add_in_flight(0, tok, 1);
+	live_in_flight(tok, 1);
 	vob_table_shutdown(&W.a.t);
 	pump(2, 0, 1);
 	expect_lost(tok, 1);
@@ -1399,9 +1389,7 @@ static void test_republished_unseen(void **state)
 	int tok[2];
 
 	(void)state;
-	start_both();
-	bring_up(0);
-	add_in_flight(0, tok, 2);
+	live_in_flight(tok, 2);
 	assert_int_equal(vob_dev_remove(&W.a.dev[0]), 0);
 	device_init(0, DEV_F);
 	assert_int_equal(vob_dev_config_write(&W.a.dev[0], 0, cfg2, sizeof(cfg2)), 0);
