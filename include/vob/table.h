@@ -293,7 +293,6 @@ struct vob_dev {
 	uint8_t state;           /**< @ref vob_dev_state */
 	uint8_t pending;         /**< driver: a request awaits its acknowledgement */
 	uint8_t timed_out;       /**< the pending request's time-out was reported */
-	uint8_t step;            /**< unused: 0 (vob_dev_init() clears it) */
 	uint32_t qmask[2];       /**< queues running (bit q of the pair) */
 };
 
