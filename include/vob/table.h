@@ -29,6 +29,13 @@
  * Concurrency: a table and its devices belong to one thread (the one that
  * calls vob_dev_poll()); doorbells arrive through vob_on_irq_isr() on the
  * link from any context.
+ *
+ * Doorbells of the table itself (header, status and config changes) are
+ * rung best effort: an error the port's ring_doorbell returns is not
+ * reported, because the change is already in memory and the peer's next
+ * poll finds it. A side that sleeps until a doorbell should therefore wake
+ * to poll now and then (every port's wait takes a time-out). The queues'
+ * doorbells are reported: vob_vq_kick() returns the port's error.
  */
 #ifndef VOB_TABLE_H
 #define VOB_TABLE_H
