@@ -378,9 +378,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: vob_dev_init: %s\n", o.prog, vob_strerror(r));
 		goto out;
 	}
-	if (!o.quiet)
+	if (!o.quiet && d.count)
 		printf("%s: looking for the echo device in slot 0; sending %" PRIu64 " messages of %"
 		       PRIu32 " bytes, up to %" PRIu32 " in flight\n", o.prog, d.count, d.size,
+		       d.max_inflight);
+	else if (!o.quiet)
+		printf("%s: looking for the echo device in slot 0; sending messages of %" PRIu32
+		       " bytes until stopped, up to %" PRIu32 " in flight\n", o.prog, d.size,
 		       d.max_inflight);
 	fflush(stdout);
 

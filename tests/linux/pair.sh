@@ -402,6 +402,8 @@ twice_test() {
 	drv=$!
 	pids+=("$drv")
 	wait_lines "$work/drv1.out" 1 "negotiated" 10 || fail "driver 1 did not start"
+	grep -q "sending messages of 64 bytes until stopped" "$work/drv1.out" ||
+		fail "driver 1 (--count 0) did not say that it runs until stopped"
 	timeout 10 "$bindir/vob-echo-drv" "${common[@]}" --count 100 >"$work/drv2.out" 2>&1
 	rc=$?
 	((rc == 1)) || fail "the second driver exited with $rc, not 1"
