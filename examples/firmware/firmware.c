@@ -493,9 +493,10 @@ static int fw_driver(void)
 	r = vob_bm_poll(&fw.port, fw_driver_round, NULL, 0, 0);
 	t = board_clock_ns() - fw.t_live;
 	fw_printf("vob-fw: %llu messages of %u bytes echoed and checked in %llu ms: %llu msg/s; "
-		  "%llu lost; %llu resets asked by the device, %llu after the device broke the ring\n",
-		  fw.acked, fw.o.size, t / 1000000u, t && fw.t_live ? fw.acked * 1000000000u / t : 0,
-		  fw.lost, fw.resets_asked, fw.used_broken);
+		  "%llu lost; %llu resets asked by the device, %llu after the device broke "
+		  "the ring\n", fw.acked, fw.o.size, t / 1000000u,
+		  t && fw.t_live ? fw.acked * 1000000000u / t : 0, fw.lost, fw.resets_asked,
+		  fw.used_broken);
 	vob_table_shutdown(&fw.t);
 	if (r == VOB_ETIMEDOUT)
 		fw_fail(FW_ETIMEOUT, fw.t_live ? "no echo for timeout= seconds" :

@@ -71,10 +71,10 @@ static void usage(FILE *f, struct ex_opts *o)
 		"  --needs-reset-at N   once N messages are echoed, ask the driver for a reset\n"
 		"                       (NEEDS_RESET) once, as a device that lost its state would;\n"
 		"                       the driver must reset the device and carry on\n"
-		"  --break-ring-at N    once N messages are echoed, play a broken or hostile device\n"
-		"                       once: return a message with a used length 1 byte beyond its\n"
-		"                       writable part. The driver must find its ring broken and reset\n"
-		"                       the device; the device serves it again after the reset\n");
+		"  --break-ring-at N    once N messages are echoed, play a broken or hostile\n"
+		"                       device once: return a message with a used length 1 byte\n"
+		"                       beyond its writable part. The driver must find its ring\n"
+		"                       broken and reset the device, which then serves it again\n");
 }
 
 /* The sequence number in the first 8 readable bytes of @ch, or 0 when the

@@ -529,9 +529,9 @@ int main(int argc, char **argv)
 		 * not yet: a stop by signal mid-stream leaves some too). */
 		printf("%s: %" PRIu64 " lost in flight to device resets and restarts (reported), "
 		       "%" PRIu64 " unanswered (still in flight at exit), "
-		       "%" PRIu64 " resets asked by the device, %" PRIu64 " after the device broke the "
-		       "ring; doorbells rung %" PRIu64 " (%.4f per message), received %" PRIu64
-		       "; last session kicks %" PRIu64 ", suppressed %" PRIu64 "\n",
+		       "%" PRIu64 " resets asked by the device, %" PRIu64 " after the device "
+		       "broke the ring; doorbells rung %" PRIu64 " (%.4f per message), received %"
+		       PRIu64 "; last session kicks %" PRIu64 ", suppressed %" PRIu64 "\n",
 		       o.prog, d.lost, d.inflight, d.resets_asked, d.used_broken, ls->rung,
 		       d.acked ? (double)ls->rung / (double)d.acked : 0.0,
 		       ls->received, st->notify_sent, st->notify_suppressed);
