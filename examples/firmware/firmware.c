@@ -21,8 +21,9 @@
  * A broken ring does not end a session. The echo device that finds the ring
  * broken asks the driver for a reset (NEEDS_RESET) and serves it again once
  * it has reset and negotiated again; it counts the broken rings. The echo
- * driver resets a device that asks for it: the messages in flight come back
- * lost (reported, not resent) and the run carries on.
+ * driver resets a device that asks for it, or that breaks the used ring (a
+ * used entry the library refuses): the messages in flight come back lost
+ * (reported, not resent) and the run carries on.
  *
  * Command line, all optional (plus the board's own words):
  *   role=device|driver  queue=N  timeout=SECONDS (without any progress)
@@ -84,8 +85,10 @@ static struct fw {
 	struct fw_msg msg[FW_QMAX];
 	uint32_t half;
 	uint64_t next, acked, inflight, lost;
-	uint64_t reset_lost;   /* of lost: given back by resets the device asked for */
+	uint64_t reset_lost;   /* of lost: given back by resets we sent the device */
 	uint64_t resets_asked; /* the device asked for a reset (NEEDS_RESET) */
+	uint64_t used_broken;  /* the device broke the used ring: we reset it */
+	int reset_wait;        /* ... and wait for its answer, which returns the lost */
 #endif
 	/* both */
 	uint64_t done, bytes, t_live, t_progress;
@@ -339,7 +342,18 @@ static int fw_collect(struct vob_vq *vq)
 		vob_pool_put(&fw.pool, m->buf);
 		n++;
 	}
-	return err == VOB_EAGAIN ? n : err;
+	if (err == VOB_EAGAIN)
+		return n;
+	/* The device broke the used ring (an id, order or length the library
+	 * refuses): the queue fails every call from now on. Reset the device;
+	 * the messages in flight come back to fw_on_lost when it answers
+	 * (fw_driver_round()), and the run carries on. */
+	fw.used_broken++;
+	fw.reset_wait = 1;
+	fw_printf("vob-fw: the device broke the ring: %s (fault %d); resetting it\n",
+		  vob_strerror(err), vob_vq_fault(vq));
+	vob_dev_reset(&fw.dev);
+	return n;
 }
 
 static int fw_send(struct vob_vq *vq)
@@ -382,11 +396,20 @@ static int fw_send(struct vob_vq *vq)
 static int fw_driver_round(void *arg)
 {
 	struct vob_vq *vq;
+	uint64_t lost_before = fw.lost; /* the poll may give messages back */
 	int ev = vob_dev_poll(&fw.dev), n, m;
 
 	(void)arg;
 	if (ev < 0)
 		return ev;
+	if ((ev & VOB_DEV_EV_RESET) && fw.reset_wait) {
+		/* The device answered the reset fw_collect() sent (it went
+		 * on negotiating), or it went away (VOB_DEV_OFF): only the
+		 * answer returns messages lost to our reset. */
+		fw.reset_wait = 0;
+		if (vob_dev_state(&fw.dev) != VOB_DEV_OFF)
+			fw.reset_lost += fw.lost - lost_before;
+	}
 	if (ev)
 		fw.t_progress = board_clock_ns();
 	if (ev & VOB_DEV_EV_REFUSED)
@@ -417,7 +440,8 @@ static int fw_driver_round(void *arg)
 	n = fw_collect(vq);
 	if (n < 0)
 		return n;
-	m = fw_send(vq);
+	vq = vob_dev_vq(&fw.dev, 0); /* NULL when fw_collect() reset the device */
+	m = vq ? fw_send(vq) : 0;
 	if (m < 0)
 		return m;
 	if (n || m)
@@ -469,8 +493,10 @@ static int fw_driver(void)
 	r = vob_bm_poll(&fw.port, fw_driver_round, NULL, 0, 0);
 	t = board_clock_ns() - fw.t_live;
 	fw_printf("vob-fw: %llu messages of %u bytes echoed and checked in %llu ms: %llu msg/s; "
-		  "%llu lost; %llu resets asked by the device\n", fw.acked, fw.o.size, t / 1000000u,
-		  t && fw.t_live ? fw.acked * 1000000000u / t : 0, fw.lost, fw.resets_asked);
+		  "%llu lost; %llu resets asked by the device, %llu after the device broke "
+		  "the ring\n", fw.acked, fw.o.size, t / 1000000u,
+		  t && fw.t_live ? fw.acked * 1000000000u / t : 0, fw.lost, fw.resets_asked,
+		  fw.used_broken);
 	vob_table_shutdown(&fw.t);
 	if (r == VOB_ETIMEDOUT)
 		fw_fail(FW_ETIMEOUT, fw.t_live ? "no echo for timeout= seconds" :

@@ -7,6 +7,11 @@
  * again: the table's epochs bring the pair back. A driver that breaks the
  * ring (a chain out of bounds, a bad index) is asked for a reset, and the
  * device serves it again once it has reset and negotiated again.
+ *
+ * A test option, --break-ring-at N, makes this device hostile once: after N
+ * echoes it returns a message as used with more bytes written than the
+ * message's writable part holds. The driver must find its ring broken,
+ * reset the device and carry on; the device serves it again after that.
  */
 #define _GNU_SOURCE
 
@@ -36,6 +41,8 @@ struct echo_dev {
 	uint64_t ring_errors; /* rings the driver broke (each answered with NEEDS_RESET) */
 	uint64_t reset_at;    /* --needs-reset-at: ask for a reset after this many echoes */
 	int reset_asked;      /* ... done (once) */
+	uint64_t break_at;    /* --break-ring-at: break the used ring after this many echoes */
+	int broken;           /* ... done (once) */
 	uint8_t scratch[SCRATCH];
 };
 
@@ -63,7 +70,44 @@ static void usage(FILE *f, struct ex_opts *o)
 		"Test options:\n"
 		"  --needs-reset-at N   once N messages are echoed, ask the driver for a reset\n"
 		"                       (NEEDS_RESET) once, as a device that lost its state would;\n"
-		"                       the driver must reset the device and carry on\n");
+		"                       the driver must reset the device and carry on\n"
+		"  --break-ring-at N    once N messages are echoed, play a broken or hostile\n"
+		"                       device once: return a message with a used length 1 byte\n"
+		"                       beyond its writable part. The driver must find its ring\n"
+		"                       broken and reset the device, which then serves it again\n");
+}
+
+/* The sequence number in the first 8 readable bytes of @ch, or 0 when the
+ * chain has fewer (not an echo message). */
+static uint64_t echo_seq(struct echo_dev *d, const struct vob_chain *ch, int *ok)
+{
+	uint8_t hdr[8];
+
+	*ok = ch->out_len >= 8 && vob_chain_pull(&d->e.link, ch, 0, hdr, 8, NULL) == 8;
+	return *ok ? vob_get_le64(hdr) : 0;
+}
+
+/* --break-ring-at: push @ch as used with a length 1 byte beyond its
+ * writable part, as a buggy or hostile device would, through the public API
+ * only: vob_vq_push() refuses a length beyond the chain's in_len, so it is
+ * raised on a copy. The push is legal under IN_ORDER (the chains of a batch
+ * go back in the order they were popped); the driver must check the length,
+ * find its ring broken (VOB_FAULT_USED_LEN) and reset the device. The
+ * message comes back to it lost at the reset. */
+static int echo_break(struct echo_dev *d, struct vob_vq *vq, const struct vob_chain *ch)
+{
+	struct vob_chain bad = *ch;
+	uint64_t seq;
+	int ok;
+
+	bad.in_len = ch->in_len + 1u; /* in_len < 2^32 - 1: out_len >= 8 below */
+	seq = echo_seq(d, ch, &ok);
+	d->broken = 1;
+	printf("%s: breaking the ring on purpose (--break-ring-at %" PRIu64 "): message %" PRIu64
+	       " goes back as used with %" PRIu32 " bytes written, 1 past its writable part\n",
+	       d->e.o->prog, d->break_at, seq, bad.in_len);
+	fflush(stdout);
+	return vob_vq_push(vq, &bad, bad.in_len);
 }
 
 /* Pop a batch, log it, echo it, push it. Returns chains served or <0. */
@@ -99,12 +143,12 @@ static int echo_serve(struct echo_dev *d, struct vob_vq *vq)
 	}
 	if (d->log_fd >= 0) {
 		for (i = 0; i < n; i++) {
-			uint8_t hdr[8];
+			int ok;
+			uint64_t seq = echo_seq(d, &ch[i], &ok);
 
-			if (ch[i].out_len >= 8 &&
-			    vob_chain_pull(&d->e.link, &ch[i], 0, hdr, 8, NULL) == 8)
+			if (ok)
 				loglen += (size_t)snprintf(log + loglen, sizeof(log) - loglen,
-							   "R %016" PRIx64 "\n", vob_get_le64(hdr));
+							   "R %016" PRIx64 "\n", seq);
 		}
 		/* Logged before the chains go back: a message the driver sees
 		 * acknowledged is always in the log. */
@@ -126,7 +170,12 @@ static int echo_serve(struct echo_dev *d, struct vob_vq *vq)
 			written = (uint32_t)got;
 			d->bytes += written;
 		}
-		err = vob_vq_push(vq, &ch[i], written);
+		/* An echo of a message (not one refused above). */
+		if (d->break_at && !d->broken && d->echoed >= d->break_at && written &&
+		    ch[i].out_len >= 8)
+			err = echo_break(d, vq, &ch[i]);
+		else
+			err = vob_vq_push(vq, &ch[i], written);
 		if (err) {
 			fprintf(stderr, "%s: vob_vq_push: %s\n", d->e.o->prog, vob_strerror(err));
 			return err;
@@ -138,7 +187,7 @@ static int echo_serve(struct echo_dev *d, struct vob_vq *vq)
 	return (int)n;
 }
 
-/* --count N, --spin-us N, --log FILE, --needs-reset-at N. */
+/* --count N, --spin-us N, --log FILE, --needs-reset-at N, --break-ring-at N. */
 static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 {
 	struct echo_dev *d = (struct echo_dev *)arg;
@@ -159,6 +208,9 @@ static int own_opt(void *arg, struct ex_opts *o, int argc, char **argv, int *i)
 		d->log_path = v;
 	} else if (!strcmp(a, "--needs-reset-at")) {
 		if (ex_parse_u64(v, 1, UINT64_MAX, &d->reset_at))
+			goto bad;
+	} else if (!strcmp(a, "--break-ring-at")) {
+		if (ex_parse_u64(v, 1, UINT64_MAX, &d->break_at))
 			goto bad;
 	} else {
 		return 0;

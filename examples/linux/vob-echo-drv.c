@@ -6,7 +6,9 @@
  * restarts (or resets), every message in flight comes back through on_lost:
  * the driver reports them as lost and carries on with new messages. When the
  * device finds the ring broken and asks for a reset (NEEDS_RESET), the driver
- * resets it, which hands the messages in flight back the same way.
+ * resets it, which hands the messages in flight back the same way. When the
+ * device breaks the used ring (a used entry with a bad id or length), the
+ * driver finds its queue broken, resets the device and carries on too.
  *
  * A device killed with -9 leaves its epoch in the table: nothing tells the
  * driver it is gone, and the driver waits for it (a restarted device is found
@@ -56,6 +58,7 @@ struct echo_drv {
 	uint64_t break_at;  /* --break-ring-at: break the ring after this many echoes (0: never) */
 	int broken;        /* the ring was broken on purpose (once) */
 	uint64_t resets_asked; /* the device asked for a reset (NEEDS_RESET) */
+	uint64_t used_broken;  /* the device broke the ring; we reset it */
 	uint64_t lost_lo, lost_hi, lost_batch;
 	uint64_t rtt_sum, rtt_max;
 	uint32_t *rtt;     /* the first rtt_cap round trips, ns (for percentiles) */
@@ -180,6 +183,10 @@ static int drv_collect(struct echo_drv *d, struct vob_vq *vq)
 		n++;
 	}
 	if (err != VOB_EAGAIN) {
+		/* A bad used entry (length, id, order, index): the queue is
+		 * broken and fails every call. The reset hands the messages in
+		 * flight back to on_lost once the device has answered it. */
+		d->used_broken++;
 		fprintf(stderr, "%s: the device broke the ring: %s (fault %d); resetting it\n",
 			d->e.o->prog, vob_strerror(err), vob_vq_fault(vq));
 		vob_dev_reset(&d->e.dev);
@@ -371,9 +378,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: vob_dev_init: %s\n", o.prog, vob_strerror(r));
 		goto out;
 	}
-	if (!o.quiet)
+	if (!o.quiet && d.count)
 		printf("%s: looking for the echo device in slot 0; sending %" PRIu64 " messages of %"
 		       PRIu32 " bytes, up to %" PRIu32 " in flight\n", o.prog, d.count, d.size,
+		       d.max_inflight);
+	else if (!o.quiet)
+		printf("%s: looking for the echo device in slot 0; sending messages of %" PRIu32
+		       " bytes until stopped, up to %" PRIu32 " in flight\n", o.prog, d.size,
 		       d.max_inflight);
 	fflush(stdout);
 
@@ -433,10 +444,18 @@ int main(int argc, char **argv)
 		}
 		vq = vob_dev_vq(&d.e.dev, 0);
 		if (vq) {
+			uint64_t broke = d.used_broken;
+
 			r = drv_collect(&d, vq);
 			if (r < 0) {
 				d.bad++;
 				goto out;
+			}
+			if (d.used_broken != broke) {
+				/* We reset it: its answer is no device going away. */
+				t_live = 0;
+				t_wait = ex_now();
+				waiting_said = 0;
 			}
 			got = r;
 			n += r;
@@ -510,10 +529,10 @@ int main(int argc, char **argv)
 		 * not yet: a stop by signal mid-stream leaves some too). */
 		printf("%s: %" PRIu64 " lost in flight to device resets and restarts (reported), "
 		       "%" PRIu64 " unanswered (still in flight at exit), "
-		       "%" PRIu64 " resets asked by the device; doorbells rung %"
-		       PRIu64 " (%.4f per message), received %" PRIu64 "; last session kicks %" PRIu64
-		       ", suppressed %" PRIu64 "\n",
-		       o.prog, d.lost, d.inflight, d.resets_asked, ls->rung,
+		       "%" PRIu64 " resets asked by the device, %" PRIu64 " after the device "
+		       "broke the ring; doorbells rung %" PRIu64 " (%.4f per message), received %"
+		       PRIu64 "; last session kicks %" PRIu64 ", suppressed %" PRIu64 "\n",
+		       o.prog, d.lost, d.inflight, d.resets_asked, d.used_broken, ls->rung,
 		       d.acked ? (double)ls->rung / (double)d.acked : 0.0,
 		       ls->received, st->notify_sent, st->notify_suppressed);
 		print_rtt(&d);

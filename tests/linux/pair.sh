@@ -9,6 +9,7 @@
 #   pair.sh BINDIR quiet
 #   pair.sh BINDIR bench
 #   pair.sh BINDIR broken [--packed]
+#   pair.sh BINDIR devbroke [--packed]
 #   pair.sh BINDIR stalled
 #   pair.sh BINDIR cross SRCDIR XBUILDDIR dev|drv DOORBELL [--packed]
 #
@@ -306,6 +307,79 @@ broken_test() {
 	echo "OK: the pair came back from a broken $ring ring"
 }
 
+# devbroke: a device that breaks the used ring once (vob-echo-dev
+# --break-ring-at): it returns a message with a used length beyond the
+# message's writable part. The driver must find its ring broken, reset the
+# device, report the messages in flight lost and still get all --count
+# messages echoed; the device must serve it again after the reset. The bad
+# message reached the device, is reported lost and never acknowledged.
+devbroke_test() {
+	local extra=${1:-} dev rc count=20000 at=5000
+	local common=(-w "file:/dev/shm/$name,size=4M" --queue 64)
+	local dlog=$work/dev.log alog=$work/drv.log
+
+	say "a device that breaks the used ring after $at echoes ${extra:-(split)}"
+	"$bindir/vob-echo-dev" "${common[@]}" --break-ring-at $at --log "$dlog" \
+		>"$work/dev.out" 2>&1 &
+	dev=$!
+	pids+=("$dev")
+	wait_lines "$work/dev.out" 1 "published" 10 || fail "the device did not start"
+	timeout 30 "$bindir/vob-echo-drv" "${common[@]}" $extra --count $count --log "$alog" \
+		>"$work/drv.out" 2>&1
+	rc=$?
+	((rc == 0)) || fail "the driver exited with $rc (124: it hung until the time-out)"
+	kill "$dev"
+	wait_exit "$dev" 10 || fail "the device did not stop on SIGTERM"
+	((rc == 0)) || fail "the device exited with $rc after SIGTERM"
+	cat "$work/drv.out" "$work/dev.out"
+	local ring=split
+	[[ $extra == --packed ]] && ring=packed
+	grep -q "ring format $ring" "$work/drv.out" || fail "not the $ring ring"
+	grep -q "^vob-echo-dev: breaking the ring on purpose (--break-ring-at $at): message" \
+		"$work/dev.out" || fail "the device did not break the ring"
+	(($(grep -c "breaking the ring on purpose" "$work/dev.out") == 1)) ||
+		fail "the device broke the ring more than once"
+	grep -q "^vob-echo-drv: the device broke the ring: .*; resetting it" "$work/drv.out" ||
+		fail "the driver did not see the broken ring"
+	(($(grep -c "^vob-echo-drv: the device broke the ring:" "$work/drv.out") == 1)) ||
+		fail "the driver saw the ring broken more than once"
+	! grep -q "device went away" "$work/drv.out" ||
+		fail "the driver took the answer to its own reset for a device going away"
+	grep -Eq "device reset or restarted: [1-9][0-9]* messages in flight lost" "$work/drv.out" ||
+		fail "the driver did not report the lost batch"
+	grep -q "^vob-echo-drv: $count messages of 64 bytes echoed and checked" "$work/drv.out" ||
+		fail "the driver did not get all $count messages echoed"
+	grep -q " 0 resets asked by the device, 1 after the device broke the ring;" \
+		"$work/drv.out" || fail "driver summary"
+	grep -q "driver sessions 2, .* broken rings 0;" "$work/dev.out" || fail "device summary"
+	grep -c "queue 0 live" "$work/drv.out" | grep -qx 2 || fail "the queue did not come back live"
+
+	grep -E '^A [0-9a-f]{16}$' "$alog" | cut -d' ' -f2 | sort >"$work/acked"
+	grep -E '^L [0-9a-f]{16}$' "$alog" | cut -d' ' -f2 | sort >"$work/lost"
+	grep -E '^R [0-9a-f]{16}$' "$dlog" | cut -d' ' -f2 | sort >"$work/received"
+	local bad lost echoed
+	bad=$(sed -n 's/.*on purpose.*: message \([0-9]*\) goes back.*/\1/p' "$work/dev.out")
+	[[ -n $bad ]] || fail "the device did not name the message it broke"
+	bad=$(printf '%016x' "$bad")
+	lost=$(sed -n 's/^vob-echo-drv: \([0-9]*\) lost in flight.*/\1/p' "$work/drv.out")
+	echoed=$(sed -n 's/^vob-echo-dev: echoed \([0-9]*\) messages.*/\1/p' "$work/dev.out")
+	echo "acknowledged $(wc -l <"$work/acked"), lost $(wc -l <"$work/lost") ($lost)," \
+	     "echoed $echoed, bad message $bad"
+	(($(wc -l <"$work/acked") == count)) || fail "the log does not hold $count acknowledgements"
+	(($(wc -l <"$work/lost") == lost)) || fail "the log does not hold the $lost lost messages"
+	# The device echoed every message the driver checked and the bad one,
+	# and at most all those the driver got back lost.
+	((echoed > count && echoed <= count + lost)) ||
+		fail "the device echoed $echoed, the driver checked $count and lost $lost"
+	grep -qx "$bad" "$work/lost" || fail "the bad message was not reported lost"
+	grep -qx "$bad" "$work/received" || fail "the device never logged the bad message"
+	! grep -qx "$bad" "$work/acked" || fail "the driver took the bad message"
+	[[ -z $(comm -23 "$work/acked" "$work/received") ]] ||
+		fail "acknowledged messages the device never logged"
+	[[ -z $(comm -12 "$work/acked" "$work/lost") ]] || fail "a message both acknowledged and lost"
+	echo "OK: the pair came back from a device that broke the used $ring ring"
+}
+
 # twice: a second program on the side a running one has must refuse to
 # start, naming the first, and leave it working; a side whose program was
 # killed (-9) is free again at once.
@@ -328,6 +402,8 @@ twice_test() {
 	drv=$!
 	pids+=("$drv")
 	wait_lines "$work/drv1.out" 1 "negotiated" 10 || fail "driver 1 did not start"
+	grep -q "sending messages of 64 bytes until stopped" "$work/drv1.out" ||
+		fail "driver 1 (--count 0) did not say that it runs until stopped"
 	timeout 10 "$bindir/vob-echo-drv" "${common[@]}" --count 100 >"$work/drv2.out" 2>&1
 	rc=$?
 	((rc == 1)) || fail "the second driver exited with $rc, not 1"
@@ -503,6 +579,7 @@ twice) twice_test "$@" ;;
 quiet) quiet_test ;;
 bench) bench_test ;;
 broken) broken_test "$@" ;;
+devbroke) devbroke_test "$@" ;;
 stalled) stalled_test ;;
 *) fail "unknown test $what" ;;
 esac
