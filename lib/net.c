@@ -137,7 +137,7 @@ static struct vob_link *net_link(const struct vob_dev *d)
 
 /* ---- device role ----------------------------------------------------------- */
 
-static bool net_dev_accept(void *arg, const uint64_t f[2])
+static bool net_dev_accept(void *arg, uint64_t f[2])
 {
 	(void)arg;
 	return net_deps_ok(f[0]);

@@ -214,7 +214,7 @@ static void raw_lost(void *arg, uint16_t q, void *token)
 	R.nlost++;
 }
 
-static bool raw_accept(void *arg, const uint64_t f[2])
+static bool raw_accept(void *arg, uint64_t f[2])
 {
 	(void)arg;
 	return !(f[0] & R.refuse_mask);
