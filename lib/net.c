@@ -137,7 +137,15 @@ static struct vob_link *net_link(const struct vob_dev *d)
 
 /* ---- device role ----------------------------------------------------------- */
 
-static bool net_dev_accept(void *arg, const uint64_t f[2])
+/* The MTU the device keeps to: its own with F_MTU negotiated; without it
+ * no more than the 1500 a driver provisions its receive buffers for
+ * (virtio 1.x 5.1.6.3.1), whatever the device could carry. */
+static uint32_t net_dev_mtu(const struct vob_net_dev *n)
+{
+	return (n->features & NF(MTU)) ? n->mtu : min32(n->mtu, VOB_NET_MTU_DEFAULT);
+}
+
+static bool net_dev_accept(void *arg, uint64_t f[2])
 {
 	(void)arg;
 	return net_deps_ok(f[0]);
@@ -327,7 +335,7 @@ int vob_net_dev_send(struct vob_net_dev *n, const struct vob_net_hdr_info *hdr, 
 		return VOB_ENODEV;
 	if (!hdr)
 		hdr = &zero;
-	if (len > VOB_NET_GSO_MAX_FRAME || len > net_limit(n->mtu, hdr->gso_type)) {
+	if (len > VOB_NET_GSO_MAX_FRAME || len > net_limit(net_dev_mtu(n), hdr->gso_type)) {
 		n->stats.tx_dropped++;
 		return VOB_EMSGSIZE;
 	}
@@ -446,7 +454,7 @@ int vob_net_dev_recv(struct vob_net_dev *n, void *buf, size_t cap, struct vob_ne
 			net_hdr_get(hb, &h);
 			h.num_buffers = 0;
 			len = c->out_len - VOB_NET_HDR_SIZE;
-			if (len > VOB_NET_GSO_MAX_FRAME || len > net_limit(n->mtu, h.gso_type)) {
+			if (len > VOB_NET_GSO_MAX_FRAME || len > net_limit(net_dev_mtu(n), h.gso_type)) {
 				n->stats.rx_oversize++;
 			} else if (net_hdr_check(&h, len, n->features, false)) {
 				n->stats.rx_bad++;
@@ -505,7 +513,7 @@ int vob_net_dev_link(const struct vob_net_dev *n)
 
 uint32_t vob_net_dev_max_frame(const struct vob_net_dev *n)
 {
-	return (n->features & HOST_GSO) ? VOB_NET_GSO_MAX_FRAME : n->mtu + VOB_NET_HLEN_MAX;
+	return (n->features & HOST_GSO) ? VOB_NET_GSO_MAX_FRAME : net_dev_mtu(n) + VOB_NET_HLEN_MAX;
 }
 
 uint64_t vob_net_dev_features(const struct vob_net_dev *n)
@@ -568,6 +576,8 @@ static void net_drv_forget(struct vob_net_drv *n)
 	n->live = 0;
 }
 
+static bool net_drv_accept(void *arg, uint64_t f[2]);
+
 int vob_net_drv_init(struct vob_net_drv *n, struct vob_table *t, const struct vob_net_drv_cfg *cfg)
 {
 	struct vob_arena dev_mem, drv_mem;
@@ -622,6 +632,7 @@ int vob_net_drv_init(struct vob_net_drv *n, struct vob_table *t, const struct vo
 	dc.features[0] = (cfg->features & (VOB_NET_FEATURES_SUPPORTED | VOB_BIT(VOB_F_RING_PACKED))) |
 			 RING_DRV_FEATURES;
 	dc.on_lost = net_drv_lost;
+	dc.accept_features = net_drv_accept;
 	dc.arg = n;
 	return vob_dev_init(&n->dev, t, &dc);
 }
@@ -655,7 +666,8 @@ static int net_drv_read_config(struct vob_net_drv *n, bool first, bool quiet)
 		err = vob_dev_config_read(&n->dev, (uint32_t)CFG_OFF(mtu), &v, 2);
 		if (err == VOB_EAGAIN)
 			return 0;
-		/* Outside 68..65535 the device broke the spec: keep 1500. */
+		/* Checked before F_MTU was asked for (net_drv_accept());
+		 * below 68 now, the device changed it since: keep 1500. */
 		n->mtu = !err && vob_le16(v) >= MTU_MIN ? vob_le16(v) : VOB_NET_MTU_DEFAULT;
 	}
 	if (n->features & NF(STATUS)) {
@@ -804,17 +816,44 @@ static uint32_t net_drv_tx_bufs(const struct vob_net_drv *n)
 		     net_drv_qsize(n, VOB_NET_TXQ));
 }
 
-/* Buffers one received frame may span: one without MRG_RXBUF; with it the
- * reassembly limit, and no more than are ever posted at once (rx_target,
- * the receive queue's size). */
-static uint32_t net_drv_rx_bufs(const struct vob_net_drv *n)
+/* Buffers one received frame may span with features @f and a receive
+ * queue of @qsize entries: one without MRG_RXBUF; with it the reassembly
+ * limit, and no more than are ever posted at once (rx_target, the queue's
+ * size). */
+static uint32_t net_drv_rx_bufs(const struct vob_net_drv *n, uint64_t f, uint32_t qsize)
 {
-	uint32_t qsize = net_drv_qsize(n, VOB_NET_RXQ);
-
 	/* No receive queue: nothing can arrive. */
-	if (!(n->features & NF(MRG_RXBUF)))
+	if (!(f & NF(MRG_RXBUF)))
 		return qsize ? 1u : 0u;
 	return min32(min32(VOB_NET_MAX_SEGS, n->rx_target), qsize);
+}
+
+/* The table's accept_features, before FEATURES_OK is asked for: F_MTU
+ * only for a config mtu of 68 to 1500, or above when the receive buffers
+ * can hold its frames (virtio 1.x 5.1.4.1: the driver must supply them).
+ * Else it is not asked for, and the device keeps to 1500, which
+ * vob_net_drv_init() made sure they hold with MRG_RXBUF (without it a
+ * frame too big for a buffer is refused, never waited for). A config that
+ * cannot be read now (being changed, too short) counts as a bad mtu: F_MTU
+ * is dropped, not waited for. The queue's size is the one asked for: a
+ * device that lowers it below what a frame takes refuses the frame rather
+ * than wait (docs/net.md). */
+static bool net_drv_accept(void *arg, uint64_t f[2])
+{
+	struct vob_net_drv *n = (struct vob_net_drv *)arg;
+	uint32_t mtu = 0;
+	vob_le16_t v;
+
+	if (!(f[0] & NF(MTU)))
+		return true;
+	if (!vob_dev_config_read(&n->dev, (uint32_t)CFG_OFF(mtu), &v, 2))
+		mtu = vob_le16(v);
+	if (mtu < MTU_MIN ||
+	    (mtu > VOB_NET_MTU_DEFAULT &&
+	     mtu + VOB_NET_HLEN_MAX >
+		     net_drv_capacity(n, net_drv_rx_bufs(n, f[0], n->q[VOB_NET_RXQ].size))))
+		f[0] &= ~NF(MTU);
+	return true;
 }
 
 uint32_t vob_net_drv_max_tx(const struct vob_net_drv *n)
@@ -841,7 +880,7 @@ uint32_t vob_net_drv_max_rx(const struct vob_net_drv *n)
 
 	if (!n->live)
 		return 0;
-	cap = net_drv_capacity(n, net_drv_rx_bufs(n));
+	cap = net_drv_capacity(n, net_drv_rx_bufs(n, n->features, net_drv_qsize(n, VOB_NET_RXQ)));
 	return min32(cap, net_drv_rx_limit(n, (n->features & GUEST_GSO) ? VOB_NET_HDR_GSO_TCPV4
 									 : VOB_NET_HDR_GSO_NONE));
 }

@@ -568,7 +568,7 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 }
 
 /* Apply one request; returns the new status. */
-static uint16_t device_apply(struct vob_dev *d, uint16_t want, const uint64_t f[2], uint8_t *drv)
+static uint16_t device_apply(struct vob_dev *d, uint16_t want, uint64_t f[2], uint8_t *drv)
 {
 	uint16_t cur = d->status, add;
 
@@ -595,13 +595,15 @@ static uint16_t device_apply(struct vob_dev *d, uint16_t want, const uint64_t f[
 	if ((add & VOB_STATUS_FEATURES_OK) && (cur & VOB_STATUS_DRIVER)) {
 		uint64_t offered0 = d->cfg.features[0] & link_feature_mask(d->t->link);
 
-		/* A subset of what was offered, with VERSION_1; else refused. */
+		/* A subset of what was offered, with VERSION_1; else refused.
+		 * The hook gets @f, device_poll()'s copy of the request: what
+		 * it might change there is not taken. */
 		if (!(f[0] & ~offered0) && !(f[1] & ~d->cfg.features[1]) &&
-		    (f[0] & VOB_BIT(VOB_F_VERSION_1)) &&
-		    (!d->cfg.accept_features || d->cfg.accept_features(d->cfg.arg, f))) {
+		    (f[0] & VOB_BIT(VOB_F_VERSION_1))) {
 			d->features[0] = f[0];
 			d->features[1] = f[1];
-			cur |= VOB_STATUS_FEATURES_OK;
+			if (!d->cfg.accept_features || d->cfg.accept_features(d->cfg.arg, f))
+				cur |= VOB_STATUS_FEATURES_OK;
 		}
 	}
 	if ((add & VOB_STATUS_DRIVER_OK) && (cur & VOB_STATUS_FEATURES_OK)) {
@@ -969,9 +971,24 @@ static int driver_answer(struct vob_dev *d, uint16_t st)
 	if (want == VOB_STATUS_ACKNOWLEDGE) {
 		driver_request(d, VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER);
 	} else if (want == (VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER)) {
-		d->features[0] = d->cfg.features[0] & d->offered[0] & link_feature_mask(d->t->link);
-		d->features[1] = d->cfg.features[1] & d->offered[1];
-		if (!(d->features[0] & VOB_BIT(VOB_F_VERSION_1))) {
+		uint64_t f0 = d->cfg.features[0] & d->offered[0] & link_feature_mask(d->t->link);
+		uint64_t f1 = d->cfg.features[1] & d->offered[1];
+		bool ok;
+
+		/* The application's hook may clear bits of the set asked
+		 * for, not add one (a caller contract: masked, or asserted
+		 * without caller checks), or refuse the device, as one
+		 * without VERSION_1 is. */
+		d->features[0] = f0;
+		d->features[1] = f1;
+		ok = !d->cfg.accept_features || d->cfg.accept_features(d->cfg.arg, d->features);
+		if (VOB_CFG_ARG_CHECKS) {
+			d->features[0] &= f0;
+			d->features[1] &= f1;
+		} else {
+			VOB_ASSERT(!(d->features[0] & ~f0) && !(d->features[1] & ~f1));
+		}
+		if (!ok || !(d->features[0] & VOB_BIT(VOB_F_VERSION_1))) {
 			d->state = VOB_DEV_FAILED;
 			driver_request(d, (uint16_t)(want | VOB_STATUS_FAILED));
 			return VOB_DEV_EV_REFUSED;

@@ -33,8 +33,9 @@
  * to a local caller (VOB_ENOTSUP) and dropped as malformed from the peer.
  *
  * **Limits.** A frame whose @c gso_type is NONE may be at most
- * mtu + @ref VOB_NET_HLEN_MAX bytes (mtu: the device's, 1500 for a driver
- * without VIRTIO_NET_F_MTU); a segmentation-offload frame at most
+ * mtu + @ref VOB_NET_HLEN_MAX bytes (mtu: the device's with
+ * VIRTIO_NET_F_MTU negotiated; without it at most 1500 on the device side
+ * and 1500 for the driver's sends); a segmentation-offload frame at most
  * @ref VOB_NET_GSO_MAX_FRAME. Larger frames are never truncated: a local
  * caller gets VOB_EMSGSIZE, a frame from the peer is dropped and counted.
  *
@@ -379,12 +380,16 @@ int vob_net_dev_poll(struct vob_net_dev *n);
  * and in segments), VOB_EMSGSIZE once they cover it, since the driver
  * cannot post another and the frame could never be delivered. A driver
  * that posts a few buffers and never more therefore gets VOB_EAGAIN for a
- * frame larger than them, for as long as it does so.
+ * frame larger than them, for as long as it does so. (A vob driver keeps
+ * enough posted for 1518 bytes, and takes VIRTIO_NET_F_MTU only for an MTU
+ * whose frames its buffers hold; without F_MTU this device sends at most
+ * 1518 bytes of @c gso_type NONE, vob_net_dev_max_frame().)
  * @return 0; VOB_EAGAIN when the driver has not offered enough receive
  *         buffers yet (nothing is consumed: call again later with the same
  *         frame), or after VOB_NET_QSIZE malformed ones in one call (a
- *         budget: call again); VOB_EMSGSIZE when the frame is longer than the limits
- *         (MTU, @ref VOB_NET_GSO_MAX_FRAME) or than the driver's buffers can
+ *         budget: call again); VOB_EMSGSIZE when the frame is longer
+ *         than the limits (MTU, see vob_net_dev_max_frame();
+ *         @ref VOB_NET_GSO_MAX_FRAME) or than the driver's buffers can
  *         hold: its one buffer without MRG_RXBUF, with it the buffers held
  *         covering the whole receive queue (counted in @c tx_dropped; the
  *         buffers stay held for the next frames); VOB_ENOTSUP when @p hdr asks for
@@ -430,8 +435,11 @@ int vob_net_dev_link(const struct vob_net_dev *n);
 
 /**
  * @brief Longest frame vob_net_dev_recv() can return with the negotiated
- * features (mtu + VOB_NET_HLEN_MAX, or VOB_NET_GSO_MAX_FRAME with a host
- * segmentation offload).
+ * features: mtu + VOB_NET_HLEN_MAX, or VOB_NET_GSO_MAX_FRAME with a host
+ * segmentation offload. mtu is the device's with VIRTIO_NET_F_MTU
+ * negotiated, else at most 1500 (what a driver provisions its receive
+ * buffers for); mtu + VOB_NET_HLEN_MAX is also the longest frame of
+ * @c gso_type NONE that vob_net_dev_send() takes.
  */
 uint32_t vob_net_dev_max_frame(const struct vob_net_dev *n);
 
@@ -466,10 +474,9 @@ struct vob_net_drv_cfg {
 	 * and fewer than @c buf_count); 0 for half of @c buf_count. With
 	 * VIRTIO_NET_F_MRG_RXBUF in @c features: enough for a frame of the
 	 * default MTU (rx_bufs × buf_size at least 12 + 1518), or the queue
-	 * size; a device whose MTU is larger sends frames needing more, and
-	 * waits for buffers (VOB_EAGAIN) when fewer are posted than its frame
-	 * needs and fewer than its queue holds: give enough for its MTU too
-	 * (vob_net_drv_max_rx() tells what is kept posted). */
+	 * size. A device MTU above 1500 is taken (VIRTIO_NET_F_MTU) only
+	 * when its frames fit in what is kept posted (vob_net_drv_max_rx());
+	 * else F_MTU is not negotiated and the device keeps to 1500. */
 	uint16_t rx_bufs;
 };
 
@@ -612,7 +619,14 @@ int vob_net_drv_link(const struct vob_net_drv *n);
  */
 int vob_net_drv_mac(const struct vob_net_drv *n, uint8_t mac[6]);
 
-/** @brief The MTU in use: the device's with VIRTIO_NET_F_MTU, else 1500. */
+/**
+ * @brief The MTU in use: the device's with VIRTIO_NET_F_MTU, else 1500.
+ * F_MTU is not asked for when the device's @c mtu, read before FEATURES_OK,
+ * is below 68, cannot be read then, or is above 1500 with frames
+ * (mtu + @ref VOB_NET_HLEN_MAX + the header) the receive buffers cannot
+ * hold: one buffer without VIRTIO_NET_F_MRG_RXBUF, with it the fewest of
+ * @ref VOB_NET_MAX_SEGS, @c rx_bufs and the receive queue size asked for.
+ */
 uint32_t vob_net_drv_mtu(const struct vob_net_drv *n);
 
 /**

@@ -203,7 +203,9 @@ enum vob_dev_state {
 /** A request was not answered in time (reported once per request). For a
  * reset request: the tokens stay in flight (vob_dev_reset()). */
 #define VOB_DEV_EV_TIMEOUT 32
-#define VOB_DEV_EV_REFUSED 64     /**< driver: FEATURES_OK was refused */
+/** Driver: FEATURES_OK was refused, or this side refused the device (no
+ * VERSION_1 in common, or vob_dev_cfg::accept_features said no). */
+#define VOB_DEV_EV_REFUSED 64
 /** @} */
 
 /** @brief One queue of a device, provided by the application. */
@@ -252,10 +254,22 @@ struct vob_dev_cfg {
 	const void *config;
 	uint16_t config_len;    /**< device role: its length (<= config_max) */
 	uint16_t seg_max;       /**< device role: most descriptors per chain (0: queue size) */
-	/** Device role, optional: return false to refuse a feature set the
-	 * driver asks for (a subset of the offer with VERSION_1, already
-	 * checked); FEATURES_OK is then not acknowledged. */
-	bool (*accept_features)(void *arg, const uint64_t features[2]);
+	/** Optional, either role; called from vob_dev_poll(), never from
+	 * interrupt context; it must not call vob_dev_poll() or
+	 * vob_dev_reset(). Device role: the feature set the driver asks for
+	 * (a subset of the offer with VERSION_1, already checked); return
+	 * false to refuse it (FEATURES_OK is then not acknowledged); it must
+	 * not change @p features (a change is not taken). Driver role: called
+	 * once per negotiation, when the device's offer is known and before
+	 * FEATURES_OK is asked for, with the features this side would ask for
+	 * (its own, the offer's and the link's in common); vob_dev_config_read()
+	 * works here, so a feature can be judged by the device's config. It
+	 * may clear bits of @p features, which are then not asked for, and
+	 * must set none (one it sets is ignored, or trips VOB_ASSERT without
+	 * @ref VOB_CFG_ARG_CHECKS); clearing VERSION_1 refuses; returning false
+	 * refuses the device (state VOB_DEV_FAILED, VOB_DEV_EV_REFUSED, the
+	 * device sees FAILED), as a device without VERSION_1 is. */
+	bool (*accept_features)(void *arg, uint64_t features[2]);
 	/** Driver role: receives every token still in flight once the device
 	 * can no longer use its buffer: when the device answered a reset
 	 * (vob_dev_reset()), was removed or published again, or its side
@@ -338,7 +352,12 @@ int vob_dev_state(const struct vob_dev *d);
  */
 uint64_t vob_dev_offered(const struct vob_dev *d, unsigned word);
 
-/** @brief Negotiated features, word 0 (bits 0-63) or 1 (bits 64-127). */
+/**
+ * @brief Negotiated features, word 0 (bits 0-63) or 1 (bits 64-127). Until
+ * FEATURES_OK is acknowledged, the set under negotiation: the one asked for
+ * (driver role) or last asked for and checked (device role), refused or
+ * not; 0 after a reset.
+ */
 uint64_t vob_dev_features(const struct vob_dev *d, unsigned word);
 
 /** @brief Queue @p q when the device is live and the queue enabled, else NULL. */

@@ -158,9 +158,16 @@ static uint16_t slot_get(uint8_t sel, bool b_ok)
 /* ---- the spec's rules, written again for the model ------------------------ */
 
 
+/* The MTU the device keeps to: its own with F_MTU negotiated (the driver's
+ * set is the device's), else no more than 1500. */
+static uint32_t model_mtu(void)
+{
+	return (vob_dev_features(&H.d, 0) & NF(MTU)) || M.mtu < 1500u ? M.mtu : 1500u;
+}
+
 static uint32_t model_limit(uint8_t gso_type)
 {
-	return (gso_type & 0x7fu) ? VOB_NET_GSO_MAX_FRAME : (uint32_t)M.mtu + 18u;
+	return (gso_type & 0x7fu) ? VOB_NET_GSO_MAX_FRAME : model_mtu() + 18u;
 }
 
 
@@ -345,7 +352,7 @@ static void op_tx_good(struct fz_in *in)
 	if (!vq)
 		return;
 	memset(&r, 0, sizeof(r));
-	r.len = 1u + fz_u16(in) % ((uint32_t)M.mtu + 18u < SLOT - 12u ? M.mtu + 18u : SLOT - 12u);
+	r.len = 1u + fz_u16(in) % (model_limit(0) < SLOT - 12u ? model_limit(0) : SLOT - 12u);
 	r.seed = ++M.seed;
 	if ((M.dev_f & M.drv_f & NF(CSUM)) && (fz_u8(in) & 1) && r.len >= 2) {
 		r.h.flags = VOB_NET_HDR_F_NEEDS_CSUM;

@@ -157,7 +157,7 @@ static bool tracing; /* VOB_FUZZ_TRACE=1: print every operation */
 static uint8_t frame[VOB_NET_GSO_MAX_FRAME + 64];
 static uint8_t got[VOB_NET_GSO_MAX_FRAME + 64];
 
-static bool h_accept(void *arg, const uint64_t f[2])
+static bool h_accept(void *arg, uint64_t f[2])
 {
 	(void)arg;
 	(void)f;

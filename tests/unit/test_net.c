@@ -214,7 +214,7 @@ static void raw_lost(void *arg, uint16_t q, void *token)
 	R.nlost++;
 }
 
-static bool raw_accept(void *arg, const uint64_t f[2])
+static bool raw_accept(void *arg, uint64_t f[2])
 {
 	(void)arg;
 	return !(f[0] & R.refuse_mask);
@@ -416,10 +416,9 @@ static void test_config_layout(void **state)
 	uint8_t raw[VOB_NET_CONFIG_SIZE], mac[6];
 
 	(void)state;
-	opts_default(&o);
+	opts_jumbo(&o); /* MTU 9000, which 16 buffers of 2048 bytes hold */
 	o.dev_f |= NF(SPEED_DUPLEX);
 	o.drv_f |= NF(SPEED_DUPLEX);
-	o.mtu = 9000;
 	up(&o);
 	/* The config bytes as a virtio driver reads them. */
 	assert_int_equal(vob_dev_config_read(&NV.dev, 0, raw, sizeof(raw)), 0);
@@ -440,14 +439,28 @@ static void test_config_layout(void **state)
 	assert_int_equal(vob_net_drv_mtu(&NV), 9000);
 	assert_int_equal(vob_net_drv_link(&NV), 1);
 	assert_true(vob_net_drv_features(&NV) ==
-		    (NF(MAC) | NF(STATUS) | NF(MTU) | NF(SPEED_DUPLEX) | VOB_BIT(VOB_F_VERSION_1) |
-		     VOB_BIT(VOB_F_EVENT_IDX)));
+		    (NF(MAC) | NF(STATUS) | NF(MTU) | NF(SPEED_DUPLEX) | NF(MRG_RXBUF) |
+		     VOB_BIT(VOB_F_VERSION_1) | VOB_BIT(VOB_F_EVENT_IDX)));
 	assert_true(vob_net_dev_features(&ND) == vob_net_drv_features(&NV));
 	assert_int_equal(vob_net_dev_max_frame(&ND), 9018);
-	/* Without MRG_RXBUF one 2048-byte buffer bounds what can arrive. */
-	assert_int_equal(vob_net_drv_max_rx(&NV), 2048 - 12);
+	/* Eight buffers would hold more: the MTU bounds what can arrive. */
+	assert_int_equal(vob_net_drv_max_rx(&NV), 9018);
 	assert_int_equal(vob_net_drv_max_tx(&NV), 9018);
 	assert_int_equal(vob_dev_features(&ND.dev, 0) & VOB_BIT(VOB_F_INDIRECT_DESC), 0);
+}
+
+/* The config generation (offset 44 of the slot's device area,
+ * docs/protocol.md) as the device reads it; written behind the library's
+ * back with set_config_gen(), odd while a change is in progress. */
+static uint32_t config_gen(void)
+{
+	return vob_get_le32(ND.dev.area + 44);
+}
+
+static void set_config_gen(uint32_t g)
+{
+	vob_put_le32(ND.dev.area + 44, g);
+	cw_written(&W, &W.dev, ND.dev.area + 44, 4);
 }
 
 /* The driver reads the config while the device is changing it (its
@@ -457,33 +470,29 @@ static void test_config_layout(void **state)
 static void config_read_during_change(uint64_t f, bool link_up)
 {
 	struct opts o;
-	uint8_t *gen, mac[6];
+	uint8_t mac[6];
 	uint32_t g;
 	unsigned i;
 
 	opts_default(&o);
 	o.dev_f = o.drv_f = f;
-	o.mtu = 9000;
+	o.mtu = 2000; /* 2018 + 12 bytes: one buffer holds it */
 	o.link_up = link_up;
 	dev_init(&o);
 	drv_init(&o);
 	for (i = 0; i < 40 && vob_dev_state(&NV.dev) != VOB_DEV_STARTING; i++)
 		pump(1);
 	assert_int_equal(vob_dev_state(&NV.dev), VOB_DEV_STARTING);
-	/* config_gen, offset 44 of the slot's device area (docs/protocol.md). */
-	gen = ND.dev.area + 44;
-	g = vob_get_le32(gen);
-	vob_put_le32(gen, g | 1u);
-	cw_written(&W, &W.dev, gen, 4);
+	g = config_gen();
+	set_config_gen(g | 1u);
 	pump(5);
 	assert_int_equal(vob_dev_state(&NV.dev), VOB_DEV_LIVE);
 	assert_int_equal(vob_net_drv_mtu(&NV), VOB_NET_MTU_DEFAULT);
 	assert_int_equal(vob_net_drv_link(&NV), 1);
-	vob_put_le32(gen, g);
-	cw_written(&W, &W.dev, gen, 4);
+	set_config_gen(g);
 	drv_ev = 0;
 	pump(1);
-	assert_int_equal(vob_net_drv_mtu(&NV), (f & NF(MTU)) ? 9000 : VOB_NET_MTU_DEFAULT);
+	assert_int_equal(vob_net_drv_mtu(&NV), (f & NF(MTU)) ? 2000 : VOB_NET_MTU_DEFAULT);
 	assert_int_equal(vob_net_drv_link(&NV), (f & NF(STATUS)) && !link_up ? 0 : 1);
 	if (f & NF(MAC)) {
 		assert_int_equal(vob_net_drv_mac(&NV, mac), 0);
@@ -671,27 +680,139 @@ static void test_jumbo_mrg(void **state)
 	assert_int_equal(vob_net_dev_stats(&ND)->bad_bufs, 0);
 }
 
+/* A device MTU (9000) whose frames the receive buffers the driver keeps
+ * posted cannot hold (two of 2048 bytes, with MRG_RXBUF): the driver does
+ * not take F_MTU, so the device keeps to 1518 bytes and refuses a 9000-byte
+ * frame at once, holding nothing. (It used to hold both buffers and wait
+ * for more that could never come: VOB_EAGAIN for ever.) 1518-byte frames
+ * flow both ways. */
+static void test_mtu_beyond_rx_bufs(void **state)
+{
+	struct opts o;
+	unsigned i;
+	int r = 0;
+
+	(void)state;
+	opts_jumbo(&o);
+	o.rx_bufs = 2; /* 4096 bytes: 12 + 1518 fit, 12 + 9018 do not */
+	up(&o);
+	fill(tx_buf, 9000, 1);
+	for (i = 0; i < 50; i++) {
+		r = vob_net_dev_send(&ND, NULL, tx_buf, 9000);
+		if (r != VOB_EAGAIN)
+			break;
+		pump(1);
+		assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
+	}
+	assert_int_equal(r, VOB_EMSGSIZE);
+	assert_int_equal(i, 0);
+	assert_int_equal(ND.rx_nheld, 0);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 1);
+	assert_false(vob_net_drv_features(&NV) & NF(MTU));
+	assert_true(vob_net_dev_features(&ND) == vob_net_drv_features(&NV));
+	assert_int_equal(vob_net_drv_mtu(&NV), VOB_NET_MTU_DEFAULT);
+	assert_int_equal(vob_net_dev_max_frame(&ND), 1518);
+	assert_int_equal(vob_net_drv_max_rx(&NV), 2 * 2048 - 12);
+	assert_int_equal(vob_net_drv_max_tx(&NV), 1518);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 1519), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_drv_send(&NV, NULL, tx_buf, 1519), VOB_EMSGSIZE);
+	traffic(100, 1000, 1518, 100, 200);
+	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 2);
+	assert_int_equal(vob_net_drv_stats(&NV)->rx_bad + vob_net_drv_stats(&NV)->rx_oversize, 0);
+	assert_int_equal(vob_net_dev_stats(&ND)->rx_bad + vob_net_dev_stats(&ND)->rx_oversize, 0);
+}
+
+/* The driver takes F_MTU exactly when the buffers it keeps posted hold a
+ * frame of the device's MTU + 18 with the 12-byte header: with MRG_RXBUF
+ * four of 2048 bytes hold MTU 8162 and not 8163; without it one holds MTU
+ * 2018 and not 2019. The MTU in use follows, and the largest frame passes. */
+static void test_mtu_fits_rx_bufs(void **state)
+{
+	static const struct {
+		bool mrg;
+		uint16_t mtu;
+		bool taken;
+	} cases[] = {
+		{ true, 8162, true }, { true, 8163, false }, { false, 2018, true }, { false, 2019, false },
+	};
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct opts o;
+		uint32_t max = cases[i].taken ? cases[i].mtu + 18u : 1518u;
+
+		if (i) {
+			teardown(NULL);
+			setup(NULL);
+		}
+		opts_default(&o);
+		if (cases[i].mrg) {
+			o.dev_f |= NF(MRG_RXBUF);
+			o.drv_f |= NF(MRG_RXBUF);
+			o.rx_bufs = 4;
+		}
+		o.mtu = cases[i].mtu;
+		up(&o);
+		assert_int_equal(!!(vob_net_drv_features(&NV) & NF(MTU)), cases[i].taken);
+		assert_true(vob_net_dev_features(&ND) == vob_net_drv_features(&NV));
+		assert_int_equal(vob_net_drv_mtu(&NV), cases[i].taken ? cases[i].mtu : 1500u);
+		assert_int_equal(vob_net_dev_max_frame(&ND), max);
+		fill(tx_buf, max + 1u, 1);
+		assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, max + 1u), VOB_EMSGSIZE);
+		dev_send_ok(NULL, max, 2);
+		drv_recv_ok(max, 2, NULL);
+		drv_send_ok(NULL, max, 3);
+		dev_recv_ok(max, 3, NULL);
+	}
+}
+
+/* The driver reads the MTU before it asks for FEATURES_OK; while the
+ * device is changing its config (generation odd) it cannot, and does not
+ * take F_MTU rather than wait. */
+static void test_mtu_unreadable_at_negotiation(void **state)
+{
+	struct opts o;
+	uint32_t g;
+
+	(void)state;
+	opts_jumbo(&o);
+	dev_init(&o);
+	drv_init(&o);
+	g = config_gen();
+	set_config_gen(g | 1u);
+	pump(20);
+	assert_int_equal(vob_dev_state(&NV.dev), VOB_DEV_LIVE);
+	set_config_gen(g);
+	pump(2);
+	assert_false(vob_net_drv_features(&NV) & NF(MTU));
+	assert_true(vob_net_dev_features(&ND) == vob_net_drv_features(&NV));
+	assert_int_equal(vob_net_drv_mtu(&NV), VOB_NET_MTU_DEFAULT);
+	assert_int_equal(vob_net_dev_max_frame(&ND), 1518);
+	dev_send_ok(NULL, 1518, 1);
+	drv_recv_ok(1518, 1, NULL);
+}
+
 static void test_no_mrg_small_buffers(void **state)
 {
 	struct opts o;
 
 	(void)state;
 	opts_default(&o);
-	o.mtu = 4000;
-	o.buf_size = 1024; /* below 12 + 4018: the device cannot fit big frames */
+	o.buf_size = 1024; /* below 12 + 1518: the device cannot fit big frames */
 	up(&o);
 	assert_int_equal(vob_net_drv_max_rx(&NV), 1024 - 12);
-	fill(tx_buf, 3000, 1);
-	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 3000), VOB_EMSGSIZE);
+	fill(tx_buf, 1400, 1);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 1400), VOB_EMSGSIZE);
 	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 1);
 	/* The buffer it looked at serves the next frame that fits. */
 	dev_send_ok(NULL, 1012, 2);
 	drv_recv_ok(1012, 2, NULL);
 	dev_send_ok(NULL, 60, 3);
 	drv_recv_ok(60, 3, NULL);
-	/* The driver sends 3000 bytes over three of its buffers. */
-	drv_send_ok(NULL, 3000, 4);
-	dev_recv_ok(3000, 4, NULL);
+	/* The driver sends 1500 bytes over two of its buffers. */
+	drv_send_ok(NULL, 1500, 4);
+	dev_recv_ok(1500, 4, NULL);
 }
 
 static void test_mtu_limits(void **state)
@@ -1024,10 +1145,12 @@ static void test_recv_cap_too_small(void **state)
 	assert_int_equal(vob_net_dev_recv(&ND, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
 }
 
-/* The device holds as many receive buffers as it can (VOB_NET_QSIZE) for a
- * frame that needs more: refused with VOB_EMSGSIZE, nothing published. The
- * buffers it holds then serve the next, smaller frames, in order and
- * intact, the rest staying held. */
+/* The device holds as many receive buffers as it can (its receive queue of
+ * 16, all posted) for a frame that needs more: refused with VOB_EMSGSIZE,
+ * nothing published. The buffers it holds then serve the next, smaller
+ * frames, in order and intact, the rest staying held. (Eight 64-byte
+ * buffers hold no MTU 9000 frame: the driver does not take F_MTU, and the
+ * device keeps to 1518 bytes.) */
 static void test_rx_held_for_smaller_frames(void **state)
 {
 	struct opts o;
@@ -1039,21 +1162,23 @@ static void test_rx_held_for_smaller_frames(void **state)
 	o.buf_size = 64;
 	o.buf_count = 128;
 	o.rx_bufs = VOB_NET_QSIZE;
+	o.dev_queue_size = 16;
 	up(&o);
 	assert_int_equal(vob_net_drv_max_rx(&NV), 8 * 64 - 12);
-	/* 9012 bytes over 64-byte buffers: 141 of them. */
-	fill(tx_buf, 9000, 1);
-	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 9000), VOB_EMSGSIZE);
+	assert_int_equal(vob_net_drv_mtu(&NV), VOB_NET_MTU_DEFAULT);
+	/* 1530 bytes over 64-byte buffers: 24 of them. */
+	fill(tx_buf, 1518, 1);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 1518), VOB_EMSGSIZE);
 	assert_int_equal(vob_net_dev_stats(&ND)->tx_dropped, 1);
-	assert_int_equal(ND.rx_nheld, VOB_NET_QSIZE);
+	assert_int_equal(ND.rx_nheld, 16);
 	assert_int_equal(vob_net_drv_recv(&NV, rx_buf, sizeof(rx_buf), NULL), VOB_EAGAIN);
 	/* One held buffer, then eight, then frames of every size. */
 	dev_send_ok(NULL, 40, 2);
-	assert_int_equal(ND.rx_nheld, VOB_NET_QSIZE - 1);
+	assert_int_equal(ND.rx_nheld, 16 - 1);
 	drv_recv_ok(40, 2, &h);
 	assert_int_equal(h.num_buffers, 1);
 	dev_send_ok(NULL, 500, 3);
-	assert_int_equal(ND.rx_nheld, VOB_NET_QSIZE - 9);
+	assert_int_equal(ND.rx_nheld, 16 - 9);
 	drv_recv_ok(500, 3, &h);
 	assert_int_equal(h.num_buffers, 8);
 	for (i = 0; i < 100; i++) {
@@ -1165,6 +1290,7 @@ static void test_mrg_rx_bufs_contract(void **state)
 	assert_int_equal(vob_net_drv_init(&NV, &W.drv.t, &vc), 0);
 
 	opts_jumbo(&o);
+	o.mtu = 1506; /* 1524-byte frames: what the driver can take */
 	o.buf_size = 256;
 	o.buf_count = 32;
 	o.rx_bufs = 6; /* 1536 bytes */
@@ -1712,6 +1838,48 @@ static void raw_rx_split_used(struct vob_vq *vq, unsigned i, uint32_t w, uint8_t
 		memcpy(out + 7, cw_ptr(&W, a + 64), w - 7);
 }
 
+/* A driver that does not ask for F_MTU, against a device of MTU 9000: the
+ * device keeps to 1518-byte frames both ways, whatever buffers are posted
+ * (sixteen of 107 bytes hold 1530 and more), and says so. */
+static void test_dev_mtu_without_f_mtu(void **state)
+{
+	static const uint8_t zero[12];
+	static uint8_t f[2000];
+	const struct vob_net_stats *st = vob_net_dev_stats(&ND);
+	struct vob_net_hdr_info h;
+	struct vob_vq *vq;
+	struct opts o;
+	uint32_t l;
+	unsigned i;
+
+	(void)state;
+	opts_jumbo(&o);
+	dev_init(&o);
+	R.qsize = VOB_NET_QSIZE; /* room for sixteen two-segment buffers */
+	raw_drv_init(NF(MRG_RXBUF));
+	pump_raw(20, true);
+	assert_int_equal(vob_dev_state(&R.d), VOB_DEV_LIVE);
+	buf_area = cw_alloc(&W, 256u * 1024u);
+	assert_false(vob_net_dev_features(&ND) & NF(MTU));
+	assert_int_equal(vob_net_dev_max_frame(&ND), 1518);
+	vq = vob_dev_vq(&R.d, VOB_NET_RXQ);
+	for (i = 0; i < 16; i++)
+		raw_rx_split_add(vq, i);
+	fill(tx_buf, 1519, 1);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 1519), VOB_EMSGSIZE);
+	assert_int_equal(st->tx_dropped, 1);
+	assert_int_equal(ND.rx_nheld, 0);
+	dev_send_ok(NULL, 1518, 2);
+	assert_int_equal(st->tx_frames, 1);
+	/* Driver to device: 1519 bytes are oversize, 1518 pass. */
+	l = (uint32_t)frame_bytes(f, zero, 1519, 3);
+	raw_tx(f, &l, 1, 0, (void *)(uintptr_t)4); /* past the receive buffers */
+	l = (uint32_t)frame_bytes(f, zero, 1518, 4);
+	raw_tx(f, &l, 1, 0, (void *)(uintptr_t)5);
+	dev_recv_ok(1518, 4, &h);
+	assert_int_equal(st->rx_oversize, 1);
+}
+
 /* Receive buffers of two segments held for a frame that did not fit, then
  * used by smaller frames: each frame lands in the segments of the right
  * buffers, in order, once the first ones are gone from the held list. */
@@ -2067,6 +2235,8 @@ static void test_hostile_device_short_config(void **state)
 	(void)state;
 	R.cfg_len = 4;
 	hostile_device_up(0, 9000, 16, 2048);
+	/* The MTU cannot be read: F_MTU is not taken. */
+	assert_false(vob_dev_features(&R.d, 0) & NF(MTU));
 	assert_int_equal(vob_net_drv_mac(&NV, mac), 0);
 	assert_memory_equal(mac, (const uint8_t[6]){ 0 }, 6);
 	assert_int_equal(vob_net_drv_mtu(&NV), VOB_NET_MTU_DEFAULT);
@@ -2104,8 +2274,10 @@ static void test_hostile_device_missing_queues(void **state)
 static void test_hostile_device_config(void **state)
 {
 	(void)state;
-	/* An MTU below 68 is ignored: 1500 is used. */
+	/* An MTU below 68 is refused: F_MTU is not taken, 1500 is used. */
 	hostile_device_up(0, 10, 16, 2048);
+	assert_false(vob_net_drv_features(&NV) & NF(MTU));
+	assert_false(vob_dev_features(&R.d, 0) & NF(MTU));
 	assert_int_equal(vob_net_drv_mtu(&NV), 1500);
 	assert_int_equal(vob_net_drv_max_tx(&NV), 1518);
 }
@@ -2224,6 +2396,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_calls_before_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_traffic_random, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jumbo_mrg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mtu_beyond_rx_bufs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mtu_fits_rx_bufs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mtu_unreadable_at_negotiation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_mrg_small_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mtu_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_limited_by_pool, setup, teardown),
@@ -2250,6 +2425,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_hostile_driver_bad_then_too_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_flood, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_held_split_buffers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dev_mtu_without_f_mtu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_few_rx_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_broken_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_broken_rx_ring, setup, teardown),
