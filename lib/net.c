@@ -159,6 +159,7 @@ static void net_dev_forget(struct vob_net_dev *n)
 		n->stats.lost_tx++;
 	n->rx_nheld = 0;
 	n->rx_iov_used = 0;
+	n->rx_ndesc = 0;
 	n->tx_held = 0;
 	n->live = 0;
 }
@@ -249,6 +250,22 @@ static struct vob_vq *net_dev_vq(struct vob_net_dev *n, uint16_t q)
 	return n->live ? vob_dev_vq(&n->dev, q) : NULL;
 }
 
+/* The ring descriptors receive buffer @c takes: one per segment, but one
+ * for all the segments of an indirect table (zero-length descriptors, left
+ * out of the segments, are not counted). */
+static uint16_t net_rx_descs(const struct vob_chain *c)
+{
+	uint16_t i, n = 0, ind = 0;
+
+	for (i = 0; i < c->n_in; i++) {
+		if (c->iov[i].flags & VOB_IOV_INDIRECT)
+			ind = 1;
+		else
+			n++;
+	}
+	return (uint16_t)(n + ind);
+}
+
 /* Pop one receive buffer into rx_held. 0: held; 1: malformed, returned
  * empty; negative: VOB_EAGAIN or a ring error. */
 static int net_dev_rx_pop(struct vob_net_dev *n, struct vob_vq *vq)
@@ -268,6 +285,7 @@ static int net_dev_rx_pop(struct vob_net_dev *n, struct vob_vq *vq)
 		return vob_vq_push(vq, c, 0) ? VOB_EPROTO : 1;
 	}
 	n->rx_iov_used = (uint16_t)(n->rx_iov_used + c->n_in);
+	n->rx_ndesc = (uint16_t)(n->rx_ndesc + net_rx_descs(c));
 	n->rx_nheld++;
 	return 0;
 }
@@ -306,8 +324,11 @@ static void net_dev_rx_shift(struct vob_net_dev *n, uint16_t k)
 	if (!rest) {
 		n->rx_nheld = 0;
 		n->rx_iov_used = 0;
+		n->rx_ndesc = 0;
 		return;
 	}
+	for (i = 0; i < k; i++)
+		n->rx_ndesc = (uint16_t)(n->rx_ndesc - net_rx_descs(&n->rx_held[i]));
 	first = (size_t)(n->rx_held[k].iov - n->rx_iov);
 	vob_memmove(n->rx_iov, n->rx_iov + first, (n->rx_iov_used - first) * sizeof(n->rx_iov[0]));
 	vob_memmove(n->rx_held, n->rx_held + k, rest * sizeof(n->rx_held[0]));
@@ -362,14 +383,15 @@ int vob_net_dev_send(struct vob_net_dev *n, const struct vob_net_hdr_info *hdr, 
 			k++;
 			continue;
 		}
-		if (n->rx_nheld >= n->rx_qsize || n->rx_iov_used >= n->rx_qsize ||
+		if (n->rx_nheld >= n->rx_qsize || n->rx_ndesc >= n->rx_qsize ||
 		    n->rx_iov_used + (uint32_t)VOB_NET_SEG_MAX >
 			    sizeof(n->rx_iov) / sizeof(n->rx_iov[0])) {
-			/* The buffers held cover the whole receive queue (one
-			 * descriptor each at least): the driver cannot post
-			 * another, so waiting would wait forever. Or more
-			 * than this device can hold at once. Drop the frame;
-			 * the buffers stay held for the next, smaller ones. */
+			/* The buffers held take every descriptor of the
+			 * receive queue (one per segment, one per indirect
+			 * table): the driver cannot post another, so waiting
+			 * would wait forever. Or more than this device can
+			 * hold at once. Drop the frame; the buffers stay
+			 * held for the next, smaller ones. */
 			n->stats.tx_dropped++;
 			return VOB_EMSGSIZE;
 		}

@@ -473,6 +473,9 @@ static enum vob_vq_fault packed_walk_indirect(struct vob_vq *vq, struct vob_chai
 		f = vob_vq_chain_seg(vq, chain, seen_write, a, l, (fl & VOB_DESC_F_WRITE) != 0);
 		if (f != VOB_FAULT_NONE)
 			return f;
+		/* Appended (a zero-length one is not): no ring descriptor. */
+		if (l)
+			chain->iov[chain->n_out + chain->n_in - 1u].flags |= VOB_IOV_INDIRECT;
 	}
 	return VOB_FAULT_NONE;
 }

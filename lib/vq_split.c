@@ -469,6 +469,9 @@ static enum vob_vq_fault split_walk(struct vob_vq *vq, uint16_t head, struct vob
 				     (flags & VOB_DESC_F_WRITE) != 0);
 		if (f != VOB_FAULT_NONE)
 			return f;
+		/* Appended (a zero-length one is not): one of the table's. */
+		if (indirect && len)
+			chain->iov[chain->n_out + chain->n_in - 1u].flags |= VOB_IOV_INDIRECT;
 		if (!(flags & VOB_DESC_F_NEXT))
 			break;
 		if (next >= tsize)

@@ -330,6 +330,7 @@ struct vob_net_dev {
 	uint32_t mtu;                                    /**< the device's MTU */
 	uint16_t rx_nheld;                               /**< entries of rx_held */
 	uint16_t rx_iov_used;                            /**< entries of rx_iov in use */
+	uint16_t rx_ndesc; /**< ring descriptors the held buffers take (an indirect table: 1) */
 	uint16_t rx_qsize;                               /**< receive queue size in use */
 	uint8_t tx_held;                                 /**< tx_chain holds a chain */
 	uint8_t live;                                    /**< queues are running */
@@ -377,8 +378,11 @@ int vob_net_dev_poll(struct vob_net_dev *n);
  * not fit yet stay held (for this frame or the next ones) while the driver
  * may still post more: VOB_EAGAIN as long as the buffers held cover less
  * than the whole receive queue (fewer than its size, counted in buffers
- * and in segments), VOB_EMSGSIZE once they cover it, since the driver
- * cannot post another and the frame could never be delivered. A driver
+ * and in the ring descriptors they take: one per segment, one for a whole
+ * indirect table, see @ref VOB_IOV_INDIRECT), VOB_EMSGSIZE once they cover
+ * it, since the driver cannot post another and the frame could never be
+ * delivered; VOB_EMSGSIZE too once the buffers held have more than
+ * @ref VOB_NET_QSIZE segments, all this device keeps at once. A driver
  * that posts a few buffers and never more therefore gets VOB_EAGAIN for a
  * frame larger than them, for as long as it does so. (A vob driver keeps
  * enough posted for 1518 bytes, and takes VIRTIO_NET_F_MTU only for an MTU

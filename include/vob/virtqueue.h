@@ -248,6 +248,14 @@ struct vob_seg {
 #define VOB_IOV_WRITE 1u
 /** @brief vob_iov flag: the segment is in a VOB_MEM_CACHED window. */
 #define VOB_IOV_CACHED 2u
+/**
+ * @brief vob_iov flag: the segment came from an indirect table
+ * (VOB_F_INDIRECT_DESC), so it takes no ring descriptor of its own: the
+ * whole table takes one. A device counting the ring descriptors a chain holds
+ * (how many more the driver can post) counts the segments without this flag
+ * plus one if any segment has it. Never set when VOB_CFG_INDIRECT is 0.
+ */
+#define VOB_IOV_INDIRECT 4u
 
 /** @brief A segment in local memory. */
 struct vob_iov {

@@ -87,6 +87,7 @@ struct txrec {
 struct rxrec {
 	uint16_t slot;
 	uint16_t nseg; /* segments of nonzero length */
+	uint16_t ndesc; /* ring descriptors as the device counts them */
 	uint32_t size;
 };
 
@@ -423,6 +424,12 @@ static void op_rx_good(struct fz_in *in)
 		M.rx[M.rx_n].slot = s;
 		M.rx[M.rx_n].size = size;
 		M.rx[M.rx_n].nseg = (uint16_t)nseg;
+		/* vob_vq_add() puts 2 to indirect_max segments in a table: one
+		 * descriptor. Otherwise one each; the device does not see
+		 * the zero-length ones. */
+		M.rx[M.rx_n].ndesc = vq->indirect_max && n > 1 && n <= vq->indirect_max
+					     ? 1u
+					     : (uint16_t)nseg;
 		M.rx_n++;
 	} else {
 		M.wild = true;
@@ -593,11 +600,13 @@ static void op_dev_send(struct fz_in *in)
 	} else {
 		/* The device's gathering, step by step: buffers it holds from
 		 * an earlier call first, then new ones while it has room. */
-		uint32_t need = 12u + len, have = 0, iov = 0, held = M.rx_held, j;
+		uint32_t need = 12u + len, have = 0, iov = 0, ndesc = 0, held = M.rx_held, j;
 		bool mrg = (f & NF(MRG_RXBUF)) != 0;
 
-		for (j = 0; j < held; j++)
+		for (j = 0; j < held; j++) {
 			iov += M.rx[j].nseg;
+			ndesc += M.rx[j].ndesc;
+		}
 		while (have < need) {
 			if (k < held) {
 				if (!mrg && M.rx[k].size < need) {
@@ -608,9 +617,9 @@ static void op_dev_send(struct fz_in *in)
 				k++;
 				continue;
 			}
-			/* Buffers (or their segments) covering the whole
+			/* Buffers (or their descriptors) covering the whole
 			 * receive queue: no more can come. */
-			if (held >= M.qsize || iov >= M.qsize ||
+			if (held >= M.qsize || ndesc >= M.qsize ||
 			    iov + VOB_NET_SEG_MAX > VOB_NET_SEG_MAX + VOB_NET_QSIZE) {
 				want = VOB_EMSGSIZE;
 				break;
@@ -619,7 +628,8 @@ static void op_dev_send(struct fz_in *in)
 				want = VOB_EAGAIN;
 				break;
 			}
-			iov += M.rx[held++].nseg;
+			iov += M.rx[held].nseg;
+			ndesc += M.rx[held++].ndesc;
 		}
 		M.rx_held = held;
 		if (!want)

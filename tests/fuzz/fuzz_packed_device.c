@@ -247,8 +247,9 @@ static bool ref_translate(uint64_t addr, uint64_t len, bool wr, uint8_t **p, uin
 	return false;
 }
 
-/* One segment of the reference chain; a fault code or 0. */
-static int ref_seg(uint64_t addr, uint32_t len, bool wr, bool *seen_write)
+/* One segment of the reference chain (@ind: from an indirect table); a fault
+ * code or 0. */
+static int ref_seg(uint64_t addr, uint32_t len, bool wr, bool ind, bool *seen_write)
 {
 	uint8_t *p;
 	uint32_t cflag;
@@ -271,7 +272,7 @@ static int ref_seg(uint64_t addr, uint32_t len, bool wr, bool *seen_write)
 		return VOB_FAULT_ADDRESS;
 	ref.iov[ref.nseg].base = p;
 	ref.iov[ref.nseg].len = len;
-	ref.iov[ref.nseg].flags = (wr ? VOB_IOV_WRITE : 0u) | cflag;
+	ref.iov[ref.nseg].flags = (wr ? VOB_IOV_WRITE : 0u) | cflag | (ind ? VOB_IOV_INDIRECT : 0u);
 	ref.nseg++;
 	if (wr)
 		ref.n_in++;
@@ -327,7 +328,7 @@ static int ref_walk(void)
 				if (tf & DESC_F_INDIRECT)
 					return VOB_FAULT_INDIRECT_NESTED;
 				f = ref_seg(fz_rd64(t + 16u * i), fz_rd32(t + 16u * i + 8),
-					    (tf & DESC_F_WRITE) != 0, &seen_write);
+					    (tf & DESC_F_WRITE) != 0, true, &seen_write);
 				if (f)
 					return f;
 			}
@@ -335,7 +336,7 @@ static int ref_walk(void)
 		}
 		if (k > d.seg_max)
 			return VOB_FAULT_TOO_LONG;
-		f = ref_seg(addr, len, (flags & DESC_F_WRITE) != 0, &seen_write);
+		f = ref_seg(addr, len, (flags & DESC_F_WRITE) != 0, false, &seen_write);
 		if (f)
 			return f;
 		if (!(flags & DESC_F_NEXT))

@@ -277,7 +277,8 @@ static bool ref_walk(uint16_t head)
 				return false;
 			ref.iov[ref.nseg].base = p;
 			ref.iov[ref.nseg].len = len;
-			ref.iov[ref.nseg].flags = (wr ? VOB_IOV_WRITE : 0u) | cflag;
+			ref.iov[ref.nseg].flags = (wr ? VOB_IOV_WRITE : 0u) | cflag |
+						  (indirect ? VOB_IOV_INDIRECT : 0u);
 			ref.nseg++;
 			if (wr)
 				ref.n_in++;

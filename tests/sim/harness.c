@@ -345,6 +345,7 @@ static int h_check_chain(struct h_run *r, const struct vob_chain *c, unsigned *s
 	const struct h_msg *m;
 	uint64_t a;
 	unsigned i, j;
+	bool ind;
 
 	if (c->n_out < 1 || vob_link_addr_of(r->ldev, c->iov[0].base, 1, &a) ||
 	    a < r->lay.out_base || a >= r->lay.out_base + r->nslots * slot_bytes)
@@ -361,10 +362,14 @@ static int h_check_chain(struct h_run *r, const struct vob_chain *c, unsigned *s
 			    "driver added %u+%u non-empty, %u+%u",
 			    m->seq, *slot, c->head, c->n_out, c->n_in, c->out_len, c->in_len,
 			    m->nz_out, m->nz_in, m->out_len, m->in_len);
-	/* Empty segments are left out of the chain. */
+	/* Empty segments are left out of the chain. vob_vq_add() put 2 to
+	 * indirect_max segments in an indirect table. */
+	ind = r->drv.indirect_max && m->n_out + m->n_in > 1u &&
+	      m->n_out + m->n_in <= r->drv.indirect_max;
 	for (j = 0, i = 0; j < m->n_out + m->n_in; j++) {
 		uint32_t want = (j >= m->n_out ? VOB_IOV_WRITE : 0u) |
-				(r->c->mode == VOB_MEM_CACHED ? VOB_IOV_CACHED : 0u);
+				(r->c->mode == VOB_MEM_CACHED ? VOB_IOV_CACHED : 0u) |
+				(ind ? VOB_IOV_INDIRECT : 0u);
 
 		if (!m->len[j])
 			continue;

@@ -20,6 +20,7 @@
 #define NF(x) VOB_BIT(VOB_NET_F_##x)
 #define CFGMAX 64u
 #define RAWQ 16u
+#define RAW_IND 4u /* raw driver: entries per indirect table, when R.ind */
 #define BIG 70000u
 
 static struct class_world W;
@@ -32,7 +33,7 @@ static struct {
 	struct vob_dev d;
 	struct vob_dev_queue q[2];
 	struct vob_vq vq[2];
-	uint64_t state[2][VOB_VQ_STATE_SIZE(VOB_NET_QSIZE, 0) / 8];
+	uint64_t state[2][VOB_VQ_STATE_SIZE(VOB_NET_QSIZE, RAW_IND) / 8];
 	struct vob_net_config config;
 	unsigned nlost;
 	int ev;
@@ -40,6 +41,7 @@ static struct {
 	uint16_t cfg_len; /* raw device: config bytes published, 0 for all 24 */
 	uint16_t qsize;   /* raw driver: queue size, 0 for RAWQ */
 	uint16_t missing_queues; /* raw device: queues fewer than virtio-net's 2 */
+	bool ind;         /* raw driver: indirect tables of RAW_IND entries */
 } R;
 
 static const uint8_t MAC[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -231,6 +233,12 @@ static void raw_drv_init(uint64_t features)
 		R.q[i].state = R.state[i];
 		R.q[i].state_len = sizeof(R.state[i]);
 		assert_int_equal(cw_place(&W, &R.q[i], R.qsize ? R.qsize : RAWQ), 0);
+		if (R.ind) {
+			R.q[i].indirect_max = RAW_IND;
+			R.q[i].indirect_addr =
+				cw_alloc(&W, (size_t)(R.qsize ? R.qsize : RAWQ) * RAW_IND * 16u);
+			assert_true(R.q[i].indirect_addr != 0);
+		}
 	}
 	memset(&c, 0, sizeof(c));
 	c.role = VOB_ROLE_DRIVER;
@@ -1974,6 +1982,116 @@ static void test_hostile_driver_few_rx_buffers(void **state)
 	assert_int_equal(vob_dev_state(&ND.dev), VOB_DEV_LIVE);
 }
 
+/* Receive buffer @i of the raw driver: @nseg segments of @len bytes, 128
+ * apart from buf_area + 4096 i; 2 to RAW_IND segments go in an indirect
+ * table (one ring descriptor) when the queue has them, others take one
+ * descriptor each. */
+static void raw_rx_segs_add(struct vob_vq *vq, unsigned i, unsigned nseg, uint32_t len)
+{
+	struct vob_seg s[8];
+	unsigned k;
+
+	assert_true(nseg <= 8 && len <= 128);
+	for (k = 0; k < nseg; k++) {
+		s[k].addr = buf_area + 4096u * i + 128u * k;
+		s[k].len = len;
+	}
+	assert_int_equal(vob_vq_add(vq, s, 0, nseg, (void *)(uintptr_t)(i + 1)), 0);
+	vob_vq_kick(vq);
+}
+
+/* The next used receive buffer must be @i (segments of @len bytes) with
+ * @w bytes written; they are copied to @out. */
+static void raw_rx_segs_used(struct vob_vq *vq, unsigned i, uint32_t len, uint32_t w,
+			     uint8_t *out)
+{
+	uint32_t got, off;
+	void *tok;
+
+	assert_int_equal(vob_vq_get_used(vq, &tok, &got), 0);
+	assert_ptr_equal(tok, (void *)(uintptr_t)(i + 1));
+	assert_int_equal(got, w);
+	for (off = 0; off < w; off += len)
+		memcpy(out + off, cw_ptr(&W, buf_area + 4096u * i + 128u * (off / len)),
+		       w - off < len ? w - off : len);
+}
+
+/* Receive buffers given as indirect tables take one ring descriptor each,
+ * whatever their segments: the device keeps gathering them for a frame
+ * past as many segments as the queue has entries (13 buffers of four
+ * 100-byte segments, 52 segments, in a 16-entry queue) instead of dropping
+ * it once the segments reach the queue size (before: VOB_EMSGSIZE after
+ * four). Held buffers used by a smaller frame give their descriptors back
+ * in the count; once the held buffers, indirect and direct, take all
+ * sixteen descriptors, the frame is dropped rather than waited for. */
+static void test_mrg_indirect_rx_buffers(void **state)
+{
+	static uint8_t got[13u * 400u];
+	const struct vob_net_stats *st = vob_net_dev_stats(&ND);
+	struct vob_vq *vq;
+	struct opts o;
+	unsigned i;
+
+	(void)state;
+	opts_jumbo(&o);
+	dev_init(&o);
+	R.ind = true;
+	raw_drv_init(NF(MRG_RXBUF) | NF(MTU) | VOB_BIT(VOB_F_INDIRECT_DESC));
+	pump_raw(20, true);
+	assert_int_equal(vob_dev_state(&R.d), VOB_DEV_LIVE);
+	assert_true(vob_net_dev_features(&ND) & VOB_BIT(VOB_F_INDIRECT_DESC));
+	buf_area = cw_alloc(&W, 256u * 1024u);
+	vq = vob_dev_vq(&R.d, VOB_NET_RXQ);
+
+	/* 5012 bytes: four buffers (16 segments) are not enough, and more
+	 * can come: wait. */
+	for (i = 0; i < 4; i++)
+		raw_rx_segs_add(vq, i, 4, 100);
+	fill(tx_buf, 5000, 1);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 5000), VOB_EAGAIN);
+	assert_int_equal(ND.rx_nheld, 4);
+	assert_int_equal(st->tx_dropped, 0);
+	for (; i < 13; i++)
+		raw_rx_segs_add(vq, i, 4, 100);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 5000), 0);
+	assert_int_equal(ND.rx_nheld, 0);
+	for (i = 0; i < 13; i++)
+		raw_rx_segs_used(vq, i, 100, i < 12 ? 400u : 5012u - 12u * 400u, got + 400u * i);
+	assert_int_equal(vob_get_le16(got + 10), 13);
+	check_frame(got + 12, 5000, 1);
+
+	/* Two held, the first used by a small frame: one descriptor held. */
+	raw_rx_segs_add(vq, 0, 4, 100);
+	raw_rx_segs_add(vq, 1, 4, 100);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 5000), VOB_EAGAIN);
+	assert_int_equal(ND.rx_nheld, 2);
+	dev_send_ok(NULL, 100, 2);
+	assert_int_equal(ND.rx_nheld, 1);
+	raw_rx_segs_used(vq, 0, 100, 112, got);
+	check_frame(got + 12, 100, 2);
+	/* Two direct chains of five (5 > RAW_IND) and four single
+	 * descriptors: 15 of 16 taken, one more could come. */
+	raw_rx_segs_add(vq, 2, 5, 20);
+	raw_rx_segs_add(vq, 3, 5, 20);
+	for (i = 4; i < 8; i++)
+		raw_rx_segs_add(vq, i, 1, 20);
+	fill(tx_buf, 5000, 1);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 5000), VOB_EAGAIN);
+	assert_int_equal(ND.rx_nheld, 7);
+	/* The sixteenth: the queue is full, 700 bytes for 5012. */
+	raw_rx_segs_add(vq, 8, 1, 20);
+	assert_int_equal(vob_net_dev_send(&ND, NULL, tx_buf, 5000), VOB_EMSGSIZE);
+	assert_int_equal(st->tx_dropped, 1);
+	assert_int_equal(ND.rx_nheld, 8);
+	/* The held buffers still serve smaller frames, in order. */
+	dev_send_ok(NULL, 300, 3);
+	raw_rx_segs_used(vq, 1, 100, 312, got);
+	check_frame(got + 12, 300, 3);
+	assert_int_equal(st->tx_frames, 3);
+	assert_int_equal(st->bad_bufs, 0);
+	assert_int_equal(vob_dev_state(&ND.dev), VOB_DEV_LIVE);
+}
+
 static void test_hostile_driver_broken_ring(void **state)
 {
 	(void)state;
@@ -2427,6 +2545,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_rx_held_split_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dev_mtu_without_f_mtu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_few_rx_buffers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mrg_indirect_rx_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_broken_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_broken_rx_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_driver_features, setup, teardown),

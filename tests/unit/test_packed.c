@@ -991,8 +991,8 @@ static void test_indirect_table_cached_on_device(void **state)
 	inv = p.pdev.invalidates;
 	assert_int_equal(pop(&p, &c, iov, 8), 0);
 	assert_int_equal(p.pdev.invalidates - inv, 1); /* the table, nothing of the ring */
-	assert_int_equal(iov[0].flags, VOB_IOV_CACHED);
-	assert_int_equal(iov[1].flags, VOB_IOV_CACHED | VOB_IOV_WRITE);
+	assert_int_equal(iov[0].flags, VOB_IOV_CACHED | VOB_IOV_INDIRECT);
+	assert_int_equal(iov[1].flags, VOB_IOV_CACHED | VOB_IOV_WRITE | VOB_IOV_INDIRECT);
 	assert_int_equal(vob_vq_push(&p.dev, &c, 8), 0);
 	assert_int_equal(p.pdev.cleans, 0);
 	pair_free(&p);

@@ -265,6 +265,10 @@ static void test_direct_then_indirect_accepted(void **state)
 	assert_int_equal(c.n_out, 1);
 	assert_int_equal(c.n_in, 2);
 	assert_int_equal(c.in_len, 16);
+	/* The direct descriptor takes a ring entry, the table's do not. */
+	assert_int_equal(iov[0].flags, 0);
+	assert_int_equal(iov[1].flags, VOB_IOV_WRITE | VOB_IOV_INDIRECT);
+	assert_int_equal(iov[2].flags, VOB_IOV_WRITE | VOB_IOV_INDIRECT);
 	pair_free(&p);
 }
 

@@ -820,6 +820,45 @@ static void test_indirect(void **state)
 	pair_free(&p);
 }
 
+/* vob_vq_pop() marks the segments of an indirect table VOB_IOV_INDIRECT
+ * (they take no ring descriptor of their own) and only those: not the
+ * segments of chained descriptors, not a lone descriptor's. */
+static void test_indirect_iov_flag(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_seg s[5];
+	unsigned i;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 8, F(INDIRECT_DESC), 4, 4096), 0);
+	for (i = 0; i < 5; i++) {
+		s[i].addr = pair_buf_addr(&p, i * 64u);
+		s[i].len = 8;
+	}
+	/* A table: one readable and two writable segments. */
+	assert_int_equal(vob_vq_add(&p.drv, s, 1, 2, &s[0]), 0);
+	assert_int_equal(p.drv.num_free, 7);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(c.n_out + c.n_in, 3);
+	assert_int_equal(iov[0].flags, VOB_IOV_INDIRECT);
+	assert_int_equal(iov[1].flags, VOB_IOV_INDIRECT | VOB_IOV_WRITE);
+	assert_int_equal(iov[2].flags, VOB_IOV_INDIRECT | VOB_IOV_WRITE);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	/* Chained descriptors (5 > indirect_max) and a lone one: no flag. */
+	assert_int_equal(vob_vq_add(&p.drv, s, 2, 3, &s[1]), 0);
+	assert_int_equal(vob_vq_add(&p.drv, s, 0, 1, &s[2]), 0);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(c.n_out + c.n_in, 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(iov[i].flags, i < 2 ? 0u : VOB_IOV_WRITE);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(c.n_in, 1);
+	assert_int_equal(iov[0].flags, VOB_IOV_WRITE);
+	pair_free(&p);
+}
+
 static void test_in_order(void **state)
 {
 	struct vob_pair p;
@@ -1538,6 +1577,7 @@ int main(void)
 		BOTH(test_kick_event_idx_wrap),
 		BOTH(test_notification_data),
 		BOTH(test_indirect),
+		BOTH(test_indirect_iov_flag),
 		BOTH(test_in_order),
 		BOTH(test_in_order_batch_from_device),
 		BOTH(test_reclaim),
