@@ -857,9 +857,8 @@ static uint32_t net_drv_rx_bufs(const struct vob_net_drv *n, uint64_t f, uint32_
  * vob_net_drv_init() made sure they hold with MRG_RXBUF (without it a
  * frame too big for a buffer is refused, never waited for). A config that
  * cannot be read now (being changed, too short) counts as a bad mtu: F_MTU
- * is dropped, not waited for. The queue's size is the one asked for: a
- * device that lowers it below what a frame takes refuses the frame rather
- * than wait (docs/net.md). */
+ * is dropped, not waited for. The receive queue's size is the one it will
+ * run with (the one asked for, lowered to the device's limit). */
 static bool net_drv_accept(void *arg, uint64_t f[2])
 {
 	struct vob_net_drv *n = (struct vob_net_drv *)arg;
@@ -873,7 +872,8 @@ static bool net_drv_accept(void *arg, uint64_t f[2])
 	if (mtu < MTU_MIN ||
 	    (mtu > VOB_NET_MTU_DEFAULT &&
 	     mtu + VOB_NET_HLEN_MAX >
-		     net_drv_capacity(n, net_drv_rx_bufs(n, f[0], n->q[VOB_NET_RXQ].size))))
+		     net_drv_capacity(n, net_drv_rx_bufs(n, f[0],
+						     vob_dev_queue_size(&n->dev, VOB_NET_RXQ)))))
 		f[0] &= ~NF(MTU);
 	return true;
 }

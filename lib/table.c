@@ -322,22 +322,38 @@ static void queue_cfg(const struct vob_dev *d, unsigned q, uint16_t size, struct
 	c->features = d->features[0];
 }
 
+/* Size of queue @q (below num_queues): device role, the one in use;
+ * driver role, the configured one lowered (halved) to the device's limit,
+ * as at placement. */
+static uint16_t dev_qsize(const struct vob_dev *d, uint16_t q)
+{
+	uint16_t size = d->cfg.queues[q].size;
+
+	if (d->cfg.role == VOB_ROLE_DEVICE)
+		size = d->queue_max[q];
+	while (size > d->queue_max[q])
+		size >>= 1;
+	return size;
+}
+
+uint16_t vob_dev_queue_size(const struct vob_dev *d, uint16_t q)
+{
+	if (d->cfg.role != VOB_ROLE_DRIVER || !d->dev_epoch || q >= d->cfg.num_queues ||
+	    q >= d->dev_queues)
+		return 0;
+	return dev_qsize(d, q);
+}
+
 int vob_dev_queue_placement(const struct vob_dev *d, uint16_t q, struct vob_vq_cfg *out)
 {
 	const struct vob_dev_queue *dq;
-	uint16_t size;
 
 	if (VOB_ARG_BAD(!out))
 		return VOB_EINVAL;
 	if (d->state != VOB_DEV_LIVE || q >= d->cfg.num_queues || !qbit(d->qmask, q))
 		return VOB_ENOENT;
 	dq = &d->cfg.queues[q];
-	size = dq->size;
-	if (d->cfg.role == VOB_ROLE_DEVICE)
-		size = d->queue_max[q];
-	while (size > d->queue_max[q])
-		size >>= 1; /* driver role: lowered as at placement */
-	queue_cfg(d, q, size, out);
+	queue_cfg(d, q, dev_qsize(d, q), out);
 	out->desc_addr = dq->desc_addr;
 	out->driver_addr = dq->driver_addr;
 	out->device_addr = dq->device_addr;

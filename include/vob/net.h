@@ -629,7 +629,8 @@ int vob_net_drv_mac(const struct vob_net_drv *n, uint8_t mac[6]);
  * is below 68, cannot be read then, or is above 1500 with frames
  * (mtu + @ref VOB_NET_HLEN_MAX + the header) the receive buffers cannot
  * hold: one buffer without VIRTIO_NET_F_MRG_RXBUF, with it the fewest of
- * @ref VOB_NET_MAX_SEGS, @c rx_bufs and the receive queue size asked for.
+ * @ref VOB_NET_MAX_SEGS, @c rx_bufs and the size the receive queue will run
+ * with (vob_dev_queue_size()).
  */
 uint32_t vob_net_drv_mtu(const struct vob_net_drv *n);
 

@@ -376,6 +376,16 @@ struct vob_vq *vob_dev_vq(struct vob_dev *d, uint16_t q);
  */
 int vob_dev_queue_placement(const struct vob_dev *d, uint16_t q, struct vob_vq_cfg *out);
 
+/**
+ * @brief Driver role: the size queue @p q will run with, known once the
+ * device is found (so already in vob_dev_cfg::accept_features): its
+ * configured size, halved until the device's limit for the queue allows it,
+ * as the placement does.
+ * @return the size; 0 in the device role, when no device is known, or when
+ *         @p q is beyond this side's queues or the device's.
+ */
+uint16_t vob_dev_queue_size(const struct vob_dev *d, uint16_t q);
+
 /** @brief Doorbell id of queue @p q of the device (both directions). */
 uint32_t vob_dev_queue_doorbell(const struct vob_dev *d, uint16_t q);
 

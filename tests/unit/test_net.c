@@ -733,15 +733,21 @@ static void test_mtu_beyond_rx_bufs(void **state)
 /* The driver takes F_MTU exactly when the buffers it keeps posted hold a
  * frame of the device's MTU + 18 with the 12-byte header: with MRG_RXBUF
  * four of 2048 bytes hold MTU 8162 and not 8163; without it one holds MTU
- * 2018 and not 2019. The MTU in use follows, and the largest frame passes. */
+ * 2018 and not 2019; a device whose receive queue takes two buffers at most
+ * gets MTU 4066 and not 4067. The MTU in use follows, and the largest frame
+ * passes. */
 static void test_mtu_fits_rx_bufs(void **state)
 {
+	/* dqs: the device's largest queue (0: as large as the driver's); the
+	 * driver judges by the receive queue it will run, halved to it. */
 	static const struct {
 		bool mrg;
 		uint16_t mtu;
+		uint16_t dqs;
 		bool taken;
 	} cases[] = {
-		{ true, 8162, true }, { true, 8163, false }, { false, 2018, true }, { false, 2019, false },
+		{ true, 8162, 0, true }, { true, 8163, 0, false }, { false, 2018, 0, true },
+		{ false, 2019, 0, false }, { true, 4066, 2, true }, { true, 4067, 2, false },
 	};
 	unsigned i;
 
@@ -761,8 +767,10 @@ static void test_mtu_fits_rx_bufs(void **state)
 			o.rx_bufs = 4;
 		}
 		o.mtu = cases[i].mtu;
+		o.dev_queue_size = cases[i].dqs;
 		up(&o);
 		assert_int_equal(!!(vob_net_drv_features(&NV) & NF(MTU)), cases[i].taken);
+		assert_true(vob_net_drv_max_rx(&NV) >= vob_net_drv_mtu(&NV) + 18u);
 		assert_true(vob_net_dev_features(&ND) == vob_net_drv_features(&NV));
 		assert_int_equal(vob_net_drv_mtu(&NV), cases[i].taken ? cases[i].mtu : 1500u);
 		assert_int_equal(vob_net_dev_max_frame(&ND), max);

@@ -55,6 +55,8 @@ struct world {
 	uint64_t drv_clear[2], drv_set[2], drv_seen[2];
 	unsigned drv_calls;
 	uint8_t drv_cfg[8];
+	uint16_t drv_qsize[NQ + 1]; /* vob_dev_queue_size() in the hook, one queue beyond */
+	uint16_t dev_qsize[NQ];     /* the device's queue sizes (0: QSIZE) */
 };
 
 static struct world W;
@@ -83,6 +85,8 @@ static bool drv_accept_features(void *arg, uint64_t f[2])
 
 	w->drv_calls++;
 	w->drv_cfg_err = vob_dev_config_read(&w->b.dev[0], 0, w->drv_cfg, sizeof(w->drv_cfg));
+	for (i = 0; i <= NQ; i++)
+		w->drv_qsize[i] = vob_dev_queue_size(&w->b.dev[0], (uint16_t)i);
 	for (i = 0; i < 2; i++) {
 		w->drv_seen[i] = f[i];
 		f[i] = (f[i] & ~w->drv_clear[i]) | w->drv_set[i];
@@ -127,7 +131,7 @@ static void device_init(unsigned slot, uint64_t features)
 		W.a.q[slot][q].vq = &W.a.vq[slot][q];
 		W.a.q[slot][q].state = W.a.state[slot][q];
 		W.a.q[slot][q].state_len = sizeof(W.a.state[slot][q]);
-		W.a.q[slot][q].size = QSIZE;
+		W.a.q[slot][q].size = W.dev_qsize[q] ? W.dev_qsize[q] : QSIZE;
 	}
 	c.role = VOB_ROLE_DEVICE;
 	c.slot = (uint16_t)slot;
@@ -371,8 +375,11 @@ static void reset_expect_driver_refusal(unsigned calls)
  * refusal does. */
 static void test_driver_accept_features(void **state)
 {
+	struct vob_vq_cfg pc;
+
 	(void)state;
 	W.drv_hook = 1;
+	W.dev_qsize[1] = QSIZE / 4; /* the driver's QSIZE is halved twice */
 	W.drv_clear[0] = VOB_BIT(5);
 	/* Bit 7: asked for but not offered; 9: neither; 65: asked for (3),
 	 * not offered (1). Without caller checks setting one is a contract
@@ -382,12 +389,20 @@ static void test_driver_accept_features(void **state)
 		W.drv_set[1] = 2;
 	}
 	start_both();
+	assert_int_equal(vob_dev_queue_size(&W.b.dev[0], 0), 0); /* no device known yet */
 	bring_up(0);
 	assert_int_equal(W.drv_calls, 1);
 	assert_int_equal(W.drv_cfg_err, 0);
 	assert_memory_equal(W.drv_cfg, dev_config, sizeof(dev_config));
 	assert_true(W.drv_seen[0] == COMMON_F);
 	assert_true(W.drv_seen[1] == 1);
+	/* The queue sizes are known in the hook, as they will run. */
+	assert_int_equal(W.drv_qsize[0], QSIZE);
+	assert_int_equal(W.drv_qsize[1], QSIZE / 4);
+	assert_int_equal(W.drv_qsize[NQ], 0);
+	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 1, &pc), 0);
+	assert_int_equal(pc.size, QSIZE / 4);
+	assert_int_equal(vob_dev_queue_size(&W.a.dev[0], 0), 0); /* device role */
 	assert_true(vob_dev_features(&W.b.dev[0], 0) == (COMMON_F & ~VOB_BIT(5)));
 	assert_true(vob_dev_features(&W.a.dev[0], 0) == (COMMON_F & ~VOB_BIT(5)));
 	assert_true(vob_dev_features(&W.b.dev[0], 1) == 1);
