@@ -403,11 +403,13 @@ static int fw_driver_round(void *arg)
 	if (ev < 0)
 		return ev;
 	if ((ev & VOB_DEV_EV_RESET) && fw.reset_wait) {
-		/* The device answered the reset fw_collect() sent (it went
-		 * on negotiating), or it went away (VOB_DEV_OFF): only the
-		 * answer returns messages lost to our reset. */
+		/* The device answered the reset fw_collect() sent: the table
+		 * goes on negotiating (VOB_DEV_NEGOTIATING), and only then are
+		 * the messages lost to our reset. Else it went away (OFF), or
+		 * restarted and is already found again (RESETTING): the host
+		 * device went away mid-run. */
 		fw.reset_wait = 0;
-		if (vob_dev_state(&fw.dev) != VOB_DEV_OFF)
+		if (vob_dev_state(&fw.dev) == VOB_DEV_NEGOTIATING)
 			fw.reset_lost += fw.lost - lost_before;
 	}
 	if (ev)

@@ -190,7 +190,10 @@ enum vob_dev_state {
 #define VOB_DEV_EV_LIVE 2         /**< queues are running now */
 /** Reset (when queues ran, at the device's answer to vob_dev_reset()), peer
  * restart, removal or a wiped table: queues gone, their tokens given to
- * on_lost. */
+ * on_lost. Driver role: after the poll that returns it, the state is
+ * VOB_DEV_NEGOTIATING exactly when it is the device's answer to a reset;
+ * VOB_DEV_OFF when the device went away, VOB_DEV_RESETTING when it was
+ * replaced (restarted or published again) and is already found again. */
 #define VOB_DEV_EV_RESET 4
 #define VOB_DEV_EV_CONFIG 8       /**< driver: the config space changed (once config_gen is even) */
 /** Driver: the device needs a reset (state VOB_DEV_NEEDS_RESET; it found a

@@ -1188,6 +1188,43 @@ static void test_reset_then_removed(void **state)
 	expect_lost(tok, 3);
 }
 
+/* What the poll that returns VOB_DEV_EV_RESET after vob_dev_reset() leaves
+ * in the state tells the answer from a device that went away or was
+ * replaced (table.h; the firmware example counts its losses by it):
+ * NEGOTIATING for the answer, OFF for a device gone, RESETTING for one
+ * restarted and already published again. */
+static void test_reset_answer_or_replaced(void **state)
+{
+	static const int want[3] = { VOB_DEV_NEGOTIATING, VOB_DEV_OFF, VOB_DEV_RESETTING };
+	unsigned how;
+	int tok[3];
+
+	(void)state;
+	for (how = 0; how < 3; how++) {
+		if (how) {
+			teardown(NULL);
+			setup(NULL);
+		}
+		live_in_flight(tok, 3);
+		assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+		pump(1, 0, 1); /* the request out; no answer yet */
+		assert_int_equal(W.nlost, 0);
+		if (how == 0) {
+			pump(1, 1, 0); /* the device answers */
+		} else {
+			/* The device's side restarts (a new epoch), with its
+			 * device published again or not yet. */
+			memset(&W.a.dev, 0, sizeof(W.a.dev));
+			side_table(&W.a, 0, 101);
+			if (how == 2)
+				device_init(0, DEV_F);
+		}
+		assert_true(vob_dev_poll(&W.b.dev[0]) & VOB_DEV_EV_RESET);
+		assert_int_equal(vob_dev_state(&W.b.dev[0]), want[how]);
+		expect_lost(tok, 3);
+	}
+}
+
 /* After NEEDS_RESET the device has stopped its queues: a reset returns the
  * tokens at once. */
 static void test_reset_after_needs_reset_immediate(void **state)
@@ -2661,6 +2698,7 @@ int main(void)
 		T(test_reset_waits_for_device),
 		T(test_reset_unanswered_keeps_tokens),
 		T(test_reset_then_removed),
+		T(test_reset_answer_or_replaced),
 		T(test_reset_after_needs_reset_immediate),
 		T(test_device_restart_during_traffic),
 		T(test_driver_restart_during_traffic),
