@@ -11,6 +11,8 @@
 
 /* vob_dev_init() stores the status and the side as one word. */
 VOB_STATIC_ASSERT(DEV_SIDE == DEV_STATUS + 2, dev_status_side);
+/* The header's nslots and nqueues are one word (geo_word()). */
+VOB_STATIC_ASSERT(HDR_NQUEUES == HDR_NSLOTS + 2 && (HDR_NSLOTS & 3) == 0, hdr_geo_word);
 /* device_start_queues() reads the three ring addresses as an array. */
 VOB_STATIC_ASSERT(DRVQ_DRIVER == DRVQ_DESC + 8 && DRVQ_DEVICE == DRVQ_DESC + 16, drvq_addrs);
 
@@ -116,6 +118,12 @@ static void table_in_after(const struct vob_table *t, uint8_t *area, size_t word
 
 /* ---- the table ---------------------------------------------------------- */
 
+/* The header's nslots and nqueues as the one word they make on the wire. */
+static uint32_t geo_word(const struct vob_table *t)
+{
+	return t->nslots | (uint32_t)t->nqueues << 16;
+}
+
 /* Announce this side with @epoch (0 is taken as 1): rewrite its header @me,
  * the epoch last (docs/protocol.md, section 3). */
 static void table_announce(struct vob_table *t, uint8_t *me, uint32_t epoch)
@@ -131,8 +139,8 @@ static void table_announce(struct vob_table *t, uint8_t *me, uint32_t epoch)
 	vob_store_le32(f32(me, HDR_MAGIC), VOB_TABLE_MAGIC);
 	vob_store_le16(f16(me, HDR_VERSION), VOB_PROTOCOL_VERSION);
 	vob_store_le16(f16(me, HDR_LINE), (uint16_t)t->line);
-	vob_store_le16(f16(me, HDR_NSLOTS), t->nslots);
-	vob_store_le16(f16(me, HDR_NQUEUES), t->nqueues);
+	/* nslots and nqueues, one word. */
+	vob_store_le32(f32(me, HDR_NSLOTS), geo_word(t));
 	/* config_max and the 2 reserved bytes after it, as one word. */
 	vob_store_le32(f32(me, HDR_CONFIG_MAX), t->config_max);
 	table_out(t, me, hdr_bytes(t));
@@ -255,8 +263,7 @@ int vob_table_peer(struct vob_table *t)
 	if (vob_load_le16(f16(peer, HDR_VERSION)) != VOB_PROTOCOL_VERSION)
 		t->peer_err = VOB_EPROTONOSUPPORT;
 	else if (vob_load_le16(f16(peer, HDR_LINE)) != t->line ||
-		 vob_load_le16(f16(peer, HDR_NSLOTS)) != t->nslots ||
-		 vob_load_le16(f16(peer, HDR_NQUEUES)) != t->nqueues ||
+		 vob_load_le32(f32(peer, HDR_NSLOTS)) != geo_word(t) ||
 		 vob_load_le16(f16(peer, HDR_CONFIG_MAX)) != t->config_max)
 		t->peer_err = VOB_EPROTO;
 	else
