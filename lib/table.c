@@ -13,8 +13,17 @@
 VOB_STATIC_ASSERT(DEV_SIDE == DEV_STATUS + 2, dev_status_side);
 /* The header's nslots and nqueues are one word (geo_word()). */
 VOB_STATIC_ASSERT(HDR_NQUEUES == HDR_NSLOTS + 2 && (HDR_NSLOTS & 3) == 0, hdr_geo_word);
-/* device_start_queues() reads the three ring addresses as an array. */
+/* device_start_queues() reads the three ring addresses as an array, into
+ * the three adjacent ones of a vob_vq_cfg (CFG_ADDR()). */
 VOB_STATIC_ASSERT(DRVQ_DRIVER == DRVQ_DESC + 8 && DRVQ_DEVICE == DRVQ_DESC + 16, drvq_addrs);
+VOB_STATIC_ASSERT(offsetof(struct vob_vq_cfg, driver_addr) ==
+			  offsetof(struct vob_vq_cfg, desc_addr) + 8 &&
+		  offsetof(struct vob_vq_cfg, device_addr) == offsetof(struct vob_vq_cfg, desc_addr) + 16,
+		  cfg_addrs);
+/* Ring address @k (0 descriptors, 1 driver, 2 device) of the vob_vq_cfg
+ * @c, by byte offset in @c: no array of pointers to its fields. */
+#define CFG_ADDR(c, k) \
+	((uint64_t *)(void *)((uint8_t *)(c) + offsetof(struct vob_vq_cfg, desc_addr) + 8u * (k)))
 
 #define STATUS_STEPS (VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER | VOB_STATUS_FEATURES_OK | \
 		      VOB_STATUS_DRIVER_OK)
@@ -532,7 +541,6 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
 		struct vob_dev_queue *dq = &d->cfg.queues[q];
 		struct vob_vq_cfg c;
-		uint64_t *const at[3] = { &c.desc_addr, &c.driver_addr, &c.device_addr };
 		size_t len[3];
 		unsigned k;
 
@@ -551,8 +559,10 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		if (VOB_CFG_PACKED && (c.features & VOB_BIT(VOB_F_RING_PACKED)))
 			len[1] = len[2] = 4u;
 		for (k = 0; k < 3; k++) {
-			*at[k] = vob_get_le64(e + DRVQ_DESC + 8u * k);
-			if (table_overlaps(d->t, *at[k], len[k]))
+			uint64_t *at = CFG_ADDR(&c, k);
+
+			*at = vob_get_le64(e + DRVQ_DESC + 8u * k);
+			if (table_overlaps(d->t, *at, len[k]))
 				return false;
 		}
 		c.seg_max = d->cfg.seg_max;
