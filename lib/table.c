@@ -68,6 +68,13 @@ VOB_INLINE void f64_store(uint8_t *area, size_t off, uint64_t v)
 	vob_store_le32(f32(area, off + 4), (uint32_t)(v >> 32));
 }
 
+/* A 64-bit field loaded the same way, the low word first (each word once,
+ * aligned, not byte by byte as vob_get_le64() reads). */
+VOB_INLINE uint64_t f64_load(uint8_t *area, size_t off)
+{
+	return vob_load_le32(f32(area, off)) | (uint64_t)vob_load_le32(f32(area, off + 4)) << 32;
+}
+
 static inline size_t hdr_bytes(const struct vob_table *t)
 {
 	return VOB_ALIGN_UP(32u, t->line);
@@ -494,15 +501,19 @@ static void device_publish(struct vob_dev *d)
 	dev_ring(d);
 }
 
-/* Whether [addr, addr + len) overlaps the table itself. */
-static bool table_overlaps(const struct vob_table *t, uint64_t addr, uint64_t len)
+/* Bytes of the table. */
+static uint32_t table_size(const struct vob_table *t)
 {
-	uint64_t size = (uint32_t)(2u * hdr_bytes(t) + (uint32_t)t->nslots * t->slot_bytes);
+	return (uint32_t)(2u * hdr_bytes(t) + (uint32_t)t->nslots * t->slot_bytes);
+}
 
+/* Whether [addr, addr + len) overlaps the table of @size bytes at @at. */
+static bool table_overlaps(uint64_t at, uint32_t size, uint64_t addr, uint64_t len)
+{
 	/* Distances modulo 2^64, not ends: the table or the area may end at
 	 * 2^64, where an end wraps to 0. Exact for areas that do not wrap;
 	 * one that does lies in no window and is refused when mapped. */
-	return len && (addr - t->addr < size || t->addr - addr < len);
+	return len && (addr - at < size || at - addr < len);
 }
 
 /* A placement a foreign party runs (vob_dev_cfg::foreign_queues) gets the
@@ -531,15 +542,19 @@ static bool foreign_placement_ok(const struct vob_link *link, const struct vob_v
 }
 
 /* Start every queue the driver enabled; false when a placement is bad.
- * Out of line: inlined, its locals cost vob_dev_poll more than a call. */
+ * Out of line: inlined, its locals cost vob_dev_poll more than a call.
+ * The queue's entry @e and its @dq walk along; the table's place is taken
+ * once (the calls in the loop could change *d->t, as far as GCC knows). */
 static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 {
+	struct vob_dev_queue *dq = d->cfg.queues;
+	uint8_t *e = drv + DRV_QUEUES;
+	uint64_t tab = d->t->addr;
+	uint32_t tab_size = table_size(d->t);
 	unsigned q;
 
-	table_in(d->t, drv + DRV_QUEUES, (size_t)d->cfg.num_queues * DRVQ_BYTES);
-	for (q = 0; q < d->cfg.num_queues; q++) {
-		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
-		struct vob_dev_queue *dq = &d->cfg.queues[q];
+	table_in(d->t, e, (size_t)d->cfg.num_queues * DRVQ_BYTES);
+	for (q = 0; q < d->cfg.num_queues; q++, dq++, e += DRVQ_BYTES) {
 		struct vob_vq_cfg c;
 		size_t len[3];
 		unsigned k;
@@ -561,8 +576,8 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		for (k = 0; k < 3; k++) {
 			uint64_t *at = CFG_ADDR(&c, k);
 
-			*at = vob_get_le64(e + DRVQ_DESC + 8u * k);
-			if (table_overlaps(d->t, *at, len[k]))
+			*at = f64_load(e, DRVQ_DESC + 8u * k);
+			if (table_overlaps(tab, tab_size, *at, len[k]))
 				return false;
 		}
 		c.seg_max = d->cfg.seg_max;
