@@ -480,12 +480,13 @@ static void device_stop_queues(struct vob_dev *d)
 		d->state = VOB_DEV_READY;
 }
 
-/* Back to reset: no queues, nothing negotiated. Out of line:
+/* Back to reset: no queues, nothing negotiated, status 0. Out of line:
  * GCC emitted it in three places of vob_dev_poll(). */
 static VOB_NOINLINE void device_reset(struct vob_dev *d)
 {
 	device_stop_queues(d);
 	d->features[0] = d->features[1] = 0;
+	d->status = 0;
 }
 
 /* Publish status and sequence changes of the device area. */
@@ -673,7 +674,6 @@ static int device_poll(struct vob_dev *d, int peer)
 		if (moved || (d->status | d->qmask[0] | d->qmask[1])) {
 			/* Nothing is negotiated with the next driver yet. */
 			device_reset(d);
-			d->status = 0;
 			if (moved)
 				device_publish_slot(d);
 			else
