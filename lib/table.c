@@ -172,7 +172,7 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 	const struct vob_window *w = NULL;
 	uint8_t *me;
 	uint32_t epoch;
-	size_t total;
+	size_t total, off;
 
 	if (VOB_ARG_BAD(!t || !link || !cfg || cfg->side > 1 || cfg->nslots == 0 ||
 			cfg->nslots > VOB_TABLE_MAX_SLOTS || cfg->nqueues == 0 ||
@@ -191,6 +191,7 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 	t->dev_bytes = (uint32_t)VOB_ALIGN_UP(VOB_TABLE_DEV_RAW(cfg->nqueues, cfg->config_max), t->line);
 	t->slot_bytes = (uint32_t)VOB_TABLE_SLOT_BYTES(cfg->nqueues, cfg->config_max, t->line);
 	total = VOB_TABLE_BYTES(cfg->nslots, cfg->nqueues, cfg->config_max, t->line);
+	off = cfg->side * hdr_bytes(t); /* this side's header, side_area() */
 	t->base = (uint8_t *)vob_link_translate(link, cfg->addr, total, VOB_MAP_READ | VOB_MAP_WRITE,
 						&w);
 	if (!t->base)
@@ -206,7 +207,7 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 	 * table, or a seed when the memory holds none of ours. After a clean
 	 * shutdown the epoch word is 0 and only last_epoch remembers it: a
 	 * restart that took 0 + 1 would reuse one epoch at every restart. */
-	me = side_area(t, t->side);
+	me = t->base + off; /* not side_area(): t->line and t->side loaded again */
 	table_in(t, me, HDR_RAW);
 	if (vob_load_le32(f32(me, HDR_MAGIC)) == VOB_TABLE_MAGIC &&
 	    vob_load_le16(f16(me, HDR_VERSION)) == VOB_PROTOCOL_VERSION) {
