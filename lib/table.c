@@ -11,8 +11,19 @@
 
 /* vob_dev_init() stores the status and the side as one word. */
 VOB_STATIC_ASSERT(DEV_SIDE == DEV_STATUS + 2, dev_status_side);
-/* device_start_queues() reads the three ring addresses as an array. */
+/* The header's nslots and nqueues are one word (geo_word()). */
+VOB_STATIC_ASSERT(HDR_NQUEUES == HDR_NSLOTS + 2 && (HDR_NSLOTS & 3) == 0, hdr_geo_word);
+/* device_start_queues() reads the three ring addresses as an array, into
+ * the three adjacent ones of a vob_vq_cfg (CFG_ADDR()). */
 VOB_STATIC_ASSERT(DRVQ_DRIVER == DRVQ_DESC + 8 && DRVQ_DEVICE == DRVQ_DESC + 16, drvq_addrs);
+VOB_STATIC_ASSERT(offsetof(struct vob_vq_cfg, driver_addr) ==
+			  offsetof(struct vob_vq_cfg, desc_addr) + 8 &&
+		  offsetof(struct vob_vq_cfg, device_addr) == offsetof(struct vob_vq_cfg, desc_addr) + 16,
+		  cfg_addrs);
+/* Ring address @k (0 descriptors, 1 driver, 2 device) of the vob_vq_cfg
+ * @c, by byte offset in @c: no array of pointers to its fields. */
+#define CFG_ADDR(c, k) \
+	((uint64_t *)(void *)((uint8_t *)(c) + offsetof(struct vob_vq_cfg, desc_addr) + 8u * (k)))
 
 #define STATUS_STEPS (VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER | VOB_STATUS_FEATURES_OK | \
 		      VOB_STATUS_DRIVER_OK)
@@ -55,6 +66,13 @@ VOB_INLINE void f64_store(uint8_t *area, size_t off, uint64_t v)
 {
 	vob_store_le32(f32(area, off), (uint32_t)v);
 	vob_store_le32(f32(area, off + 4), (uint32_t)(v >> 32));
+}
+
+/* A 64-bit field loaded the same way, the low word first (each word once,
+ * aligned, not byte by byte as vob_get_le64() reads). */
+VOB_INLINE uint64_t f64_load(uint8_t *area, size_t off)
+{
+	return vob_load_le32(f32(area, off)) | (uint64_t)vob_load_le32(f32(area, off + 4)) << 32;
 }
 
 static inline size_t hdr_bytes(const struct vob_table *t)
@@ -116,6 +134,12 @@ static void table_in_after(const struct vob_table *t, uint8_t *area, size_t word
 
 /* ---- the table ---------------------------------------------------------- */
 
+/* The header's nslots and nqueues as the one word they make on the wire. */
+static uint32_t geo_word(const struct vob_table *t)
+{
+	return t->nslots | (uint32_t)t->nqueues << 16;
+}
+
 /* Announce this side with @epoch (0 is taken as 1): rewrite its header @me,
  * the epoch last (docs/protocol.md, section 3). */
 static void table_announce(struct vob_table *t, uint8_t *me, uint32_t epoch)
@@ -131,8 +155,8 @@ static void table_announce(struct vob_table *t, uint8_t *me, uint32_t epoch)
 	vob_store_le32(f32(me, HDR_MAGIC), VOB_TABLE_MAGIC);
 	vob_store_le16(f16(me, HDR_VERSION), VOB_PROTOCOL_VERSION);
 	vob_store_le16(f16(me, HDR_LINE), (uint16_t)t->line);
-	vob_store_le16(f16(me, HDR_NSLOTS), t->nslots);
-	vob_store_le16(f16(me, HDR_NQUEUES), t->nqueues);
+	/* nslots and nqueues, one word. */
+	vob_store_le32(f32(me, HDR_NSLOTS), geo_word(t));
 	/* config_max and the 2 reserved bytes after it, as one word. */
 	vob_store_le32(f32(me, HDR_CONFIG_MAX), t->config_max);
 	table_out(t, me, hdr_bytes(t));
@@ -148,7 +172,7 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 	const struct vob_window *w = NULL;
 	uint8_t *me;
 	uint32_t epoch;
-	size_t total;
+	size_t total, off;
 
 	if (VOB_ARG_BAD(!t || !link || !cfg || cfg->side > 1 || cfg->nslots == 0 ||
 			cfg->nslots > VOB_TABLE_MAX_SLOTS || cfg->nqueues == 0 ||
@@ -167,6 +191,7 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 	t->dev_bytes = (uint32_t)VOB_ALIGN_UP(VOB_TABLE_DEV_RAW(cfg->nqueues, cfg->config_max), t->line);
 	t->slot_bytes = (uint32_t)VOB_TABLE_SLOT_BYTES(cfg->nqueues, cfg->config_max, t->line);
 	total = VOB_TABLE_BYTES(cfg->nslots, cfg->nqueues, cfg->config_max, t->line);
+	off = cfg->side * hdr_bytes(t); /* this side's header, side_area() */
 	t->base = (uint8_t *)vob_link_translate(link, cfg->addr, total, VOB_MAP_READ | VOB_MAP_WRITE,
 						&w);
 	if (!t->base)
@@ -182,7 +207,7 @@ int vob_table_init(struct vob_table *t, struct vob_link *link, const struct vob_
 	 * table, or a seed when the memory holds none of ours. After a clean
 	 * shutdown the epoch word is 0 and only last_epoch remembers it: a
 	 * restart that took 0 + 1 would reuse one epoch at every restart. */
-	me = side_area(t, t->side);
+	me = t->base + off; /* not side_area(): t->line and t->side loaded again */
 	table_in(t, me, HDR_RAW);
 	if (vob_load_le32(f32(me, HDR_MAGIC)) == VOB_TABLE_MAGIC &&
 	    vob_load_le16(f16(me, HDR_VERSION)) == VOB_PROTOCOL_VERSION) {
@@ -255,8 +280,7 @@ int vob_table_peer(struct vob_table *t)
 	if (vob_load_le16(f16(peer, HDR_VERSION)) != VOB_PROTOCOL_VERSION)
 		t->peer_err = VOB_EPROTONOSUPPORT;
 	else if (vob_load_le16(f16(peer, HDR_LINE)) != t->line ||
-		 vob_load_le16(f16(peer, HDR_NSLOTS)) != t->nslots ||
-		 vob_load_le16(f16(peer, HDR_NQUEUES)) != t->nqueues ||
+		 vob_load_le32(f32(peer, HDR_NSLOTS)) != geo_word(t) ||
 		 vob_load_le16(f16(peer, HDR_CONFIG_MAX)) != t->config_max)
 		t->peer_err = VOB_EPROTO;
 	else
@@ -473,12 +497,13 @@ static void device_stop_queues(struct vob_dev *d)
 		d->state = VOB_DEV_READY;
 }
 
-/* Back to reset: no queues, nothing negotiated. Out of line:
+/* Back to reset: no queues, nothing negotiated, status 0. Out of line:
  * GCC emitted it in three places of vob_dev_poll(). */
 static VOB_NOINLINE void device_reset(struct vob_dev *d)
 {
 	device_stop_queues(d);
 	d->features[0] = d->features[1] = 0;
+	d->status = 0;
 }
 
 /* Publish status and sequence changes of the device area. */
@@ -494,15 +519,19 @@ static void device_publish(struct vob_dev *d)
 	dev_ring(d);
 }
 
-/* Whether [addr, addr + len) overlaps the table itself. */
-static bool table_overlaps(const struct vob_table *t, uint64_t addr, uint64_t len)
+/* Bytes of the table. */
+static uint32_t table_size(const struct vob_table *t)
 {
-	uint64_t size = (uint32_t)(2u * hdr_bytes(t) + (uint32_t)t->nslots * t->slot_bytes);
+	return (uint32_t)(2u * hdr_bytes(t) + (uint32_t)t->nslots * t->slot_bytes);
+}
 
+/* Whether [addr, addr + len) overlaps the table of @size bytes at @at. */
+static bool table_overlaps(uint64_t at, uint32_t size, uint64_t addr, uint64_t len)
+{
 	/* Distances modulo 2^64, not ends: the table or the area may end at
 	 * 2^64, where an end wraps to 0. Exact for areas that do not wrap;
 	 * one that does lies in no window and is refused when mapped. */
-	return len && (addr - t->addr < size || t->addr - addr < len);
+	return len && (addr - at < size || at - addr < len);
 }
 
 /* A placement a foreign party runs (vob_dev_cfg::foreign_queues) gets the
@@ -531,17 +560,20 @@ static bool foreign_placement_ok(const struct vob_link *link, const struct vob_v
 }
 
 /* Start every queue the driver enabled; false when a placement is bad.
- * Out of line: inlined, its locals cost vob_dev_poll more than a call. */
+ * Out of line: inlined, its locals cost vob_dev_poll more than a call.
+ * The queue's entry @e and its @dq walk along; the table's place is taken
+ * once (the calls in the loop could change *d->t, as far as GCC knows). */
 static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 {
+	struct vob_dev_queue *dq = d->cfg.queues;
+	uint8_t *e = drv + DRV_QUEUES;
+	uint64_t tab = d->t->addr;
+	uint32_t tab_size = table_size(d->t);
 	unsigned q;
 
-	table_in(d->t, drv + DRV_QUEUES, (size_t)d->cfg.num_queues * DRVQ_BYTES);
-	for (q = 0; q < d->cfg.num_queues; q++) {
-		uint8_t *e = drv + DRV_QUEUES + (size_t)q * DRVQ_BYTES;
-		struct vob_dev_queue *dq = &d->cfg.queues[q];
+	table_in(d->t, e, (size_t)d->cfg.num_queues * DRVQ_BYTES);
+	for (q = 0; q < d->cfg.num_queues; q++, dq++, e += DRVQ_BYTES) {
 		struct vob_vq_cfg c;
-		uint64_t *const at[3] = { &c.desc_addr, &c.driver_addr, &c.device_addr };
 		size_t len[3];
 		unsigned k;
 
@@ -560,8 +592,10 @@ static VOB_NOINLINE bool device_start_queues(struct vob_dev *d, uint8_t *drv)
 		if (VOB_CFG_PACKED && (c.features & VOB_BIT(VOB_F_RING_PACKED)))
 			len[1] = len[2] = 4u;
 		for (k = 0; k < 3; k++) {
-			*at[k] = vob_get_le64(e + DRVQ_DESC + 8u * k);
-			if (table_overlaps(d->t, *at[k], len[k]))
+			uint64_t *at = CFG_ADDR(&c, k);
+
+			*at = f64_load(e, DRVQ_DESC + 8u * k);
+			if (table_overlaps(tab, tab_size, *at, len[k]))
 				return false;
 		}
 		c.seg_max = d->cfg.seg_max;
@@ -657,7 +691,6 @@ static int device_poll(struct vob_dev *d, int peer)
 		if (moved || (d->status | d->qmask[0] | d->qmask[1])) {
 			/* Nothing is negotiated with the next driver yet. */
 			device_reset(d);
-			d->status = 0;
 			if (moved)
 				device_publish_slot(d);
 			else
