@@ -362,8 +362,12 @@ static uint16_t dev_qsize(const struct vob_dev *d, uint16_t q)
 
 uint16_t vob_dev_queue_size(const struct vob_dev *d, uint16_t q)
 {
+	const struct vob_dev_queue *dq = &d->cfg.queues[q];
+
+	/* Not placed (driver_setup_queues()): a queue without a virtqueue, or
+	 * a foreign one larger than the device allows, which fails it. */
 	if (d->cfg.role != VOB_ROLE_DRIVER || !d->dev_epoch || q >= d->cfg.num_queues ||
-	    q >= d->dev_queues)
+	    q >= d->dev_queues || (FOREIGN(d) ? dq->size > d->queue_max[q] : !dq->vq))
 		return 0;
 	return dev_qsize(d, q);
 }

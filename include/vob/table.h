@@ -192,8 +192,9 @@ enum vob_dev_state {
  * restart, removal or a wiped table: queues gone, their tokens given to
  * on_lost. Driver role: after the poll that returns it, the state is
  * VOB_DEV_NEGOTIATING exactly when it is the device's answer to a reset;
- * VOB_DEV_OFF when the device went away, VOB_DEV_RESETTING when it was
- * replaced (restarted or published again) and is already found again. */
+ * VOB_DEV_OFF when the device went away or its side published it again
+ * (found at a later poll); VOB_DEV_RESETTING when the device's side
+ * restarted and the device is already found again. */
 #define VOB_DEV_EV_RESET 4
 #define VOB_DEV_EV_CONFIG 8       /**< driver: the config space changed (once config_gen is even) */
 /** Driver: the device needs a reset (state VOB_DEV_NEEDS_RESET; it found a
@@ -384,8 +385,10 @@ int vob_dev_queue_placement(const struct vob_dev *d, uint16_t q, struct vob_vq_c
  * device is found (so already in vob_dev_cfg::accept_features): its
  * configured size, halved until the device's limit for the queue allows it,
  * as the placement does.
- * @return the size; 0 in the device role, when no device is known, or when
- *         @p q is beyond this side's queues or the device's.
+ * @return the size; 0 in the device role, when no device is known, when
+ *         @p q is beyond this side's queues or the device's, or when the
+ *         queue will not run: no virtqueue given for it, or (foreign
+ *         queues) larger than the device's limit, which fails the device.
  */
 uint16_t vob_dev_queue_size(const struct vob_dev *d, uint16_t q);
 

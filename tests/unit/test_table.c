@@ -2075,6 +2075,20 @@ static void test_foreign_driver_size_too_big(void **state)
 	pump(20, 1, 1);
 	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
 	assert_int_not_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+	assert_int_equal(vob_dev_queue_size(&W.b.dev[0], 0), 0); /* it never runs */
+}
+
+/* A driver queue given without a virtqueue is not placed: no size, while
+ * the other runs with its own. */
+static void test_queue_size_without_vq(void **state)
+{
+	(void)state;
+	start_both();
+	W.b.q[0][1].vq = NULL;
+	bring_up(0);
+	assert_int_equal(vob_dev_queue_size(&W.b.dev[0], 0), QSIZE);
+	assert_int_equal(vob_dev_queue_size(&W.b.dev[0], 1), 0);
+	assert_null(vob_dev_vq(&W.b.dev[0], 1));
 }
 
 /* A proxy device (foreign_queues): the driver runs its queues as usual, the
@@ -2729,6 +2743,7 @@ int main(void)
 		T(test_protocol_doc_offsets),
 		T(test_foreign_driver),
 		T(test_foreign_driver_size_too_big),
+		T(test_queue_size_without_vq),
 		T(test_foreign_device),
 		T(test_foreign_placement_checked),
 		T(test_start_through_table_split),
