@@ -97,38 +97,70 @@ static struct fw {
 	uint8_t vq_state[VOB_VQ_STATE_SIZE(FW_QMAX, 0)] __attribute__((aligned(64)));
 } fw;
 
-static uint32_t fw_num(const char *cmd, const char *key, uint32_t dflt)
+static const char *const fw_roles[] = { "device", "driver", "console" }; /* by FW_ROLE_* */
+
+/* Whether word @v (ended by a space or the line's end) is @w. */
+static bool fw_is(const char *v, const char *w)
+{
+	while (*w && *v == *w) {
+		v++;
+		w++;
+	}
+	return !*w && (!*v || *v == ' ');
+}
+
+/* The decimal number after @key into *@out, @dflt when the word is absent.
+ * False for a value that is not a number below 2^32 ending the word. */
+static bool fw_num(const char *cmd, const char *key, uint32_t dflt, uint32_t *out)
 {
 	const char *v = fw_word(cmd, key);
 	uint32_t x = 0;
 
-	if (!v || *v < '0' || *v > '9')
-		return dflt;
-	while (*v >= '0' && *v <= '9')
-		x = x * 10u + (uint32_t)(*v++ - '0');
-	return x;
+	*out = dflt;
+	if (!v)
+		return true;
+	if (*v < '0' || *v > '9')
+		return false;
+	while (*v >= '0' && *v <= '9') {
+		uint32_t d = (uint32_t)(*v++ - '0');
+
+		if (x > (0xffffffffu - d) / 10u)
+			return false;
+		x = x * 10u + d;
+	}
+	*out = x;
+	return !*v || *v == ' ';
 }
 
-static void fw_parse(const char *cmd, struct fw_opts *o)
+/* Read the command line into @o; NULL, or what is wrong with it (a value
+ * out of range is refused, never replaced by the default). */
+static const char *fw_parse(const char *cmd, struct fw_opts *o)
 {
 	const char *role;
+	uint32_t packed;
 
 	fw_printf("vob-fw: command line '%s'\n", cmd);
 	role = fw_word(cmd, "role=");
 	o->role = FW_ROLE_DEVICE;
-	if (role && role[0] == 'd' && role[1] == 'r')
-		o->role = FW_ROLE_DRIVER;
-	else if (role && role[0] == 'c')
-		o->role = FW_ROLE_CONSOLE;
-	o->packed = fw_num(cmd, "packed=", 0) != 0;
-	o->count = fw_num(cmd, "count=", 10000u);
-	o->size = fw_num(cmd, "size=", 64u);
-	o->queue = fw_num(cmd, "queue=", 64u);
-	o->timeout_s = fw_num(cmd, "timeout=", 30u);
-	if (o->size < 8u || o->size > FW_SIZE_MAX)
-		o->size = 64u;
-	if (o->queue < 1u || o->queue > FW_QMAX || (o->queue & (o->queue - 1u)))
-		o->queue = 64u;
+	if (role) {
+		while (o->role <= FW_ROLE_CONSOLE && !fw_is(role, fw_roles[o->role]))
+			o->role++;
+		if (o->role > FW_ROLE_CONSOLE)
+			return "role= must be device, driver or console";
+	}
+	if (!fw_num(cmd, "packed=", 0, &packed) || packed > 1u)
+		return "packed= must be 0 or 1";
+	o->packed = packed != 0;
+	if (!fw_num(cmd, "count=", 10000u, &o->count))
+		return "count= must be a number below 2^32";
+	if (!fw_num(cmd, "size=", 64u, &o->size) || o->size < 8u || o->size > FW_SIZE_MAX)
+		return "size= must be 8 to 4096";
+	if (!fw_num(cmd, "queue=", 64u, &o->queue) || o->queue < 1u || o->queue > FW_QMAX ||
+	    (o->queue & (o->queue - 1u)))
+		return "queue= must be a power of two up to 256";
+	if (!fw_num(cmd, "timeout=", 30u, &o->timeout_s))
+		return "timeout= must be a number of seconds below 2^32";
+	return NULL;
 }
 
 static void fw_fail(int status, const char *what, int err) __attribute__((noreturn));
@@ -611,16 +643,17 @@ static int fw_console(void)
 
 void fw_run(const char *cmd)
 {
-	static const char *const names[] = { "device", "driver", "console" };
 	const char *err;
 	int status;
 
-	fw_parse(cmd, &fw.o);
+	err = fw_parse(cmd, &fw.o);
+	if (err)
+		fw_fail(FW_ESETUP, err, 0);
 	err = board_window(cmd, &fw.win);
 	if (err)
 		fw_fail(FW_ESETUP, err, 0);
 	fw_printf("vob-fw: window at %x, %llu KiB; role %s\n", (uint32_t)(uintptr_t)fw.win.ptr,
-		  fw.win.size >> 10, names[fw.o.role]);
+		  fw.win.size >> 10, fw_roles[fw.o.role]);
 	status = fw.o.role == FW_ROLE_DRIVER ? fw_driver() :
 		 fw.o.role == FW_ROLE_CONSOLE ? fw_console() : fw_device();
 	fw_printf("vob-fw: %s\n", status == FW_OK ? "PASS" : "FAIL");
