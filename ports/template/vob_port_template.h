@@ -6,7 +6,7 @@
  *
  * @defgroup vob_tpl Template port
  * @{
- * Rename @c vob_tpl / @c VOB_TPL to your port's name, put your platform's
+ * Rename @c vob_tpl to your port's name, put your platform's
  * state in @ref vob_tpl_port, and fill in each operation in
  * vob_port_template.c following the contract written above it. As shipped,
  * the template compiles everywhere and refuses everything: map_window
