@@ -362,12 +362,15 @@ static uint16_t dev_qsize(const struct vob_dev *d, uint16_t q)
 
 uint16_t vob_dev_queue_size(const struct vob_dev *d, uint16_t q)
 {
-	const struct vob_dev_queue *dq = &d->cfg.queues[q];
+	const struct vob_dev_queue *dq;
 
+	if (d->cfg.role != VOB_ROLE_DRIVER || !d->dev_epoch || q >= d->cfg.num_queues ||
+	    q >= d->dev_queues)
+		return 0;
 	/* Not placed (driver_setup_queues()): a queue without a virtqueue, or
 	 * a foreign one larger than the device allows, which fails it. */
-	if (d->cfg.role != VOB_ROLE_DRIVER || !d->dev_epoch || q >= d->cfg.num_queues ||
-	    q >= d->dev_queues || (FOREIGN(d) ? dq->size > d->queue_max[q] : !dq->vq))
+	dq = &d->cfg.queues[q];
+	if (FOREIGN(d) ? dq->size > d->queue_max[q] : !dq->vq)
 		return 0;
 	return dev_qsize(d, q);
 }
@@ -397,9 +400,8 @@ static void dev_ring(struct vob_dev *d)
 
 static void features_load(uint8_t *area, size_t off, uint64_t f[2])
 {
-	f[0] = vob_load_le32(f32(area, off)) | ((uint64_t)vob_load_le32(f32(area, off + 4)) << 32);
-	f[1] = vob_load_le32(f32(area, off + 8)) |
-	       ((uint64_t)vob_load_le32(f32(area, off + 12)) << 32);
+	f[0] = f64_load(area, off);
+	f[1] = f64_load(area, off + 8u);
 }
 
 /* Features a queue of this link may use: none that this build left out
