@@ -260,6 +260,7 @@ static void test_doorbells(void **state)
 	assert_int_equal(vob_link_irq_next(&b), 3);
 	assert_int_equal(vob_link_irq_next(&b), 5);
 	assert_int_equal(vob_link_irq_next(&b), VOB_EAGAIN);
+	assert_int_equal(b.irq_any, 0); /* the next call returns at once */
 	vob_on_irq_isr(&b, 7);
 	assert_true(vob_link_irq_take(&b, 7));
 	assert_false(vob_link_irq_take(&b, 7));
