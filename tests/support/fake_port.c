@@ -76,6 +76,8 @@ static int fake_dma_copy(void *ctx, void *dst, const void *src, size_t n, void *
 		return 0;
 	case FAKE_DMA_BUSY:
 		return VOB_EBUSY;
+	case FAKE_DMA_FULL:
+		return VOB_ENOSPC;
 	default:
 		return VOB_EIO;
 	}

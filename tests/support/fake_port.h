@@ -27,7 +27,8 @@ struct fake_region {
 	void *ptr;
 };
 
-enum fake_dma_mode { FAKE_DMA_NOW, FAKE_DMA_LATER, FAKE_DMA_BUSY, FAKE_DMA_FAIL };
+/* FULL: the engine's queue is full (VOB_ENOSPC); BUSY: VOB_EBUSY; FAIL: VOB_EIO. */
+enum fake_dma_mode { FAKE_DMA_NOW, FAKE_DMA_LATER, FAKE_DMA_BUSY, FAKE_DMA_FAIL, FAKE_DMA_FULL };
 
 struct fake_dma {
 	void *dst;

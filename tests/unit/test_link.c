@@ -74,15 +74,42 @@ static void test_add_window_checks(void **state)
 	setup_link(&l, &fp, &fake_port_ops);
 	w = win(0x1000, 0, VOB_MEM_COHERENT, VOB_MAP_READ);
 	assert_arg_error(vob_link_add_window(&l, &w), VOB_EINVAL);
+	w = win(0, 0, VOB_MEM_COHERENT, VOB_MAP_READ); /* empty, even where nothing wraps */
+	assert_arg_error(vob_link_add_window(&l, &w), VOB_EINVAL);
 	w = win(0xfffffffffffff000ull, 0x2000, VOB_MEM_COHERENT, VOB_MAP_READ);
 	assert_arg_error(vob_link_add_window(&l, &w), VOB_EINVAL); /* wraps */
 	w = win(0x1000, 4096, 7, VOB_MAP_READ);
 	assert_arg_error(vob_link_add_window(&l, &w), VOB_EINVAL);
 	w = win(0x1000, 4096, VOB_MEM_COHERENT, 0);
 	assert_arg_error(vob_link_add_window(&l, &w), VOB_EINVAL);
+	w = win(0x1000, 4096, VOB_MEM_COHERENT, VOB_MAP_READ | 4u); /* an unknown access bit */
+	assert_arg_error(vob_link_add_window(&l, &w), VOB_EINVAL);
+	w = win(0x1000, 4096, VOB_MEM_COHERENT, VOB_MAP_READ);
+	w.owner = VOB_WIN_PEER + 1u;
+	assert_arg_error(vob_link_add_window(&l, &w), VOB_EINVAL);
+	if (SIZE_MAX < UINT64_MAX) {
+		/* More than this side can address (32-bit hosts). */
+		w = win(0x1000, (uint64_t)SIZE_MAX + 1u, VOB_MEM_COHERENT, VOB_MAP_READ);
+		assert_arg_error(vob_link_add_window(&l, &w), VOB_EINVAL);
+	}
 	w = win(0x1000, 4096, VOB_MEM_CACHED, VOB_MAP_READ);
 	/* No cache ops; or no cache maintenance in this build (VOB_CFG_CACHED). */
 	assert_int_equal(vob_link_add_window(&l, &w), VOB_CFG_CACHED ? VOB_ENOSYS : VOB_ENOTSUP);
+	/* Half of them is no better. */
+	{
+		struct vob_link l2;
+		struct vob_port_ops ops = fake_port_ops_full;
+
+		ops.cache_invalidate = NULL;
+		assert_int_equal(vob_link_init(&l2, &ops, &fp, 0), 0);
+		assert_int_equal(vob_link_add_window(&l2, &w),
+				 VOB_CFG_CACHED ? VOB_ENOSYS : VOB_ENOTSUP);
+		ops = fake_port_ops_full;
+		ops.cache_clean = NULL;
+		assert_int_equal(vob_link_init(&l2, &ops, &fp, 0), 0);
+		assert_int_equal(vob_link_add_window(&l2, &w),
+				 VOB_CFG_CACHED ? VOB_ENOSYS : VOB_ENOTSUP);
+	}
 	w = win(0x900000, 4096, VOB_MEM_COHERENT, VOB_MAP_READ);
 	assert_int_equal(vob_link_add_window(&l, &w), VOB_EFAULT); /* port refuses */
 	w = win(0x1000, 4096, VOB_MEM_COHERENT, VOB_MAP_READ | VOB_MAP_WRITE);
@@ -122,6 +149,29 @@ static void test_too_many_windows(void **state)
 	}
 }
 
+/* Windows may touch: one ending where another starts is no overlap, added
+ * above or below it; a range across the seam is in neither. */
+static void test_adjacent_windows(void **state)
+{
+	struct vob_link l;
+	struct fake_port fp;
+	struct vob_window_cfg w;
+
+	(void)state;
+	fake_port_init(&fp);
+	fake_port_add_region(&fp, 0, mem[0], sizeof(mem[0]));
+	assert_int_equal(vob_link_init(&l, &fake_port_ops, &fp, 0), 0);
+	w = win(0x400, 0x400, VOB_MEM_COHERENT, VOB_MAP_READ);
+	assert_int_equal(vob_link_add_window(&l, &w), 0);
+	w = win(0, 0x400, VOB_MEM_COHERENT, VOB_MAP_READ);
+	assert_int_equal(vob_link_add_window(&l, &w), 1);
+	w = win(0x800, 0x400, VOB_MEM_COHERENT, VOB_MAP_READ);
+	assert_int_equal(vob_link_add_window(&l, &w), 2);
+	assert_ptr_equal(vob_link_translate(&l, 0x3ff, 1, VOB_MAP_READ, NULL), mem[0] + 0x3ff);
+	assert_null(vob_link_translate(&l, 0x3ff, 2, VOB_MAP_READ, NULL));
+	assert_null(vob_link_translate(&l, 0x7ff, 2, VOB_MAP_READ, NULL));
+}
+
 static void test_translate_bounds(void **state)
 {
 	struct vob_link l;
@@ -155,6 +205,10 @@ static void test_translate_bounds(void **state)
 			 mem[2] + 4095);
 	assert_null(vob_link_translate(&l, 0xffffffffffffffffull, 2, VOB_MAP_READ, NULL));
 
+	/* A pointer where one window ends and the next begins is the next's. */
+	assert_ptr_equal(mem[1], mem[0] + 4096);
+	assert_int_equal(vob_link_addr_of(&l, mem[1], 0, &a), 0);
+	assert_true(a == 0x10000);
 	assert_int_equal(vob_link_addr_of(&l, mem[1] + 100, 10, &a), 0);
 	assert_true(a == 0x10064);
 	assert_int_equal(vob_link_addr_of(&l, mem[1] + 4090, 10, &a), VOB_EFAULT);
@@ -206,6 +260,7 @@ static void test_doorbells(void **state)
 	assert_int_equal(vob_link_irq_next(&b), 3);
 	assert_int_equal(vob_link_irq_next(&b), 5);
 	assert_int_equal(vob_link_irq_next(&b), VOB_EAGAIN);
+	assert_int_equal(b.irq_any, 0); /* the next call returns at once */
 	vob_on_irq_isr(&b, 7);
 	assert_true(vob_link_irq_take(&b, 7));
 	assert_false(vob_link_irq_take(&b, 7));
@@ -217,6 +272,10 @@ static void test_doorbells(void **state)
 	/* Taken by any of the ids folded there, as the ISR folds them. */
 	assert_true(vob_link_irq_take(&b, VOB_MAX_DOORBELLS + 8u));
 	assert_false(vob_link_irq_take(&b, VOB_MAX_DOORBELLS - 1u));
+	vob_on_irq_isr(&b, VOB_MAX_DOORBELLS);
+	assert_true(vob_link_irq_take(&b, VOB_MAX_DOORBELLS));
+	assert_false(vob_link_irq_take(&b, VOB_MAX_DOORBELLS - 1u));
+	assert_int_equal(vob_link_irq_next(&b), VOB_EAGAIN);
 	vob_on_irq_isr(&b, VOB_MAX_DOORBELLS + 3u);
 	assert_int_equal(vob_link_irq_next(&b), VOB_MAX_DOORBELLS - 1);
 	assert_int_equal(vob_link_irq_next(&b), VOB_EAGAIN);
@@ -230,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_init_checks),
 		cmocka_unit_test(test_add_window_checks),
 		cmocka_unit_test(test_too_many_windows),
+		cmocka_unit_test(test_adjacent_windows),
 		cmocka_unit_test(test_translate_bounds),
 		cmocka_unit_test(test_sync_calls_cache_ops_only_on_cached),
 		cmocka_unit_test(test_doorbells),

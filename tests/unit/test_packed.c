@@ -910,6 +910,14 @@ static void test_indirect_rules(void **state)
 			pair_free(&p);
 		}
 	}
+	/* Exactly seg_max entries is fine. */
+	assert_int_equal(pair_setup(&p, 8, PK | F(INDIRECT_DESC), 0, 4096), 0);
+	for (unsigned i = 0; i < 8; i++)
+		put_entry(pair_buf(&p, 1024), i, pair_buf_addr(&p, 4u * i), 4, 0);
+	raw_desc(&p, 0, pair_buf_addr(&p, 1024), 16u * 8u, 0, IND | AV(1));
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(c.n_out, 8);
+	pair_free(&p);
 	/* Nested. */
 	assert_int_equal(pair_setup(&p, 8, PK | F(INDIRECT_DESC), 0, 4096), 0);
 	put_entry(pair_buf(&p, 1024), 0, pair_buf_addr(&p, 2048), 16, IND);

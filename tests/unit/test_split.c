@@ -272,6 +272,37 @@ static void test_direct_then_indirect_accepted(void **state)
 	pair_free(&p);
 }
 
+/* A zero-length entry of an indirect table appends no segment, so it marks
+ * none VOB_IOV_INDIRECT: not the direct one before the table. */
+static void test_indirect_zero_length_entry(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	uint8_t *table;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, F(INDIRECT_DESC), 0, 4096), 0);
+	table = pair_buf(&p, 1024);
+	raw_desc(&p, 0, pair_buf_addr(&p, 0), 16, VOB_DESC_F_NEXT, 1);
+	raw_desc(&p, 1, pair_buf_addr(&p, 1024), 32, VOB_DESC_F_INDIRECT, 0);
+	vob_put_le64(table, pair_buf_addr(&p, 64));
+	vob_put_le32(table + 8, 0);
+	vob_put_le16(table + 12, VOB_DESC_F_WRITE | VOB_DESC_F_NEXT);
+	vob_put_le16(table + 14, 1);
+	vob_put_le64(table + 16, pair_buf_addr(&p, 128));
+	vob_put_le32(table + 24, 8);
+	vob_put_le16(table + 28, VOB_DESC_F_WRITE);
+	vob_put_le16(table + 30, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(c.n_out, 1);
+	assert_int_equal(c.n_in, 1);
+	assert_int_equal(iov[0].flags, 0);
+	assert_int_equal(iov[1].flags, VOB_IOV_WRITE | VOB_IOV_INDIRECT);
+	pair_free(&p);
+}
+
 static void test_zero_length_segments_skipped(void **state)
 {
 	struct vob_pair p;
@@ -321,6 +352,34 @@ static void test_in_order_batch_from_device(void **state)
 	raw_used_elem(&p, 0, 0x10000u, 0);
 	raw_used_idx(&p, 1);
 	expect_used_fault(&p, VOB_FAULT_USED_ID);
+	pair_free(&p);
+}
+
+/* The driver's enable_notify counts an in-order batch still open as work
+ * to do, even when the used index, read again, covers nothing new (here a
+ * device moved it back). */
+static void test_enable_notify_open_batch(void **state)
+{
+	struct vob_pair p;
+	struct vob_seg s = { 0, 16 };
+	int t[2];
+	void *tok;
+	uint32_t w;
+
+	(void)state;
+	assert_int_equal(pair_setup(&p, 8, F(IN_ORDER), 0, 4096), 0);
+	s.addr = pair_buf_addr(&p, 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[0]), 0);
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &t[1]), 0);
+	raw_used_elem(&p, 0, 1, 5); /* one entry for both chains */
+	raw_used_idx(&p, 2);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &t[0]);
+	raw_used_idx(&p, 1);
+	assert_int_equal(vob_vq_enable_notify(&p.drv), 1);
+	assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
+	assert_ptr_equal(tok, &t[1]);
+	assert_int_equal(w, 5);
 	pair_free(&p);
 }
 
@@ -438,6 +497,22 @@ static void test_len_overflow(void **state)
 	raw_desc(&p, 2, big_base, 1, VOB_DESC_F_WRITE, 0);
 	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
 	expect_pop_fault(&p, VOB_FAULT_LEN_OVERFLOW);
+	pair_free(&p);
+	/* 2^32 - 1 bytes in all is fine. */
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	fake_port_add_region(&p.pdev, big_base, big, big_len);
+	assert_true(vob_link_add_window(&p.ldev, &w) >= 0);
+	raw_desc(&p, 0, big_base, 0x80000000u, VOB_DESC_F_NEXT, 1);
+	raw_desc(&p, 1, big_base + 0x80000000u, 0x7fffffffu, VOB_DESC_F_WRITE, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	{
+		struct vob_iov iov[8];
+		struct vob_chain c;
+
+		assert_int_equal(pop(&p, &c, iov, 8), 0);
+		assert_int_equal(c.out_len, 0x80000000u);
+		assert_int_equal(c.in_len, 0x7fffffffu);
+	}
 	pair_free(&p);
 	munmap(big, big_len);
 }
@@ -738,6 +813,119 @@ static void test_cache_ops_on_cached_windows(void **state)
 	pair_free(&p);
 }
 
+/* A copy from an offset where a segment ends starts in the next segment:
+ * no cache operation on the one before (a zero-byte clean may still write
+ * back the line it points into). */
+static void test_copy_at_segment_end_cached(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	uint8_t buf[8] = { 0 };
+	unsigned inv, cl;
+
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	relink(&p, VOB_MEM_CACHED);
+	make_chain(&p, &c, iov); /* readable 300 + 5, writable 7 + 400 */
+	inv = p.pdev.invalidates;
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 300, buf, sizeof(buf), NULL), 5);
+	assert_int_equal(p.pdev.invalidates - inv, 1);
+	cl = p.pdev.cleans;
+	assert_int_equal(vob_chain_push(&p.ldev, &c, 7, buf, sizeof(buf), NULL), 8);
+	assert_int_equal(p.pdev.cleans - cl, 1);
+	pair_free(&p);
+}
+
+/* A push into a cached segment that starts and ends inside one line
+ * refills that line once, not once per edge; an empty local buffer refills
+ * nothing. */
+static void test_push_refill_once_cached(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	uint8_t buf[3] = { 1, 2, 3 };
+	struct vob_iov loc[2] = { { buf, 0, 0 }, { buf, 3, 0 } };
+	unsigned inv;
+
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	relink(&p, VOB_MEM_CACHED);
+	raw_desc(&p, 0, pair_buf_addr(&p, 1030), 8, VOB_DESC_F_WRITE, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	assert_int_equal(pop(&p, &c, iov, 8), 0);
+	inv = p.pdev.invalidates;
+	assert_int_equal(vob_chain_pushv(&p.ldev, &c, 2, loc, 2, NULL), 3);
+	assert_int_equal(p.pdev.invalidates - inv, 1);
+	assert_int_equal(pair_buf(&p, 1032)[2], 3);
+	pair_free(&p);
+}
+
+/* The device loads avail->idx once for all the entries it published, not
+ * once per pop: on a cached window that is one invalidate of the index
+ * line (a cross-link read) per batch, plus one per ring entry and per
+ * descriptor. */
+static void test_avail_idx_read_once_per_batch(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	unsigned inv, i;
+
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	relink(&p, VOB_MEM_CACHED);
+	for (i = 0; i < 3; i++)
+		raw_desc(&p, (uint16_t)i, pair_buf_addr(&p, 64u * i), 4, 0, 0);
+	raw_publish(&p, 0, (uint16_t[]){ 0, 1, 2 }, 3);
+	inv = p.pdev.invalidates;
+	for (i = 0; i < 3; i++)
+		assert_int_equal(pop(&p, &c, iov, 8), 0);
+	assert_int_equal(p.pdev.invalidates - inv, 1 + 3 * 2);
+	/* All consumed: the next pop looks at the index again. */
+	assert_int_equal(pop(&p, &c, iov, 8), VOB_EAGAIN);
+	assert_int_equal(p.pdev.invalidates - inv, 2 + 3 * 2);
+	pair_free(&p);
+}
+
+/* Without event indices the flags words are written only on a change: a
+ * second disable, or an enable while enabled, stores nothing (on a cached
+ * window, no clean: no line written back across the link). */
+static void test_notify_flags_written_on_change(void **state)
+{
+	struct vob_pair p;
+	struct vob_vq *q[2];
+	struct fake_port *fp[2];
+	unsigned k, cl;
+
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	assert_int_equal(pair_setup(&p, 8, 0, 0, 4096), 0);
+	relink(&p, VOB_MEM_CACHED);
+	q[0] = &p.drv;
+	q[1] = &p.dev;
+	fp[0] = &p.pdrv;
+	fp[1] = &p.pdev;
+	for (k = 0; k < 2; k++) {
+		cl = fp[k]->cleans;
+		assert_int_equal(vob_vq_enable_notify(q[k]), 0);
+		assert_int_equal(fp[k]->cleans - cl, 0);
+		vob_vq_disable_notify(q[k]);
+		assert_int_equal(fp[k]->cleans - cl, 1);
+		vob_vq_disable_notify(q[k]);
+		assert_int_equal(fp[k]->cleans - cl, 1);
+		assert_int_equal(vob_vq_enable_notify(q[k]), 0);
+		assert_int_equal(fp[k]->cleans - cl, 2);
+		assert_int_equal(vob_vq_enable_notify(q[k]), 0);
+		assert_int_equal(fp[k]->cleans - cl, 2);
+	}
+	pair_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -748,7 +936,9 @@ int main(void)
 		cmocka_unit_test(test_direct_then_indirect_accepted),
 		cmocka_unit_test(test_misaligned_indirect_table),
 		cmocka_unit_test(test_zero_length_segments_skipped),
+		cmocka_unit_test(test_indirect_zero_length_entry),
 		cmocka_unit_test(test_in_order_batch_from_device),
+		cmocka_unit_test(test_enable_notify_open_batch),
 		cmocka_unit_test(test_bad_avail_idx),
 		cmocka_unit_test(test_bad_head),
 		cmocka_unit_test(test_bad_next),
@@ -763,6 +953,10 @@ int main(void)
 		cmocka_unit_test(test_in_order_violation),
 		cmocka_unit_test(test_bad_used_idx),
 		cmocka_unit_test(test_cache_ops_on_cached_windows),
+		cmocka_unit_test(test_copy_at_segment_end_cached),
+		cmocka_unit_test(test_push_refill_once_cached),
+		cmocka_unit_test(test_avail_idx_read_once_per_batch),
+		cmocka_unit_test(test_notify_flags_written_on_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -169,10 +169,15 @@ static void test_role_checks(void **state)
 	/* Caller mistakes are not peer faults. */
 	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 0, &p), VOB_EINVAL);
 	assert_int_equal(vob_vq_add(&p.drv, &s, 1, 0, NULL), VOB_EINVAL);
+	/* Counts whose sum wraps to one segment. */
+	assert_arg_error(vob_vq_add(&p.drv, &s, 0xffffffffu, 2, &p), VOB_EINVAL);
+	assert_arg_error(vob_vq_add(&p.drv, &s, 2, 0xffffffffu, &p), VOB_EINVAL);
 	{
 		struct vob_seg big[2] = { { PAIR_BASE, 0x80000000u }, { PAIR_BASE, 0x80000000u } };
 
 		assert_int_equal(vob_vq_add(&p.drv, big, 1, 1, &p), VOB_EINVAL); /* 2^32 bytes */
+		big[1].len = 0x7fffffffu; /* 2^32 - 1 bytes: fine */
+		assert_int_equal(vob_vq_add(&p.drv, big, 1, 1, &p), 0);
 	}
 	assert_int_equal(vob_vq_get_used(&p.drv, NULL, &w), VOB_EINVAL);
 	c.cap = 15;
@@ -190,6 +195,49 @@ static void test_contract_assert(void **state)
 	use_format(state);
 	memset(&zero, 0, sizeof(zero));
 	expect_assert_failure(vob_vq_kick_prepare(&zero));
+}
+
+/* Each role maps each ring area with the access it needs, so an area in a
+ * window this side may only read is refused where this side writes it:
+ * the driver writes descriptors and the driver area, the device the device
+ * area, and the descriptors of a packed ring too. */
+static void test_area_access(void **state)
+{
+	struct vob_pair p;
+	struct vob_vq q;
+	struct vob_vq_cfg c;
+	const uint64_t ro = 0x80000000ull;
+	struct vob_window_cfg w = { ro, 4096, VOB_MEM_COHERENT, VOB_WIN_PEER, VOB_MAP_READ };
+	static uint8_t rmem[4096];
+	static uint64_t st[VOB_VQ_STATE_SIZE(8, 0) / 8];
+
+	use_format(state);
+	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
+	fake_port_add_region(&p.pdev, ro, rmem, sizeof(rmem));
+	fake_port_add_region(&p.pdrv, ro, rmem, sizeof(rmem));
+	assert_true(vob_link_add_window(&p.ldev, &w) >= 0);
+	assert_true(vob_link_add_window(&p.ldrv, &w) >= 0);
+	/* Device role. */
+	c = p.cdev;
+	c.desc_addr = ro;
+	assert_int_equal(vob_vq_init(&q, &p.ldev, &c, st, sizeof(st)), packed() ? VOB_EFAULT : 0);
+	c = p.cdev;
+	c.driver_addr = ro + 1024;
+	assert_int_equal(vob_vq_init(&q, &p.ldev, &c, st, sizeof(st)), 0);
+	c = p.cdev;
+	c.device_addr = ro + 2048;
+	assert_int_equal(vob_vq_init(&q, &p.ldev, &c, st, sizeof(st)), VOB_EFAULT);
+	/* Driver role. */
+	c = p.cdrv;
+	c.desc_addr = ro;
+	assert_int_equal(vob_vq_init(&q, &p.ldrv, &c, st, sizeof(st)), VOB_EFAULT);
+	c = p.cdrv;
+	c.driver_addr = ro + 1024;
+	assert_int_equal(vob_vq_init(&q, &p.ldrv, &c, st, sizeof(st)), VOB_EFAULT);
+	c = p.cdrv;
+	c.device_addr = ro + 2048;
+	assert_int_equal(vob_vq_init(&q, &p.ldrv, &c, st, sizeof(st)), 0);
+	pair_free(&p);
 }
 
 /* ---- traffic -------------------------------------------------------- */
@@ -820,6 +868,66 @@ static void test_indirect(void **state)
 	pair_free(&p);
 }
 
+/* vob_vq_push() refuses a chain naming a buffer at the queue size, even
+ * when the state bit just past the in-flight map is set (there: the low
+ * bit of buffer 0's descriptor count, 1 once it is popped). */
+static void test_push_head_range(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[64];
+	struct vob_chain c, bad;
+	struct vob_seg s;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 64, 0, 0, 4096), 0);
+	s = (struct vob_seg){ pair_buf_addr(&p, 0), 8 };
+	assert_int_equal(vob_vq_add(&p.drv, &s, 0, 1, &p), 0);
+	assert_int_equal(pop(&p, &c, iov, 64), 0);
+	assert_int_equal(c.head, 0);
+	bad = c;
+	bad.head = 64;
+	assert_arg_error(vob_vq_push(&p.dev, &bad, 0), VOB_EINVAL);
+	assert_int_equal(vob_vq_push(&p.dev, &c, 0), 0);
+	pair_free(&p);
+}
+
+/* A driver sets up indirect tables only with INDIRECT_DESC, a table address
+ * and room for two entries or more; otherwise it needs no state for them,
+ * maps no table area, and chains descriptors. With them, it maps the whole
+ * table area. */
+static void test_indirect_needs_tables(void **state)
+{
+	struct vob_pair p;
+	struct vob_vq_cfg c;
+	struct vob_seg s[2];
+	static uint64_t st[VOB_VQ_STATE_SIZE(8, 0) / 8], st4[VOB_VQ_STATE_SIZE(8, 4) / 8];
+	static const struct {
+		uint64_t addr;
+		uint16_t max;
+	} cfgs[] = { { (uint64_t)1 << 40, 1 }, { 0, 4 } }; /* outside every window; none */
+	unsigned k;
+
+	use_format(state);
+	assert_int_equal(setup(&p, 8, F(INDIRECT_DESC), 0, 4096), 0);
+	s[0] = (struct vob_seg){ pair_buf_addr(&p, 0), 8 };
+	s[1] = (struct vob_seg){ pair_buf_addr(&p, 64), 8 };
+	for (k = 0; k < 2; k++) {
+		c = p.cdrv;
+		c.indirect_addr = cfgs[k].addr;
+		c.indirect_max = cfgs[k].max;
+		assert_int_equal(vob_vq_init(&p.drv, &p.ldrv, &c, st, sizeof(st)), 0);
+		assert_int_equal(vob_vq_add(&p.drv, s, 1, 1, &p), 0);
+		assert_int_equal(p.drv.num_free, 6);
+	}
+	/* With them, all size * indirect_max tables lie in a window. */
+	c = p.cdrv;
+	c.indirect_addr = p.base + p.len - 256u;
+	c.indirect_max = 4; /* 8 * 4 * 16 = 512 bytes */
+	assert_int_equal(vob_vq_init(&p.drv, &p.ldrv, &c, st, sizeof(st)), VOB_ENOMEM);
+	assert_int_equal(vob_vq_init(&p.drv, &p.ldrv, &c, st4, sizeof(st4)), VOB_EFAULT);
+	pair_free(&p);
+}
+
 /* vob_vq_pop() marks the segments of an indirect table VOB_IOV_INDIRECT
  * (they take no ring descriptor of their own) and only those: not the
  * segments of chained descriptors, not a lone descriptor's. */
@@ -1135,7 +1243,7 @@ static void test_copy_dma(void **state)
 	struct vob_iov iov[8];
 	struct vob_chain c;
 	struct vob_xfer x;
-	uint8_t buf[305];
+	uint8_t buf[305], big[407] = { 0 };
 
 	use_format(state);
 	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
@@ -1150,6 +1258,13 @@ static void test_copy_dma(void **state)
 	assert_int_equal(vob_xfer_done(&x), 1);
 	assert_int_equal(buf[299], (uint8_t)299);
 	assert_int_equal(buf[304], (uint8_t)304);
+	/* A piece of exactly VOB_DMA_MIN_BYTES goes by DMA too. */
+	if (VOB_DMA_MIN_BYTES <= 300) {
+		assert_int_equal(vob_chain_pull(&p.ldev, &c, 300u - VOB_DMA_MIN_BYTES, buf,
+						VOB_DMA_MIN_BYTES, &x),
+				 VOB_DMA_MIN_BYTES);
+		assert_int_equal(p.pdev.dma_calls, 2);
+	}
 
 	/* Completes later. */
 	memset(buf, 0, sizeof(buf));
@@ -1168,23 +1283,81 @@ static void test_copy_dma(void **state)
 	fake_port_dma_finish(&p.pdev, VOB_EIO);
 	assert_int_equal(vob_xfer_done(&x), VOB_EIO);
 
-	/* Busy engine: the CPU copies instead. */
-	memset(buf, 0, sizeof(buf));
+	/* Of two errors on one tracker, the first is reported. */
 	vob_xfer_init(&x);
-	p.pdev.dma_mode = FAKE_DMA_BUSY;
 	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), 305);
-	assert_int_equal(vob_xfer_done(&x), 1);
-	assert_int_equal(buf[299], (uint8_t)299);
+	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), 305);
+	assert_int_equal(p.pdev.npending, 2);
+	vob_dma_complete_isr(p.pdev.pending[0].cookie, VOB_EIO);
+	assert_int_equal(vob_xfer_done(&x), 0);
+	vob_dma_complete_isr(p.pdev.pending[1].cookie, VOB_ETIMEDOUT);
+	p.pdev.npending = 0;
+	assert_int_equal(vob_xfer_done(&x), VOB_EIO);
+
+	/* Busy engine, or its queue full: the CPU copies instead. */
+	for (int full = 0; full < 2; full++) {
+		memset(buf, 0, sizeof(buf));
+		vob_xfer_init(&x);
+		p.pdev.dma_mode = full ? FAKE_DMA_FULL : FAKE_DMA_BUSY;
+		assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), 305);
+		assert_int_equal(vob_xfer_done(&x), 1);
+		assert_int_equal(buf[299], (uint8_t)299);
+	}
 
 	/* A failing engine fails the copy. */
 	vob_xfer_init(&x);
 	p.pdev.dma_mode = FAKE_DMA_FAIL;
 	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), VOB_EIO);
 
+	/* A length past 2^32 is not cut to its low 32 bits: the chain
+	 * bounds the copy. */
+	if (SIZE_MAX > 0xffffffffu) {
+		size_t huge = SIZE_MAX - 0xffffffffu + 16u; /* low 32 bits: 16 */
+
+		assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, huge, NULL), 305);
+		assert_int_equal(vob_chain_push(&p.ldev, &c, 0, big, huge, NULL), 407);
+	}
+
 	/* No tracker: always the CPU. */
 	p.pdev.dma_calls = 0;
 	assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), NULL), 305);
 	assert_int_equal(p.pdev.dma_calls, 0);
+	pair_free(&p);
+}
+
+/* Only a push into a cached segment is cut to whole lines for the engine
+ * (the CPU cleans whole lines of what it writes there); a pull, or a push
+ * into coherent memory, goes to the engine in one piece. */
+static void test_dma_piece_cut(void **state)
+{
+	struct vob_pair p;
+	struct vob_iov iov[8];
+	struct vob_chain c;
+	struct vob_xfer x;
+	uint8_t buf[300] = { 0 };
+	unsigned k;
+
+	use_format(state);
+	VOB_TEST_NEEDS_CACHED();
+	if (!VOB_CFG_DMA || VOB_DMA_MIN_BYTES > 256)
+		skip();
+	assert_int_equal(setup(&p, 8, 0, 0, 4096), 0);
+	for (k = 0; k < 2; k++) {
+		relink(&p, VOB_MEM_COHERENT, k ? VOB_MEM_COHERENT : VOB_MEM_CACHED);
+		make_chain(&p, &c, iov);
+		vob_xfer_init(&x);
+		p.pdev.dma_mode = FAKE_DMA_LATER;
+		assert_int_equal(vob_chain_pull(&p.ldev, &c, 0, buf, sizeof(buf), &x), 300);
+		assert_int_equal(p.pdev.npending, 1);
+		assert_int_equal(p.pdev.pending[0].n, 300);
+		fake_port_dma_finish(&p.pdev, 0);
+		/* 300 bytes at the start of the 400-byte writable segment. */
+		assert_int_equal(vob_chain_push(&p.ldev, &c, 7, buf, sizeof(buf), &x), 300);
+		assert_int_equal(p.pdev.npending, 1);
+		assert_int_equal(p.pdev.pending[0].n, k ? 300 : 256);
+		fake_port_dma_finish(&p.pdev, 0);
+		assert_int_equal(vob_xfer_done(&x), 1);
+	}
 	pair_free(&p);
 }
 
@@ -1407,6 +1580,20 @@ static void dma_cpu_shared_line(bool drop)
 	cm_expect(0, 40, 'P');
 	cm_expect(40, 40 + seg[0].len, 'D');
 	cm_expect(40 + seg[0].len, CM_SIZE, 'P');
+
+	/* Exactly VOB_DMA_MIN_BYTES starting inside a line: no part of a
+	 * line goes to the engine. */
+	cm_setup(&link, drop);
+	seg[0].len = VOB_DMA_MIN_BYTES;
+	vob_xfer_init(&x);
+	assert_int_equal(vob_chain_push(&link, &ch, 0, payload, seg[0].len, &x),
+			 (int)seg[0].len);
+	cm_dma_land();
+	assert_int_equal(vob_xfer_done(&x), 1);
+	assert_int_equal(cm.dma_partial, 0);
+	cm_expect(0, 40, 'P');
+	cm_expect(40, 40 + seg[0].len, 'D');
+	cm_expect(40 + seg[0].len, CM_SIZE, 'P');
 }
 
 static void test_dma_cpu_shared_line(void **state)
@@ -1507,6 +1694,8 @@ static void kick_after_lap(uint64_t features, bool driver_side)
 			assert_int_equal(vob_vq_get_used(&p.drv, &tok, &w), 0);
 	}
 	assert_int_equal(vob_vq_kick_prepare(driver_side ? &p.drv : &p.dev), 1);
+	/* That decision starts afresh: nothing published since, no notify. */
+	assert_int_equal(vob_vq_kick_prepare(driver_side ? &p.drv : &p.dev), 0);
 	pair_free(&p);
 }
 
@@ -1565,6 +1754,7 @@ int main(void)
 		BOTH(test_init_checks),
 		BOTH(test_role_checks),
 		BOTH(test_contract_assert),
+		BOTH(test_area_access),
 		BOTH(test_roundtrip_payload),
 		BOTH(test_full_and_empty),
 		BOTH(test_index_wraparound),
@@ -1578,12 +1768,15 @@ int main(void)
 		BOTH(test_notification_data),
 		BOTH(test_indirect),
 		BOTH(test_indirect_iov_flag),
+		BOTH(test_push_head_range),
+		BOTH(test_indirect_needs_tables),
 		BOTH(test_in_order),
 		BOTH(test_in_order_batch_from_device),
 		BOTH(test_reclaim),
 		BOTH(test_bad_used),
 		BOTH(test_copy_sg),
 		BOTH(test_copy_dma),
+		BOTH(test_dma_piece_cut),
 		BOTH(test_payload_cache_ops),
 		BOTH(test_kick_after_lap),
 		BOTH(test_failed_init_is_broken),
