@@ -46,6 +46,10 @@
 
 #include "vob/config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** @brief Queues the tiny device has (1 to @ref VOB_TINY_TABLE_QUEUES). */
 #ifndef VOB_TINY_QUEUES
 #define VOB_TINY_QUEUES 1
@@ -90,7 +94,14 @@ struct vob_tiny_chain {
 	uint16_t head;                             /**< the driver's head index */
 };
 
-/** @brief Rings a doorbell toward the peer; @p id as in docs/protocol.md. */
+/**
+ * @brief Rings a doorbell toward the peer; @p id as in docs/protocol.md
+ *        (0 the table, 1 the control one, 2 + q queue q).
+ *
+ * Called after VOB_DOORBELL_MB(), so every store it announces is ordered
+ * before it. On bare metal, vob_bm_tiny_doorbell() (ports/baremetal) writes
+ * the MMIO register the port's doorbell table names.
+ */
 typedef void (*vob_tiny_doorbell_fn)(void *user, uint32_t id);
 
 /** @brief What vob_tiny_init() needs. */
@@ -144,10 +155,14 @@ struct vob_tiny {
  *        publish the device (status 0), ringing the table's doorbell.
  *
  * A new epoch: one more than the one this side's header holds, or from
- * @c epoch_seed on memory without one.
+ * @c epoch_seed on memory without one. The window's local pointer must be
+ * 4-byte aligned and its link address aligned to @ref VOB_TINY_LINE
+ * (asserted).
  * @return 0; VOB_EINVAL when the window cannot hold the table or
  *         @c features asks for what the tiny device cannot do (the ring
- *         features above, VOB_F_ACCESS_PLATFORM aside).
+ *         features above: VOB_F_INDIRECT_DESC, VOB_F_EVENT_IDX,
+ *         VOB_F_RING_PACKED, VOB_F_IN_ORDER, VOB_F_NOTIFICATION_DATA;
+ *         VOB_F_ACCESS_PLATFORM and VOB_F_ORDER_PLATFORM are fine).
  */
 int vob_tiny_init(struct vob_tiny *t, const struct vob_tiny_cfg *cfg);
 
@@ -178,6 +193,8 @@ int vob_tiny_pop(struct vob_tiny *t, unsigned q, struct vob_tiny_chain *c);
  *        writable part (at most @c c->len[1]; more is cut to it).
  *
  * Call it only for chains popped from @p q since the queue last started.
+ * When the queue stopped since (a reset), it writes nothing: the ring is
+ * no longer the device's.
  */
 void vob_tiny_push(struct vob_tiny *t, unsigned q, const struct vob_tiny_chain *c,
 		   uint32_t written);
@@ -199,6 +216,10 @@ uint32_t vob_tiny_pull(const struct vob_tiny_chain *c, void *buf, uint32_t n);
  * @return the bytes copied: at most @p n and at most @c c->len[1].
  */
 uint32_t vob_tiny_put(const struct vob_tiny_chain *c, const void *buf, uint32_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 /** @} */
 #endif /* VOB_TINY_H */
