@@ -13,6 +13,7 @@
  *   check goes.
  * The window is exactly one allocation: under ASan any access outside it is
  * reported. */
+#define _DEFAULT_SOURCE /* mmap's MAP_ANONYMOUS, MAP_NORESERVE */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -80,6 +83,7 @@ struct msg {
 
 static struct {
 	uint8_t *mem;
+	uint8_t *alloc; /* what teardown frees (mem is replaced in one test) */
 	/* the driver side */
 	struct fake_port port;
 	struct vob_link link;
@@ -91,7 +95,8 @@ static struct {
 	unsigned drv_queues;
 	/* the tiny device */
 	struct vob_tiny tiny;
-	uint8_t side; /* the tiny device's */
+	uint32_t size; /* the window the tiny device is given: WIN but in one test */
+	uint8_t side;  /* the tiny device's */
 	unsigned long bells, bells_q[VOB_TINY_QUEUES];
 	/* traffic */
 	struct msg m[NQ][NBUF];
@@ -116,7 +121,7 @@ static void tiny_start(uint32_t seed, uint64_t features)
 	memset(&c, 0, sizeof(c));
 	c.window = W.mem;
 	c.link_addr = BASE;
-	c.size = WIN;
+	c.size = W.size;
 	c.device_id = 3;
 	c.features = features;
 	c.epoch_seed = seed;
@@ -181,9 +186,10 @@ static int setup(void **state)
 	(void)state;
 	memset(&W, 0, sizeof(W));
 	rng_s = 88172645463325252ull;
-	W.mem = aligned_alloc(4096, WIN);
+	W.mem = W.alloc = aligned_alloc(4096, WIN);
 	assert_non_null(W.mem);
 	memset(W.mem, 0, WIN);
+	W.size = WIN;
 	W.side = 1;
 	fake_port_init(&W.port);
 	fake_port_add_region(&W.port, BASE, W.mem, WIN);
@@ -195,12 +201,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	free(W.mem);
+	free(W.alloc);
 	return 0;
 }
 
-/* Every segment of @c lies inside the window and is not empty. */
-static void check_chain_in(const uint8_t *mem, const struct vob_tiny_chain *c)
+/* Every segment of @c lies inside the window @mem of @size bytes and is not
+ * empty. */
+static void check_chain_in(const uint8_t *mem, size_t size, const struct vob_tiny_chain *c)
 {
 	unsigned k, n = (unsigned)c->nseg[0] + c->nseg[1];
 	uint32_t len[2] = { 0, 0 };
@@ -209,8 +216,8 @@ static void check_chain_in(const uint8_t *mem, const struct vob_tiny_chain *c)
 	for (k = 0; k < n; k++) {
 		const struct vob_tiny_seg *g = &c->seg[k];
 
-		assert_true(g->len > 0 && g->len <= WIN);
-		assert_true(g->base >= mem && (size_t)(g->base - mem) <= WIN - g->len);
+		assert_true(g->len > 0 && g->len <= size);
+		assert_true(g->base >= mem && (size_t)(g->base - mem) <= size - g->len);
 		len[k >= c->nseg[0]] += g->len;
 	}
 	assert_true(len[0] == c->len[0] && len[1] == c->len[1]);
@@ -231,7 +238,7 @@ static void device_work(void)
 			uint32_t n;
 
 			W.popped++;
-			check_chain_in(W.mem, &ch);
+			check_chain_in(W.mem, W.size, &ch);
 			n = vob_tiny_pull(&ch, buf, sizeof(buf));
 			n = vob_tiny_put(&ch, buf, n);
 			vob_tiny_push(&W.tiny, q, &ch, n);
@@ -766,7 +773,7 @@ static void work_tiny(void)
 		unsigned k;
 
 		X.pops++;
-		check_chain_in(X.A, &ch);
+		check_chain_in(X.A, WIN, &ch);
 		rec_add(&X.ra, ch.head | (uint64_t)ch.nseg[0] << 16 | (uint64_t)ch.nseg[1] << 24 |
 				       (uint64_t)ch.len[0] << 32);
 		rec_add(&X.ra, ch.len[1]);
@@ -1274,7 +1281,7 @@ static void h_expect_broken(void)
 static void h_expect_ok(struct vob_tiny_chain *c)
 {
 	assert_int_equal(vob_tiny_pop(&W.tiny, 0, c), 0);
-	check_chain_in(W.mem, c);
+	check_chain_in(W.mem, W.size, c);
 	assert_int_equal(vob_get_le16(hm(T_DEV + DEV_STATUS)), ST_LIVE);
 }
 
@@ -1474,6 +1481,8 @@ static void test_pop_address_outside(void **state)
 		{ BASE, 16, 1 },              /* the first (over the table: buffers may be) */
 		{ BASE + WIN - 16u, 17, 0 },  /* one past the end */
 		{ BASE + WIN, 1, 0 },         /* just after */
+		{ BASE + WIN + 64u, 16, 0 },  /* further after: the offset is past the length */
+		{ BASE + 0x80000000u, 16, 0 },
 		{ BASE - 1u, 1, 0 },          /* just before */
 		{ BASE - 1u, 2, 0 },          /* across the start */
 		{ BASE + (1ull << 32), 16, 0 }, /* 4 GiB up: the low word is inside */
@@ -1493,6 +1502,37 @@ static void test_pop_address_outside(void **state)
 		memset(&HD, 0, sizeof(HD));
 		pop_bad_address(t[i].addr, t[i].len, t[i].good);
 	}
+}
+
+/* Two readable segments of 2 GiB: their total does not fit in 32 bits. The
+ * window is 4 GiB less a page of address space reserved, not touched (pop
+ * maps the segments, it does not read them). */
+static void test_pop_total_overflow(void **state)
+{
+	uint8_t *mem = W.mem, *big;
+	const size_t len = 0xfffff000u;
+
+	(void)state;
+	if (sizeof(void *) < 8)
+		skip();
+	big = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
+	if (big == MAP_FAILED)
+		skip();
+	W.mem = big;
+	W.size = (uint32_t)len;
+	h_live(QSIZE);
+	/* (segments may overlap) */
+	h_desc(0, BASE + 0x10000u, 0x7fffffffu, NEXT, 1);
+	h_desc(1, BASE + 0x10000u, 0x7fffffffu, NEXT, 2);
+	h_desc(2, BASE + 0x10000u, 1, 0, 0);
+	h_offer(0);
+	h_good_then(); /* 0xffffffff in all: fits */
+	h_desc(2, BASE + 0x10000u, 2, 0, 0);
+	h_offer(0);
+	h_expect_broken();
+	munmap(big, len);
+	W.mem = mem;
 }
 
 /* Every descriptor counts against VOB_TINY_SEG_MAX, zero-length ones too. */
@@ -1605,6 +1645,8 @@ static void test_bad_placement(void **state)
 		{ QSIZE, BASE + H_RING, BASE + TBL - LINE, BASE + H_USED },
 		{ QSIZE, BASE + H_RING, BASE + H_AVAIL, BASE + WIN - LINE }, /* past the end */
 		{ QSIZE, BASE + H_RING, BASE + H_AVAIL, BASE + WIN },
+		{ QSIZE, BASE + H_RING, BASE + H_AVAIL, BASE + WIN + 4096u },
+		{ QSIZE, BASE + WIN + 4096u, BASE + H_AVAIL, BASE + H_USED },
 		{ QSIZE, BASE - 4096u, BASE + H_AVAIL, BASE + H_USED },
 		{ QSIZE, BASE + H_RING + (1ull << 32), BASE + H_AVAIL, BASE + H_USED },
 	};
@@ -1677,6 +1719,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pop_indirect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pop_readable_after_writable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pop_address_outside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pop_total_overflow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pop_too_many_segments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pop_too_many_zero_length, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_needs_reset_and_reset, setup, teardown),
