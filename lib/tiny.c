@@ -32,13 +32,12 @@ VOB_STATIC_ASSERT(VOB_TINY_LINE >= 16 && VOB_TINY_LINE <= VOB_CACHE_LINE_MAX &&
 		  tiny_line);
 VOB_STATIC_ASSERT(VOB_TINY_CONFIG_MAX <= VOB_TABLE_MAX_CONFIG && (VOB_TINY_CONFIG_MAX & 3) == 0,
 		  tiny_config_max);
-/* The header image below, and the 32-bit words the code reads. */
+/* The header image below. */
 VOB_STATIC_ASSERT(HDR_MAGIC == 0 && HDR_VERSION == 4 && HDR_LINE == 6 && HDR_NSLOTS == 8 &&
 			  HDR_NQUEUES == 10 && HDR_CONFIG_MAX == 12 && HDR_EPOCH == 16,
 		  tiny_hdr_layout);
-VOB_STATIC_ASSERT(DEV_SIDE == DEV_STATUS + 2 && DRVQ_DRIVER == DRVQ_DESC + 8 &&
-			  DRVQ_DEVICE == DRVQ_DESC + 16,
-		  tiny_words);
+/* tiny_start() reads the three ring addresses as an array. */
+VOB_STATIC_ASSERT(DRVQ_DRIVER == DRVQ_DESC + 8 && DRVQ_DEVICE == DRVQ_DESC + 16, tiny_ring_addrs);
 
 #define TINY_H VOB_ALIGN_UP(32u, VOB_TINY_LINE) /* one side header */
 #define TINY_DEV (2u * TINY_H)                   /* slot 0's device area */
