@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The tiny firmware: the tiny device (include/vob/tiny.h) as the echo
- * device of the Linux echo pair, on a board of board.h (the MPS2 AN386:
- * board_mps2.c). It takes the place of firmware.c in the image-m4-tiny
- * image and links nothing of the general API: the library bytes of the
+ * device of the Linux echo pair, on a board of board.h (image-m4-tiny: the
+ * MPS2 AN386, board_mps2.c; board_pc.c works as well). It takes the place
+ * of firmware.c and links nothing of the general API: the library bytes of the
  * image are the tiny device's, the port's those of its doorbell helper
  * (vob_bm_tiny_doorbell(), on the port's doorbell table).
  *
