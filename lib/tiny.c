@@ -265,6 +265,7 @@ static VOB_NOINLINE int tiny_start(struct vob_tiny *t, uint8_t *e)
 		v->lapped = 0;
 		v->on = 1;
 	}
+	t->gen++; /* chains popped before are not of these rings */
 	return 1;
 }
 
@@ -310,7 +311,7 @@ int vob_tiny_poll(struct vob_tiny *t)
 	uint8_t *b = t->base, *me = tiny_me(t), *peer = b + (1u - t->side) * TINY_H;
 	uint8_t *a = b + TINY_DEV, *r = b + TINY_DRV;
 	uint32_t pe, req;
-	int gen = 0;
+	int moved = 0;
 
 	/* The peer's epoch before the fields it publishes (section 3). */
 	pe = vob_load_acquire_le32(f32(peer, HDR_EPOCH));
@@ -326,11 +327,11 @@ int vob_tiny_poll(struct vob_tiny *t)
 		 * shows our magic, version and geometry. */
 		t->peer_epoch = pe;
 		t->peer_ok = pe && !vob_memcmp(peer, tiny_hdr.b, HDR_CONFIG_MAX + 2u);
-		gen = 1;
+		moved = 1;
 	}
 	if (ld32(a, DEV_EPOCH) != t->epoch) {
 		tiny_publish_slot(t); /* our slot wiped, or we announced anew */
-	} else if (gen) {
+	} else if (moved) {
 		t->req = 0; /* the driver's side restarted or left: reset */
 		if (t->status) {
 			t->status = 0;
@@ -352,6 +353,21 @@ int vob_tiny_poll(struct vob_tiny *t)
 	vob_store_release_le32(f32(a, DEV_ACK), req);
 	tiny_publish(t);
 	return tiny_live(t);
+}
+
+int vob_tiny_peer(const struct vob_tiny *t)
+{
+	return t->peer_ok;
+}
+
+void vob_tiny_shutdown(struct vob_tiny *t)
+{
+	/* Gone: our own header's epoch 0, which a poll would take for a wipe
+	 * (the caller polls no more); last_epoch keeps the epoch for the next
+	 * vob_tiny_init(). */
+	t->epoch = 0;
+	vob_store_release_le32(f32(tiny_me(t), HDR_EPOCH), 0);
+	tiny_bell(t, VOB_TABLE_DOORBELL);
 }
 
 void vob_tiny_needs_reset(struct vob_tiny *t)
@@ -426,6 +442,7 @@ int vob_tiny_pop(struct vob_tiny *t, unsigned q, struct vob_tiny_chain *c)
 			goto bad;
 	}
 	c->head = (uint16_t)head;
+	c->gen = t->gen;
 	v->inflight[TINY_WORD(head)] |= 1u << (head & 31u);
 	v->last_avail = (uint16_t)(la + 1u);
 	return 0;
@@ -442,8 +459,9 @@ void vob_tiny_push(struct vob_tiny *t, unsigned q, const struct vob_tiny_chain *
 	uint8_t *e = v->ring[2] + 4u + 8u * (idx & v->mask);
 
 	VOB_ASSERT(q < VOB_TINY_QUEUES);
-	/* Stopped since the pop (a reset): the ring is not ours any more. */
-	if (!tiny_running(t, v))
+	/* Stopped since the pop (a reset), or started again in between, even
+	 * within one poll: the ring, or that chain, is not ours any more. */
+	if (!tiny_running(t, v) || c->gen != t->gen)
 		return;
 	VOB_ASSERT(head <= v->mask && ((v->inflight[TINY_WORD(head)] >> (head & 31u)) & 1u));
 	if (written > c->len[1])

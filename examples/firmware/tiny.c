@@ -31,7 +31,6 @@
 
 #include "board.h"
 #include "ex_layout.h"
-#include "vob/barrier.h"
 #include "vob/tiny.h"
 #include "vob/wire.h"
 #include "vob_baremetal.h"
@@ -47,10 +46,6 @@ VOB_STATIC_ASSERT(VOB_TINY_LINE == EX_LINE, fw_tiny_line);
 VOB_STATIC_ASSERT(VOB_TINY_TABLE_QUEUES == EX_NQUEUES, fw_tiny_nqueues);
 VOB_STATIC_ASSERT(VOB_TINY_CONFIG_MAX == EX_CONFIG_MAX, fw_tiny_config_max);
 VOB_STATIC_ASSERT(EX_NSLOTS == 1u && EX_TABLE_ADDR == 0u, fw_tiny_one_slot_at_0);
-
-/* Where the driver's side header keeps its epoch (docs/protocol.md,
- * sections 2 and 3: header H = align(32, L) bytes per side, epoch at 16). */
-#define FW_DRV_EPOCH (EX_SIDE_DRIVER * VOB_ALIGN_UP(32u, VOB_TINY_LINE) + 16u)
 
 static struct fw {
 	struct vob_bm_window win;
@@ -101,15 +96,6 @@ static const char *fw_parse(const char *cmd)
 		return "timeout= must be a number of seconds below 2^32";
 	fw.timeout_s = x;
 	return NULL;
-}
-
-/* Whether the driver's side is up: its epoch in the table is nonzero. The
- * tiny device watches it too, but says only whether the device is live;
- * the session's end (the driver left) is the firmware's to tell. */
-static int fw_driver_up(void)
-{
-	return vob_load_acquire_le32((const vob_le32_t *)(const void *)
-				     ((const uint8_t *)fw.win.ptr + FW_DRV_EPOCH)) != 0;
 }
 
 /* Echo every chain the driver made available, up to a batch: the readable
@@ -187,7 +173,7 @@ static int fw_device(void)
 		}
 		/* Done when the driver leaves after a session. Not after a count
 		 * of our own: the driver may not have read the last echoes. */
-		if (fw.t_live && !fw_driver_up())
+		if (fw.t_live && !vob_tiny_peer(&fw.t))
 			break;
 		if (live && fw_serve())
 			fw.t_progress = now;
@@ -195,6 +181,7 @@ static int fw_device(void)
 			fw_fail(FW_ETIMEOUT, fw.t_live ? "no traffic for timeout= seconds" :
 				"no driver came within timeout= seconds");
 	}
+	vob_tiny_shutdown(&fw.t);
 	t = board_clock_ns() - fw.t_live;
 	fw_printf("vob-fw: echoed %llu messages (%llu bytes) in %llu ms; %llu broken rings "
 		  "answered with a reset\n", fw.done, fw.bytes, t / 1000000u, fw.ring_errors);

@@ -92,6 +92,7 @@ struct vob_tiny_chain {
 	uint32_t len[2];                           /**< bytes readable, writable */
 	uint8_t nseg[2];                           /**< segments readable, writable */
 	uint16_t head;                             /**< the driver's head index */
+	uint32_t gen;                              /**< the queues' start it belongs to */
 };
 
 /**
@@ -141,6 +142,7 @@ struct vob_tiny {
 	uint32_t req;         /**< last request handled */
 	uint32_t seq;         /**< slot sequence number */
 	uint32_t pub;         /**< slot publication number */
+	uint32_t gen;         /**< queue starts (DRIVER_OK answers) so far */
 	uint16_t status;      /**< virtio status */
 	uint8_t side;         /**< 0 or 1 */
 	uint8_t peer_ok;      /**< the peer's header matches */
@@ -172,11 +174,34 @@ int vob_tiny_init(struct vob_tiny *t, const struct vob_tiny_cfg *cfg);
  *
  * Call it when the peer rings and whenever the application polls. Queues
  * start on DRIVER_OK, stop on a reset, a FAILED, a NEEDS_RESET or the
- * driver's side going away.
+ * driver's side going away. One call may see the driver's side restart (or
+ * the table wiped) and the queues start again, so that it returns 1 before
+ * and after: chains popped before that are stale, and vob_tiny_push() drops
+ * them (it writes nothing).
  * @return 1 while the device is live (DRIVER_OK, no FAILED or NEEDS_RESET),
  *         0 otherwise.
  */
 int vob_tiny_poll(struct vob_tiny *t);
+
+/**
+ * @brief Whether the driver's side is in the table: its header announced,
+ *        with this protocol version and geometry, as of the last
+ *        vob_tiny_poll().
+ *
+ * 0 after the driver's side left (epoch 0, vob_table_shutdown()) tells a
+ * session's end apart from a reset, which keeps the side in the table.
+ */
+int vob_tiny_peer(const struct vob_tiny *t);
+
+/**
+ * @brief Leave the table: this side's epoch 0, so that the driver resets
+ *        the device, and the table's doorbell.
+ *
+ * Poll the device no more afterwards; vob_tiny_init() on the same memory
+ * takes a new epoch (the header keeps the last one where the peer does not
+ * look), as after vob_table_shutdown().
+ */
+void vob_tiny_shutdown(struct vob_tiny *t);
 
 /**
  * @brief Take the next chain of queue @p q, checked and translated.
@@ -192,9 +217,9 @@ int vob_tiny_pop(struct vob_tiny *t, unsigned q, struct vob_tiny_chain *c);
  * @brief Give a popped chain back as used, with @p written bytes in its
  *        writable part (at most @c c->len[1]; more is cut to it).
  *
- * Call it only for chains popped from @p q since the queue last started.
- * When the queue stopped since (a reset), it writes nothing: the ring is
- * no longer the device's.
+ * Call it once for each chain popped from @p q. When the queue stopped
+ * since the pop (a reset), or stopped and started again, it writes
+ * nothing: the ring, or that chain, is no longer the device's.
  */
 void vob_tiny_push(struct vob_tiny *t, unsigned q, const struct vob_tiny_chain *c,
 		   uint32_t written);

@@ -79,14 +79,6 @@ static struct {
 } S;
 
 static bool trace;
-/* VOB_FUZZ_KNOWN=tiny-restart-one-poll: one vob_tiny_poll() can take a
- * restart of the driver's side (or a wipe) and a request that starts the
- * queues again; it says 1 before and after, so the application cannot know
- * that chains it holds belong to the old rings (their push trips
- * VOB_ASSERT, or completes a chain of the new ring). Steered around by
- * dropping held chains before a poll that will find the driver's epoch
- * changed or the device's own header or slot wiped. */
-static bool known_restart;
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -165,12 +157,6 @@ static int dev_poll(void)
 	int live;
 	uint16_t st;
 
-	if (known_restart &&
-	    (vob_get_le32(drv_hdr() + HDR_EPOCH) != S.t.peer_epoch ||
-	     vob_get_le32(S.w + S.side * HB + HDR_EPOCH) != S.t.epoch ||
-	     vob_get_le32(S.w + S.side * HB + HDR_MAGIC) != VOB_TABLE_MAGIC ||
-	     vob_get_le32(S.w + T_DEV + DEV_EPOCH) != S.t.epoch))
-		drop_held();
 	snap_take();
 	live = vob_tiny_poll(&S.t);
 	st = vob_get_le16(S.w + T_DEV + DEV_STATUS);
@@ -239,9 +225,11 @@ static void dev_push(unsigned q, unsigned k, uint32_t written)
 	struct vob_tiny_chain c = S.held[q][k];
 	uint16_t idx = v->used_idx;
 	uint8_t *e = v->ring[2] + 4u + 8u * (idx & v->mask);
-	/* stopped since the pop: the push does nothing */
-	bool on = v->on && (S.t.status & (VOB_STATUS_DRIVER_OK | VOB_STATUS_FAILED |
-					  VOB_STATUS_NEEDS_RESET)) == VOB_STATUS_DRIVER_OK;
+	/* stopped since the pop, or started again (even within one poll: the
+	 * queues' start count moved on): the push does nothing */
+	bool on = v->on && c.gen == S.t.gen &&
+		  (S.t.status & (VOB_STATUS_DRIVER_OK | VOB_STATUS_FAILED |
+				 VOB_STATUS_NEEDS_RESET)) == VOB_STATUS_DRIVER_OK;
 	uint8_t before[8];
 
 	memcpy(before, e, 8);
@@ -577,7 +565,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz_in in = { data, size };
 
 	trace = getenv("VOB_FUZZ_TRACE") != NULL;
-	known_restart = fz_known_bug("tiny-restart-one-poll");
 	setup(&in);
 	do_ops(&in);
 	return 0;

@@ -1695,6 +1695,65 @@ static void test_kick_after_lap(void **state)
 	assert_int_equal(W.bells_q[0], 1);
 }
 
+/* The driver's side restarts and asks for DRIVER_OK again, and one poll
+ * takes both: it says 1 before and after. A chain the application held
+ * from the old rings must not be pushed into the new ones (before the fix
+ * its push tripped VOB_ASSERT, or completed a chain of the new ring); the
+ * new session then runs as usual, the same head popped again. */
+static void test_restart_in_one_poll(void **state)
+{
+	struct vob_tiny_chain old, c;
+	uint8_t *d = hm(T_DRV);
+
+	(void)state;
+	h_live(QSIZE);
+	h_desc(0, BASE + H_BUF, 4, WRITE, 0);
+	h_offer(0);
+	h_expect_ok(&old); /* held by the application */
+	vob_put_le32(hm(HDR_EPOCH), H_EPOCH + 1u);
+	vob_put_le32(d + DRV_EPOCH, H_EPOCH + 1u);
+	vob_put_le16(d + DRV_STATUS, ST_LIVE);
+	vob_put_le32(d + DRV_REQ, ++HD.req);
+	/* the new rings start where the driver says: at 0 again */
+	HD.avail = 0;
+	vob_put_le16(hm(H_AVAIL + 2u), 0);
+	assert_int_equal(vob_tiny_poll(&W.tiny), 1);
+	assert_int_equal(vob_get_le32(hm(T_DEV + DEV_ACK)), HD.req);
+	vob_tiny_push(&W.tiny, 0, &old, 4);
+	assert_int_equal(vob_get_le16(hm(H_USED + 2u)), 0);
+	assert_int_equal(vob_get_le32(hm(H_USED + 4u)), 0);
+	h_offer(0);
+	h_expect_ok(&c);
+	assert_int_equal(c.head, 0);
+	vob_tiny_push(&W.tiny, 0, &c, 3);
+	assert_int_equal(vob_get_le16(hm(H_USED + 2u)), 1);
+	assert_int_equal(vob_get_le32(hm(H_USED + 8u)), 3);
+}
+
+/* vob_tiny_peer() follows the driver's side header; vob_tiny_shutdown()
+ * leaves the table so that the driver resets the device, and the next
+ * vob_tiny_init() on that memory takes a new epoch. */
+static void test_peer_and_shutdown(void **state)
+{
+	uint32_t e;
+
+	(void)state;
+	up(5, 6);
+	assert_int_equal(vob_tiny_peer(&W.tiny), 1);
+	e = tiny_epoch();
+	vob_tiny_shutdown(&W.tiny);
+	assert_int_equal(tiny_epoch(), 0);
+	assert_true(vob_dev_poll(&W.drv) >= 0);
+	assert_int_not_equal(vob_dev_state(&W.drv), VOB_DEV_LIVE);
+	tiny_start(5, TINY_F);
+	assert_true(tiny_epoch() > e);
+	run_until(W.done + 100, "after the shutdown");
+	vob_table_shutdown(&W.t);
+	vob_tiny_poll(&W.tiny);
+	assert_int_equal(vob_tiny_peer(&W.tiny), 0);
+	assert_int_equal(vob_tiny_poll(&W.tiny), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1726,6 +1785,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_features_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_placement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kick_after_lap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_in_one_poll, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peer_and_shutdown, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
