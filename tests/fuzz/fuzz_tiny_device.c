@@ -183,8 +183,10 @@ static void check_chain(unsigned q, const struct vob_tiny_chain *c)
 	uint32_t len[2] = { 0, 0 }, nseg[2] = { 0, 0 };
 
 	FZ_CHECK(c->head < size, "pop: head %u of %u", c->head, size);
+	/* in flight on these rings: held chains of an earlier start are stale */
 	for (k = 0; k < S.nheld[q]; k++)
-		FZ_CHECK(S.held[q][k].head != c->head, "pop: head %u already in flight", c->head);
+		FZ_CHECK(S.held[q][k].gen != c->gen || S.held[q][k].head != c->head,
+			 "pop: head %u already in flight", c->head);
 	for (;;) {
 		const uint8_t *d = v->ring[0] + 16u * i;
 		uint64_t addr = vob_get_le64(d);
