@@ -3,7 +3,9 @@
  * (docs/protocol.md) and the device role of split rings, for one device in
  * slot 0 of a table whose geometry is fixed at compile time. It writes the
  * same bytes as vob_table_init() + vob_dev_init() + vob_vq_pop/push() do for
- * that device, in the same order, so the driver role cannot tell them apart.
+ * that device, published in the same order (the published words with the
+ * same barriers; fields under an unpublished slot may be cleared in one
+ * memset), so the driver role cannot tell them apart.
  *
  * Everything the driver writes is loaded once into a local, checked, then
  * used; every shared word goes through the accessors of wire.h and barrier.h
@@ -192,14 +194,16 @@ static void tiny_publish_slot(struct vob_tiny *t)
 	tiny_bell(t, TINY_BELL_CTRL);
 }
 
-int vob_tiny_init(struct vob_tiny *t, const struct vob_tiny_cfg *cfg)
+int vob_tiny_init_abi(struct vob_tiny *t, const struct vob_tiny_cfg *cfg, uint32_t abi)
 {
 	uint8_t *me;
 	uint32_t e;
 
 	VOB_ASSERT(t && cfg && cfg->window && cfg->side <= 1 &&
 		   !(cfg->link_addr & (VOB_TINY_LINE - 1u)) && !((uintptr_t)cfg->window & 3u));
-	if (cfg->size < TINY_TABLE || (cfg->features & TINY_FEATURES_OUT))
+	/* The caller's structures of other sizes (other VOB_TINY_* switches
+	 * than the library's) would be written past their end. */
+	if (abi != VOB_TINY_ABI || cfg->size < TINY_TABLE || (cfg->features & TINY_FEATURES_OUT))
 		return VOB_EINVAL;
 	vob_memset(t, 0, sizeof(*t));
 	t->base = (uint8_t *)cfg->window;
@@ -222,6 +226,10 @@ int vob_tiny_init(struct vob_tiny *t, const struct vob_tiny_cfg *cfg)
 		e = (last > e ? last : e) + 1u;
 	}
 	tiny_announce(t, e);
+	/* Queue starts counted on from the epoch: a chain held from an earlier
+	 * session (gen counted from another epoch) is not taken for one of
+	 * this session's. */
+	t->gen = t->epoch << 16;
 	tiny_publish_slot(t);
 	return 0;
 }
@@ -366,6 +374,7 @@ void vob_tiny_shutdown(struct vob_tiny *t)
 	 * (the caller polls no more); last_epoch keeps the epoch for the next
 	 * vob_tiny_init(). */
 	t->epoch = 0;
+	t->status = 0; /* the queues stop: pop and push find them stopped */
 	vob_store_release_le32(f32(tiny_me(t), HDR_EPOCH), 0);
 	tiny_bell(t, VOB_TABLE_DOORBELL);
 }
@@ -456,13 +465,15 @@ void vob_tiny_push(struct vob_tiny *t, unsigned q, const struct vob_tiny_chain *
 {
 	struct vob_tiny_vq *v = &t->vq[TINY_Q(q)];
 	uint16_t idx = v->used_idx, head = c->head;
-	uint8_t *e = v->ring[2] + 4u + 8u * (idx & v->mask);
+	uint8_t *e;
 
 	VOB_ASSERT(q < VOB_TINY_QUEUES);
 	/* Stopped since the pop (a reset), or started again in between, even
-	 * within one poll: the ring, or that chain, is not ours any more. */
+	 * within one poll: the ring, or that chain, is not ours any more (and
+	 * a refused placement left no ring to point into). */
 	if (!tiny_running(t, v) || c->gen != t->gen)
 		return;
+	e = v->ring[2] + 4u + 8u * (idx & v->mask);
 	VOB_ASSERT(head <= v->mask && ((v->inflight[TINY_WORD(head)] >> (head & 31u)) & 1u));
 	if (written > c->len[1])
 		written = c->len[1];

@@ -156,17 +156,30 @@ struct vob_tiny {
  * @brief Announce this side in the table at the start of the window and
  *        publish the device (status 0), ringing the table's doorbell.
  *
- * A new epoch: one more than the one this side's header holds, or from
- * @c epoch_seed on memory without one. The window's local pointer must be
- * 4-byte aligned and its link address aligned to @ref VOB_TINY_LINE
- * (asserted).
- * @return 0; VOB_EINVAL when the window cannot hold the table or
+ * Call it as vob_tiny_init(t, cfg). A new epoch: one more than the one
+ * this side's header holds, or from @c epoch_seed on memory without one.
+ * The window's local pointer must be 4-byte aligned and its link address
+ * aligned to @ref VOB_TINY_LINE (asserted).
+ * @return 0; VOB_EINVAL when the caller was built with other
+ *         @c VOB_TINY_* switches than the library (@p abi, see
+ *         @ref VOB_TINY_ABI), when the window cannot hold the table or
  *         @c features asks for what the tiny device cannot do (the ring
  *         features above: VOB_F_INDIRECT_DESC, VOB_F_EVENT_IDX,
  *         VOB_F_RING_PACKED, VOB_F_IN_ORDER, VOB_F_NOTIFICATION_DATA;
  *         VOB_F_ACCESS_PLATFORM and VOB_F_ORDER_PLATFORM are fine).
  */
-int vob_tiny_init(struct vob_tiny *t, const struct vob_tiny_cfg *cfg);
+int vob_tiny_init_abi(struct vob_tiny *t, const struct vob_tiny_cfg *cfg, uint32_t abi);
+
+/**
+ * @brief The sizes of the caller's tiny structures, which the switches
+ *        above decide: vob_tiny_init() passes them, and the library refuses
+ *        (VOB_EINVAL) a caller built with other switches than itself.
+ */
+#define VOB_TINY_ABI \
+	((uint32_t)sizeof(struct vob_tiny) << 16 | (uint32_t)sizeof(struct vob_tiny_chain))
+
+/** @brief vob_tiny_init_abi() with this build's @ref VOB_TINY_ABI. */
+#define vob_tiny_init(t, cfg) vob_tiny_init_abi((t), (cfg), VOB_TINY_ABI)
 
 /**
  * @brief Run the table: the peer's header, this side's own (announced again
@@ -190,6 +203,10 @@ int vob_tiny_poll(struct vob_tiny *t);
  *
  * 0 after the driver's side left (epoch 0, vob_table_shutdown()) tells a
  * session's end apart from a reset, which keeps the side in the table.
+ * A driver's side whose header shows another protocol version or another
+ * geometry than this build's @c VOB_TINY_LINE, @c VOB_TINY_TABLE_QUEUES
+ * and @c VOB_TINY_CONFIG_MAX (with one slot) is not taken either: 0 then
+ * too, and the device never goes live.
  */
 int vob_tiny_peer(const struct vob_tiny *t);
 
@@ -197,8 +214,9 @@ int vob_tiny_peer(const struct vob_tiny *t);
  * @brief Leave the table: this side's epoch 0, so that the driver resets
  *        the device, and the table's doorbell.
  *
- * Poll the device no more afterwards; vob_tiny_init() on the same memory
- * takes a new epoch (the header keeps the last one where the peer does not
+ * Its queues stop (vob_tiny_pop() returns VOB_EIO, vob_tiny_push() writes
+ * nothing). Poll the device no more afterwards; vob_tiny_init() on the
+ * same memory takes a new epoch (the header keeps the last one where the peer does not
  * look), as after vob_table_shutdown().
  */
 void vob_tiny_shutdown(struct vob_tiny *t);
@@ -232,6 +250,11 @@ void vob_tiny_needs_reset(struct vob_tiny *t);
 
 /**
  * @brief Copy the readable part of @p c into @p buf.
+ *
+ * Like vob_tiny_put(), it does not know whether the queue still runs: the
+ * buffers of a chain popped before a reset or a restart are the driver's
+ * again (it took them back as lost). Copy only between the pop and a
+ * vob_tiny_poll() that may have stopped the queues.
  * @return the bytes copied: at most @p n.
  */
 uint32_t vob_tiny_pull(const struct vob_tiny_chain *c, void *buf, uint32_t n);

@@ -1730,6 +1730,81 @@ static void test_restart_in_one_poll(void **state)
 	assert_int_equal(vob_get_le32(hm(H_USED + 8u)), 3);
 }
 
+/* A chain held across vob_tiny_shutdown() and vob_tiny_init(): the new
+ * session's queue starts must not match the old one's (before the fix both
+ * counted from 0, and the old chain was completed in the new ring). */
+static void test_held_across_reinit(void **state)
+{
+	struct vob_tiny_chain old;
+
+	(void)state;
+	h_live(QSIZE);
+	h_desc(0, BASE + H_BUF, 4, WRITE, 0);
+	h_offer(0);
+	h_expect_ok(&old);
+	vob_tiny_shutdown(&W.tiny);
+	vob_put_le16(hm(H_AVAIL + 2u), 0);
+	h_live(QSIZE); /* vob_tiny_init() again, negotiated again */
+	vob_tiny_push(&W.tiny, 0, &old, 4);
+	assert_int_equal(vob_get_le16(hm(H_USED + 2u)), 0);
+	assert_int_equal(vob_get_le32(hm(H_USED + 4u)), 0);
+}
+
+/* After vob_tiny_shutdown() the queues are stopped at once. */
+static void test_shutdown_stops_queues(void **state)
+{
+	struct vob_tiny_chain c;
+
+	(void)state;
+	h_live(QSIZE);
+	h_desc(0, BASE + H_BUF, 4, WRITE, 0);
+	h_offer(0);
+	h_expect_ok(&c);
+	vob_tiny_shutdown(&W.tiny);
+	vob_tiny_push(&W.tiny, 0, &c, 4);
+	assert_int_equal(vob_get_le16(hm(H_USED + 2u)), 0);
+	h_offer(0);
+	assert_int_equal(vob_tiny_pop(&W.tiny, 0, &c), VOB_EIO);
+}
+
+/* A chain held while the driver resets the device and places a used ring
+ * outside the window: the placement is refused (NEEDS_RESET) and the push
+ * of the held chain writes nothing (nor computes a place in no ring). */
+static void test_held_across_refused_placement(void **state)
+{
+	struct vob_tiny_chain old;
+
+	(void)state;
+	h_live(QSIZE);
+	h_desc(0, BASE + H_BUF, 4, WRITE, 0);
+	h_offer(0);
+	h_expect_ok(&old);
+	assert_int_equal(h_request(0, 0), 0);
+	assert_int_equal(h_request(1, 0), 1);
+	assert_int_equal(h_request(3, 0), 3);
+	assert_int_equal(h_request(ST_FOK, F(VERSION_1)), ST_FOK);
+	h_place(QSIZE, BASE + H_RING, BASE + H_AVAIL, BASE + WIN);
+	assert_int_equal(h_request(ST_LIVE, F(VERSION_1)), ST_FOK | VOB_STATUS_NEEDS_RESET);
+	vob_tiny_push(&W.tiny, 0, &old, 4);
+	assert_int_equal(vob_get_le16(hm(H_USED + 2u)), 0);
+}
+
+/* A caller built with other VOB_TINY_* switches than the library. */
+static void test_init_abi(void **state)
+{
+	struct vob_tiny_cfg c;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.window = W.mem;
+	c.link_addr = BASE;
+	c.size = W.size;
+	c.side = 1;
+	assert_int_equal(vob_tiny_init_abi(&W.tiny, &c, VOB_TINY_ABI + 4u), VOB_EINVAL);
+	assert_int_equal(vob_tiny_init_abi(&W.tiny, &c, VOB_TINY_ABI + (8u << 16)), VOB_EINVAL);
+	assert_int_equal(vob_tiny_init(&W.tiny, &c), 0);
+}
+
 /* vob_tiny_peer() follows the driver's side header; vob_tiny_shutdown()
  * leaves the table so that the driver resets the device, and the next
  * vob_tiny_init() on that memory takes a new epoch. */
@@ -1787,6 +1862,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kick_after_lap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_in_one_poll, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_and_shutdown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_across_reinit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_stops_queues, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_across_refused_placement, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_abi, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
