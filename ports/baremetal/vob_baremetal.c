@@ -62,15 +62,17 @@ static void *bm_map_window(void *ctx, uint64_t link_addr, size_t len, unsigned a
 	return NULL;
 }
 
-static int bm_ring_doorbell(void *ctx, uint32_t id, uint32_t data)
+/* Write doorbell @id's register as @cfg says, with @data for
+ * VOB_BM_BELL_DATA: 1 when a register was written. Inlined in both
+ * callers: out of line, the call costs a firmware that links one of them. */
+VOB_INLINE int bm_bell(const struct vob_bm_cfg *cfg, uint32_t id, uint32_t data)
 {
-	struct vob_bm_port *port = ctx;
 	const struct vob_bm_doorbell *b;
 	uint32_t v;
 
-	if (id >= port->cfg.ndoorbells)
+	if (id >= cfg->ndoorbells)
 		return 0; /* no register: the peer polls */
-	b = &port->cfg.doorbells[id];
+	b = &cfg->doorbells[id];
 	if (!b->reg || b->mode == VOB_BM_BELL_NONE)
 		return 0;
 	v = b->value;
@@ -79,12 +81,30 @@ static int bm_ring_doorbell(void *ctx, uint32_t id, uint32_t data)
 	/* _ID or _DATA: the id or the data goes in at the shift. */
 	if (b->mode - VOB_BM_BELL_ID <= VOB_BM_BELL_DATA - VOB_BM_BELL_ID)
 		v |= data << b->shift;
-	/* The link issued VOB_DOORBELL_MB before calling us: every store to
-	 * shared memory is ordered before this register write. */
+	/* The caller issued VOB_DOORBELL_MB: every store to shared memory is
+	 * ordered before this register write. */
 	VOB_BM_DOORBELL_BARRIER();
 	bm_reg_write(b->reg, b->width, v);
-	port->rung++;
+	return 1;
+}
+
+static int bm_ring_doorbell(void *ctx, uint32_t id, uint32_t data)
+{
+	struct vob_bm_port *port = ctx;
+
+	/* The link issued VOB_DOORBELL_MB before calling us. */
+	if (bm_bell(&port->cfg, id, data))
+		port->rung++;
 	return 0;
+}
+
+void vob_bm_tiny_doorbell(void *user, uint32_t id)
+{
+	/* The data a device's doorbell carries (docs/protocol.md section 7):
+	 * the queue index on queue doorbells (2 + q in the tiny device's slot
+	 * 0), 0 on the table's and the control one. The tiny device issued
+	 * VOB_DOORBELL_MB before calling us. */
+	(void)bm_bell((const struct vob_bm_cfg *)user, id, id > 1u ? id - 2u : 0u);
 }
 
 /* Round [p, p + n) out to whole cache lines. */

@@ -301,6 +301,25 @@ int vob_bm_poll(struct vob_bm_port *port, vob_bm_poll_fn fn, void *arg, uint32_t
 int vob_bm_wait_doorbell(struct vob_bm_port *port, uint32_t id, uint32_t max_rounds,
 			 uint64_t timeout_ns);
 
+/**
+ * @brief The doorbell function of a tiny device (vob/tiny.h,
+ *        @c vob_tiny_cfg::doorbell) on this port's doorbell table.
+ *
+ * Writes the register of doorbell @p id as vob_bm_init()'s port would
+ * (the same modes, shift and width), with the virtio notification data
+ * of a device: the queue index for a queue doorbell, 0 for the table and
+ * control ones. It needs no port object, only the configuration: a tiny
+ * firmware links neither vob_bm_init() nor the link, and the port's
+ * doorbell counter does not count these rings.
+ * @param user a @c const @ref vob_bm_cfg (its @c doorbells and
+ *        @c ndoorbells; nothing else is read), passed as
+ *        @c vob_tiny_cfg::user.
+ * @param id the doorbell id (docs/protocol.md section 7).
+ * From the tiny device's calls only, which order the window's stores
+ * before it (VOB_DOORBELL_MB).
+ */
+void vob_bm_tiny_doorbell(void *user, uint32_t id);
+
 /** @brief Doorbells this port has written to a register. */
 uint32_t vob_bm_doorbells_rung(const struct vob_bm_port *port);
 

@@ -23,7 +23,9 @@
 #ifdef FW_BAREMETAL
 /* The programs of the device and driver configurations use the bare-metal
  * port (ports/baremetal): one window, one MMIO doorbell register written
- * with the doorbell id. scripts/footprint counts its bytes apart. */
+ * with the doorbell id. scripts/footprint counts its bytes apart. The tiny
+ * device's program (FW_TINY) takes the same window and doorbell from this
+ * configuration, without a link, a table or the port object. */
 #include "vob_baremetal.h"
 
 static const struct vob_bm_window fw_windows[] = {
@@ -39,6 +41,7 @@ static const struct vob_bm_cfg fw_bm_cfg = {
 	fw_windows, 1, fw_bells, 1, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL
 };
 
+#ifndef FW_TINY
 static struct vob_bm_port fw_port;
 
 static int fw_link(struct vob_link *link)
@@ -47,6 +50,7 @@ static int fw_link(struct vob_link *link)
 
 	return err ? err : vob_bm_link_init(link, &fw_port, 0);
 }
+#endif
 #else
 /* The stand-in port of the everything program: an identity mapping and a
  * doorbell that is one store (not counted). */
@@ -79,6 +83,7 @@ static int fw_link(struct vob_link *link)
 }
 #endif
 
+#ifndef FW_TINY
 static int fw_table(struct vob_table *t, struct vob_link *link, uint8_t side)
 {
 	struct vob_table_cfg c = { FW_WIN_ADDR, 0, 1, 2, 64, 0, 0 };
@@ -86,6 +91,7 @@ static int fw_table(struct vob_table *t, struct vob_link *link, uint8_t side)
 	c.side = side;
 	return vob_table_init(t, link, &c);
 }
+#endif
 
 int fw_main(void);
 

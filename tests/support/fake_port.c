@@ -34,6 +34,8 @@ static int fake_doorbell(void *ctx, uint32_t id, uint32_t data)
 	fp->doorbells++;
 	fp->last_id = id;
 	fp->last_data = data;
+	if (fp->nlog < FAKE_LOG)
+		fp->log[fp->nlog++] = id;
 	if (fp->doorbell_err)
 		return fp->doorbell_err;
 	if (fp->peer)

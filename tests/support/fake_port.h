@@ -20,6 +20,7 @@
 
 #define FAKE_MAX_REGIONS 8
 #define FAKE_MAX_DMA 64
+#define FAKE_LOG 64 /* doorbell ids logged in order */
 
 struct fake_region {
 	uint64_t link_addr;
@@ -45,6 +46,8 @@ struct fake_port {
 	int doorbell_err;       /* ring_doorbell returns this */
 	unsigned doorbells;
 	uint32_t last_id, last_data;
+	uint32_t log[FAKE_LOG]; /* the first FAKE_LOG ids rung since nlog was last zeroed */
+	unsigned nlog;
 	unsigned cleans, invalidates;
 	enum fake_dma_mode dma_mode;
 	unsigned dma_calls;
