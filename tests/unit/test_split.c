@@ -240,27 +240,35 @@ static void test_misaligned_indirect_table(void **state)
 	pair_free(&p);
 }
 
+/* Publish a chain of one readable direct descriptor and an indirect table
+ * of two writable entries, the first @len0 bytes long, the second 8. */
+static void direct_then_table(struct vob_pair *p, uint32_t len0)
+{
+	uint8_t *table;
+
+	assert_int_equal(pair_setup(p, 8, F(INDIRECT_DESC), 0, 4096), 0);
+	table = pair_buf(p, 1024);
+	raw_desc(p, 0, pair_buf_addr(p, 0), 16, VOB_DESC_F_NEXT, 1);
+	raw_desc(p, 1, pair_buf_addr(p, 1024), 32, VOB_DESC_F_INDIRECT, 0);
+	vob_put_le64(table, pair_buf_addr(p, 64));
+	vob_put_le32(table + 8, len0);
+	vob_put_le16(table + 12, VOB_DESC_F_WRITE | VOB_DESC_F_NEXT);
+	vob_put_le16(table + 14, 1);
+	vob_put_le64(table + 16, pair_buf_addr(p, 128));
+	vob_put_le32(table + 24, 8);
+	vob_put_le16(table + 28, VOB_DESC_F_WRITE);
+	vob_put_le16(table + 30, 0);
+	raw_publish(p, 0, (uint16_t[]){ 0 }, 1);
+}
+
 static void test_direct_then_indirect_accepted(void **state)
 {
 	struct vob_pair p;
 	struct vob_iov iov[8];
 	struct vob_chain c;
-	uint8_t *table;
 
 	(void)state;
-	assert_int_equal(pair_setup(&p, 8, F(INDIRECT_DESC), 0, 4096), 0);
-	table = pair_buf(&p, 1024);
-	raw_desc(&p, 0, pair_buf_addr(&p, 0), 16, VOB_DESC_F_NEXT, 1);
-	raw_desc(&p, 1, pair_buf_addr(&p, 1024), 32, VOB_DESC_F_INDIRECT, 0);
-	vob_put_le64(table, pair_buf_addr(&p, 64));
-	vob_put_le32(table + 8, 8);
-	vob_put_le16(table + 12, VOB_DESC_F_WRITE | VOB_DESC_F_NEXT);
-	vob_put_le16(table + 14, 1);
-	vob_put_le64(table + 16, pair_buf_addr(&p, 128));
-	vob_put_le32(table + 24, 8);
-	vob_put_le16(table + 28, VOB_DESC_F_WRITE);
-	vob_put_le16(table + 30, 0);
-	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	direct_then_table(&p, 8);
 	assert_int_equal(pop(&p, &c, iov, 8), 0);
 	assert_int_equal(c.n_out, 1);
 	assert_int_equal(c.n_in, 2);
@@ -279,22 +287,9 @@ static void test_indirect_zero_length_entry(void **state)
 	struct vob_pair p;
 	struct vob_iov iov[8];
 	struct vob_chain c;
-	uint8_t *table;
 
 	(void)state;
-	assert_int_equal(pair_setup(&p, 8, F(INDIRECT_DESC), 0, 4096), 0);
-	table = pair_buf(&p, 1024);
-	raw_desc(&p, 0, pair_buf_addr(&p, 0), 16, VOB_DESC_F_NEXT, 1);
-	raw_desc(&p, 1, pair_buf_addr(&p, 1024), 32, VOB_DESC_F_INDIRECT, 0);
-	vob_put_le64(table, pair_buf_addr(&p, 64));
-	vob_put_le32(table + 8, 0);
-	vob_put_le16(table + 12, VOB_DESC_F_WRITE | VOB_DESC_F_NEXT);
-	vob_put_le16(table + 14, 1);
-	vob_put_le64(table + 16, pair_buf_addr(&p, 128));
-	vob_put_le32(table + 24, 8);
-	vob_put_le16(table + 28, VOB_DESC_F_WRITE);
-	vob_put_le16(table + 30, 0);
-	raw_publish(&p, 0, (uint16_t[]){ 0 }, 1);
+	direct_then_table(&p, 0);
 	assert_int_equal(pop(&p, &c, iov, 8), 0);
 	assert_int_equal(c.n_out, 1);
 	assert_int_equal(c.n_in, 1);

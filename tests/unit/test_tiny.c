@@ -1695,6 +1695,16 @@ static void test_kick_after_lap(void **state)
 	assert_int_equal(W.bells_q[0], 1);
 }
 
+/* Live, and one chain of one 4-byte writable buffer popped into @c, held
+ * by the application. */
+static void h_hold(struct vob_tiny_chain *c)
+{
+	h_live(QSIZE);
+	h_desc(0, BASE + H_BUF, 4, WRITE, 0);
+	h_offer(0);
+	h_expect_ok(c);
+}
+
 /* The driver's side restarts and asks for DRIVER_OK again, and one poll
  * takes both: it says 1 before and after. A chain the application held
  * from the old rings must not be pushed into the new ones (before the fix
@@ -1706,10 +1716,7 @@ static void test_restart_in_one_poll(void **state)
 	uint8_t *d = hm(T_DRV);
 
 	(void)state;
-	h_live(QSIZE);
-	h_desc(0, BASE + H_BUF, 4, WRITE, 0);
-	h_offer(0);
-	h_expect_ok(&old); /* held by the application */
+	h_hold(&old); /* held by the application */
 	vob_put_le32(hm(HDR_EPOCH), H_EPOCH + 1u);
 	vob_put_le32(d + DRV_EPOCH, H_EPOCH + 1u);
 	vob_put_le16(d + DRV_STATUS, ST_LIVE);
@@ -1738,10 +1745,7 @@ static void test_held_across_reinit(void **state)
 	struct vob_tiny_chain old;
 
 	(void)state;
-	h_live(QSIZE);
-	h_desc(0, BASE + H_BUF, 4, WRITE, 0);
-	h_offer(0);
-	h_expect_ok(&old);
+	h_hold(&old);
 	vob_tiny_shutdown(&W.tiny);
 	vob_put_le16(hm(H_AVAIL + 2u), 0);
 	h_live(QSIZE); /* vob_tiny_init() again, negotiated again */
@@ -1756,10 +1760,7 @@ static void test_shutdown_stops_queues(void **state)
 	struct vob_tiny_chain c;
 
 	(void)state;
-	h_live(QSIZE);
-	h_desc(0, BASE + H_BUF, 4, WRITE, 0);
-	h_offer(0);
-	h_expect_ok(&c);
+	h_hold(&c);
 	vob_tiny_shutdown(&W.tiny);
 	vob_tiny_push(&W.tiny, 0, &c, 4);
 	assert_int_equal(vob_get_le16(hm(H_USED + 2u)), 0);
@@ -1775,10 +1776,7 @@ static void test_held_across_refused_placement(void **state)
 	struct vob_tiny_chain old;
 
 	(void)state;
-	h_live(QSIZE);
-	h_desc(0, BASE + H_BUF, 4, WRITE, 0);
-	h_offer(0);
-	h_expect_ok(&old);
+	h_hold(&old);
 	assert_int_equal(h_request(0, 0), 0);
 	assert_int_equal(h_request(1, 0), 1);
 	assert_int_equal(h_request(3, 0), 3);
