@@ -2681,6 +2681,119 @@ static void test_queue_over_max_foreign_needs_reset(void **state)
 	foreign_placement(DRVQ_SIZE, 2u * QSIZE);
 }
 
+/* ---- limits, epoch sources and publication details ---------------------- */
+
+/* vob_table_init() takes the limits of its geometry and refuses one past
+ * them: no slot, no queue, more slots or queues than the maximum, a config
+ * area over its maximum. */
+static void test_table_init_limits(void **state)
+{
+	struct vob_table t;
+	struct vob_table_cfg c = { 0 };
+
+	(void)state;
+	c.addr = BASE;
+	c.nslots = VOB_TABLE_MAX_SLOTS;
+	c.nqueues = 1;
+	assert_int_equal(vob_table_init(&t, &W.a.link, &c), 0);
+	c.nslots = VOB_TABLE_MAX_SLOTS + 1u;
+	assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+	c.nslots = 0;
+	assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+	c.nslots = 1;
+	c.nqueues = VOB_TABLE_MAX_QUEUES;
+	c.config_max = VOB_TABLE_MAX_CONFIG;
+	assert_int_equal(vob_table_init(&t, &W.a.link, &c), 0);
+	c.config_max = VOB_TABLE_MAX_CONFIG + 4u;
+	assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+	c.config_max = 0;
+	c.nqueues = VOB_TABLE_MAX_QUEUES + 1u;
+	assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+	c.nqueues = 0;
+	assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+}
+static uint64_t clock_now;
+static uint64_t test_clock(void *ctx)
+{
+	(void)ctx;
+	return clock_now;
+}
+/* Side 0's link again, with a port clock that reads clock_now. */
+static void side0_clock_link(void)
+{
+	static struct vob_port_ops ops;
+	struct vob_window_cfg win = { BASE, MEM_BYTES, VOB_MEM_COHERENT, VOB_WIN_LOCAL,
+				      VOB_MAP_READ | VOB_MAP_WRITE };
+
+	ops = fake_port_ops;
+	ops.clock_ns = test_clock;
+	fake_port_init(&W.a.port);
+	fake_port_add_region(&W.a.port, BASE, W.mem, MEM_BYTES);
+	assert_int_equal(vob_link_init(&W.a.link, &ops, &W.a.port, LINE), 0);
+	assert_true(vob_link_add_window(&W.a.link, &win) >= 0);
+}
+/* Side 0's table started on its link with a clock and @seed; its epoch. */
+static uint32_t clock_table(uint32_t seed)
+{
+	struct vob_table_cfg c = { 0 };
+
+	c.addr = BASE;
+	c.nslots = NSLOTS;
+	c.nqueues = NQ;
+	c.config_max = CFGMAX;
+	c.epoch_seed = seed;
+	assert_int_equal(vob_table_init(&W.a.t, &W.a.link, &c), 0);
+	return W.a.t.epoch;
+}
+/* Where a table's first epoch comes from: on memory without a header of
+ * this side (no magic, or another version) the seed, or without a seed the
+ * port's clock; on memory with one, one past the larger of its epoch and
+ * last_epoch words (an epoch word above last_epoch: a header of a version
+ * that left last_epoch zero). With a clock the default time-out is 1 s. */
+static void test_table_init_epoch_sources(void **state)
+{
+	(void)state;
+	side0_clock_link();
+	clock_now = 7u << 10;
+	assert_int_equal(clock_table(100), 100);
+	assert_int_equal(W.a.t.timeout, 1000000000ull);
+	memset(W.mem, 0, 32);
+	assert_int_equal(clock_table(0), 7);
+	/* Magic, but another version: not ours. */
+	vob_put_le16(W.mem + HDR_VERSION, VOB_PROTOCOL_VERSION + 1u);
+	assert_int_equal(clock_table(100), 100);
+	/* Another magic, this version: not ours either. */
+	vob_put_le32(W.mem + HDR_MAGIC, VOB_TABLE_MAGIC + 1u);
+	vob_put_le16(W.mem + HDR_VERSION, VOB_PROTOCOL_VERSION);
+	assert_int_equal(clock_table(100), 100);
+	/* Ours: the larger word, either one, plus 1. */
+	assert_int_equal(clock_table(100), 101);
+	vob_put_le32(W.mem + HDR_EPOCH, 500);
+	vob_put_le32(W.mem + HDR_LAST_EPOCH, 20);
+	assert_int_equal(clock_table(100), 501);
+	vob_put_le32(W.mem + HDR_EPOCH, 20);
+	vob_put_le32(W.mem + HDR_LAST_EPOCH, 600);
+	assert_int_equal(clock_table(100), 601);
+}
+/* A verdict on the peer's header holds for as long as its epoch, at every
+ * look: an error stays that error, and a new epoch forgets it (a header
+ * without magic then reads as absent, 0, at every look). */
+static void test_header_verdict_kept(void **state)
+{
+	uint8_t *peer = W.mem + VOB_ALIGN_UP(32u, LINE); /* side 1's header */
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	vob_put_le16(peer + HDR_VERSION, VOB_PROTOCOL_VERSION + 1);
+	vob_put_le32(peer + HDR_EPOCH, 999);
+	assert_int_equal(vob_table_peer(&W.a.t), VOB_EPROTONOSUPPORT);
+	assert_int_equal(vob_table_peer(&W.a.t), VOB_EPROTONOSUPPORT);
+	vob_put_le32(peer + HDR_MAGIC, 0);
+	vob_put_le32(peer + HDR_EPOCH, 1000);
+	assert_int_equal(vob_table_peer(&W.a.t), 0);
+	assert_int_equal(vob_table_peer(&W.a.t), 0);
+}
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -2775,6 +2888,10 @@ int main(void)
 		T(test_header_geometry_checks),
 		T(test_queue_over_max_needs_reset),
 		T(test_queue_over_max_foreign_needs_reset),
+		/* limits, epoch sources, publication details */
+		T(test_table_init_limits),
+		T(test_table_init_epoch_sources),
+		T(test_header_verdict_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
