@@ -2405,8 +2405,8 @@ static void test_timeout_after_many_polls(void **state)
 	assert_true(W.b.ev[0] & VOB_DEV_EV_TIMEOUT);
 }
 
-/* A driver's restart resets the device, and its negotiated features with it:
- * nothing is negotiated with the next driver yet. */
+/* A driver's restart resets the device, and its negotiated features and
+ * status with it: nothing is negotiated with the next driver yet. */
 static void test_device_features_cleared_by_driver_restart(void **state)
 {
 	(void)state;
@@ -2419,6 +2419,7 @@ static void test_device_features_cleared_by_driver_restart(void **state)
 	assert_true(W.a.ev[0] & VOB_DEV_EV_RESET);
 	assert_int_equal(vob_dev_features(&W.a.dev[0], 0), 0);
 	assert_int_equal(vob_dev_features(&W.a.dev[0], 1), 0);
+	assert_int_equal(vob_get_le16(W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + DEV_STATUS), 0);
 }
 
 /* The table at the very top of the link address space, ending at 2^64:
@@ -2553,6 +2554,7 @@ static void test_raw_features_ok_link_masked(void **state)
 	device_init(0, DEV_F | F(RING_PACKED));
 	driver_init(0, DRV_F);
 	st = raw_features_ok(F(VERSION_1) | F(RING_PACKED), 1);
+	assert_false(vob_dev_offered(&W.b.dev[0], 0) & F(RING_PACKED)); /* nor published */
 	free(CB.copy);
 	CB.copy = NULL;
 	assert_false(st & VOB_STATUS_FEATURES_OK);
@@ -2794,6 +2796,139 @@ static void test_header_verdict_kept(void **state)
 	assert_int_equal(vob_table_peer(&W.a.t), 0);
 	assert_int_equal(vob_table_peer(&W.a.t), 0);
 }
+/* vob_dev_init() refuses a caller's bad configuration: a role that is
+ * neither, more queues than the table has, queues without their array, no
+ * VERSION_1, config bytes without a buffer; a driver with queues needs
+ * on_lost. */
+static void test_dev_init_checks(void **state)
+{
+	struct vob_dev d;
+	struct vob_dev_cfg c;
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	device_init(0, DEV_F);
+	c = W.a.dev[0].cfg;
+	c.slot = 1;
+	c.role = 7;
+	c.num_queues = 0;
+	assert_arg_error(vob_dev_init(&d, &W.a.t, &c), VOB_EINVAL);
+	c.role = VOB_ROLE_DEVICE;
+	c.num_queues = NQ + 1u;
+	assert_arg_error(vob_dev_init(&d, &W.a.t, &c), VOB_EINVAL);
+	c.num_queues = NQ;
+	c.queues = NULL;
+	assert_arg_error(vob_dev_init(&d, &W.a.t, &c), VOB_EINVAL);
+	c.queues = W.a.q[0];
+	c.features[0] = DEV_F & ~F(VERSION_1);
+	assert_arg_error(vob_dev_init(&d, &W.a.t, &c), VOB_EINVAL);
+	c.features[0] = DEV_F;
+	c.config = NULL;
+	assert_arg_error(vob_dev_init(&d, &W.a.t, &c), VOB_EINVAL);
+	c.config = dev_config;
+	c.role = VOB_ROLE_DRIVER;
+	c.on_lost = NULL;
+	assert_arg_error(vob_dev_init(&d, &W.a.t, &c), VOB_EINVAL);
+	c.num_queues = 0;
+	assert_int_equal(vob_dev_init(&d, &W.a.t, &c), 0);
+}
+/* The roles the other way round: the device on side 1, its driver on side
+ * 0. The slot names the device's side and its vendor; its publication rings
+ * the slot's doorbell. */
+static void test_device_on_side_1(void **state)
+{
+	uint8_t *slot = W.mem + 2 * VOB_ALIGN_UP(32u, LINE);
+
+	(void)state;
+	side_table(&W.a, 1, 100);
+	side_table(&W.b, 0, 200);
+	W.a.port.doorbells = 0;
+	device_init(0, DEV_F);
+	assert_int_equal(W.a.port.doorbells, 1);
+	assert_int_equal(W.a.port.last_id, vob_dev_ctrl_doorbell(&W.a.dev[0]));
+	assert_int_equal(vob_get_le16(slot + DEV_SIDE), 1);
+	assert_int_equal(vob_get_le32(slot + DEV_VENDOR_ID), 0x1af4);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+/* A device published again before its driver got past the reset: a new
+ * publication number all the same, and the driver starts over (before the
+ * device ever published a status, the old and new numbers would match). */
+static void test_republished_before_status(void **state)
+{
+	(void)state;
+	start_both();
+	pump(1, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	device_init(0, DEV_F);
+	W.b.ev[0] = 0;
+	pump(1, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_RESET);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	bring_up(0);
+}
+/* A removed device stays removed: marking it NEEDS_RESET afterwards does not
+ * make it pollable again. */
+static void test_removed_stays_off(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	assert_int_equal(vob_dev_remove(&W.a.dev[0]), 0);
+	assert_int_equal(vob_dev_set_needs_reset(&W.a.dev[0]), 0);
+	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_OFF);
+	assert_int_equal(vob_dev_poll(&W.a.dev[0]), VOB_EIO);
+}
+/* The device's table cached, its slot published again (smaller queues)
+ * while the driver, starting over, looks between the lines of each clean:
+ * the slot reads as unpublished until every line is written, so the driver
+ * never takes the old queue sizes under the new publication number. */
+static void test_republish_cleaned_in_order(void **state)
+{
+	struct vob_vq_cfg p;
+
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	cached_links(LINE, &W.a, false);
+	start_both();
+	bring_up(0);
+	driver_init(0, DRV_F);
+	cached_hooks = 0;
+	CB.between_cleans = hook_driver_polls;
+	republish_small();
+	CB.between_cleans = NULL;
+	assert_true(cached_hooks > 0);
+	bring_up(0);
+	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, &p), 0);
+	assert_int_equal(p.size, QSIZE / 2);
+	traffic(0, 0, &W);
+	free(CB.copy);
+	CB.copy = NULL;
+}
+/* A slot published again clears the old answer's driver epoch with its ack:
+ * a driver whose request number wrapped to 0 does not take the old ack
+ * (0 now) for the answer to its reset. */
+static void test_republished_answer_cleared(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	device_init(0, DEV_F);
+	pump(1, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	W.b.dev[0].req = UINT32_MAX;
+	pump(1, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	assert_int_equal(W.b.dev[0].req, 0);
+	pump(3, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	assert_true(W.b.dev[0].pending);
+	/* The new device ignores a request numbered 0 (its "none yet"): a
+	 * reset asks again with 1. */
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	bring_up(0);
+}
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -2892,6 +3027,12 @@ int main(void)
 		T(test_table_init_limits),
 		T(test_table_init_epoch_sources),
 		T(test_header_verdict_kept),
+		T(test_dev_init_checks),
+		T(test_device_on_side_1),
+		T(test_republished_before_status),
+		T(test_removed_stays_off),
+		T(test_republish_cleaned_in_order),
+		T(test_republished_answer_cleared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
