@@ -106,11 +106,12 @@ static void side_link(struct side *s, struct side *peer)
 	assert_true(vob_link_add_window(&s->link, &win) >= 0);
 }
 
-static void side_table(struct side *s, uint8_t side, uint32_t seed)
+/* Side @s's table at link address @addr. */
+static void side_table_at(struct side *s, uint8_t side, uint32_t seed, uint64_t addr)
 {
 	struct vob_table_cfg c = { 0 };
 
-	c.addr = BASE;
+	c.addr = addr;
 	c.side = side;
 	c.nslots = NSLOTS;
 	c.nqueues = NQ;
@@ -118,6 +119,11 @@ static void side_table(struct side *s, uint8_t side, uint32_t seed)
 	c.epoch_seed = seed;
 	c.timeout = 50;
 	assert_int_equal(vob_table_init(&s->t, &s->link, &c), 0);
+}
+
+static void side_table(struct side *s, uint8_t side, uint32_t seed)
+{
+	side_table_at(s, side, seed, BASE);
 }
 
 static const uint8_t dev_config[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -1876,6 +1882,7 @@ static void test_foreign_placement_checked(void **state)
 {
 	(void)state;
 	foreign_placement(DRVQ_SIZE, QSIZE - 4u); /* split: not a power of two */
+	foreign_placement(DRVQ_SIZE, 0);          /* no ring at all */
 	foreign_placement(DRVQ_DESC, W.b.q[0][1].desc_addr + 8u); /* not line aligned */
 	foreign_placement(DRVQ_DEVICE, 0xdead00000000ull);       /* outside every window */
 	foreign_placement(DRVQ_DRIVER, BASE + MEM_BYTES - 4u);    /* runs past the window */
@@ -2714,12 +2721,15 @@ static void test_table_init_limits(void **state)
 	c.nqueues = 0;
 	assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
 }
+
 static uint64_t clock_now;
+
 static uint64_t test_clock(void *ctx)
 {
 	(void)ctx;
 	return clock_now;
 }
+
 /* Side 0's link again, with a port clock that reads clock_now. */
 static void side0_clock_link(void)
 {
@@ -2734,6 +2744,7 @@ static void side0_clock_link(void)
 	assert_int_equal(vob_link_init(&W.a.link, &ops, &W.a.port, LINE), 0);
 	assert_true(vob_link_add_window(&W.a.link, &win) >= 0);
 }
+
 /* Side 0's table started on its link with a clock and @seed; its epoch. */
 static uint32_t clock_table(uint32_t seed)
 {
@@ -2747,6 +2758,7 @@ static uint32_t clock_table(uint32_t seed)
 	assert_int_equal(vob_table_init(&W.a.t, &W.a.link, &c), 0);
 	return W.a.t.epoch;
 }
+
 /* Where a table's first epoch comes from: on memory without a header of
  * this side (no magic, or another version) the seed, or without a seed the
  * port's clock; on memory with one, one past the larger of its epoch and
@@ -2777,6 +2789,7 @@ static void test_table_init_epoch_sources(void **state)
 	vob_put_le32(W.mem + HDR_LAST_EPOCH, 600);
 	assert_int_equal(clock_table(100), 601);
 }
+
 /* A verdict on the peer's header holds for as long as its epoch, at every
  * look: an error stays that error, and a new epoch forgets it (a header
  * without magic then reads as absent, 0, at every look). */
@@ -2796,6 +2809,7 @@ static void test_header_verdict_kept(void **state)
 	assert_int_equal(vob_table_peer(&W.a.t), 0);
 	assert_int_equal(vob_table_peer(&W.a.t), 0);
 }
+
 /* vob_dev_init() refuses a caller's bad configuration: a role that is
  * neither, more queues than the table has, queues without their array, no
  * VERSION_1, config bytes without a buffer; a driver with queues needs
@@ -2832,6 +2846,7 @@ static void test_dev_init_checks(void **state)
 	c.num_queues = 0;
 	assert_int_equal(vob_dev_init(&d, &W.a.t, &c), 0);
 }
+
 /* The roles the other way round: the device on side 1, its driver on side
  * 0. The slot names the device's side and its vendor; its publication rings
  * the slot's doorbell. */
@@ -2852,6 +2867,7 @@ static void test_device_on_side_1(void **state)
 	bring_up(0);
 	traffic(0, 0, &W);
 }
+
 /* A device published again before its driver got past the reset: a new
  * publication number all the same, and the driver starts over (before the
  * device ever published a status, the old and new numbers would match). */
@@ -2868,6 +2884,7 @@ static void test_republished_before_status(void **state)
 	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
 	bring_up(0);
 }
+
 /* A removed device stays removed: marking it NEEDS_RESET afterwards does not
  * make it pollable again. */
 static void test_removed_stays_off(void **state)
@@ -2880,6 +2897,56 @@ static void test_removed_stays_off(void **state)
 	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_OFF);
 	assert_int_equal(vob_dev_poll(&W.a.dev[0]), VOB_EIO);
 }
+
+/* Queue 0 of slot 0 with its ring area @field (DRVQ_DESC, DRVQ_DRIVER or
+ * DRVQ_DEVICE) at @addr, the tables at BASE + TABLE_MID, the ring format
+ * @ring (0 or F(RING_PACKED)): whether the device took the placement. */
+#define TABLE_MID 0x10000u
+static bool placed_near_table(unsigned field, uint64_t addr, uint64_t ring)
+{
+	struct vob_dev_queue *q = &W.b.q[0][0];
+
+	teardown(NULL);
+	setup(NULL);
+	side_table_at(&W.a, 0, 100, BASE + TABLE_MID);
+	side_table_at(&W.b, 1, 200, BASE + TABLE_MID);
+	device_init(0, DEV_F | ring);
+	driver_init(0, DRV_F | ring);
+	if (field == DRVQ_DESC)
+		q->desc_addr = addr;
+	else if (field == DRVQ_DRIVER)
+		q->driver_addr = addr;
+	else
+		q->device_addr = addr;
+	pump(20, 1, 1);
+	if (vob_dev_state(&W.a.dev[0]) != VOB_DEV_LIVE) {
+		assert_true(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+		return false;
+	}
+	traffic(0, 0, &W);
+	return true;
+}
+
+/* Ring areas right next to the table are taken, one that reaches into it
+ * (its last line included) is refused. A packed ring's driver and device
+ * areas are 4 bytes: one on the line below the table is taken where the
+ * split ring's used ring would reach into it. */
+static void test_ring_next_to_table(void **state)
+{
+	const uint64_t at = BASE + TABLE_MID;
+
+	(void)state;
+	assert_true(placed_near_table(DRVQ_DESC, at - 16u * QSIZE, 0));
+	assert_false(placed_near_table(DRVQ_DESC, at - 16u * QSIZE + LINE, 0));
+	assert_true(placed_near_table(DRVQ_DESC, at + TABLE_BYTES, 0));
+	assert_false(placed_near_table(DRVQ_DESC, at + TABLE_BYTES - LINE, 0));
+	assert_false(placed_near_table(DRVQ_DEVICE, at - LINE, 0));
+	if (!VOB_CFG_PACKED)
+		return;
+	assert_true(placed_near_table(DRVQ_DEVICE, at - LINE, F(RING_PACKED)));
+	assert_true(placed_near_table(DRVQ_DRIVER, at - LINE, F(RING_PACKED)));
+}
+
 /* The device's table cached, its slot published again (smaller queues)
  * while the driver, starting over, looks between the lines of each clean:
  * the slot reads as unpublished until every line is written, so the driver
@@ -2906,6 +2973,120 @@ static void test_republish_cleaned_in_order(void **state)
 	free(CB.copy);
 	CB.copy = NULL;
 }
+
+/* A device that leaves queue 1 without a virtqueue, and a driver that
+ * enables it all the same: NEEDS_RESET, before the virtqueue code is asked
+ * to set up a queue it has no object for. */
+static void test_device_queue_without_vq(void **state)
+{
+	(void)state;
+	start_both();
+	W.a.q[0][1].vq = NULL;
+	pump(20, 1, 1);
+	assert_true(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+	assert_int_not_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_NEEDS_RESET);
+}
+
+/* Replay the driver's DRIVER_OK request for the device of slot 0, whose
+ * queue 1 entry @p e the caller rewrote; the device polls it (and the
+ * driver the answer). Whether the device took it and went live. */
+static bool replay_driver_ok(void)
+{
+	W.a.dev[0].req--;
+	W.a.dev[0].status &= (uint16_t)~VOB_STATUS_DRIVER_OK;
+	W.a.dev[0].state = VOB_DEV_READY;
+	pump(3, 1, 1);
+	return vob_dev_state(&W.a.dev[0]) == VOB_DEV_LIVE &&
+	       !(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+}
+
+/* Queue 1's entry in slot 0's driver area. */
+static uint8_t *raw_q1(void)
+{
+	return W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + W.a.t.dev_bytes + DRV_QUEUES + DRVQ_BYTES;
+}
+
+#define RO_BASE 0x60000000ull
+
+/* A proxy device (foreign_queues, ring format @ring) whose link maps the
+ * buffer area a second time at RO_BASE, read only; queue 1's area @field
+ * (DRVQ_DESC, DRVQ_DRIVER, DRVQ_DEVICE) placed there. Whether the device
+ * took the placement. */
+static bool foreign_read_only(unsigned field, uint64_t ring)
+{
+	struct vob_window_cfg ro = { RO_BASE, 64u * 1024u, VOB_MEM_COHERENT, VOB_WIN_LOCAL,
+				     VOB_MAP_READ };
+
+	teardown(NULL);
+	setup(NULL);
+	fake_port_add_region(&W.a.port, RO_BASE, W.mem + BUF_OFF, 64u * 1024u);
+	assert_true(vob_link_add_window(&W.a.link, &ro) >= 0);
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F | ring);
+	W.a.dev[0].cfg.foreign_queues = 1;
+	driver_init(0, DRV_F | ring);
+	pump(5, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_STARTING);
+	vob_put_le64(raw_q1() + field, RO_BASE);
+	return replay_driver_ok();
+}
+
+/* The access a proxy device's placement needs: it writes the device area,
+ * and a packed ring's descriptors (used descriptors are written back);
+ * it only reads the driver area and a split ring's descriptors. */
+static void test_foreign_placement_access(void **state)
+{
+	(void)state;
+	assert_true(foreign_read_only(DRVQ_DESC, 0));
+	assert_true(foreign_read_only(DRVQ_DRIVER, 0));
+	assert_false(foreign_read_only(DRVQ_DEVICE, 0));
+	if (!VOB_CFG_PACKED)
+		return;
+	assert_false(foreign_read_only(DRVQ_DESC, F(RING_PACKED)));
+	assert_true(foreign_read_only(DRVQ_DRIVER, F(RING_PACKED)));
+	assert_false(foreign_read_only(DRVQ_DEVICE, F(RING_PACKED)));
+}
+
+/* A proxy device's queue as large as a virtqueue may be (VOB_VQ_MAX_SIZE),
+ * its rings in a second window: taken. */
+static void test_foreign_placement_max_size(void **state)
+{
+	const uint64_t big = 0x80000000ull;
+	const size_t desc = VOB_SPLIT_DESC_BYTES(VOB_VQ_MAX_SIZE),
+		     avail = VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(VOB_VQ_MAX_SIZE), LINE),
+		     used = VOB_SPLIT_USED_BYTES(VOB_VQ_MAX_SIZE),
+		     len = VOB_ALIGN_UP(desc + avail + used, 4096u);
+	struct vob_window_cfg win = { big, len, VOB_MEM_COHERENT, VOB_WIN_LOCAL,
+				      VOB_MAP_READ | VOB_MAP_WRITE };
+	uint8_t *mem = aligned_alloc(4096, len);
+	struct vob_vq_cfg p;
+	bool live;
+
+	(void)state;
+	assert_non_null(mem);
+	fake_port_add_region(&W.a.port, big, mem, len);
+	assert_true(vob_link_add_window(&W.a.link, &win) >= 0);
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	W.dev_qsize[1] = VOB_VQ_MAX_SIZE;
+	device_init(0, DEV_F);
+	W.a.dev[0].cfg.foreign_queues = 1;
+	driver_init(0, DRV_F);
+	pump(5, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_STARTING);
+	vob_put_le16(raw_q1() + DRVQ_SIZE, (uint16_t)VOB_VQ_MAX_SIZE);
+	vob_put_le64(raw_q1() + DRVQ_DESC, big);
+	vob_put_le64(raw_q1() + DRVQ_DRIVER, big + desc);
+	vob_put_le64(raw_q1() + DRVQ_DEVICE, big + desc + avail);
+	live = replay_driver_ok();
+	free(mem);
+	assert_true(live);
+	assert_int_equal(vob_dev_queue_placement(&W.a.dev[0], 1, &p), 0);
+	assert_int_equal(p.size, VOB_VQ_MAX_SIZE);
+}
+
 /* A slot published again clears the old answer's driver epoch with its ack:
  * a driver whose request number wrapped to 0 does not take the old ack
  * (0 now) for the answer to its reset. */
@@ -2929,6 +3110,7 @@ static void test_republished_answer_cleared(void **state)
 	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
 	bring_up(0);
 }
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -3031,7 +3213,11 @@ int main(void)
 		T(test_device_on_side_1),
 		T(test_republished_before_status),
 		T(test_removed_stays_off),
+		T(test_ring_next_to_table),
 		T(test_republish_cleaned_in_order),
+		T(test_device_queue_without_vq),
+		T(test_foreign_placement_access),
+		T(test_foreign_placement_max_size),
 		T(test_republished_answer_cleared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
