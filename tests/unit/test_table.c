@@ -607,6 +607,7 @@ static void test_config_change_and_generation(void **state)
 	W.b.ev[0] = 0;
 	assert_int_equal(vob_dev_config_write(&W.a.dev[0], 2, nv, 2), 0);
 	assert_arg_error(vob_dev_config_write(&W.a.dev[0], 7, nv, 2), VOB_ERANGE);
+	assert_arg_error(vob_dev_config_write(&W.a.dev[0], 9, nv, 0), VOB_ERANGE);
 	pump(1, 1, 1);
 	assert_true(W.b.ev[0] & VOB_DEV_EV_CONFIG);
 	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), 0);
@@ -3111,6 +3112,85 @@ static void test_republished_answer_cleared(void **state)
 	bring_up(0);
 }
 
+/* ---- negotiation steps and the peer's fields, more ----------------------- */
+
+/* A raw driver's request for status @st in slot 0 (the driver area's epochs
+ * and publication number are the driver's own); only the device polls.
+ * Returns the device's status. */
+static uint16_t raw_request(uint16_t st)
+{
+	uint8_t *drv = raw_drv0();
+
+	vob_put_le16(drv + DRV_STATUS, st);
+	vob_put_le32(drv + DRV_REQ, ++W.b.dev[0].req);
+	assert_true(vob_dev_poll(&W.a.dev[0]) >= 0);
+	assert_int_not_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+	return W.a.dev[0].status;
+}
+
+/* The device takes the status steps in order only: DRIVER after
+ * ACKNOWLEDGE, FEATURES_OK after DRIVER, DRIVER_OK after FEATURES_OK; a
+ * failed device moves no more (not even to NEEDS_RESET) until a reset. */
+static void test_raw_status_steps_in_order(void **state)
+{
+	const uint16_t ad = VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER;
+
+	(void)state;
+	start_both();
+	pump(1, 0, 1); /* the driver's reset request: its epochs in the area */
+	vob_put_le64(raw_drv0() + DRV_FEATURES, F(VERSION_1));
+	assert_int_equal(raw_request(VOB_STATUS_DRIVER), 0);
+	assert_int_equal(raw_request(VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_FEATURES_OK),
+			 VOB_STATUS_ACKNOWLEDGE);
+	assert_int_equal(raw_request(ad | VOB_STATUS_DRIVER_OK), ad);
+	assert_int_equal(raw_request(ad | VOB_STATUS_FAILED), ad | VOB_STATUS_FAILED);
+	assert_int_equal(raw_request(ad), ad | VOB_STATUS_FAILED);
+}
+
+/* A request in the driver area while the driver's side is absent (its
+ * header without magic, under a new epoch that the request names): not
+ * taken, not answered. */
+static void test_raw_request_peer_absent(void **state)
+{
+	uint8_t *peer = W.mem + VOB_ALIGN_UP(32u, LINE), *drv;
+
+	(void)state;
+	start_both();
+	pump(1, 0, 1);
+	drv = raw_drv0();
+	vob_put_le32(peer + HDR_MAGIC, 0);
+	vob_put_le32(peer + HDR_EPOCH, W.b.t.epoch + 1u);
+	vob_put_le32(drv + DRV_EPOCH, W.b.t.epoch + 1u);
+	vob_put_le16(drv + DRV_STATUS, VOB_STATUS_ACKNOWLEDGE);
+	vob_put_le32(drv + DRV_REQ, ++W.b.dev[0].req);
+	pump(2, 1, 0);
+	assert_int_equal(W.a.dev[0].status, 0);
+	assert_int_equal(vob_get_le32(W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + DEV_ACK), 0);
+}
+
+/* The device side restarts on memory that lost its header and its slot's
+ * device area, not the driver area: the device's new publication number
+ * is the old one again (1), and the driver's DRIVER_OK request for the old
+ * epoch is still there. Not taken: the device does not go live on a
+ * placement nobody negotiated with it; the driver starts over. */
+static void test_raw_request_for_old_epoch(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	memset(W.mem, 0, VOB_ALIGN_UP(32u, LINE));
+	memset(W.mem + 2 * VOB_ALIGN_UP(32u, LINE), 0, W.a.t.dev_bytes);
+	side_table(&W.a, 0, 300);
+	device_init(0, DEV_F);
+	assert_int_equal(W.a.dev[0].pub, 1);
+	pump(1, 1, 0);
+	assert_int_equal(W.a.dev[0].status, 0);
+	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_READY);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -3219,6 +3299,10 @@ int main(void)
 		T(test_foreign_placement_access),
 		T(test_foreign_placement_max_size),
 		T(test_republished_answer_cleared),
+		/* negotiation steps and the peer's fields, more */
+		T(test_raw_status_steps_in_order),
+		T(test_raw_request_peer_absent),
+		T(test_raw_request_for_old_epoch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
