@@ -1931,6 +1931,11 @@ static void test_place_split(void **state)
 	a = (struct vob_arena){ 0x1000, 4096 };
 	b = a;
 	assert_arg_error(vob_place_split(&a, &b, 4, 64, &q), VOB_EINVAL); /* overlapping copies */
+	/* Adjacent arenas, the driver's below the device's: not overlapping. */
+	a = (struct vob_arena){ 0x2000, 4096 };
+	b = (struct vob_arena){ 0x1000, 4096 };
+	assert_int_equal(vob_place_split(&a, &b, 4, 64, &q), 0);
+	a = (struct vob_arena){ 0x1000, 4096 };
 	assert_int_equal(vob_place_split(&a, &a, 4, 64, &q), 0);
 	assert_true(q.device_addr == 0x1000 + 64 + 64);
 	/* The line: a power of two from 16 to VOB_CACHE_LINE_MAX. */
@@ -2072,6 +2077,7 @@ static void test_foreign_driver_size_too_big(void **state)
 	(void)state;
 	side_table(&W.a, 0, 100);
 	side_table(&W.b, 1, 200);
+	W.dev_qsize[0] = QSIZE * 2 - 1u; /* one below the foreign party's size */
 	device_init(0, DEV_F);
 	assert_int_equal(vob_place_split(&dev_mem, &drv_mem, QSIZE * 2, LINE, &W.b.q[0][0]), 0);
 	c.role = VOB_ROLE_DRIVER;
@@ -3190,6 +3196,200 @@ static void test_raw_request_for_old_epoch(void **state)
 	traffic(0, 0, &W);
 }
 
+/* A driver forgets a device that went away: no offer, no queue size. */
+static void test_driver_forgets_removed_device(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	assert_int_not_equal(vob_dev_offered(&W.b.dev[0], 0), 0);
+	assert_int_equal(vob_dev_queue_size(&W.b.dev[0], 0), QSIZE);
+	assert_int_equal(vob_dev_remove(&W.a.dev[0]), 0);
+	pump(2, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	assert_int_equal(vob_dev_offered(&W.b.dev[0], 0), 0);
+	assert_int_equal(vob_dev_queue_size(&W.b.dev[0], 0), 0);
+}
+
+/* A device limit one below the driver's size: the driver halves its size
+ * (its hook is told the size it will use). */
+static void test_queue_size_below_max(void **state)
+{
+	struct vob_vq_cfg p;
+
+	(void)state;
+	W.dev_qsize[0] = QSIZE - 1u;
+	W.drv_hook = 1;
+	start_both();
+	bring_up(0);
+	assert_int_equal(W.drv_qsize[0], QSIZE / 2);
+	assert_int_equal(vob_dev_queue_size(&W.b.dev[0], 0), QSIZE / 2);
+	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, &p), 0);
+	assert_int_equal(p.size, QSIZE / 2);
+	traffic(0, 0, &W);
+}
+
+/* A device published again with fewer queues: the driver, which had both
+ * running, sets up only the one the device has now. */
+static void test_device_fewer_queues_republished(void **state)
+{
+	struct vob_dev_cfg c;
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	assert_non_null(vob_dev_vq(&W.b.dev[0], 1));
+	assert_int_equal(vob_dev_remove(&W.a.dev[0]), 0);
+	c = W.a.dev[0].cfg;
+	c.num_queues = 1;
+	assert_int_equal(vob_dev_init(&W.a.dev[0], &W.a.t, &c), 0);
+	bring_up(0);
+	assert_non_null(vob_dev_vq(&W.b.dev[0], 0));
+	assert_null(vob_dev_vq(&W.b.dev[0], 1));
+	traffic(0, 0, &W);
+}
+
+/* A device whose queue 1 has the maximum size 0: the driver leaves it
+ * out and runs the other. */
+static void test_device_queue_max_zero(void **state)
+{
+	(void)state;
+	start_both();
+	vob_put_le16(W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + DEV_QUEUE_MAX + 2u, 0);
+	bring_up(0);
+	assert_null(vob_dev_vq(&W.b.dev[0], 1));
+	assert_int_equal(vob_dev_queue_size(&W.b.dev[0], 1), 0);
+	traffic(0, 0, &W);
+}
+
+/* A slot the driver must not take: published by its own side, with more
+ * queues than the table has, or more config bytes. */
+static void test_raw_slot_checks(void **state)
+{
+	static const struct {
+		unsigned off;
+		uint16_t v;
+	} bad[] = {
+		{ DEV_SIDE, 1 },
+		{ DEV_NUM_QUEUES, NQ + 1u },
+		{ DEV_CONFIG_LEN, CFGMAX + 1u },
+	};
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		teardown(NULL);
+		setup(NULL);
+		start_both();
+		vob_put_le16(W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + bad[i].off, bad[i].v);
+		pump(5, 0, 1);
+		assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	}
+}
+
+/* The driver's request for status @want pending, unanswered; a raw device
+ * answers it with @st. Returns the driver's events. */
+static int raw_answer(uint16_t want, uint16_t st)
+{
+	uint8_t *a = W.mem + 2 * VOB_ALIGN_UP(32u, LINE);
+	unsigned i;
+
+	start_both();
+	for (i = 0; i < 20 && !(W.b.dev[0].pending && W.b.dev[0].status == want); i++)
+		pump(1, 1, 1);
+	assert_int_equal(W.b.dev[0].status, want);
+	vob_put_le16(a + DEV_STATUS, st);
+	vob_put_le32(a + DEV_DRV_EPOCH, W.b.t.epoch);
+	vob_put_le32(a + DEV_ACK, W.b.dev[0].req);
+	W.b.ev[0] = 0;
+	pump(1, 0, 1);
+	return W.b.ev[0];
+}
+
+/* An answer that drops a step other than a features refusal (no DRIVER for
+ * FEATURES_OK; no DRIVER_OK, without NEEDS_RESET): the driver fails the
+ * device quietly, no REFUSED, no request. */
+static void test_raw_answer_missing_step(void **state)
+{
+	const uint16_t ad = VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER,
+		       adf = ad | VOB_STATUS_FEATURES_OK;
+
+	(void)state;
+	assert_false(raw_answer(adf, VOB_STATUS_ACKNOWLEDGE) & VOB_DEV_EV_REFUSED);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	assert_false(W.b.dev[0].pending);
+	teardown(NULL);
+	setup(NULL);
+	assert_false(raw_answer(adf | VOB_STATUS_DRIVER_OK, adf) & VOB_DEV_EV_REFUSED);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	assert_false(W.b.dev[0].pending);
+}
+
+/* A cached driver link with a device that offers the packed ring (its own
+ * link coherent): the driver leaves it out and runs split rings. */
+static void test_cached_driver_no_packed(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	if (!VOB_CFG_PACKED)
+		skip();
+	cached_links(LINE, &W.b, false);
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F | F(RING_PACKED));
+	driver_init(0, DRV_F | F(RING_PACKED));
+	assert_true(vob_dev_offered(&W.b.dev[0], 0) == 0); /* not discovered yet */
+	pump(20, 1, 1);
+	assert_true(vob_dev_offered(&W.b.dev[0], 0) & F(RING_PACKED));
+	assert_false(vob_dev_features(&W.b.dev[0], 0) & F(RING_PACKED));
+	free(CB.copy);
+	CB.copy = NULL;
+}
+
+/* Time-out counted in polls: reported at the poll that reaches it, not
+ * one later. */
+static void test_timeout_at_deadline(void **state)
+{
+	(void)state;
+	start_both(); /* time-out: 50 polls */
+	pump(1, 0, 1);
+	while (W.b.t.polls + 1u - W.b.dev[0].sent < W.b.t.timeout) {
+		pump(1, 0, 1);
+		assert_false(W.b.ev[0] & VOB_DEV_EV_TIMEOUT);
+	}
+	pump(1, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_TIMEOUT);
+}
+
+/* A device the driver failed (features refused) that then says
+ * NEEDS_RESET: the driver stays failed, no NEEDS_RESET event (that one is
+ * for a live device). */
+static void test_needs_reset_after_failed(void **state)
+{
+	(void)state;
+	W.refuse = 1;
+	start_both();
+	pump(20, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	W.b.ev[0] = 0;
+	assert_int_equal(vob_dev_set_needs_reset(&W.a.dev[0]), 0);
+	pump(2, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	assert_false(W.b.ev[0] & VOB_DEV_EV_NEEDS_RESET);
+}
+
+/* A config length in the slot beyond the table's config_max: a read there
+ * is refused (it would reach past the slot's config area). */
+static void test_raw_config_len_over_max(void **state)
+{
+	uint8_t buf[4];
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	vob_put_le16(W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + DEV_CONFIG_LEN, CFGMAX + 4u);
+	assert_int_equal(vob_dev_config_read(&W.b.dev[0], CFGMAX, buf, 4), VOB_ERANGE);
+}
 
 int main(void)
 {
@@ -3303,6 +3503,16 @@ int main(void)
 		T(test_raw_status_steps_in_order),
 		T(test_raw_request_peer_absent),
 		T(test_raw_request_for_old_epoch),
+		T(test_driver_forgets_removed_device),
+		T(test_queue_size_below_max),
+		T(test_device_fewer_queues_republished),
+		T(test_device_queue_max_zero),
+		T(test_raw_slot_checks),
+		T(test_raw_answer_missing_step),
+		T(test_cached_driver_no_packed),
+		T(test_timeout_at_deadline),
+		T(test_needs_reset_after_failed),
+		T(test_raw_config_len_over_max),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
