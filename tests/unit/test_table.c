@@ -106,11 +106,12 @@ static void side_link(struct side *s, struct side *peer)
 	assert_true(vob_link_add_window(&s->link, &win) >= 0);
 }
 
-static void side_table(struct side *s, uint8_t side, uint32_t seed)
+/* Side @s's table at link address @addr. */
+static void side_table_at(struct side *s, uint8_t side, uint32_t seed, uint64_t addr)
 {
 	struct vob_table_cfg c = { 0 };
 
-	c.addr = BASE;
+	c.addr = addr;
 	c.side = side;
 	c.nslots = NSLOTS;
 	c.nqueues = NQ;
@@ -118,6 +119,11 @@ static void side_table(struct side *s, uint8_t side, uint32_t seed)
 	c.epoch_seed = seed;
 	c.timeout = 50;
 	assert_int_equal(vob_table_init(&s->t, &s->link, &c), 0);
+}
+
+static void side_table(struct side *s, uint8_t side, uint32_t seed)
+{
+	side_table_at(s, side, seed, BASE);
 }
 
 static const uint8_t dev_config[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -601,6 +607,7 @@ static void test_config_change_and_generation(void **state)
 	W.b.ev[0] = 0;
 	assert_int_equal(vob_dev_config_write(&W.a.dev[0], 2, nv, 2), 0);
 	assert_arg_error(vob_dev_config_write(&W.a.dev[0], 7, nv, 2), VOB_ERANGE);
+	assert_arg_error(vob_dev_config_write(&W.a.dev[0], 9, nv, 0), VOB_ERANGE);
 	pump(1, 1, 1);
 	assert_true(W.b.ev[0] & VOB_DEV_EV_CONFIG);
 	assert_int_equal(vob_dev_config_read(&W.b.dev[0], 0, cfg, 8), 0);
@@ -1876,6 +1883,7 @@ static void test_foreign_placement_checked(void **state)
 {
 	(void)state;
 	foreign_placement(DRVQ_SIZE, QSIZE - 4u); /* split: not a power of two */
+	foreign_placement(DRVQ_SIZE, 0);          /* no ring at all */
 	foreign_placement(DRVQ_DESC, W.b.q[0][1].desc_addr + 8u); /* not line aligned */
 	foreign_placement(DRVQ_DEVICE, 0xdead00000000ull);       /* outside every window */
 	foreign_placement(DRVQ_DRIVER, BASE + MEM_BYTES - 4u);    /* runs past the window */
@@ -1923,6 +1931,11 @@ static void test_place_split(void **state)
 	a = (struct vob_arena){ 0x1000, 4096 };
 	b = a;
 	assert_arg_error(vob_place_split(&a, &b, 4, 64, &q), VOB_EINVAL); /* overlapping copies */
+	/* Adjacent arenas, the driver's below the device's: not overlapping. */
+	a = (struct vob_arena){ 0x2000, 4096 };
+	b = (struct vob_arena){ 0x1000, 4096 };
+	assert_int_equal(vob_place_split(&a, &b, 4, 64, &q), 0);
+	a = (struct vob_arena){ 0x1000, 4096 };
 	assert_int_equal(vob_place_split(&a, &a, 4, 64, &q), 0);
 	assert_true(q.device_addr == 0x1000 + 64 + 64);
 	/* The line: a power of two from 16 to VOB_CACHE_LINE_MAX. */
@@ -2064,6 +2077,7 @@ static void test_foreign_driver_size_too_big(void **state)
 	(void)state;
 	side_table(&W.a, 0, 100);
 	side_table(&W.b, 1, 200);
+	W.dev_qsize[0] = QSIZE * 2 - 1u; /* one below the foreign party's size */
 	device_init(0, DEV_F);
 	assert_int_equal(vob_place_split(&dev_mem, &drv_mem, QSIZE * 2, LINE, &W.b.q[0][0]), 0);
 	c.role = VOB_ROLE_DRIVER;
@@ -2405,8 +2419,8 @@ static void test_timeout_after_many_polls(void **state)
 	assert_true(W.b.ev[0] & VOB_DEV_EV_TIMEOUT);
 }
 
-/* A driver's restart resets the device, and its negotiated features with it:
- * nothing is negotiated with the next driver yet. */
+/* A driver's restart resets the device, and its negotiated features and
+ * status with it: nothing is negotiated with the next driver yet. */
 static void test_device_features_cleared_by_driver_restart(void **state)
 {
 	(void)state;
@@ -2419,6 +2433,7 @@ static void test_device_features_cleared_by_driver_restart(void **state)
 	assert_true(W.a.ev[0] & VOB_DEV_EV_RESET);
 	assert_int_equal(vob_dev_features(&W.a.dev[0], 0), 0);
 	assert_int_equal(vob_dev_features(&W.a.dev[0], 1), 0);
+	assert_int_equal(vob_get_le16(W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + DEV_STATUS), 0);
 }
 
 /* The table at the very top of the link address space, ending at 2^64:
@@ -2553,6 +2568,7 @@ static void test_raw_features_ok_link_masked(void **state)
 	device_init(0, DEV_F | F(RING_PACKED));
 	driver_init(0, DRV_F);
 	st = raw_features_ok(F(VERSION_1) | F(RING_PACKED), 1);
+	assert_false(vob_dev_offered(&W.b.dev[0], 0) & F(RING_PACKED)); /* nor published */
 	free(CB.copy);
 	CB.copy = NULL;
 	assert_false(st & VOB_STATUS_FEATURES_OK);
@@ -2681,6 +2697,700 @@ static void test_queue_over_max_foreign_needs_reset(void **state)
 	foreign_placement(DRVQ_SIZE, 2u * QSIZE);
 }
 
+/* ---- limits, epoch sources and publication details ---------------------- */
+
+/* vob_table_init() takes the limits of its geometry and refuses one past
+ * them: no slot, no queue, more slots or queues than the maximum, a config
+ * area over its maximum. */
+static void test_table_init_limits(void **state)
+{
+	struct vob_table t;
+	struct vob_table_cfg c = { 0 };
+
+	(void)state;
+	c.addr = BASE;
+	c.nslots = VOB_TABLE_MAX_SLOTS;
+	c.nqueues = 1;
+	assert_int_equal(vob_table_init(&t, &W.a.link, &c), 0);
+	c.nslots = VOB_TABLE_MAX_SLOTS + 1u;
+	assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+	c.nslots = 0;
+	assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+	c.nslots = 1;
+	c.nqueues = VOB_TABLE_MAX_QUEUES;
+	c.config_max = VOB_TABLE_MAX_CONFIG;
+	assert_int_equal(vob_table_init(&t, &W.a.link, &c), 0);
+	c.config_max = VOB_TABLE_MAX_CONFIG + 4u;
+	assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+	c.config_max = 0;
+	c.nqueues = VOB_TABLE_MAX_QUEUES + 1u;
+	assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+	c.nqueues = 0;
+	assert_arg_error(vob_table_init(&t, &W.a.link, &c), VOB_EINVAL);
+}
+
+static uint64_t clock_now;
+
+static uint64_t test_clock(void *ctx)
+{
+	(void)ctx;
+	return clock_now;
+}
+
+/* Side 0's link again, with a port clock that reads clock_now. */
+static void side0_clock_link(void)
+{
+	static struct vob_port_ops ops;
+	struct vob_window_cfg win = { BASE, MEM_BYTES, VOB_MEM_COHERENT, VOB_WIN_LOCAL,
+				      VOB_MAP_READ | VOB_MAP_WRITE };
+
+	ops = fake_port_ops;
+	ops.clock_ns = test_clock;
+	fake_port_init(&W.a.port);
+	fake_port_add_region(&W.a.port, BASE, W.mem, MEM_BYTES);
+	assert_int_equal(vob_link_init(&W.a.link, &ops, &W.a.port, LINE), 0);
+	assert_true(vob_link_add_window(&W.a.link, &win) >= 0);
+}
+
+/* Side 0's table started on its link with a clock and @seed; its epoch. */
+static uint32_t clock_table(uint32_t seed)
+{
+	struct vob_table_cfg c = { 0 };
+
+	c.addr = BASE;
+	c.nslots = NSLOTS;
+	c.nqueues = NQ;
+	c.config_max = CFGMAX;
+	c.epoch_seed = seed;
+	assert_int_equal(vob_table_init(&W.a.t, &W.a.link, &c), 0);
+	return W.a.t.epoch;
+}
+
+/* Where a table's first epoch comes from: on memory without a header of
+ * this side (no magic, or another version) the seed, or without a seed the
+ * port's clock; on memory with one, one past the larger of its epoch and
+ * last_epoch words (an epoch word above last_epoch: a header of a version
+ * that left last_epoch zero). With a clock the default time-out is 1 s. */
+static void test_table_init_epoch_sources(void **state)
+{
+	(void)state;
+	side0_clock_link();
+	clock_now = 7u << 10;
+	assert_int_equal(clock_table(100), 100);
+	assert_int_equal(W.a.t.timeout, 1000000000ull);
+	memset(W.mem, 0, 32);
+	assert_int_equal(clock_table(0), 7);
+	/* Magic, but another version: not ours. */
+	vob_put_le16(W.mem + HDR_VERSION, VOB_PROTOCOL_VERSION + 1u);
+	assert_int_equal(clock_table(100), 100);
+	/* Another magic, this version: not ours either. */
+	vob_put_le32(W.mem + HDR_MAGIC, VOB_TABLE_MAGIC + 1u);
+	vob_put_le16(W.mem + HDR_VERSION, VOB_PROTOCOL_VERSION);
+	assert_int_equal(clock_table(100), 100);
+	/* Ours: the larger word, either one, plus 1. */
+	assert_int_equal(clock_table(100), 101);
+	vob_put_le32(W.mem + HDR_EPOCH, 500);
+	vob_put_le32(W.mem + HDR_LAST_EPOCH, 20);
+	assert_int_equal(clock_table(100), 501);
+	vob_put_le32(W.mem + HDR_EPOCH, 20);
+	vob_put_le32(W.mem + HDR_LAST_EPOCH, 600);
+	assert_int_equal(clock_table(100), 601);
+}
+
+/* A verdict on the peer's header holds for as long as its epoch, at every
+ * look: an error stays that error, and a new epoch forgets it (a header
+ * without magic then reads as absent, 0, at every look). */
+static void test_header_verdict_kept(void **state)
+{
+	uint8_t *peer = W.mem + VOB_ALIGN_UP(32u, LINE); /* side 1's header */
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	vob_put_le16(peer + HDR_VERSION, VOB_PROTOCOL_VERSION + 1);
+	vob_put_le32(peer + HDR_EPOCH, 999);
+	assert_int_equal(vob_table_peer(&W.a.t), VOB_EPROTONOSUPPORT);
+	assert_int_equal(vob_table_peer(&W.a.t), VOB_EPROTONOSUPPORT);
+	vob_put_le32(peer + HDR_MAGIC, 0);
+	vob_put_le32(peer + HDR_EPOCH, 1000);
+	assert_int_equal(vob_table_peer(&W.a.t), 0);
+	assert_int_equal(vob_table_peer(&W.a.t), 0);
+}
+
+/* vob_dev_init() refuses a caller's bad configuration: a role that is
+ * neither, more queues than the table has, queues without their array, no
+ * VERSION_1, config bytes without a buffer; a driver with queues needs
+ * on_lost. */
+static void test_dev_init_checks(void **state)
+{
+	struct vob_dev d;
+	struct vob_dev_cfg c;
+
+	(void)state;
+	side_table(&W.a, 0, 100);
+	device_init(0, DEV_F);
+	c = W.a.dev[0].cfg;
+	c.slot = 1;
+	c.role = 7;
+	c.num_queues = 0;
+	assert_arg_error(vob_dev_init(&d, &W.a.t, &c), VOB_EINVAL);
+	c.role = VOB_ROLE_DEVICE;
+	c.num_queues = NQ + 1u;
+	assert_arg_error(vob_dev_init(&d, &W.a.t, &c), VOB_EINVAL);
+	c.num_queues = NQ;
+	c.queues = NULL;
+	assert_arg_error(vob_dev_init(&d, &W.a.t, &c), VOB_EINVAL);
+	c.queues = W.a.q[0];
+	c.features[0] = DEV_F & ~F(VERSION_1);
+	assert_arg_error(vob_dev_init(&d, &W.a.t, &c), VOB_EINVAL);
+	c.features[0] = DEV_F;
+	c.config = NULL;
+	assert_arg_error(vob_dev_init(&d, &W.a.t, &c), VOB_EINVAL);
+	c.config = dev_config;
+	c.role = VOB_ROLE_DRIVER;
+	c.on_lost = NULL;
+	assert_arg_error(vob_dev_init(&d, &W.a.t, &c), VOB_EINVAL);
+	c.num_queues = 0;
+	assert_int_equal(vob_dev_init(&d, &W.a.t, &c), 0);
+}
+
+/* The roles the other way round: the device on side 1, its driver on side
+ * 0. The slot names the device's side and its vendor; its publication rings
+ * the slot's doorbell. */
+static void test_device_on_side_1(void **state)
+{
+	uint8_t *slot = W.mem + 2 * VOB_ALIGN_UP(32u, LINE);
+
+	(void)state;
+	side_table(&W.a, 1, 100);
+	side_table(&W.b, 0, 200);
+	W.a.port.doorbells = 0;
+	device_init(0, DEV_F);
+	assert_int_equal(W.a.port.doorbells, 1);
+	assert_int_equal(W.a.port.last_id, vob_dev_ctrl_doorbell(&W.a.dev[0]));
+	assert_int_equal(vob_get_le16(slot + DEV_SIDE), 1);
+	assert_int_equal(vob_get_le32(slot + DEV_VENDOR_ID), 0x1af4);
+	driver_init(0, DRV_F);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
+/* A device published again before its driver got past the reset: a new
+ * publication number all the same, and the driver starts over (before the
+ * device ever published a status, the old and new numbers would match). */
+static void test_republished_before_status(void **state)
+{
+	(void)state;
+	start_both();
+	pump(1, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	device_init(0, DEV_F);
+	W.b.ev[0] = 0;
+	pump(1, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_RESET);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	bring_up(0);
+}
+
+/* A removed device stays removed: marking it NEEDS_RESET afterwards does not
+ * make it pollable again. */
+static void test_removed_stays_off(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	assert_int_equal(vob_dev_remove(&W.a.dev[0]), 0);
+	assert_int_equal(vob_dev_set_needs_reset(&W.a.dev[0]), 0);
+	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_OFF);
+	assert_int_equal(vob_dev_poll(&W.a.dev[0]), VOB_EIO);
+}
+
+/* Queue 0 of slot 0 with its ring area @field (DRVQ_DESC, DRVQ_DRIVER or
+ * DRVQ_DEVICE) at @addr, the tables at BASE + TABLE_MID, the ring format
+ * @ring (0 or F(RING_PACKED)): whether the device took the placement. */
+#define TABLE_MID 0x10000u
+static bool placed_near_table(unsigned field, uint64_t addr, uint64_t ring)
+{
+	struct vob_dev_queue *q = &W.b.q[0][0];
+
+	teardown(NULL);
+	setup(NULL);
+	side_table_at(&W.a, 0, 100, BASE + TABLE_MID);
+	side_table_at(&W.b, 1, 200, BASE + TABLE_MID);
+	device_init(0, DEV_F | ring);
+	driver_init(0, DRV_F | ring);
+	if (field == DRVQ_DESC)
+		q->desc_addr = addr;
+	else if (field == DRVQ_DRIVER)
+		q->driver_addr = addr;
+	else
+		q->device_addr = addr;
+	pump(20, 1, 1);
+	if (vob_dev_state(&W.a.dev[0]) != VOB_DEV_LIVE) {
+		assert_true(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+		return false;
+	}
+	traffic(0, 0, &W);
+	return true;
+}
+
+/* Ring areas right next to the table are taken, one that reaches into it
+ * (its last line included) is refused. A packed ring's driver and device
+ * areas are 4 bytes: one on the line below the table is taken where the
+ * split ring's used ring would reach into it. */
+static void test_ring_next_to_table(void **state)
+{
+	const uint64_t at = BASE + TABLE_MID;
+
+	(void)state;
+	assert_true(placed_near_table(DRVQ_DESC, at - 16u * QSIZE, 0));
+	assert_false(placed_near_table(DRVQ_DESC, at - 16u * QSIZE + LINE, 0));
+	assert_true(placed_near_table(DRVQ_DESC, at + TABLE_BYTES, 0));
+	assert_false(placed_near_table(DRVQ_DESC, at + TABLE_BYTES - LINE, 0));
+	assert_false(placed_near_table(DRVQ_DEVICE, at - LINE, 0));
+	if (!VOB_CFG_PACKED)
+		return;
+	assert_true(placed_near_table(DRVQ_DEVICE, at - LINE, F(RING_PACKED)));
+	assert_true(placed_near_table(DRVQ_DRIVER, at - LINE, F(RING_PACKED)));
+}
+
+/* The device's table cached, its slot published again (smaller queues)
+ * while the driver, starting over, looks between the lines of each clean:
+ * the slot reads as unpublished until every line is written, so the driver
+ * never takes the old queue sizes under the new publication number. */
+static void test_republish_cleaned_in_order(void **state)
+{
+	struct vob_vq_cfg p;
+
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	cached_links(LINE, &W.a, false);
+	start_both();
+	bring_up(0);
+	driver_init(0, DRV_F);
+	cached_hooks = 0;
+	CB.between_cleans = hook_driver_polls;
+	republish_small();
+	CB.between_cleans = NULL;
+	assert_true(cached_hooks > 0);
+	bring_up(0);
+	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, &p), 0);
+	assert_int_equal(p.size, QSIZE / 2);
+	traffic(0, 0, &W);
+	free(CB.copy);
+	CB.copy = NULL;
+}
+
+/* A device that leaves queue 1 without a virtqueue, and a driver that
+ * enables it all the same: NEEDS_RESET, before the virtqueue code is asked
+ * to set up a queue it has no object for. */
+static void test_device_queue_without_vq(void **state)
+{
+	(void)state;
+	start_both();
+	W.a.q[0][1].vq = NULL;
+	pump(20, 1, 1);
+	assert_true(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+	assert_int_not_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_NEEDS_RESET);
+}
+
+/* Replay the driver's DRIVER_OK request for the device of slot 0, whose
+ * queue 1 entry @p e the caller rewrote; the device polls it (and the
+ * driver the answer). Whether the device took it and went live. */
+static bool replay_driver_ok(void)
+{
+	W.a.dev[0].req--;
+	W.a.dev[0].status &= (uint16_t)~VOB_STATUS_DRIVER_OK;
+	W.a.dev[0].state = VOB_DEV_READY;
+	pump(3, 1, 1);
+	return vob_dev_state(&W.a.dev[0]) == VOB_DEV_LIVE &&
+	       !(W.a.dev[0].status & VOB_STATUS_NEEDS_RESET);
+}
+
+/* Queue 1's entry in slot 0's driver area. */
+static uint8_t *raw_q1(void)
+{
+	return W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + W.a.t.dev_bytes + DRV_QUEUES + DRVQ_BYTES;
+}
+
+#define RO_BASE 0x60000000ull
+
+/* A proxy device (foreign_queues, ring format @ring) whose link maps the
+ * buffer area a second time at RO_BASE, read only; queue 1's area @field
+ * (DRVQ_DESC, DRVQ_DRIVER, DRVQ_DEVICE) placed there. Whether the device
+ * took the placement. */
+static bool foreign_read_only(unsigned field, uint64_t ring)
+{
+	struct vob_window_cfg ro = { RO_BASE, 64u * 1024u, VOB_MEM_COHERENT, VOB_WIN_LOCAL,
+				     VOB_MAP_READ };
+
+	teardown(NULL);
+	setup(NULL);
+	fake_port_add_region(&W.a.port, RO_BASE, W.mem + BUF_OFF, 64u * 1024u);
+	assert_true(vob_link_add_window(&W.a.link, &ro) >= 0);
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F | ring);
+	W.a.dev[0].cfg.foreign_queues = 1;
+	driver_init(0, DRV_F | ring);
+	pump(5, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_STARTING);
+	vob_put_le64(raw_q1() + field, RO_BASE);
+	return replay_driver_ok();
+}
+
+/* The access a proxy device's placement needs: it writes the device area,
+ * and a packed ring's descriptors (used descriptors are written back);
+ * it only reads the driver area and a split ring's descriptors. */
+static void test_foreign_placement_access(void **state)
+{
+	(void)state;
+	assert_true(foreign_read_only(DRVQ_DESC, 0));
+	assert_true(foreign_read_only(DRVQ_DRIVER, 0));
+	assert_false(foreign_read_only(DRVQ_DEVICE, 0));
+	if (!VOB_CFG_PACKED)
+		return;
+	assert_false(foreign_read_only(DRVQ_DESC, F(RING_PACKED)));
+	assert_true(foreign_read_only(DRVQ_DRIVER, F(RING_PACKED)));
+	assert_false(foreign_read_only(DRVQ_DEVICE, F(RING_PACKED)));
+}
+
+/* A proxy device's queue as large as a virtqueue may be (VOB_VQ_MAX_SIZE),
+ * its rings in a second window: taken. */
+static void test_foreign_placement_max_size(void **state)
+{
+	const uint64_t big = 0x80000000ull;
+	const size_t desc = VOB_SPLIT_DESC_BYTES(VOB_VQ_MAX_SIZE),
+		     avail = VOB_ALIGN_UP(VOB_SPLIT_AVAIL_BYTES(VOB_VQ_MAX_SIZE), LINE),
+		     used = VOB_SPLIT_USED_BYTES(VOB_VQ_MAX_SIZE),
+		     len = VOB_ALIGN_UP(desc + avail + used, 4096u);
+	struct vob_window_cfg win = { big, len, VOB_MEM_COHERENT, VOB_WIN_LOCAL,
+				      VOB_MAP_READ | VOB_MAP_WRITE };
+	uint8_t *mem = aligned_alloc(4096, len);
+	struct vob_vq_cfg p;
+	bool live;
+
+	(void)state;
+	assert_non_null(mem);
+	fake_port_add_region(&W.a.port, big, mem, len);
+	assert_true(vob_link_add_window(&W.a.link, &win) >= 0);
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	W.dev_qsize[1] = VOB_VQ_MAX_SIZE;
+	device_init(0, DEV_F);
+	W.a.dev[0].cfg.foreign_queues = 1;
+	driver_init(0, DRV_F);
+	pump(5, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_STARTING);
+	vob_put_le16(raw_q1() + DRVQ_SIZE, (uint16_t)VOB_VQ_MAX_SIZE);
+	vob_put_le64(raw_q1() + DRVQ_DESC, big);
+	vob_put_le64(raw_q1() + DRVQ_DRIVER, big + desc);
+	vob_put_le64(raw_q1() + DRVQ_DEVICE, big + desc + avail);
+	live = replay_driver_ok();
+	free(mem);
+	assert_true(live);
+	assert_int_equal(vob_dev_queue_placement(&W.a.dev[0], 1, &p), 0);
+	assert_int_equal(p.size, VOB_VQ_MAX_SIZE);
+}
+
+/* A slot published again clears the old answer's driver epoch with its ack:
+ * a driver whose request number wrapped to 0 does not take the old ack
+ * (0 now) for the answer to its reset. */
+static void test_republished_answer_cleared(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	device_init(0, DEV_F);
+	pump(1, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	W.b.dev[0].req = UINT32_MAX;
+	pump(1, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	assert_int_equal(W.b.dev[0].req, 0);
+	pump(3, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_RESETTING);
+	assert_true(W.b.dev[0].pending);
+	/* The new device ignores a request numbered 0 (its "none yet"): a
+	 * reset asks again with 1. */
+	assert_int_equal(vob_dev_reset(&W.b.dev[0]), 0);
+	bring_up(0);
+}
+
+/* ---- negotiation steps and the peer's fields, more ----------------------- */
+
+/* A raw driver's request for status @st in slot 0 (the driver area's epochs
+ * and publication number are the driver's own); only the device polls.
+ * Returns the device's status. */
+static uint16_t raw_request(uint16_t st)
+{
+	uint8_t *drv = raw_drv0();
+
+	vob_put_le16(drv + DRV_STATUS, st);
+	vob_put_le32(drv + DRV_REQ, ++W.b.dev[0].req);
+	assert_true(vob_dev_poll(&W.a.dev[0]) >= 0);
+	assert_int_not_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_LIVE);
+	return W.a.dev[0].status;
+}
+
+/* The device takes the status steps in order only: DRIVER after
+ * ACKNOWLEDGE, FEATURES_OK after DRIVER, DRIVER_OK after FEATURES_OK; a
+ * failed device moves no more (not even to NEEDS_RESET) until a reset. */
+static void test_raw_status_steps_in_order(void **state)
+{
+	const uint16_t ad = VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER;
+
+	(void)state;
+	start_both();
+	pump(1, 0, 1); /* the driver's reset request: its epochs in the area */
+	vob_put_le64(raw_drv0() + DRV_FEATURES, F(VERSION_1));
+	assert_int_equal(raw_request(VOB_STATUS_DRIVER), 0);
+	assert_int_equal(raw_request(VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_FEATURES_OK),
+			 VOB_STATUS_ACKNOWLEDGE);
+	assert_int_equal(raw_request(ad | VOB_STATUS_DRIVER_OK), ad);
+	assert_int_equal(raw_request(ad | VOB_STATUS_FAILED), ad | VOB_STATUS_FAILED);
+	assert_int_equal(raw_request(ad), ad | VOB_STATUS_FAILED);
+}
+
+/* A request in the driver area while the driver's side is absent (its
+ * header without magic, under a new epoch that the request names): not
+ * taken, not answered. */
+static void test_raw_request_peer_absent(void **state)
+{
+	uint8_t *peer = W.mem + VOB_ALIGN_UP(32u, LINE), *drv;
+
+	(void)state;
+	start_both();
+	pump(1, 0, 1);
+	drv = raw_drv0();
+	vob_put_le32(peer + HDR_MAGIC, 0);
+	vob_put_le32(peer + HDR_EPOCH, W.b.t.epoch + 1u);
+	vob_put_le32(drv + DRV_EPOCH, W.b.t.epoch + 1u);
+	vob_put_le16(drv + DRV_STATUS, VOB_STATUS_ACKNOWLEDGE);
+	vob_put_le32(drv + DRV_REQ, ++W.b.dev[0].req);
+	pump(2, 1, 0);
+	assert_int_equal(W.a.dev[0].status, 0);
+	assert_int_equal(vob_get_le32(W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + DEV_ACK), 0);
+}
+
+/* The device side restarts on memory that lost its header and its slot's
+ * device area, not the driver area: the device's new publication number
+ * is the old one again (1), and the driver's DRIVER_OK request for the old
+ * epoch is still there. Not taken: the device does not go live on a
+ * placement nobody negotiated with it; the driver starts over. */
+static void test_raw_request_for_old_epoch(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	memset(W.mem, 0, VOB_ALIGN_UP(32u, LINE));
+	memset(W.mem + 2 * VOB_ALIGN_UP(32u, LINE), 0, W.a.t.dev_bytes);
+	side_table(&W.a, 0, 300);
+	device_init(0, DEV_F);
+	assert_int_equal(W.a.dev[0].pub, 1);
+	pump(1, 1, 0);
+	assert_int_equal(W.a.dev[0].status, 0);
+	assert_int_equal(vob_dev_state(&W.a.dev[0]), VOB_DEV_READY);
+	bring_up(0);
+	traffic(0, 0, &W);
+}
+
+/* A driver forgets a device that went away: no offer, no queue size. */
+static void test_driver_forgets_removed_device(void **state)
+{
+	(void)state;
+	start_both();
+	bring_up(0);
+	assert_int_not_equal(vob_dev_offered(&W.b.dev[0], 0), 0);
+	assert_int_equal(vob_dev_queue_size(&W.b.dev[0], 0), QSIZE);
+	assert_int_equal(vob_dev_remove(&W.a.dev[0]), 0);
+	pump(2, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	assert_int_equal(vob_dev_offered(&W.b.dev[0], 0), 0);
+	assert_int_equal(vob_dev_queue_size(&W.b.dev[0], 0), 0);
+}
+
+/* A device limit one below the driver's size: the driver halves its size
+ * (its hook is told the size it will use). */
+static void test_queue_size_below_max(void **state)
+{
+	struct vob_vq_cfg p;
+
+	(void)state;
+	W.dev_qsize[0] = QSIZE - 1u;
+	W.drv_hook = 1;
+	start_both();
+	bring_up(0);
+	assert_int_equal(W.drv_qsize[0], QSIZE / 2);
+	assert_int_equal(vob_dev_queue_size(&W.b.dev[0], 0), QSIZE / 2);
+	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, &p), 0);
+	assert_int_equal(p.size, QSIZE / 2);
+	traffic(0, 0, &W);
+}
+
+/* A device published again with fewer queues: the driver, which had both
+ * running, sets up only the one the device has now. */
+static void test_device_fewer_queues_republished(void **state)
+{
+	struct vob_dev_cfg c;
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	assert_non_null(vob_dev_vq(&W.b.dev[0], 1));
+	assert_int_equal(vob_dev_remove(&W.a.dev[0]), 0);
+	c = W.a.dev[0].cfg;
+	c.num_queues = 1;
+	assert_int_equal(vob_dev_init(&W.a.dev[0], &W.a.t, &c), 0);
+	bring_up(0);
+	assert_non_null(vob_dev_vq(&W.b.dev[0], 0));
+	assert_null(vob_dev_vq(&W.b.dev[0], 1));
+	traffic(0, 0, &W);
+}
+
+/* A device whose queue 1 has the maximum size 0: the driver leaves it
+ * out and runs the other. */
+static void test_device_queue_max_zero(void **state)
+{
+	(void)state;
+	start_both();
+	vob_put_le16(W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + DEV_QUEUE_MAX + 2u, 0);
+	bring_up(0);
+	assert_null(vob_dev_vq(&W.b.dev[0], 1));
+	assert_int_equal(vob_dev_queue_size(&W.b.dev[0], 1), 0);
+	traffic(0, 0, &W);
+}
+
+/* A slot the driver must not take: published by its own side, with more
+ * queues than the table has, or more config bytes. */
+static void test_raw_slot_checks(void **state)
+{
+	static const struct {
+		unsigned off;
+		uint16_t v;
+	} bad[] = {
+		{ DEV_SIDE, 1 },
+		{ DEV_NUM_QUEUES, NQ + 1u },
+		{ DEV_CONFIG_LEN, CFGMAX + 1u },
+	};
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		teardown(NULL);
+		setup(NULL);
+		start_both();
+		vob_put_le16(W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + bad[i].off, bad[i].v);
+		pump(5, 0, 1);
+		assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
+	}
+}
+
+/* The driver's request for status @want pending, unanswered; a raw device
+ * answers it with @st. Returns the driver's events. */
+static int raw_answer(uint16_t want, uint16_t st)
+{
+	uint8_t *a = W.mem + 2 * VOB_ALIGN_UP(32u, LINE);
+	unsigned i;
+
+	start_both();
+	for (i = 0; i < 20 && !(W.b.dev[0].pending && W.b.dev[0].status == want); i++)
+		pump(1, 1, 1);
+	assert_int_equal(W.b.dev[0].status, want);
+	vob_put_le16(a + DEV_STATUS, st);
+	vob_put_le32(a + DEV_DRV_EPOCH, W.b.t.epoch);
+	vob_put_le32(a + DEV_ACK, W.b.dev[0].req);
+	W.b.ev[0] = 0;
+	pump(1, 0, 1);
+	return W.b.ev[0];
+}
+
+/* An answer that drops a step other than a features refusal (no DRIVER for
+ * FEATURES_OK; no DRIVER_OK, without NEEDS_RESET): the driver fails the
+ * device quietly, no REFUSED, no request. */
+static void test_raw_answer_missing_step(void **state)
+{
+	const uint16_t ad = VOB_STATUS_ACKNOWLEDGE | VOB_STATUS_DRIVER,
+		       adf = ad | VOB_STATUS_FEATURES_OK;
+
+	(void)state;
+	assert_false(raw_answer(adf, VOB_STATUS_ACKNOWLEDGE) & VOB_DEV_EV_REFUSED);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	assert_false(W.b.dev[0].pending);
+	teardown(NULL);
+	setup(NULL);
+	assert_false(raw_answer(adf | VOB_STATUS_DRIVER_OK, adf) & VOB_DEV_EV_REFUSED);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	assert_false(W.b.dev[0].pending);
+}
+
+/* A cached driver link with a device that offers the packed ring (its own
+ * link coherent): the driver leaves it out and runs split rings. */
+static void test_cached_driver_no_packed(void **state)
+{
+	(void)state;
+	VOB_TEST_NEEDS_CACHED();
+	if (!VOB_CFG_PACKED)
+		skip();
+	cached_links(LINE, &W.b, false);
+	side_table(&W.a, 0, 100);
+	side_table(&W.b, 1, 200);
+	device_init(0, DEV_F | F(RING_PACKED));
+	driver_init(0, DRV_F | F(RING_PACKED));
+	assert_true(vob_dev_offered(&W.b.dev[0], 0) == 0); /* not discovered yet */
+	pump(20, 1, 1);
+	assert_true(vob_dev_offered(&W.b.dev[0], 0) & F(RING_PACKED));
+	assert_false(vob_dev_features(&W.b.dev[0], 0) & F(RING_PACKED));
+	free(CB.copy);
+	CB.copy = NULL;
+}
+
+/* Time-out counted in polls: reported at the poll that reaches it, not
+ * one later. */
+static void test_timeout_at_deadline(void **state)
+{
+	(void)state;
+	start_both(); /* time-out: 50 polls */
+	pump(1, 0, 1);
+	while (W.b.t.polls + 1u - W.b.dev[0].sent < W.b.t.timeout) {
+		pump(1, 0, 1);
+		assert_false(W.b.ev[0] & VOB_DEV_EV_TIMEOUT);
+	}
+	pump(1, 0, 1);
+	assert_true(W.b.ev[0] & VOB_DEV_EV_TIMEOUT);
+}
+
+/* A device the driver failed (features refused) that then says
+ * NEEDS_RESET: the driver stays failed, no NEEDS_RESET event (that one is
+ * for a live device). */
+static void test_needs_reset_after_failed(void **state)
+{
+	(void)state;
+	W.refuse = 1;
+	start_both();
+	pump(20, 1, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	W.b.ev[0] = 0;
+	assert_int_equal(vob_dev_set_needs_reset(&W.a.dev[0]), 0);
+	pump(2, 0, 1);
+	assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_FAILED);
+	assert_false(W.b.ev[0] & VOB_DEV_EV_NEEDS_RESET);
+}
+
+/* A config length in the slot beyond the table's config_max: a read there
+ * is refused (it would reach past the slot's config area). */
+static void test_raw_config_len_over_max(void **state)
+{
+	uint8_t buf[4];
+
+	(void)state;
+	start_both();
+	bring_up(0);
+	vob_put_le16(W.mem + 2 * VOB_ALIGN_UP(32u, LINE) + DEV_CONFIG_LEN, CFGMAX + 4u);
+	assert_int_equal(vob_dev_config_read(&W.b.dev[0], CFGMAX, buf, 4), VOB_ERANGE);
+}
+
 int main(void)
 {
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
@@ -2775,6 +3485,34 @@ int main(void)
 		T(test_header_geometry_checks),
 		T(test_queue_over_max_needs_reset),
 		T(test_queue_over_max_foreign_needs_reset),
+		/* limits, epoch sources, publication details */
+		T(test_table_init_limits),
+		T(test_table_init_epoch_sources),
+		T(test_header_verdict_kept),
+		T(test_dev_init_checks),
+		T(test_device_on_side_1),
+		T(test_republished_before_status),
+		T(test_removed_stays_off),
+		T(test_ring_next_to_table),
+		T(test_republish_cleaned_in_order),
+		T(test_device_queue_without_vq),
+		T(test_foreign_placement_access),
+		T(test_foreign_placement_max_size),
+		T(test_republished_answer_cleared),
+		/* negotiation steps and the peer's fields, more */
+		T(test_raw_status_steps_in_order),
+		T(test_raw_request_peer_absent),
+		T(test_raw_request_for_old_epoch),
+		T(test_driver_forgets_removed_device),
+		T(test_queue_size_below_max),
+		T(test_device_fewer_queues_republished),
+		T(test_device_queue_max_zero),
+		T(test_raw_slot_checks),
+		T(test_raw_answer_missing_step),
+		T(test_cached_driver_no_packed),
+		T(test_timeout_at_deadline),
+		T(test_needs_reset_after_failed),
+		T(test_raw_config_len_over_max),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
