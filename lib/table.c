@@ -883,9 +883,13 @@ static void driver_request(struct vob_dev *d, uint16_t status)
 	f64_store(drv, DRV_FEATURES + 8u, d->features[1]);
 	vob_memset(drv + DRV_DEV_PUB + 4u, 0, DRV_QUEUES - (DRV_DEV_PUB + 4u)); /* reserved */
 	table_out(t, drv, t->slot_bytes - t->dev_bytes);
+	/* 0 is no request: a slot published anew has handled none (section
+	 * 6.1), so the number after 2^32 - 1 is 1. */
+	d->req++;
+	d->req += !d->req;
 	/* Request fields before the number that announces them; pairs with the
 	 * acquire in device_poll(). */
-	vob_store_release_le32(f32(drv, DRV_REQ), ++d->req);
+	vob_store_release_le32(f32(drv, DRV_REQ), d->req);
 	table_out(t, drv, 16);
 	d->pending = 1;
 	d->timed_out = 0;
