@@ -2328,10 +2328,23 @@ static void republish_small(void)
 	assert_int_equal(vob_dev_init(&W.a.dev[0], &W.a.t, &c), 0);
 }
 
-static void discover_during_republish(bool downward)
+/* The driver comes up on the device republished with half-size queues
+ * (republish_small()), takes that size and carries traffic; the cached
+ * links' copy is freed. */
+static void half_size_live(void)
 {
 	struct vob_vq_cfg p;
 
+	bring_up(0);
+	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, &p), 0);
+	assert_int_equal(p.size, QSIZE / 2);
+	traffic(0, 0, &W);
+	free(CB.copy);
+	CB.copy = NULL;
+}
+
+static void discover_during_republish(bool downward)
+{
 	cached_driver_up(downward);
 	/* The driver starts over and looks for the device again. */
 	driver_init(0, DRV_F);
@@ -2342,12 +2355,7 @@ static void discover_during_republish(bool downward)
 	/* Upward, the publication number's line is the old one: not taken. */
 	if (!downward)
 		assert_int_equal(vob_dev_state(&W.b.dev[0]), VOB_DEV_OFF);
-	bring_up(0);
-	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, &p), 0);
-	assert_int_equal(p.size, QSIZE / 2);
-	traffic(0, 0, &W);
-	free(CB.copy);
-	CB.copy = NULL;
+	half_size_live();
 }
 
 static void test_discover_during_republish_up(void **state)
@@ -2960,8 +2968,6 @@ static void test_ring_next_to_table(void **state)
  * never takes the old queue sizes under the new publication number. */
 static void test_republish_cleaned_in_order(void **state)
 {
-	struct vob_vq_cfg p;
-
 	(void)state;
 	VOB_TEST_NEEDS_CACHED();
 	cached_links(LINE, &W.a, false);
@@ -2973,12 +2979,7 @@ static void test_republish_cleaned_in_order(void **state)
 	republish_small();
 	CB.between_cleans = NULL;
 	assert_true(cached_hooks > 0);
-	bring_up(0);
-	assert_int_equal(vob_dev_queue_placement(&W.b.dev[0], 0, &p), 0);
-	assert_int_equal(p.size, QSIZE / 2);
-	traffic(0, 0, &W);
-	free(CB.copy);
-	CB.copy = NULL;
+	half_size_live();
 }
 
 /* A device that leaves queue 1 without a virtqueue, and a driver that

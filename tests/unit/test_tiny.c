@@ -1214,15 +1214,21 @@ static void h_place(unsigned size, uint64_t desc, uint64_t avail, uint64_t used)
 	vob_put_le64(e + DRVQ_DEVICE, used);
 }
 
+/* Reset, then each step up to FEATURES_OK with VERSION_1. */
+static void h_negotiate(void)
+{
+	assert_int_equal(h_request(0, 0), 0);
+	assert_int_equal(h_request(1, 0), 1);
+	assert_int_equal(h_request(3, 0), 3);
+	assert_int_equal(h_request(ST_FOK, F(VERSION_1)), ST_FOK);
+}
+
 static void h_to_features_ok(void)
 {
 	tiny_start(1, 0);
 	h_header();
 	vob_tiny_poll(&W.tiny);
-	assert_int_equal(h_request(0, 0), 0);
-	assert_int_equal(h_request(1, 0), 1);
-	assert_int_equal(h_request(3, 0), 3);
-	assert_int_equal(h_request(ST_FOK, F(VERSION_1)), ST_FOK);
+	h_negotiate();
 }
 
 /* Live with a ring of @size entries at H_RING. */
@@ -1705,6 +1711,15 @@ static void h_hold(struct vob_tiny_chain *c)
 	h_expect_ok(c);
 }
 
+/* Push @c, a chain of an earlier queue start: nothing written, the used
+ * ring as the new start left it (index 0, first entry clear). */
+static void h_push_stale(const struct vob_tiny_chain *c)
+{
+	vob_tiny_push(&W.tiny, 0, c, 4);
+	assert_int_equal(vob_get_le16(hm(H_USED + 2u)), 0);
+	assert_int_equal(vob_get_le32(hm(H_USED + 4u)), 0);
+}
+
 /* The driver's side restarts and asks for DRIVER_OK again, and one poll
  * takes both: it says 1 before and after. A chain the application held
  * from the old rings must not be pushed into the new ones (before the fix
@@ -1726,9 +1741,7 @@ static void test_restart_in_one_poll(void **state)
 	vob_put_le16(hm(H_AVAIL + 2u), 0);
 	assert_int_equal(vob_tiny_poll(&W.tiny), 1);
 	assert_int_equal(vob_get_le32(hm(T_DEV + DEV_ACK)), HD.req);
-	vob_tiny_push(&W.tiny, 0, &old, 4);
-	assert_int_equal(vob_get_le16(hm(H_USED + 2u)), 0);
-	assert_int_equal(vob_get_le32(hm(H_USED + 4u)), 0);
+	h_push_stale(&old);
 	h_offer(0);
 	h_expect_ok(&c);
 	assert_int_equal(c.head, 0);
@@ -1749,9 +1762,7 @@ static void test_held_across_reinit(void **state)
 	vob_tiny_shutdown(&W.tiny);
 	vob_put_le16(hm(H_AVAIL + 2u), 0);
 	h_live(QSIZE); /* vob_tiny_init() again, negotiated again */
-	vob_tiny_push(&W.tiny, 0, &old, 4);
-	assert_int_equal(vob_get_le16(hm(H_USED + 2u)), 0);
-	assert_int_equal(vob_get_le32(hm(H_USED + 4u)), 0);
+	h_push_stale(&old);
 }
 
 /* After vob_tiny_shutdown() the queues are stopped at once. */
@@ -1762,8 +1773,7 @@ static void test_shutdown_stops_queues(void **state)
 	(void)state;
 	h_hold(&c);
 	vob_tiny_shutdown(&W.tiny);
-	vob_tiny_push(&W.tiny, 0, &c, 4);
-	assert_int_equal(vob_get_le16(hm(H_USED + 2u)), 0);
+	h_push_stale(&c);
 	h_offer(0);
 	assert_int_equal(vob_tiny_pop(&W.tiny, 0, &c), VOB_EIO);
 }
@@ -1777,14 +1787,10 @@ static void test_held_across_refused_placement(void **state)
 
 	(void)state;
 	h_hold(&old);
-	assert_int_equal(h_request(0, 0), 0);
-	assert_int_equal(h_request(1, 0), 1);
-	assert_int_equal(h_request(3, 0), 3);
-	assert_int_equal(h_request(ST_FOK, F(VERSION_1)), ST_FOK);
+	h_negotiate();
 	h_place(QSIZE, BASE + H_RING, BASE + H_AVAIL, BASE + WIN);
 	assert_int_equal(h_request(ST_LIVE, F(VERSION_1)), ST_FOK | VOB_STATUS_NEEDS_RESET);
-	vob_tiny_push(&W.tiny, 0, &old, 4);
-	assert_int_equal(vob_get_le16(hm(H_USED + 2u)), 0);
+	h_push_stale(&old);
 }
 
 /* A caller built with other VOB_TINY_* switches than the library. */
