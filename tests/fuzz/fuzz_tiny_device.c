@@ -283,9 +283,15 @@ static void dev_pop(struct fz_in *in, unsigned q)
 		FZ_CHECK(!memcmp(S.buf, c.seg[0].base, got < c.seg[0].len ? got : c.seg[0].len),
 			 "pull: wrong bytes");
 	if (how & 1u) {
+		unsigned k;
+
 		got = vob_tiny_put(&c, S.buf, n);
 		FZ_CHECK(got == (n < c.len[1] ? n : c.len[1]), "put: %u of %u (%u writable)", got,
 			 n, c.len[1]);
+		/* A buffer the driver placed over the device's area: the device
+		 * wrote the driver's bytes there, as the driver could itself. */
+		for (k = c.nseg[0]; k < (unsigned)c.nseg[0] + c.nseg[1]; k++)
+			wrote(c.seg[k].base, c.seg[k].len);
 	}
 	S.held[q][S.nheld[q]++] = c;
 	if (!(how & 2u))
